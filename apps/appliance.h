@@ -1,0 +1,55 @@
+/*
+ * apps/appliance.h — bringing an appliance up from a configuration, the main
+ * loop, and shutting it down. Portable: the hosted program (apps/spindle)
+ * and the VM kernels call the same functions; only the drivers they register
+ * differ.
+ *
+ *   appliance_init();                      // core, protocol nodes
+ *   kdriver_register(&pcap_driver); ...    // target's driver classes
+ *   appliance_configure(&cfg, &err);       // ports, interfaces, routes, extensions
+ *   while (!stop) appliance_poll(true);    // receive, dispatch, timers, idle
+ *   appliance_shutdown();
+ */
+#ifndef SPINDLE_APPS_APPLIANCE_H
+#define SPINDLE_APPS_APPLIANCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "netgraph/config.h"
+
+/** Packets moved per rx burst. */
+#define APPLIANCE_BURST 32
+
+/**
+ * appliance_init - initialise the core (default pool of @pool_buffers
+ * buffers, 0 for the default 4096; dispatcher) and install the protocol
+ * nodes (ether, arp, ipv4, icmp, udp). Returns 0 or -KE_NOMEM.
+ */
+int appliance_init(uint32_t pool_buffers);
+
+/**
+ * appliance_configure - open every interface's port through its driver
+ * class, create the interfaces, add addresses and routes, start the ports,
+ * install the extensions. On error nothing stays started: returns -KE_* with
+ * @err naming file, line, column and why (e.g. which device failed to start).
+ */
+int appliance_configure(const struct config *cfg, struct config_error *err);
+
+/**
+ * appliance_poll - one main-loop iteration: an rx burst from every port,
+ * dev_PacketArrived for each frame, due timers. With @may_idle and nothing
+ * to do, waits in arch_idle() until the next timer deadline or a device
+ * event. Returns the number of frames received.
+ */
+unsigned appliance_poll(bool may_idle);
+
+/** appliance_done - true when every port is a finished replay (pcap-file input consumed). */
+bool appliance_done(void);
+
+/**
+ * appliance_shutdown - remove extensions, stop and close ports, uninstall
+ * the nodes. Afterwards pktpool_all_full() must hold.
+ */
+void appliance_shutdown(void);
+
+#endif

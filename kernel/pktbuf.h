@@ -1,0 +1,170 @@
+/*
+ * kernel/pktbuf.h — the one packet buffer type, from driver to extension.
+ *
+ * A buffer is a fixed-size block from a pool: [headroom | data | tailroom].
+ * Data is bytes [data_off, data_off + len) of the block. Headroom lets each
+ * layer prepend its header without copying (pkt_push). Per-layer offsets
+ * record where each protocol's header starts, as absolute offsets into the
+ * block, so pushing or pulling never invalidates them.
+ *
+ * Ownership: whoever holds a reference frees it with pkt_free(). A raiser
+ * keeps ownership across kevent_raise(); a handler that keeps the packet
+ * (queue, reassembly, asynchronous work) takes its own reference with
+ * pkt_ref(). Send functions (ether_send, ipv4_send, port tx) take over the
+ * caller's reference. A buffer with more than one reference is shared and
+ * must not be written (pkt_writable).
+ *
+ * Pools report at any time how many buffers are out; every test that moves
+ * packets checks pktpool_all_full() at its end.
+ */
+#ifndef SPINDLE_KERNEL_PKTBUF_H
+#define SPINDLE_KERNEL_PKTBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/** Protocol layers whose start a buffer records. */
+enum pkt_layer {
+    PKT_L2 = 0, /* link header (Ethernet) */
+    PKT_L3 = 1, /* network header (IPv4, ARP, AAL5 raw) */
+    PKT_L4 = 2, /* transport header (ICMP, UDP) */
+    PKT_L5 = 3, /* payload (application data) */
+    PKT_NLAYERS = 4
+};
+
+#define PKT_LAYER_UNSET 0xffffu
+/** Headroom reserved in front of received data for headers pushed on reply. */
+#define PKT_HEADROOM 128u
+/** Default block size: headroom + a 1518-byte frame + slack, a power of two. */
+#define PKT_BLOCK_SIZE 2048u
+
+/** Flags of a buffer (pkt->flags). */
+enum pkt_flags {
+    PKT_F_L2_BCAST = 1u << 0, /* link-layer destination was broadcast */
+    PKT_F_L2_MCAST = 1u << 1, /* link-layer destination was multicast */
+    PKT_F_L3_LOCAL = 1u << 2, /* IPv4 destination is one of our addresses */
+    PKT_F_L3_BCAST = 1u << 3  /* IPv4 destination was a broadcast address */
+};
+
+struct pktpool;
+
+/** A packet buffer. Fields are public for speed; use the accessors to change them. */
+struct pktbuf {
+    uint8_t *block;            /* start of the pool block (cap bytes) */
+    struct pktpool *pool;      /* owner pool */
+    struct pktbuf *next;       /* queue link for whoever holds the buffer */
+    uint64_t rx_ns;            /* kclock time of receipt (0 if built locally) */
+    uint32_t flags;            /* enum pkt_flags */
+    uint16_t data_off;         /* offset of the first data byte in block */
+    uint16_t len;              /* data bytes */
+    uint16_t cap;              /* block size in bytes */
+    uint16_t refcnt;           /* references held; 0 while free */
+    uint16_t ifindex;          /* input interface (netif index), 0xffff none */
+    uint16_t layer[PKT_NLAYERS]; /* header offsets into block, PKT_LAYER_UNSET */
+    uint32_t meta[4];          /* per-layer scratch: e.g. IPv4 src/dst in host order */
+};
+
+/** pkt_data - pointer to the first data byte. */
+static inline uint8_t *pkt_data(const struct pktbuf *p)
+{
+    return p->block + p->data_off;
+}
+/** pkt_layer_ptr - pointer to the start of layer @l, NULL if unset. */
+static inline uint8_t *pkt_layer_ptr(const struct pktbuf *p, enum pkt_layer l)
+{
+    return p->layer[l] == PKT_LAYER_UNSET ? (uint8_t *)0 : p->block + p->layer[l];
+}
+/** pkt_layer_len - bytes from the start of layer @l to the end of data, 0 if unset. */
+static inline uint16_t pkt_layer_len(const struct pktbuf *p, enum pkt_layer l)
+{
+    if (p->layer[l] == PKT_LAYER_UNSET || p->layer[l] > p->data_off + p->len)
+        return 0;
+    return (uint16_t)(p->data_off + p->len - p->layer[l]);
+}
+/** pkt_set_layer - record that layer @l starts at the current data start. */
+static inline void pkt_set_layer(struct pktbuf *p, enum pkt_layer l)
+{
+    p->layer[l] = p->data_off;
+}
+/** pkt_headroom - bytes free in front of the data. */
+static inline uint16_t pkt_headroom(const struct pktbuf *p)
+{
+    return p->data_off;
+}
+/** pkt_tailroom - bytes free after the data. */
+static inline uint16_t pkt_tailroom(const struct pktbuf *p)
+{
+    return (uint16_t)(p->cap - p->data_off - p->len);
+}
+/** pkt_writable - true when the caller holds the only reference. */
+static inline bool pkt_writable(const struct pktbuf *p)
+{
+    return p->refcnt == 1;
+}
+
+/**
+ * pkt_push - extend the data @n bytes towards the front (to prepend a header).
+ * Returns the new data start, or NULL (nothing changed) if headroom < @n.
+ */
+uint8_t *pkt_push(struct pktbuf *p, uint16_t n);
+/** pkt_pull - drop @n bytes from the front; returns the new start or NULL if len < @n. */
+uint8_t *pkt_pull(struct pktbuf *p, uint16_t n);
+/** pkt_append - extend the data @n bytes at the end; returns a pointer to them or NULL. */
+uint8_t *pkt_append(struct pktbuf *p, uint16_t n);
+/** pkt_trim - cut data to @len bytes (Ethernet padding); -KE_RANGE if @len > p->len. */
+int pkt_trim(struct pktbuf *p, uint16_t len);
+
+/**
+ * pktpool_create - a pool of @count buffers of @block_size bytes each,
+ * registered under @name (for counters and pktpool_all_full).
+ * Memory comes from @alloc(@ctx, bytes) if given (bare-metal drivers pass
+ * DMA memory), else kmalloc. Returns NULL on -KE_NOMEM.
+ */
+struct pktpool *pktpool_create(const char *name, uint32_t count, uint16_t block_size,
+                               void *(*alloc)(void *ctx, size_t bytes), void *ctx);
+/** pktpool_destroy - free a pool; every buffer must be back (else -KE_AGAIN, nothing freed). */
+int pktpool_destroy(struct pktpool *pool);
+/** pktpool_default - the pool the protocols allocate replies from (created by kernel_init). */
+struct pktpool *pktpool_default(void);
+/** pktpool_set_default - make @pool the default pool. */
+void pktpool_set_default(struct pktpool *pool);
+
+/**
+ * pkt_alloc - a buffer from @pool with refcnt 1, len 0, data_off =
+ * PKT_HEADROOM, layers unset, ifindex 0xffff. NULL when the pool is empty
+ * (counted as an allocation failure).
+ */
+struct pktbuf *pkt_alloc(struct pktpool *pool);
+/** pkt_ref - take another reference; returns @p. */
+struct pktbuf *pkt_ref(struct pktbuf *p);
+/** pkt_free - drop one reference; the buffer returns to its pool at zero. NULL ignored. */
+void pkt_free(struct pktbuf *p);
+/**
+ * pkt_copy - a new buffer from @pool holding a copy of @p's data, flags,
+ * layer offsets (shifted to match), ifindex and rx time. NULL if none free
+ * or the data does not fit.
+ */
+struct pktbuf *pkt_copy(struct pktpool *pool, const struct pktbuf *p);
+
+/** Pool statistics. */
+struct pktpool_stats {
+    const char *name;
+    uint32_t count;       /* buffers in the pool */
+    uint32_t out;         /* buffers currently allocated */
+    uint32_t low_water;   /* fewest ever free */
+    uint64_t allocs;      /* successful pkt_alloc calls */
+    uint64_t alloc_fails; /* pkt_alloc calls that found the pool empty */
+};
+/** pktpool_get_stats - fill @st for @pool. */
+void pktpool_get_stats(const struct pktpool *pool, struct pktpool_stats *st);
+/** pktpool_out - buffers of @pool currently allocated. */
+uint32_t pktpool_out(const struct pktpool *pool);
+/** pktpool_all_full - true when every registered pool has all its buffers back. */
+bool pktpool_all_full(void);
+/** pktpool_foreach - call @cb for every registered pool. */
+void pktpool_foreach(void (*cb)(const struct pktpool *pool, void *ctx), void *ctx);
+/** pktpool_memory - the block memory range of @pool: [*base, *base + *bytes). */
+void pktpool_memory(const struct pktpool *pool, void **base, size_t *bytes);
+
+#endif

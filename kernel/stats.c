@@ -1,0 +1,59 @@
+/* kernel/stats.c — the counter registry (kernel/stats.h). */
+#include "kernel/stats.h"
+#include "kernel/kerr.h"
+
+static struct kstat_group *head, **tail = &head;
+
+void kstats_register(struct kstat_group *g)
+{
+    if (g->registered)
+        return;
+    g->next = 0;
+    *tail = g;
+    tail = &g->next;
+    g->registered = true;
+}
+
+void kstats_unregister(struct kstat_group *g)
+{
+    if (!g->registered)
+        return;
+    for (struct kstat_group **pp = &head; *pp; pp = &(*pp)->next) {
+        if (*pp == g) {
+            *pp = g->next;
+            if (tail == &g->next)
+                tail = pp;
+            break;
+        }
+    }
+    g->next = 0;
+    g->registered = false;
+}
+
+void kstats_foreach(void (*cb)(const struct kstat_group *g, void *ctx), void *ctx)
+{
+    for (struct kstat_group *g = head; g; g = g->next)
+        cb(g, ctx);
+}
+
+int kstats_find(const char *node, const char *name, uint64_t *out)
+{
+    for (struct kstat_group *g = head; g; g = g->next) {
+        if (strcmp(g->node, node) != 0)
+            continue;
+        for (unsigned i = 0; i < g->n; i++) {
+            if (strcmp(g->names[i], name) == 0) {
+                *out = g->values[i];
+                return 0;
+            }
+        }
+    }
+    return -KE_NOENT;
+}
+
+void kstats_reset_all(void)
+{
+    for (struct kstat_group *g = head; g; g = g->next)
+        for (unsigned i = 0; i < g->n; i++)
+            g->values[i] = 0;
+}

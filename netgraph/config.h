@@ -1,0 +1,103 @@
+/*
+ * netgraph/config.h — the appliance configuration language.
+ *
+ * Line oriented; '#' starts a comment (outside quotes); tokens are separated
+ * by blanks; a value may be double-quoted ("..." with \" and \\ escapes).
+ *
+ *   interface NAME driver=DRIVER [mac=xx:xx:xx:xx:xx:xx] [key=value ...]
+ *   address NAME A.B.C.D/LEN
+ *   route A.B.C.D/LEN via A.B.C.D [dev NAME]
+ *   extension EXT [key=value ...]
+ *
+ * Later keywords extend the language but never change these. Parsing checks
+ * syntax and references (an address or route naming an unknown interface);
+ * whether a driver or extension exists is checked when the appliance is
+ * brought up, with the same file:line:column reporting.
+ */
+#ifndef SPINDLE_NETGRAPH_CONFIG_H
+#define SPINDLE_NETGRAPH_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "kernel/port.h"
+
+/** Where a configuration item came from, for error messages. */
+struct cfg_pos {
+    unsigned line;   /* 1-based */
+    unsigned col;    /* 1-based, byte column of the token */
+};
+
+struct cfg_interface {
+    struct cfg_pos pos;
+    char name[KPORT_NAME_MAX];
+    char driver[32];
+    bool has_mac;
+    uint8_t mac[6];
+    struct kparams params;               /* the other key=value pairs */
+    struct cfg_pos param_pos[KPARAM_MAX]; /* where each parameter stands */
+};
+
+struct cfg_address {
+    struct cfg_pos pos;
+    char ifname[KPORT_NAME_MAX];
+    uint32_t addr;  /* host order */
+    uint8_t plen;
+};
+
+struct cfg_route {
+    struct cfg_pos pos;
+    uint32_t prefix; /* host order, host bits zero */
+    uint8_t plen;
+    uint32_t gateway; /* host order; 0 for a route with no via (dev only) */
+    bool has_dev;
+    char dev[KPORT_NAME_MAX];
+};
+
+struct cfg_extension {
+    struct cfg_pos pos;
+    char name[32];
+    struct kparams params;
+    struct cfg_pos param_pos[KPARAM_MAX];
+};
+
+/** A parsed configuration. Strings in params point into the config's own storage. */
+struct config {
+    const char *filename;
+    unsigned ninterfaces, naddresses, nroutes, nextensions;
+    struct cfg_interface *interfaces;
+    struct cfg_address *addresses;
+    struct cfg_route *routes;
+    struct cfg_extension *extensions;
+    char *strings;        /* private storage */
+    size_t strings_used, strings_cap;
+};
+
+/** A configuration error: "FILE:LINE:COL: MESSAGE". */
+struct config_error {
+    char file[128];
+    unsigned line, col;
+    char msg[192];
+};
+
+/**
+ * config_parse - parse @len bytes of @text (from file @filename, used in
+ * errors) into @out. Returns 0, or -KE_INVAL with @err filled (the first
+ * error), or -KE_NOMEM. On error @out holds nothing to free.
+ */
+int config_parse(const char *text, size_t len, const char *filename,
+                 struct config *out, struct config_error *err);
+/** config_free - release what config_parse allocated. */
+void config_free(struct config *cfg);
+/** config_error_format - "FILE:LINE:COL: MESSAGE" into @buf. */
+void config_error_format(const struct config_error *err, char *buf, size_t size);
+/** config_set_error - fill @err for position @pos with a printf-style message. */
+void config_set_error(struct config_error *err, const char *file, struct cfg_pos pos,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/** ipv4_parse_addr - parse dotted-quad [@s, @s+@n) into host order; 0 or -KE_INVAL. */
+int ipv4_parse_addr(const char *s, size_t n, uint32_t *out);
+/** mac_parse - parse xx:xx:xx:xx:xx:xx; 0 or -KE_INVAL. */
+int mac_parse(const char *s, size_t n, uint8_t mac[6]);
+
+#endif

@@ -1,0 +1,145 @@
+/* netgraph/netif.c — interfaces, the root of the protocol graph (netgraph/netif.h). */
+#include "netgraph/netif.h"
+#include "kernel/kerr.h"
+#include "kernel/klib.h"
+#include "kernel/log.h"
+#include "kernel/mem.h"
+
+KEVENT_DEFINE(dev_PacketArrived, struct pktbuf *, "dev.PacketArrived", true, NULL);
+
+static const char *const netif_ctr_names[NETIF_NCTR] = {
+    [NETIF_RX_FRAMES] = "rx_frames", [NETIF_RX_BYTES] = "rx_bytes",
+    [NETIF_TX_FRAMES] = "tx_frames", [NETIF_TX_BYTES] = "tx_bytes",
+    [NETIF_TX_DROPPED] = "tx_dropped",
+};
+
+static struct netif *ifs[NETIF_MAX];
+static unsigned nifs;
+
+int netif_create(struct kport *port, const char *name, const uint8_t *mac, struct netif **out)
+{
+    if (netif_find(name))
+        return -KE_EXIST;
+    if (nifs == NETIF_MAX)
+        return -KE_TOOBIG;
+    struct netif *ifp = kmalloc(sizeof *ifp);
+    if (!ifp)
+        return -KE_NOMEM;
+    ifp->index = (uint16_t)nifs;
+    kstrlcpy(ifp->name, name, sizeof ifp->name);
+    memcpy(ifp->mac, mac ? mac : port->mac, 6);
+    ifp->mtu = port->mtu ? port->mtu : 1500;
+    ifp->port = port;
+    ifp->stats.node = ifp->name;
+    ifp->stats.names = netif_ctr_names;
+    ifp->stats.values = ifp->ctr;
+    ifp->stats.n = NETIF_NCTR;
+    kstats_register(&ifp->stats);
+    kport_attach(port);
+    ifs[nifs++] = ifp;
+    if (out)
+        *out = ifp;
+    return 0;
+}
+
+struct netif *netif_get(uint16_t index)
+{
+    return index < nifs ? ifs[index] : 0;
+}
+
+struct netif *netif_find(const char *name)
+{
+    for (unsigned i = 0; i < nifs; i++)
+        if (strcmp(ifs[i]->name, name) == 0)
+            return ifs[i];
+    return 0;
+}
+
+unsigned netif_count(void)
+{
+    return nifs;
+}
+
+int netif_add_addr(struct netif *ifp, uint32_t addr, uint8_t plen)
+{
+    if (plen > 32)
+        return -KE_INVAL;
+    for (unsigned i = 0; i < ifp->naddrs; i++)
+        if (ifp->addr[i] == addr)
+            return -KE_EXIST;
+    if (ifp->naddrs == NETIF_MAX_ADDRS)
+        return -KE_TOOBIG;
+    ifp->addr[ifp->naddrs] = addr;
+    ifp->plen[ifp->naddrs] = plen;
+    ifp->naddrs++;
+    return 0;
+}
+
+bool netif_local_addr(uint32_t addr, struct netif **ifp_out)
+{
+    for (unsigned i = 0; i < nifs; i++) {
+        for (unsigned a = 0; a < ifs[i]->naddrs; a++) {
+            if (ifs[i]->addr[a] == addr) {
+                if (ifp_out)
+                    *ifp_out = ifs[i];
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool netif_bcast_addr(uint32_t addr)
+{
+    if (addr == 0xffffffffu)
+        return true;
+    for (unsigned i = 0; i < nifs; i++) {
+        for (unsigned a = 0; a < ifs[i]->naddrs; a++) {
+            uint8_t plen = ifs[i]->plen[a];
+            if (plen >= 31)
+                continue; /* RFC 3021: /31 and /32 have no broadcast address */
+            uint32_t host = plen ? 0xffffffffu >> plen : 0xffffffffu;
+            if ((addr & ~host) == (ifs[i]->addr[a] & ~host) && (addr & host) == host)
+                return true;
+        }
+    }
+    return false;
+}
+
+void netif_input(struct netif *ifp, struct pktbuf *pkt)
+{
+    ifp->ctr[NETIF_RX_FRAMES]++;
+    ifp->ctr[NETIF_RX_BYTES] += pkt->len;
+    pkt->ifindex = ifp->index;
+    dev_PacketArrived_raise(pkt);
+    pkt_free(pkt);
+}
+
+int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
+{
+    uint16_t len = pkt->len;
+    struct pktbuf *one[1] = { pkt };
+    if (ifp->port->ops->tx_burst(ifp->port, one, 1) != 1) {
+        ifp->ctr[NETIF_TX_DROPPED]++;
+        return -KE_AGAIN;
+    }
+    ifp->ctr[NETIF_TX_FRAMES]++;
+    ifp->ctr[NETIF_TX_BYTES] += len;
+    return 0;
+}
+
+void netif_destroy_all(void)
+{
+    for (unsigned i = nifs; i-- > 0;) {
+        struct netif *ifp = ifs[i];
+        kstats_unregister(&ifp->stats);
+        kport_detach(ifp->port);
+        if (ifp->port->ops->stop)
+            ifp->port->ops->stop(ifp->port);
+        if (ifp->port->ops->close)
+            ifp->port->ops->close(ifp->port);
+        kfree(ifp);
+        ifs[i] = 0;
+    }
+    nifs = 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * netgraph/netif.h — network interfaces: a named port with a MAC address,
+ * IPv4 addresses and counters. The root of the protocol graph: the main loop
+ * hands every received frame to netif_input(), which raises
+ * dev_PacketArrived (the device's PacketArrived event of SPIN's Ethernet
+ * example) with pkt->ifindex set.
+ */
+#ifndef SPINDLE_NETGRAPH_NETIF_H
+#define SPINDLE_NETGRAPH_NETIF_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "kernel/event.h"
+#include "kernel/pktbuf.h"
+#include "kernel/port.h"
+#include "kernel/stats.h"
+
+#define NETIF_MAX 16
+#define NETIF_MAX_ADDRS 8
+
+/** Interface counters (also the names printed). */
+enum netif_ctr {
+    NETIF_RX_FRAMES, NETIF_RX_BYTES, NETIF_TX_FRAMES, NETIF_TX_BYTES, NETIF_TX_DROPPED,
+    NETIF_NCTR
+};
+
+/** An interface. Addresses in host byte order. */
+struct netif {
+    uint16_t index;              /* 0.. in creation order; pkt->ifindex */
+    char name[KPORT_NAME_MAX];
+    uint8_t mac[6];              /* our address on this link */
+    uint16_t mtu;                /* IP MTU, bytes */
+    struct kport *port;
+    unsigned naddrs;
+    uint32_t addr[NETIF_MAX_ADDRS];  /* host order */
+    uint8_t plen[NETIF_MAX_ADDRS];   /* prefix length 0..32 */
+    uint64_t ctr[NETIF_NCTR];
+    struct kstat_group stats;
+};
+
+/** dev_PacketArrived - a frame arrived on interface pkt->ifindex; data = the whole frame. */
+KEVENT_DECLARE(dev_PacketArrived, struct pktbuf *);
+
+/**
+ * netif_create - wrap @port as interface @name with address @mac (NULL: the
+ * port's). Returns 0 and *@out, -KE_EXIST (name taken), -KE_TOOBIG (more than
+ * NETIF_MAX interfaces).
+ */
+int netif_create(struct kport *port, const char *name, const uint8_t *mac, struct netif **out);
+/** netif_get - interface @index, or NULL. */
+struct netif *netif_get(uint16_t index);
+/** netif_find - interface named @name, or NULL. */
+struct netif *netif_find(const char *name);
+/** netif_count - interfaces created. */
+unsigned netif_count(void);
+/** netif_add_addr - add @addr/@plen (host order). -KE_EXIST, -KE_TOOBIG, -KE_INVAL (plen > 32). */
+int netif_add_addr(struct netif *ifp, uint32_t addr, uint8_t plen);
+/**
+ * netif_local_addr - true when @addr (host order) is one of our addresses;
+ * *@ifp_out (if non-NULL) gets the interface holding it.
+ */
+bool netif_local_addr(uint32_t addr, struct netif **ifp_out);
+/**
+ * netif_bcast_addr - true when @addr is 255.255.255.255 or the directed
+ * broadcast address of a subnet of one of our addresses (RFC 1122 3.2.1.3).
+ */
+bool netif_bcast_addr(uint32_t addr);
+/** netif_input - account and raise dev_PacketArrived for @pkt received on @ifp, then free it. */
+void netif_input(struct netif *ifp, struct pktbuf *pkt);
+/** netif_transmit - send one frame (data = whole frame) through @ifp's port; consumes @pkt. */
+int netif_transmit(struct netif *ifp, struct pktbuf *pkt);
+/** netif_destroy_all - stop and close every port and forget every interface. */
+void netif_destroy_all(void);
+
+#endif

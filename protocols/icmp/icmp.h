@@ -1,0 +1,50 @@
+/*
+ * protocols/icmp/icmp.h — ICMP for IPv4 (RFC 792; RFC 1122 3.2.2; error rate
+ * limiting as RFC 1812 4.3.2.8).
+ *
+ * Installed on ipv4_LocalArrived with guard protocol == 1. Verifies the
+ * checksum, answers echo requests with echo replies (same identifier,
+ * sequence number and data), counts the rest. icmp_send_error() builds
+ * errors for the other nodes.
+ */
+#ifndef SPINDLE_PROTOCOLS_ICMP_H
+#define SPINDLE_PROTOCOLS_ICMP_H
+
+#include <stdint.h>
+#include "kernel/pktbuf.h"
+
+#define ICMP_ECHOREPLY 0
+#define ICMP_UNREACH 3
+#define ICMP_UNREACH_NET 0
+#define ICMP_UNREACH_HOST 1
+#define ICMP_UNREACH_PROTOCOL 2
+#define ICMP_UNREACH_PORT 3
+#define ICMP_UNREACH_NEEDFRAG 4
+#define ICMP_ECHO 8
+#define ICMP_TIMXCEED 11
+#define ICMP_TIMXCEED_INTRANS 0
+#define ICMP_TIMXCEED_REASS 1
+
+/** Error rate limit: a token bucket (RFC 1812 4.3.2.8). */
+#define ICMP_ERR_BURST 10u                      /* tokens */
+#define ICMP_ERR_INTERVAL_NS (100ull * 1000000ull) /* one token per interval */
+/** Bytes of the original datagram quoted: the error is at most 576 bytes (RFC 1812 4.3.2.3). */
+#define ICMP_ERR_MAX_LEN 576u
+
+/** icmp_init - install the ICMP node and register counters. */
+int icmp_init(void);
+/** icmp_fini - remove it. */
+void icmp_fini(void);
+
+/**
+ * icmp_send_error - send ICMP error @type/@code about datagram @orig (data at
+ * its IPv4 header, L3 set; not consumed) back to its source. @info is the
+ * 32-bit "unused" word (next-hop MTU in its low 16 bits for NEEDFRAG, RFC
+ * 1191). Quotes the original's IP header and as much data as keeps the error
+ * within 576 bytes. Never about an ICMP error, a non-first fragment, a
+ * broadcast/multicast destination or source (RFC 1122 3.2.2). Returns 0,
+ * -KE_AGAIN (rate limited, counted), -KE_INVAL (must not answer), -KE_NOMEM.
+ */
+int icmp_send_error(const struct pktbuf *orig, uint8_t type, uint8_t code, uint32_t info);
+
+#endif

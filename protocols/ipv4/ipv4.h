@@ -1,0 +1,103 @@
+/*
+ * protocols/ipv4/ipv4.h — IPv4 (RFC 791; host requirements RFC 1122 3.2.1;
+ * reassembly after RFC 815 with a timeout and a memory bound).
+ *
+ * Installed on ether_PacketArrived with guard EtherType == 0x0800. Checks
+ * version 4, IHL >= 5, total length against the frame (trims Ethernet
+ * padding), the header checksum, and refuses broadcast, multicast (class D)
+ * and class E sources; options are skipped. Every valid datagram is raised
+ * on ipv4_PacketArrived with PKT_F_L3_LOCAL set when the destination is ours
+ * (or PKT_F_L3_BCAST for broadcast). The node's own handler on that event
+ * takes local datagrams, reassembles fragments and raises
+ * ipv4_LocalArrived, where ICMP, UDP and others install with a guard on the
+ * protocol field (ipv4_guard_proto). A local datagram nobody takes gets ICMP
+ * protocol unreachable (unless it was broadcast). A router installs on
+ * ipv4_PacketArrived with a guard "not local".
+ *
+ * Events carry data at the IPv4 header, L3 and L4 set, len = total length.
+ */
+#ifndef SPINDLE_PROTOCOLS_IPV4_H
+#define SPINDLE_PROTOCOLS_IPV4_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "kernel/event.h"
+#include "kernel/pktbuf.h"
+#include "netgraph/netif.h"
+
+#define IPV4_HDR_LEN 20
+#define IPV4_DEFAULT_TTL 64
+#define IPPROTO_ICMP 1
+#define IPPROTO_UDP 17
+#define IPV4_REASM_TIMEOUT_NS (30ull * 1000000000ull) /* RFC 1122 3.3.2: 60-120 s; Linux 30 s */
+#define IPV4_REASM_MAX_BYTES (256u * 1024u)           /* bytes held in all reassembly buffers */
+#define IPV4_MAX_ROUTES 1024
+
+/** ipv4_PacketArrived - every valid IPv4 datagram received (before the local/forward decision). */
+KEVENT_DECLARE(ipv4_PacketArrived, struct pktbuf *);
+/** ipv4_LocalArrived - a whole (reassembled) datagram for us; guard on the protocol. */
+KEVENT_DECLARE(ipv4_LocalArrived, struct pktbuf *);
+
+/** ipv4_init - install the IPv4 node and register counters. */
+int ipv4_init(void);
+/** ipv4_fini - remove it; frees reassembly state and routes. */
+void ipv4_fini(void);
+
+/** ipv4_guard_proto - a guard "protocol == @proto" (L3 offset 9, 1 byte). */
+struct kguard ipv4_guard_proto(uint8_t proto);
+
+/** Options of ipv4_send(); a NULL pointer means all defaults. */
+struct ipv4_send_opts {
+    uint8_t ttl;   /* 0: IPV4_DEFAULT_TTL */
+    uint8_t tos;
+    bool df;       /* set Don't Fragment (then a too-big datagram is refused) */
+    uint16_t id;   /* 0: next from the node's counter */
+};
+
+/**
+ * ipv4_send - prepend an IPv4 header to @pkt (data at the transport header),
+ * route it, fragment it to the interface MTU if needed (RFC 791 3.2), and
+ * hand it to ARP. @src 0 chooses the outgoing interface's address. Addresses
+ * in host order. Consumes @pkt. Returns 0, -KE_UNREACH (no route),
+ * -KE_TOOBIG (DF and larger than the MTU), -KE_NOMEM.
+ */
+int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
+              const struct ipv4_send_opts *opts);
+
+/**
+ * ipv4_output - send a complete datagram (data at the IPv4 header, header
+ * checksum valid) out of @ifp towards @next_hop, fragmenting if larger than
+ * the MTU. Consumes @pkt. For the router: the header is not rebuilt.
+ */
+int ipv4_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt);
+
+/** A route. Host order. gateway 0 = directly connected. */
+struct ipv4_route {
+    uint32_t prefix;
+    uint8_t plen;
+    uint32_t gateway;
+    uint16_t ifindex;
+};
+/** ipv4_route_add - add or replace a route. -KE_INVAL (host bits set, plen > 32), -KE_TOOBIG. */
+int ipv4_route_add(const struct ipv4_route *r);
+/** ipv4_route_del - delete the route for exactly @prefix/@plen. -KE_NOENT. */
+int ipv4_route_del(uint32_t prefix, uint8_t plen);
+/**
+ * ipv4_route_lookup - longest-prefix match for @dst, connected subnets of
+ * interface addresses included. Returns 0 and *@out, or -KE_UNREACH.
+ */
+int ipv4_route_lookup(uint32_t dst, struct ipv4_route *out);
+/** ipv4_route_foreach - every static route, then every connected one. */
+void ipv4_route_foreach(void (*cb)(const struct ipv4_route *r, bool connected, void *ctx), void *ctx);
+
+/** Header field accessors on a packet whose L3 is set (host order). */
+uint32_t ipv4_src(const struct pktbuf *pkt);
+uint32_t ipv4_dst(const struct pktbuf *pkt);
+uint8_t ipv4_proto(const struct pktbuf *pkt);
+/** ipv4_hdr_len - IHL * 4, in bytes. */
+uint16_t ipv4_hdr_len(const struct pktbuf *pkt);
+
+/** ipv4_fmt - "a.b.c.d" of host-order @addr into @buf (16 bytes). */
+const char *ipv4_fmt(uint32_t addr, char buf[16]);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * protocols/ipv4/ipv4_impl.h — private interfaces between the files of the
+ * IPv4 node (ipv4.c, reasm.c, frag.c, route.c, pool.c). Not for other nodes:
+ * they use protocols/ipv4/ipv4.h and protocols/ipv4/ipv4_pool.h.
+ */
+#ifndef SPINDLE_PROTOCOLS_IPV4_IMPL_H
+#define SPINDLE_PROTOCOLS_IPV4_IMPL_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "kernel/pktbuf.h"
+#include "netgraph/netif.h"
+
+/* Header fields (RFC 791 section 3.1): byte offsets into the header. */
+#define IPV4_OFF_VHL 0     /* version (high nibble), IHL in 32-bit words (low nibble) */
+#define IPV4_OFF_TOS 1
+#define IPV4_OFF_LEN 2     /* total length, bytes, network order */
+#define IPV4_OFF_ID 4
+#define IPV4_OFF_FRAG 6    /* flags (3 bits) and fragment offset (13 bits, 8-byte units) */
+#define IPV4_OFF_TTL 8
+#define IPV4_OFF_PROTO 9
+#define IPV4_OFF_CSUM 10
+#define IPV4_OFF_SRC 12
+#define IPV4_OFF_DST 16
+
+#define IPV4_F_DF 0x4000u      /* Don't Fragment */
+#define IPV4_F_MF 0x2000u      /* More Fragments */
+#define IPV4_OFFMASK 0x1fffu   /* fragment offset, in units of 8 bytes */
+#define IPV4_MAX_LEN 65535u    /* largest datagram, bytes (16-bit total length) */
+#define IPV4_MAX_HDR_LEN 60u   /* IHL 15 */
+#define IPV4_MIN_MTU 68u       /* RFC 791: every module forwards 68 bytes unfragmented */
+
+/* Counters of the "ipv4" node (one group for every file of the node). */
+enum ipv4_ctr {
+    IPV4_RX,                /* valid datagrams raised on ipv4_PacketArrived */
+    IPV4_TOO_SHORT,         /* fewer than 20 bytes after the link header */
+    IPV4_BAD_VERSION,       /* version != 4 */
+    IPV4_BAD_IHL,           /* IHL < 5 */
+    IPV4_BAD_HDR_LEN,       /* IHL*4 larger than the bytes present */
+    IPV4_BAD_TOTAL_LEN,     /* total length < IHL*4 */
+    IPV4_TRUNCATED,         /* total length > the bytes present */
+    IPV4_BAD_CSUM,          /* header checksum wrong (RFC 1071) */
+    IPV4_MARTIAN_SRC_BCAST, /* source 255.255.255.255 or one of our directed broadcasts */
+    IPV4_MARTIAN_SRC_MCAST, /* source in 224.0.0.0/4 */
+    IPV4_MARTIAN_SRC_CLASS_E, /* source in 240.0.0.0/4 */
+    IPV4_MARTIAN_SRC_ZERO,  /* source in 0.0.0.0/8 to other than 255.255.255.255 */
+    IPV4_MARTIAN_SRC_LOOPBACK, /* source in 127.0.0.0/8 (RFC 1122 3.2.1.3 (g)) */
+    IPV4_MARTIAN_DST,       /* destination in 0.0.0.0/8, 127.0.0.0/8 or 240.0.0.0/4 */
+    IPV4_RX_LOCAL,          /* datagrams (or fragments) for one of our addresses */
+    IPV4_RX_BCAST,          /* ... of which broadcast */
+    IPV4_NOT_FOR_US,        /* not local and no handler (router) took it */
+    IPV4_DELIVERED,         /* whole datagrams raised on ipv4_LocalArrived */
+    IPV4_NO_PROTO,          /* ... that no protocol took (protocol unreachable) */
+    IPV4_FRAG_RX,           /* local fragments received */
+    IPV4_REASM_OK,          /* datagrams reassembled */
+    IPV4_REASM_BAD_FRAG,    /* fragment with MF and a length not a positive multiple of 8 */
+    IPV4_REASM_OVERSIZE,    /* offset + length beyond 65535 bytes */
+    IPV4_REASM_OVERLAP,     /* overlapping or inconsistent fragments: datagram dropped */
+    IPV4_REASM_DUP,         /* exact duplicate fragment, ignored */
+    IPV4_REASM_TIMEOUT,     /* datagrams dropped after IPV4_REASM_TIMEOUT_NS */
+    IPV4_REASM_EVICTED,     /* datagrams dropped to keep IPV4_REASM_MAX_BYTES */
+    IPV4_REASM_NOMEM,       /* no memory for a queue or the reassembled buffer */
+    IPV4_TX,                /* datagrams handed to ARP (unfragmented) */
+    IPV4_TX_NO_ROUTE,       /* ipv4_send found no route */
+    IPV4_TX_TOOBIG,         /* DF set and larger than the MTU, or over 65535 bytes */
+    IPV4_TX_NOMEM,          /* no headroom or no buffer */
+    IPV4_TX_BAD,            /* ipv4_output given a malformed datagram */
+    IPV4_FRAG_OK,           /* datagrams sent fragmented */
+    IPV4_FRAG_CREATED,      /* fragments sent */
+    IPV4_FRAG_FAIL,         /* datagrams whose fragmentation failed */
+    IPV4_NCTR
+};
+extern uint64_t ipv4_ctr[IPV4_NCTR];
+
+/* Address classes (RFC 1122 3.2.1.3, RFC 5735). Host order. */
+static inline bool ipv4_is_mcast(uint32_t a) { return (a & 0xf0000000u) == 0xe0000000u; }
+static inline bool ipv4_is_class_e(uint32_t a) { return (a & 0xf0000000u) == 0xf0000000u; }
+static inline bool ipv4_is_zeronet(uint32_t a) { return (a & 0xff000000u) == 0; }
+static inline bool ipv4_is_loopback(uint32_t a) { return (a & 0xff000000u) == 0x7f000000u; }
+/** ipv4_plen_mask - the netmask of prefix length @plen (0..32), host order. */
+static inline uint32_t ipv4_plen_mask(uint8_t plen)
+{
+    return plen == 0 ? 0 : 0xffffffffu << (32 - plen);
+}
+
+/** ipv4_hdr_csum - RFC 1071 checksum of the @hlen-byte header @h, written into it. */
+void ipv4_hdr_csum(uint8_t *h, uint16_t hlen);
+
+/* reasm.c: reassembly (RFC 815, sorted fragment list). */
+/**
+ * ipv4_reasm_input - add fragment @frag (data at its IPv4 header, len = total
+ * length, L3 set; the caller keeps its reference, reassembly takes its own).
+ * Returns the whole datagram in a fresh buffer (caller owns it) when this
+ * fragment completed it, else NULL (held, or dropped and counted).
+ */
+struct pktbuf *ipv4_reasm_input(struct pktbuf *frag);
+/** ipv4_reasm_fini - drop every queue, free every fragment, cancel timers. */
+void ipv4_reasm_fini(void);
+/** ipv4_reasm_held - bytes of buffer held by reassembly (sum of held blocks' sizes). */
+uint32_t ipv4_reasm_held(void);
+
+/* frag.c */
+/**
+ * ipv4_xmit - send complete datagram @pkt (data at the IPv4 header, header
+ * valid) out of @ifp to @next_hop: as it is when it fits the MTU, else in
+ * fragments (RFC 791 section 3.2 "Fragmentation"), or -KE_TOOBIG when DF is
+ * set. Consumes @pkt.
+ */
+int ipv4_xmit(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt);
+
+/* route.c */
+/** ipv4_route_reset - forget every static route. */
+void ipv4_route_reset(void);
+
+/* pool.c */
+/** ipv4_pool_fini - destroy the large-buffer pool if every buffer is back. */
+void ipv4_pool_fini(void);
+
+#endif

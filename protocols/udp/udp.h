@@ -1,0 +1,58 @@
+/*
+ * protocols/udp/udp.h — UDP (RFC 768; RFC 1122 4.1).
+ *
+ * Installed on ipv4_LocalArrived with guard protocol == 17. Checks the
+ * length field against the IP payload (trims IP padding beyond it) and the
+ * checksum over the pseudo-header (a zero checksum means none was sent).
+ * Raises udp_PacketArrived with data at the UDP header and L3, L4 and L5 set;
+ * extensions install on it with a guard on the destination port
+ * (udp_guard_dport). A datagram that no handler takes (combined result 0)
+ * gets ICMP port unreachable, unless it was broadcast or multicast.
+ */
+#ifndef SPINDLE_PROTOCOLS_UDP_H
+#define SPINDLE_PROTOCOLS_UDP_H
+
+#include <stdint.h>
+#include "kernel/event.h"
+#include "kernel/pktbuf.h"
+
+#define UDP_HDR_LEN 8
+
+/** udp_PacketArrived - a valid datagram for us; data at the UDP header. */
+KEVENT_DECLARE(udp_PacketArrived, struct pktbuf *);
+
+/** udp_init - install the UDP node and register counters. */
+int udp_init(void);
+/** udp_fini - remove it. */
+void udp_fini(void);
+
+/** udp_guard_dport - a guard "destination port == @port" (L4 offset 2, 2 bytes). */
+struct kguard udp_guard_dport(uint16_t port);
+
+/** Fields of a received datagram (host order), from udp_parse(). */
+struct udp_info {
+    uint32_t src, dst;     /* IPv4 addresses */
+    uint16_t sport, dport;
+    const uint8_t *payload;
+    uint16_t payload_len;  /* bytes */
+};
+/** udp_parse - fields of @pkt as raised on udp_PacketArrived. */
+void udp_parse(const struct pktbuf *pkt, struct udp_info *out);
+
+/**
+ * udp_send - prepend a UDP header to @pkt (data = payload, at least 28 + 14
+ * bytes of headroom), compute the checksum, and send with ipv4_send.
+ * Addresses and ports in host order; @src 0 chooses the interface address.
+ * Consumes @pkt. Returns 0 or ipv4_send's error.
+ */
+int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport);
+
+/**
+ * udp_reply - send @len bytes at @data back to the sender of @req (as raised
+ * on udp_PacketArrived): addresses and ports swapped, from the address the
+ * request was sent to. Allocates from the default pool. Returns 0,
+ * -KE_NOMEM, or udp_send's error.
+ */
+int udp_reply(const struct pktbuf *req, const void *data, uint16_t len);
+
+#endif

@@ -1,0 +1,74 @@
+/* Unit tests of kernel/pktbuf.c. */
+#include <criterion/criterion.h>
+#include "testkit.h"
+#include "kernel/kerr.h"
+#include "kernel/klib.h"
+
+TestSuite(pktbuf, .init = testkit_init);
+
+Test(pktbuf, alloc_free_counts_and_low_water)
+{
+    struct pktpool *pool = pktpool_create("t", 4, 256, NULL, NULL);
+    struct pktbuf *a = pkt_alloc(pool), *b = pkt_alloc(pool), *c = pkt_alloc(pool), *d = pkt_alloc(pool);
+    cr_assert(a && b && c && d);
+    cr_assert_null(pkt_alloc(pool));
+    struct pktpool_stats st;
+    pktpool_get_stats(pool, &st);
+    cr_assert_eq(st.out, 4);
+    cr_assert_eq(st.low_water, 0);
+    cr_assert_eq(st.alloc_fails, 1);
+    cr_assert_not(pktpool_all_full());
+    cr_assert_eq(pktpool_destroy(pool), -KE_AGAIN, "a pool with buffers out is not destroyed");
+    pkt_free(a); pkt_free(b); pkt_free(c);
+    pkt_ref(d);
+    pkt_free(d);
+    cr_assert_eq(pktpool_out(pool), 1, "one reference still held");
+    cr_assert_not(pkt_writable(d) && d->refcnt != 1);
+    pkt_free(d);
+    cr_assert(pktpool_all_full());
+    cr_assert_eq(pktpool_destroy(pool), 0);
+}
+
+Test(pktbuf, push_pull_append_trim_respect_bounds)
+{
+    struct pktbuf *p = pkt_alloc(pktpool_default());
+    cr_assert_eq(p->data_off, PKT_HEADROOM);
+    cr_assert_eq(pkt_headroom(p), PKT_HEADROOM);
+    cr_assert_not_null(pkt_append(p, 100));
+    cr_assert_eq(p->len, 100);
+    cr_assert_not_null(pkt_push(p, 14));
+    cr_assert_eq(p->len, 114);
+    cr_assert_null(pkt_push(p, PKT_HEADROOM), "headroom exhausted");
+    cr_assert_eq(p->len, 114, "failed push changes nothing");
+    cr_assert_not_null(pkt_pull(p, 14));
+    cr_assert_null(pkt_pull(p, 101));
+    cr_assert_eq(pkt_trim(p, 60), 0);
+    cr_assert_eq(pkt_trim(p, 61), -KE_RANGE);
+    cr_assert_null(pkt_append(p, (uint16_t)(pkt_tailroom(p) + 1)));
+    pkt_free(p);
+    cr_assert(testkit_pool_full());
+}
+
+Test(pktbuf, layers_survive_push_and_copy_shifts_them)
+{
+    struct pktbuf *p = pkt_alloc(pktpool_default());
+    uint8_t *d = pkt_append(p, 40);
+    for (int i = 0; i < 40; i++)
+        d[i] = (uint8_t)i;
+    pkt_set_layer(p, PKT_L3);
+    pkt_pull(p, 20);
+    pkt_set_layer(p, PKT_L4);
+    pkt_push(p, 20);
+    cr_assert_eq(pkt_layer_ptr(p, PKT_L4)[0], 20);
+    cr_assert_eq(pkt_layer_len(p, PKT_L4), 20);
+    cr_assert_null(pkt_layer_ptr(p, PKT_L5));
+    p->data_off = (uint16_t)(p->data_off + 0); /* unchanged */
+    struct pktbuf *c = pkt_copy(pktpool_default(), p);
+    cr_assert_not_null(c);
+    cr_assert_eq(c->len, 40);
+    cr_assert_eq(pkt_layer_ptr(c, PKT_L4)[0], 20);
+    cr_assert_eq(memcmp(pkt_data(c), pkt_data(p), 40), 0);
+    pkt_free(c);
+    pkt_free(p);
+    cr_assert(testkit_pool_full());
+}

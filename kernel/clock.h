@@ -23,4 +23,11 @@ uint64_t kclock_now_ns(void);
  */
 void kclock_set_source(uint64_t (*fn)(void *ctx), void *ctx);
 
+/**
+ * kclock_arch_deadline - the arch_clock_ns() time at which kclock time
+ * @deadline_ns will be reached, for arch_idle(); UINT64_MAX stays UINT64_MAX.
+ * Equal to @deadline_ns when no other source is set.
+ */
+uint64_t kclock_arch_deadline(uint64_t deadline_ns);
+
 #endif

@@ -68,6 +68,7 @@ struct kport {
     uint16_t mtu;               /* IP MTU in bytes (1500 default) */
     bool link_up;
     bool done;                  /* replay input exhausted: no more rx, ever */
+    bool no_idle;               /* always has work until done (replay): the main loop never idles */
     int wait_fd;                /* hosted: fd readable when rx is waiting; -1 none */
     struct pktpool *pool;       /* receive buffers */
     char error[128];            /* why start/open failed */

@@ -32,8 +32,12 @@ void arp_fini(void);
  * arp_output - send IPv4 packet @pkt (data at the IPv4 header) to next hop
  * @next_hop (host order) on @ifp: at once if the cache knows it, else queued
  * (at most ARP_QUEUE_MAX per address; the oldest is dropped) while a request
- * goes out. Broadcast next hops go to ff:ff:ff:ff:ff:ff. Consumes @pkt.
- * Returns 0 (sent or queued) or -KE_NOMEM.
+ * goes out. Broadcast next hops (255.255.255.255, a directed broadcast of
+ * the interface's subnet) go to ff:ff:ff:ff:ff:ff and multicast ones
+ * (224.0.0.0/4) to 01:00:5e + the low 23 bits (RFC 1112 6.4), both without
+ * ARP. A shared @pkt is queued as a copy. Consumes @pkt. Returns 0 (sent or
+ * queued), -KE_INVAL (next hop 0.0.0.0, counted bad_next_hop), -KE_NOMEM,
+ * or ether_send's error when sent at once.
  */
 int arp_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt);
 

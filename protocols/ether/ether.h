@@ -26,13 +26,19 @@
 
 extern const uint8_t ether_broadcast[ETHER_ADDR_LEN];
 
-/** ether_PacketArrived - a frame for us; data at the Ethernet header, L2 and L3 set. */
+/**
+ * ether_PacketArrived - a frame for us; data at the Ethernet header, L2 and L3
+ * set. Its combiner counts every result that is not KH_PASS, so a protocol
+ * that drops a malformed frame (negative result) is not also counted as
+ * unknown_type.
+ */
 KEVENT_DECLARE(ether_PacketArrived, struct pktbuf *);
 /**
  * ether_SendPacket - raised for every frame about to leave (data at the
  * Ethernet header, ifindex = output interface). Interposers observe; one
- * that returns KH_TAKEN has taken over the frame and must pkt_ref() it.
- * Otherwise the frame goes to the interface's port.
+ * that returns KH_TAKEN has taken over the frame and must pkt_ref() it; the
+ * first negative result vetoes the frame (ether_send returns it, counted
+ * tx_vetoed). Otherwise the frame goes to the interface's port.
  */
 KEVENT_DECLARE(ether_SendPacket, struct pktbuf *);
 
@@ -47,8 +53,9 @@ struct kguard ether_guard_type(uint16_t type);
 /**
  * ether_send - prepend an Ethernet II header (dst @dst, src = @ifp's MAC,
  * @ethertype host order) to @pkt (data at the L3 header), pad to 60 bytes,
- * raise ether_SendPacket and transmit. Consumes @pkt. Returns 0, -KE_NOMEM
- * (no headroom), or the port's error.
+ * raise ether_SendPacket and transmit. A shared @pkt (refcnt > 1) is copied,
+ * never written. Consumes @pkt. Returns 0, -KE_NOMEM (no headroom or no
+ * buffer for the copy), an interposer's veto, or the port's error.
  */
 int ether_send(struct netif *ifp, const uint8_t dst[ETHER_ADDR_LEN], uint16_t ethertype,
                struct pktbuf *pkt);

@@ -43,7 +43,8 @@ void icmp_fini(void);
  * 1191). Quotes the original's IP header and as much data as keeps the error
  * within 576 bytes. Never about an ICMP error, a non-first fragment, a
  * broadcast/multicast destination or source (RFC 1122 3.2.2). Returns 0,
- * -KE_AGAIN (rate limited, counted), -KE_INVAL (must not answer), -KE_NOMEM.
+ * -KE_AGAIN (rate limited, counted), -KE_INVAL (must not answer), -KE_NOMEM,
+ * or ipv4_send's error (e.g. -KE_UNREACH).
  */
 int icmp_send_error(const struct pktbuf *orig, uint8_t type, uint8_t code, uint32_t info);
 

@@ -1,0 +1,384 @@
+/*
+ * protocols/ipv4/ipv4.c — the IPv4 node: receive validation, the local
+ * delivery decision, ipv4_send() and the header accessors.
+ *
+ * Receive (RFC 791 section 3.1, RFC 1122 3.2.1): a handler on
+ * ether_PacketArrived (EtherType 0x0800) checks the header, trims Ethernet
+ * padding, drops martian sources, marks datagrams for our addresses
+ * (PKT_F_L3_LOCAL) and broadcasts (PKT_F_L3_BCAST) and raises
+ * ipv4_PacketArrived. The node's own handler on that event, guarded by a C
+ * predicate on PKT_F_L3_LOCAL, reassembles fragments (reasm.c) and raises
+ * ipv4_LocalArrived; a datagram no protocol recognises gets ICMP protocol
+ * unreachable (RFC 1122 3.2.2.1). Other nodes' handlers (the router) see the
+ * non-local ones; those nobody takes are counted not_for_us.
+ *
+ * Send: ipv4_send() builds the header (TTL 64, ID from a counter, DF clear
+ * unless asked, as Linux sends ICMP replies), routes (route.c) and hands the
+ * datagram to frag.c, which fragments it if needed and calls arp_output().
+ */
+#include "protocols/ipv4/ipv4.h"
+#include "protocols/ipv4/ipv4_impl.h"
+#include "protocols/ipv4/ipv4_pool.h"
+
+#include "kernel/kerr.h"
+#include "kernel/klib.h"
+#include "kernel/stats.h"
+#include "protocols/ether/ether.h"
+#include "protocols/icmp/icmp.h"
+
+/*
+ * ipv4_combine_local - ipv4_LocalArrived's combiner: counts the handlers
+ * that recognised the protocol, whether they took the datagram (KH_TAKEN) or
+ * dropped it for a reason (negative, e.g. a bad ICMP or UDP checksum). A
+ * result of 0 means no protocol knew it: protocol unreachable. Observers
+ * returning KH_PASS do not count.
+ */
+static int ipv4_combine_local(int acc, int r)
+{
+    return acc + (r != KH_PASS);
+}
+
+KEVENT_DEFINE(ipv4_PacketArrived, struct pktbuf *, "ipv4.PacketArrived", true, NULL);
+KEVENT_DEFINE(ipv4_LocalArrived, struct pktbuf *, "ipv4.LocalArrived", true, ipv4_combine_local);
+
+static const char *const ipv4_ctr_names[IPV4_NCTR] = {
+    "rx", "too_short", "bad_version", "bad_ihl", "bad_hdr_len", "bad_total_len", "truncated",
+    "bad_csum", "martian_src_bcast", "martian_src_mcast", "martian_src_class_e",
+    "martian_src_zero", "martian_src_loopback", "martian_dst", "rx_local", "rx_bcast",
+    "not_for_us", "delivered", "no_proto", "frag_rx", "reasm_ok", "reasm_bad_frag",
+    "reasm_oversize", "reasm_overlap", "reasm_dup", "reasm_timeout", "reasm_evicted",
+    "reasm_nomem", "tx", "tx_no_route", "tx_toobig", "tx_nomem", "tx_bad", "frag_ok",
+    "frag_created", "frag_fail",
+};
+uint64_t ipv4_ctr[IPV4_NCTR];
+static struct kstat_group ipv4_stats = KSTAT_GROUP("ipv4", ipv4_ctr_names, ipv4_ctr);
+
+static struct khandler *ipv4_rx_handler;    /* on ether_PacketArrived */
+static struct khandler *ipv4_local_handler; /* on ipv4_PacketArrived */
+static uint16_t ipv4_next_id;               /* IP identification counter */
+
+void ipv4_hdr_csum(uint8_t *h, uint16_t hlen)
+{
+    store_be16(h + IPV4_OFF_CSUM, 0);
+    store_be16(h + IPV4_OFF_CSUM, inet_csum_fold(inet_csum_add(0, h, hlen)));
+}
+
+uint32_t ipv4_src(const struct pktbuf *pkt)
+{
+    return load_be32(pkt_layer_ptr(pkt, PKT_L3) + IPV4_OFF_SRC);
+}
+
+uint32_t ipv4_dst(const struct pktbuf *pkt)
+{
+    return load_be32(pkt_layer_ptr(pkt, PKT_L3) + IPV4_OFF_DST);
+}
+
+uint8_t ipv4_proto(const struct pktbuf *pkt)
+{
+    return pkt_layer_ptr(pkt, PKT_L3)[IPV4_OFF_PROTO];
+}
+
+uint16_t ipv4_hdr_len(const struct pktbuf *pkt)
+{
+    return (uint16_t)((pkt_layer_ptr(pkt, PKT_L3)[IPV4_OFF_VHL] & 0x0f) * 4);
+}
+
+const char *ipv4_fmt(uint32_t addr, char buf[16])
+{
+    ksnprintf(buf, 16, "%u.%u.%u.%u", (unsigned)(addr >> 24), (unsigned)((addr >> 16) & 0xff),
+              (unsigned)((addr >> 8) & 0xff), (unsigned)(addr & 0xff));
+    return buf;
+}
+
+struct kguard ipv4_guard_proto(uint8_t proto)
+{
+    struct kguard g = { 0 };
+    g.ntests = 1;
+    g.test[0] = KGUARD_FIELD(PKT_L3, IPV4_OFF_PROTO, 1, 0xffu, KG_EQ, proto);
+    return g;
+}
+
+/*
+ * ipv4_check_src - RFC 1122 3.2.1.3: a source must name one host. Returns
+ * the counter of the rule @src breaks, or IPV4_NCTR when it is acceptable.
+ * A 0.0.0.0/8 source is allowed only towards 255.255.255.255 (a host that
+ * does not know its address yet, e.g. BOOTP/DHCP; Linux does the same).
+ */
+static enum ipv4_ctr ipv4_check_src(uint32_t src, uint32_t dst)
+{
+    if (ipv4_is_mcast(src))
+        return IPV4_MARTIAN_SRC_MCAST;
+    if (src == 0xffffffffu || netif_bcast_addr(src))
+        return IPV4_MARTIAN_SRC_BCAST;
+    if (ipv4_is_class_e(src))
+        return IPV4_MARTIAN_SRC_CLASS_E;
+    if (ipv4_is_zeronet(src) && dst != 0xffffffffu)
+        return IPV4_MARTIAN_SRC_ZERO;
+    if (ipv4_is_loopback(src))
+        return IPV4_MARTIAN_SRC_LOOPBACK;
+    return IPV4_NCTR;
+}
+
+/*
+ * ipv4_input - the handler on ether_PacketArrived (data at the Ethernet
+ * header, L3 set). Validates (RFC 791 3.1, RFC 1122 3.2.1.1-3.2.1.3), moves
+ * the data start to the IPv4 header, trims link padding to the total
+ * length, sets L4 past the options and the L3 flags, and raises
+ * ipv4_PacketArrived. When no handler kept the buffer, the data start and
+ * length are restored for the handlers after this one. Returns KH_TAKEN for
+ * a valid datagram, -KE_INVAL when it was counted and dropped.
+ */
+static int ipv4_input(void *ctx, struct pktbuf *pkt)
+{
+    (void)ctx;
+    uint16_t avail = pkt_layer_len(pkt, PKT_L3);
+    if (avail < IPV4_HDR_LEN) {
+        ipv4_ctr[IPV4_TOO_SHORT]++;
+        return -KE_INVAL;
+    }
+    const uint8_t *h = pkt_layer_ptr(pkt, PKT_L3);
+    if ((h[IPV4_OFF_VHL] >> 4) != 4) {
+        ipv4_ctr[IPV4_BAD_VERSION]++;
+        return -KE_INVAL;
+    }
+    uint16_t hlen = (uint16_t)((h[IPV4_OFF_VHL] & 0x0f) * 4);
+    if (hlen < IPV4_HDR_LEN) {
+        ipv4_ctr[IPV4_BAD_IHL]++;
+        return -KE_INVAL;
+    }
+    if (hlen > avail) {
+        ipv4_ctr[IPV4_BAD_HDR_LEN]++;
+        return -KE_INVAL;
+    }
+    uint16_t total = load_be16(h + IPV4_OFF_LEN);
+    if (total < hlen) {
+        ipv4_ctr[IPV4_BAD_TOTAL_LEN]++;
+        return -KE_INVAL;
+    }
+    if (total > avail) {
+        ipv4_ctr[IPV4_TRUNCATED]++;
+        return -KE_INVAL;
+    }
+    if (inet_csum_fold(inet_csum_add(0, h, hlen)) != 0) {
+        ipv4_ctr[IPV4_BAD_CSUM]++;
+        return -KE_INVAL;
+    }
+    uint32_t src = load_be32(h + IPV4_OFF_SRC), dst = load_be32(h + IPV4_OFF_DST);
+    enum ipv4_ctr bad = ipv4_check_src(src, dst);
+    if (bad != IPV4_NCTR) {
+        ipv4_ctr[bad]++;
+        return -KE_INVAL;
+    }
+    if ((ipv4_is_zeronet(dst) || ipv4_is_loopback(dst) || ipv4_is_class_e(dst)) &&
+        dst != 0xffffffffu) {
+        ipv4_ctr[IPV4_MARTIAN_DST]++;
+        return -KE_INVAL;
+    }
+
+    uint16_t saved_off = pkt->data_off, saved_len = pkt->len, saved_ref = pkt->refcnt;
+    pkt_pull(pkt, (uint16_t)(pkt->layer[PKT_L3] - pkt->data_off));
+    pkt_trim(pkt, total);
+    pkt->layer[PKT_L4] = (uint16_t)(pkt->layer[PKT_L3] + hlen);
+    pkt->flags &= ~(uint32_t)(PKT_F_L3_LOCAL | PKT_F_L3_BCAST);
+    if (netif_bcast_addr(dst)) {
+        pkt->flags |= PKT_F_L3_LOCAL | PKT_F_L3_BCAST;
+    } else if (netif_local_addr(dst, NULL)) {
+        pkt->flags |= PKT_F_L3_LOCAL;
+    }
+
+    ipv4_ctr[IPV4_RX]++;
+    if (ipv4_PacketArrived_raise(pkt) == 0 && !(pkt->flags & PKT_F_L3_LOCAL))
+        ipv4_ctr[IPV4_NOT_FOR_US]++;
+    if (pkt->refcnt == saved_ref) {
+        pkt->data_off = saved_off;
+        pkt->len = saved_len;
+    }
+    return KH_TAKEN;
+}
+
+/* ipv4_is_local_pred - the guard of the node's own local-delivery handler (trusted C). */
+static bool ipv4_is_local_pred(void *pred_ctx, void *arg)
+{
+    (void)pred_ctx;
+    return (((const struct pktbuf *)arg)->flags & PKT_F_L3_LOCAL) != 0;
+}
+
+/*
+ * ipv4_deliver - raise ipv4_LocalArrived for whole datagram @pkt (data at
+ * the IPv4 header, len = total length) and answer protocol unreachable when
+ * no protocol recognised it (RFC 1122 3.2.2.1), unless it was broadcast.
+ */
+static void ipv4_deliver(struct pktbuf *pkt)
+{
+    ipv4_ctr[IPV4_DELIVERED]++;
+    if (ipv4_LocalArrived_raise(pkt) == 0) {
+        ipv4_ctr[IPV4_NO_PROTO]++;
+        if (!(pkt->flags & PKT_F_L3_BCAST))
+            icmp_send_error(pkt, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0);
+    }
+}
+
+/*
+ * ipv4_local - the node's handler on ipv4_PacketArrived for local
+ * datagrams: fragments go to reassembly, whole datagrams to
+ * ipv4_LocalArrived. Always KH_TAKEN.
+ */
+static int ipv4_local(void *ctx, struct pktbuf *pkt)
+{
+    (void)ctx;
+    const uint8_t *h = pkt_layer_ptr(pkt, PKT_L3);
+    ipv4_ctr[IPV4_RX_LOCAL]++;
+    if (pkt->flags & PKT_F_L3_BCAST)
+        ipv4_ctr[IPV4_RX_BCAST]++;
+    if (load_be16(h + IPV4_OFF_FRAG) & (IPV4_F_MF | IPV4_OFFMASK)) {
+        ipv4_ctr[IPV4_FRAG_RX]++;
+        struct pktbuf *whole = ipv4_reasm_input(pkt);
+        if (whole != NULL) {
+            ipv4_deliver(whole);
+            pkt_free(whole);
+        }
+        return KH_TAKEN;
+    }
+    ipv4_deliver(pkt);
+    return KH_TAKEN;
+}
+
+int ipv4_init(void)
+{
+    if (ipv4_rx_handler != NULL)
+        return 0;
+    memset(ipv4_ctr, 0, sizeof(ipv4_ctr));
+    ipv4_next_id = 1;
+
+    static const struct khandler_props local_props = { .name = "ipv4-local" };
+    struct kguard local_guard = { 0 };
+    local_guard.pred = ipv4_is_local_pred;
+    int rc = ipv4_PacketArrived_install(ipv4_local, NULL, &local_guard, &local_props,
+                                        &ipv4_local_handler);
+    if (rc < 0) {
+        ipv4_local_handler = NULL;
+        return rc;
+    }
+    static const struct khandler_props rx_props = { .name = "ipv4" };
+    struct kguard rx_guard = ether_guard_type(ETHERTYPE_IPV4);
+    rc = ether_PacketArrived_install(ipv4_input, NULL, &rx_guard, &rx_props, &ipv4_rx_handler);
+    if (rc < 0) {
+        ipv4_rx_handler = NULL;
+        kevent_uninstall(ipv4_local_handler);
+        ipv4_local_handler = NULL;
+        return rc;
+    }
+    kstats_register(&ipv4_stats);
+    return 0;
+}
+
+void ipv4_fini(void)
+{
+    if (ipv4_rx_handler != NULL) {
+        kevent_uninstall(ipv4_rx_handler);
+        ipv4_rx_handler = NULL;
+    }
+    if (ipv4_local_handler != NULL) {
+        kevent_uninstall(ipv4_local_handler);
+        ipv4_local_handler = NULL;
+    }
+    ipv4_reasm_fini();
+    ipv4_route_reset();
+    ipv4_pool_fini();
+    kstats_unregister(&ipv4_stats);
+}
+
+/*
+ * ipv4_pick_src - the address of @ifp to send from towards @next_hop: the
+ * first one whose subnet holds @next_hop, else the first one, else 0.
+ */
+static uint32_t ipv4_pick_src(const struct netif *ifp, uint32_t next_hop)
+{
+    for (unsigned i = 0; i < ifp->naddrs; i++) {
+        uint32_t m = ipv4_plen_mask(ifp->plen[i]);
+        if ((ifp->addr[i] & m) == (next_hop & m))
+            return ifp->addr[i];
+    }
+    return ifp->naddrs > 0 ? ifp->addr[0] : 0;
+}
+
+int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
+              const struct ipv4_send_opts *opts)
+{
+    static const struct ipv4_send_opts dflt = { 0 };
+    if (opts == NULL)
+        opts = &dflt;
+    if ((uint32_t)pkt->len + IPV4_HDR_LEN > IPV4_MAX_LEN) {
+        ipv4_ctr[IPV4_TX_TOOBIG]++;
+        pkt_free(pkt);
+        return -KE_TOOBIG;
+    }
+
+    /* Route: limited broadcast leaves by the source address's interface. */
+    struct netif *ifp = NULL;
+    uint32_t next_hop = dst;
+    if (dst == 0xffffffffu && src != 0)
+        netif_local_addr(src, &ifp);
+    if (ifp == NULL) {
+        struct ipv4_route rt;
+        if (ipv4_route_lookup(dst, &rt) < 0 || (ifp = netif_get(rt.ifindex)) == NULL) {
+            ipv4_ctr[IPV4_TX_NO_ROUTE]++;
+            pkt_free(pkt);
+            return -KE_UNREACH;
+        }
+        if (rt.gateway != 0 && dst != 0xffffffffu)
+            next_hop = rt.gateway;
+    }
+    if (src == 0)
+        src = ipv4_pick_src(ifp, next_hop);
+
+    if (!pkt_writable(pkt)) {
+        /* Shared: prepend to a private copy (kernel/pktbuf.h ownership rule). */
+        struct pktbuf *copy = ipv4_pkt_alloc((uint32_t)IPV4_HDR_LEN + pkt->len);
+        if (copy != NULL) {
+            copy->data_off = (uint16_t)(copy->data_off + IPV4_HDR_LEN);
+            memcpy(pkt_append(copy, pkt->len), pkt_data(pkt), pkt->len);
+        }
+        pkt_free(pkt);
+        if (copy == NULL) {
+            ipv4_ctr[IPV4_TX_NOMEM]++;
+            return -KE_NOMEM;
+        }
+        pkt = copy;
+    }
+    pkt_set_layer(pkt, PKT_L4);
+    uint8_t *h = pkt_push(pkt, IPV4_HDR_LEN);
+    if (h == NULL) {
+        ipv4_ctr[IPV4_TX_NOMEM]++;
+        pkt_free(pkt);
+        return -KE_NOMEM;
+    }
+    pkt_set_layer(pkt, PKT_L3);
+    h[IPV4_OFF_VHL] = 0x45;
+    h[IPV4_OFF_TOS] = opts->tos;
+    store_be16(h + IPV4_OFF_LEN, pkt->len);
+    store_be16(h + IPV4_OFF_ID, opts->id != 0 ? opts->id : ipv4_next_id++);
+    store_be16(h + IPV4_OFF_FRAG, opts->df ? IPV4_F_DF : 0);
+    h[IPV4_OFF_TTL] = opts->ttl != 0 ? opts->ttl : IPV4_DEFAULT_TTL;
+    h[IPV4_OFF_PROTO] = proto;
+    store_be32(h + IPV4_OFF_SRC, src);
+    store_be32(h + IPV4_OFF_DST, dst);
+    ipv4_hdr_csum(h, IPV4_HDR_LEN);
+    return ipv4_xmit(ifp, next_hop, pkt);
+}
+
+int ipv4_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
+{
+    const uint8_t *h = pkt_data(pkt);
+    if (pkt->len < IPV4_HDR_LEN || (h[IPV4_OFF_VHL] >> 4) != 4 ||
+        (h[IPV4_OFF_VHL] & 0x0f) * 4u < IPV4_HDR_LEN ||
+        load_be16(h + IPV4_OFF_LEN) != pkt->len ||
+        (h[IPV4_OFF_VHL] & 0x0f) * 4u > pkt->len) {
+        ipv4_ctr[IPV4_TX_BAD]++;
+        pkt_free(pkt);
+        return -KE_INVAL;
+    }
+    pkt_set_layer(pkt, PKT_L3);
+    pkt->layer[PKT_L4] = (uint16_t)(pkt->data_off + (h[IPV4_OFF_VHL] & 0x0f) * 4u);
+    return ipv4_xmit(ifp, next_hop, pkt);
+}

@@ -6,8 +6,11 @@
  * checksum over the pseudo-header (a zero checksum means none was sent).
  * Raises udp_PacketArrived with data at the UDP header and L3, L4 and L5 set;
  * extensions install on it with a guard on the destination port
- * (udp_guard_dport). A datagram that no handler takes (combined result 0)
- * gets ICMP port unreachable, unless it was broadcast or multicast.
+ * (udp_guard_dport). Handlers see data at the UDP header; the node restores
+ * data_off and len after the raise. The combiner counts every result that is
+ * not KH_PASS, so a listener that drops a malformed message still owns its
+ * port. A datagram that no handler takes (combined result 0) gets ICMP port
+ * unreachable, unless it was broadcast or multicast.
  */
 #ifndef SPINDLE_PROTOCOLS_UDP_H
 #define SPINDLE_PROTOCOLS_UDP_H
@@ -50,7 +53,9 @@ int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uin
 /**
  * udp_reply - send @len bytes at @data back to the sender of @req (as raised
  * on udp_PacketArrived): addresses and ports swapped, from the address the
- * request was sent to. Allocates from the default pool. Returns 0,
+ * request was sent to. Allocates with ipv4_pkt_alloc() (protocols/ipv4/
+ * ipv4_pool.h): the default pool when the datagram fits one block, else the
+ * large reassembly pool, and IPv4 fragments it on output. Returns 0,
  * -KE_NOMEM, or udp_send's error.
  */
 int udp_reply(const struct pktbuf *req, const void *data, uint16_t len);

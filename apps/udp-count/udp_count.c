@@ -1,0 +1,134 @@
+/*
+ * apps/udp-count/udp_count.c — per-destination-port datagram and byte
+ * counters (see udp_count.h).
+ *
+ * The counter group of an instance grows as ports are seen: slot names are
+ * written once, when a port first claims its slot, and the group's length
+ * (kstat_group.n) is raised to cover it, so readers never see an unused slot.
+ */
+#include "apps/udp-count/udp_count.h"
+
+#include "kernel/kerr.h"
+#include "kernel/klib.h"
+#include "kernel/mem.h"
+#include "kernel/stats.h"
+#include "protocols/udp/udp.h"
+
+/* Fixed counters, then two per port slot. */
+enum { CNT_DATAGRAMS, CNT_BYTES, CNT_OTHER_DATAGRAMS, CNT_OTHER_BYTES, CNT_FIXED };
+#define CNT_TOTAL (CNT_FIXED + 2 * UDP_COUNT_PORTS)
+
+struct udp_count {
+    struct khandler *handler;
+    bool listener;                       /* port= given: KH_TAKEN */
+    unsigned nports;                     /* slots in use */
+    uint16_t port[UDP_COUNT_PORTS];      /* destination port of each slot */
+    uint64_t ctr[CNT_TOTAL];
+    const char *names[CNT_TOTAL];
+    char slot_name[2 * UDP_COUNT_PORTS][24]; /* "port65535_datagrams" */
+    char node[24];                       /* "udp-count" or "udp-count:N" */
+    struct kstat_group stats;
+};
+
+/* count_slot - the counter index of @port's slot, claiming one if free; -1 when full. */
+static int count_slot(struct udp_count *c, uint16_t port)
+{
+    for (unsigned i = 0; i < c->nports; i++)
+        if (c->port[i] == port)
+            return (int)(CNT_FIXED + 2 * i);
+    if (c->nports == UDP_COUNT_PORTS)
+        return -1;
+    unsigned i = c->nports;
+    c->port[i] = port;
+    ksnprintf(c->slot_name[2 * i], sizeof c->slot_name[0], "port%u_datagrams", port);
+    ksnprintf(c->slot_name[2 * i + 1], sizeof c->slot_name[0], "port%u_bytes", port);
+    c->names[CNT_FIXED + 2 * i] = c->slot_name[2 * i];
+    c->names[CNT_FIXED + 2 * i + 1] = c->slot_name[2 * i + 1];
+    c->nports++;
+    c->stats.n = CNT_FIXED + 2 * c->nports;
+    return (int)(CNT_FIXED + 2 * i);
+}
+
+/* count_rx - the handler on udp_PacketArrived. */
+static int count_rx(void *ctx, struct pktbuf *pkt)
+{
+    struct udp_count *c = ctx;
+    struct udp_info in;
+    udp_parse(pkt, &in);
+    c->ctr[CNT_DATAGRAMS]++;
+    c->ctr[CNT_BYTES] += in.payload_len;
+    int s = count_slot(c, in.dport);
+    if (s < 0) {
+        c->ctr[CNT_OTHER_DATAGRAMS]++;
+        c->ctr[CNT_OTHER_BYTES] += in.payload_len;
+    } else {
+        c->ctr[s]++;
+        c->ctr[s + 1] += in.payload_len;
+    }
+    return c->listener ? KH_TAKEN : KH_PASS;
+}
+
+static int count_install(const struct kparams *params, void **state, char *err, size_t errlen)
+{
+    for (unsigned i = 0; params && i < params->n; i++) {
+        if (strcmp(params->key[i], "port") != 0) {
+            ksnprintf(err, errlen, "udp-count: unknown parameter '%s' (usage: udp-count [port=N])",
+                      params->key[i]);
+            return -KE_INVAL;
+        }
+    }
+    uint64_t port;
+    int rc = kparams_get_u64(params, "port", 0, 1, 65535, &port);
+    if (rc < 0) {
+        ksnprintf(err, errlen, "udp-count: port: %s (expected 1..65535)",
+                  rc == -KE_RANGE ? "out of range" : "not a number");
+        return rc;
+    }
+    struct udp_count *c = kmalloc(sizeof *c);
+    if (c == NULL) {
+        ksnprintf(err, errlen, "udp-count: out of memory");
+        return -KE_NOMEM;
+    }
+    static const char *const fixed[CNT_FIXED] = { "datagrams", "bytes", "other_datagrams",
+                                                  "other_bytes" };
+    for (unsigned i = 0; i < CNT_FIXED; i++)
+        c->names[i] = fixed[i];
+    c->listener = port != 0;
+    if (c->listener)
+        ksnprintf(c->node, sizeof c->node, "udp-count:%u", (unsigned)port);
+    else
+        kstrlcpy(c->node, "udp-count", sizeof c->node);
+    c->stats.node = c->node;
+    c->stats.names = c->names;
+    c->stats.values = c->ctr;
+    c->stats.n = CNT_FIXED;
+
+    struct kguard g = udp_guard_dport((uint16_t)port);
+    const struct khandler_props props = { .name = "udp-count" };
+    rc = udp_PacketArrived_install(count_rx, c, c->listener ? &g : NULL, &props, &c->handler);
+    if (rc < 0) {
+        ksnprintf(err, errlen, "udp-count: cannot install: %s", kerr_str(rc));
+        kfree(c);
+        return rc;
+    }
+    kstats_register(&c->stats);
+    *state = c;
+    return 0;
+}
+
+static void count_remove(void *state)
+{
+    struct udp_count *c = state;
+    if (c == NULL)
+        return;
+    kevent_uninstall(c->handler);
+    kstats_unregister(&c->stats);
+    kfree(c);
+}
+
+const struct kextension udp_count_extension = {
+    .name = "udp-count",
+    .usage = "udp-count [port=N]",
+    .install = count_install,
+    .remove = count_remove,
+};

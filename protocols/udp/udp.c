@@ -1,0 +1,332 @@
+/*
+ * protocols/udp/udp.c — the UDP node (RFC 768; host requirements RFC 1122
+ * section 4.1).
+ *
+ * Receive: a handler on ipv4_LocalArrived (guard protocol == 17) checks that
+ * the 8-byte header fits, that the Length field is at least 8 and at most
+ * the IP payload (IP padding beyond it is trimmed; RFC 768 "Length"), and the
+ * checksum over the pseudo-header, header and data when one was sent
+ * (RFC 768 "Checksum"; RFC 1122 4.1.3.4: a bad one is silently discarded).
+ * It sets PKT_L5 at the payload, points the data at the UDP header
+ * (len = Length) and raises udp_PacketArrived. A datagram that no handler
+ * recognised (combined result 0) gets ICMP port unreachable (RFC 1122
+ * 4.1.3.1), unless it was link- or IP-broadcast or multicast (RFC 1122
+ * 3.2.2). The buffer is the raiser's and may be shared: its bytes are never
+ * written; data_off and len are restored before the handler returns.
+ *
+ * Send: udp_send() prepends the header and computes the checksum over the
+ * pseudo-header (a computed 0 is sent as 0xffff, RFC 768), then ipv4_send().
+ */
+#include "protocols/udp/udp.h"
+
+#include "kernel/kerr.h"
+#include "kernel/klib.h"
+#include "kernel/stats.h"
+#include "netgraph/netif.h"
+#include "protocols/icmp/icmp.h"
+#include "protocols/ipv4/ipv4.h"
+#include "protocols/ipv4/ipv4_pool.h"
+
+/*
+ * udp_combine - udp_PacketArrived's combiner: counts the handlers that
+ * recognised the datagram, whether they took it (KH_TAKEN) or dropped it
+ * for a reason (negative: a listener refusing a malformed message still owns
+ * the port). Observers returning KH_PASS do not count, so a datagram seen
+ * only by observers still gets port unreachable.
+ */
+static int udp_combine(int acc, int r)
+{
+    return acc + (r != KH_PASS);
+}
+
+KEVENT_DEFINE(udp_PacketArrived, struct pktbuf *, "udp.PacketArrived", true, udp_combine);
+
+/* Counters of the "udp" node. */
+enum {
+    UDP_RX,            /* datagrams validated and raised on udp_PacketArrived */
+    UDP_RX_BYTES,      /* their payload bytes */
+    UDP_HDR_SHORT,     /* IP payload shorter than the 8-byte header: dropped */
+    UDP_LEN_SHORT,     /* Length field < 8: dropped */
+    UDP_LEN_OVER,      /* Length field > IP payload (truncated datagram): dropped */
+    UDP_TRIMMED,       /* Length field < IP payload: the excess was ignored */
+    UDP_CSUM_BAD,      /* checksum mismatch: dropped */
+    UDP_CSUM_NONE,     /* received without a checksum (field 0); accepted */
+    UDP_NO_PORT,       /* no handler recognised the datagram */
+    UDP_NO_PORT_BCAST, /* ... and it was broadcast/multicast: no ICMP error */
+    UDP_UNREACH_SENT,  /* ICMP port unreachable sent */
+    UDP_UNREACH_FAIL,  /* icmp_send_error refused or rate-limited */
+    UDP_TX,            /* datagrams handed to ipv4_send */
+    UDP_TX_BYTES,      /* their payload bytes */
+    UDP_TX_NOMEM,      /* no headroom or no buffer for a reply */
+    UDP_TX_TOOBIG,     /* payload larger than 65527 bytes */
+    UDP_TX_NOROUTE,    /* no route (or no source address) for the destination */
+    UDP_TX_ERRORS,     /* ipv4_send returned an error */
+    UDP_NCTR
+};
+static const char *const udp_ctr_names[UDP_NCTR] = {
+    "rx",          "rx_bytes",      "hdr_short",    "len_short",    "len_over",
+    "trimmed",     "csum_bad",      "csum_none",    "no_port",      "no_port_bcast",
+    "unreach_sent", "unreach_fail", "tx",           "tx_bytes",     "tx_nomem",
+    "tx_toobig",   "tx_noroute",    "tx_errors",
+};
+static uint64_t udp_ctr[UDP_NCTR];
+static struct kstat_group udp_stats = KSTAT_GROUP("udp", udp_ctr_names, udp_ctr);
+
+static struct khandler *udp_rx_handler;
+
+/* Largest payload: the 16-bit Length field covers the 8-byte header. */
+#define UDP_MAX_PAYLOAD (0xffffu - UDP_HDR_LEN)
+
+/*
+ * udp_csum - the one's-complement checksum over the pseudo-header (@src,
+ * @dst in network byte order as 4 bytes each, zero, protocol 17, @ulen) and
+ * the @ulen bytes at @udp (RFC 768). Returns the folded, complemented sum:
+ * 0 when verifying a correct datagram.
+ */
+static uint16_t udp_csum(const uint8_t src[4], const uint8_t dst[4], const uint8_t *udp,
+                         uint16_t ulen)
+{
+    uint8_t pseudo[12];
+    memcpy(pseudo, src, 4);
+    memcpy(pseudo + 4, dst, 4);
+    pseudo[8] = 0;
+    pseudo[9] = IPPROTO_UDP;
+    store_be16(pseudo + 10, ulen);
+    uint32_t sum = inet_csum_add(0, pseudo, sizeof pseudo);
+    sum = inet_csum_add(sum, udp, ulen);
+    return inet_csum_fold(sum);
+}
+
+static bool udp_addr_is_multicast(uint32_t addr)
+{
+    return (addr & 0xf0000000u) == 0xe0000000u; /* class D, 224.0.0.0/4 (RFC 1112) */
+}
+
+/* udp_no_reply - true when the datagram must not be answered with an ICMP error. */
+static bool udp_no_reply(const struct pktbuf *pkt, const uint8_t *ip)
+{
+    if (pkt->flags & (PKT_F_L2_BCAST | PKT_F_L2_MCAST | PKT_F_L3_BCAST))
+        return true;
+    uint32_t dst = load_be32(ip + 16);
+    return dst == 0xffffffffu || udp_addr_is_multicast(dst);
+}
+
+/*
+ * udp_input - the handler on ipv4_LocalArrived. Data at the IPv4 header,
+ * L3 and L4 set, len = IP total length. Returns KH_TAKEN when the datagram
+ * was valid (whoever took it), -KE_INVAL when it was counted and dropped.
+ */
+static int udp_input(void *ctx, struct pktbuf *pkt)
+{
+    (void)ctx;
+    uint16_t avail = pkt_layer_len(pkt, PKT_L4);
+    const uint8_t *ip = pkt_layer_ptr(pkt, PKT_L3);
+    const uint8_t *uh = pkt_layer_ptr(pkt, PKT_L4);
+    if (ip == NULL || uh == NULL || avail < UDP_HDR_LEN) {
+        udp_ctr[UDP_HDR_SHORT]++;
+        return -KE_INVAL;
+    }
+    uint16_t ulen = load_be16(uh + 4);
+    if (ulen < UDP_HDR_LEN) {
+        udp_ctr[UDP_LEN_SHORT]++;
+        return -KE_INVAL;
+    }
+    if (ulen > avail) {
+        udp_ctr[UDP_LEN_OVER]++;
+        return -KE_INVAL;
+    }
+    if (ulen < avail)
+        udp_ctr[UDP_TRIMMED]++;
+    if (load_be16(uh + 6) == 0)
+        udp_ctr[UDP_CSUM_NONE]++;
+    else if (udp_csum(ip + 12, ip + 16, uh, ulen) != 0) {
+        udp_ctr[UDP_CSUM_BAD]++;
+        return -KE_INVAL;
+    }
+
+    /* A view of the datagram: data at the UDP header, Length bytes. */
+    uint16_t saved_off = pkt->data_off, saved_len = pkt->len;
+    pkt->data_off = pkt->layer[PKT_L4];
+    pkt->len = ulen;
+    pkt->layer[PKT_L5] = (uint16_t)(pkt->layer[PKT_L4] + UDP_HDR_LEN);
+    udp_ctr[UDP_RX]++;
+    udp_ctr[UDP_RX_BYTES] += (uint16_t)(ulen - UDP_HDR_LEN);
+
+    int n = udp_PacketArrived_raise(pkt);
+
+    pkt->data_off = saved_off;
+    pkt->len = saved_len;
+    if (n == 0) {
+        udp_ctr[UDP_NO_PORT]++;
+        if (udp_no_reply(pkt, ip)) {
+            udp_ctr[UDP_NO_PORT_BCAST]++;
+        } else {
+            /* icmp_send_error wants data at the IPv4 header: restored above. */
+            int rc = icmp_send_error(pkt, ICMP_UNREACH, ICMP_UNREACH_PORT, 0);
+            udp_ctr[rc == 0 ? UDP_UNREACH_SENT : UDP_UNREACH_FAIL]++;
+        }
+    }
+    return KH_TAKEN;
+}
+
+int udp_init(void)
+{
+    if (udp_rx_handler != NULL)
+        return 0;
+    static const struct khandler_props props = { .name = "udp" };
+    struct kguard g = ipv4_guard_proto(IPPROTO_UDP);
+    int rc = ipv4_LocalArrived_install(udp_input, NULL, &g, &props, &udp_rx_handler);
+    if (rc < 0) {
+        udp_rx_handler = NULL;
+        return rc;
+    }
+    memset(udp_ctr, 0, sizeof udp_ctr);
+    kstats_register(&udp_stats);
+    return 0;
+}
+
+void udp_fini(void)
+{
+    if (udp_rx_handler != NULL) {
+        kevent_uninstall(udp_rx_handler);
+        udp_rx_handler = NULL;
+    }
+    kstats_unregister(&udp_stats);
+}
+
+struct kguard udp_guard_dport(uint16_t port)
+{
+    struct kguard g = { 0 };
+    g.ntests = 1;
+    g.test[0] = KGUARD_FIELD(PKT_L4, 2, 2, 0xffffu, KG_EQ, port);
+    return g;
+}
+
+void udp_parse(const struct pktbuf *pkt, struct udp_info *out)
+{
+    const uint8_t *ip = pkt_layer_ptr(pkt, PKT_L3);
+    const uint8_t *uh = pkt_layer_ptr(pkt, PKT_L4);
+    out->src = load_be32(ip + 12);
+    out->dst = load_be32(ip + 16);
+    out->sport = load_be16(uh);
+    out->dport = load_be16(uh + 2);
+    out->payload = uh + UDP_HDR_LEN;
+    /* Length was validated (>= 8, within the IP payload) before the raise. */
+    out->payload_len = (uint16_t)(load_be16(uh + 4) - UDP_HDR_LEN);
+}
+
+/*
+ * udp_source_for - the source address a datagram to @dst leaves with: the
+ * address of the routed interface on the subnet of @dst (or of the next
+ * hop), else that interface's first address. 0 when there is none.
+ */
+static uint32_t udp_source_for(uint32_t dst)
+{
+    struct ipv4_route r;
+    if (ipv4_route_lookup(dst, &r) != 0)
+        return 0;
+    struct netif *ifp = netif_get(r.ifindex);
+    if (ifp == NULL || ifp->naddrs == 0)
+        return 0;
+    uint32_t hop = r.gateway ? r.gateway : dst;
+    for (unsigned i = 0; i < ifp->naddrs; i++) {
+        uint32_t mask = ifp->plen[i] ? 0xffffffffu << (32 - ifp->plen[i]) : 0;
+        if ((ifp->addr[i] & mask) == (hop & mask))
+            return ifp->addr[i];
+    }
+    return ifp->addr[0];
+}
+
+int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
+{
+    if (pkt->len > UDP_MAX_PAYLOAD) {
+        udp_ctr[UDP_TX_TOOBIG]++;
+        pkt_free(pkt);
+        return -KE_TOOBIG;
+    }
+    if (src == 0 && (src = udp_source_for(dst)) == 0) {
+        udp_ctr[UDP_TX_NOROUTE]++;
+        pkt_free(pkt);
+        return -KE_UNREACH;
+    }
+    if (!pkt_writable(pkt)) {
+        /* a shared buffer must not be written: send a private copy */
+        struct pktbuf *copy = pkt_copy(pkt->pool, pkt);
+        if (copy == NULL)
+            copy = pkt_copy(pktpool_default(), pkt);
+        pkt_free(pkt);
+        if (copy == NULL) {
+            udp_ctr[UDP_TX_NOMEM]++;
+            return -KE_NOMEM;
+        }
+        pkt = copy;
+    }
+    uint16_t plen = pkt->len;
+    pkt_set_layer(pkt, PKT_L5);
+    uint8_t *uh = pkt_push(pkt, UDP_HDR_LEN);
+    if (uh == NULL) {
+        udp_ctr[UDP_TX_NOMEM]++;
+        pkt_free(pkt);
+        return -KE_NOMEM;
+    }
+    pkt_set_layer(pkt, PKT_L4);
+    uint16_t ulen = (uint16_t)(plen + UDP_HDR_LEN);
+    store_be16(uh, sport);
+    store_be16(uh + 2, dport);
+    store_be16(uh + 4, ulen);
+    store_be16(uh + 6, 0);
+    uint8_t s[4], d[4];
+    store_be32(s, src);
+    store_be32(d, dst);
+    uint16_t c = udp_csum(s, d, uh, ulen);
+    store_be16(uh + 6, c == 0 ? 0xffffu : c);
+
+    int rc = ipv4_send(pkt, src, dst, IPPROTO_UDP, NULL);
+    if (rc < 0) {
+        udp_ctr[rc == -KE_UNREACH ? UDP_TX_NOROUTE : UDP_TX_ERRORS]++;
+        return rc;
+    }
+    udp_ctr[UDP_TX]++;
+    udp_ctr[UDP_TX_BYTES] += plen;
+    return 0;
+}
+
+/*
+ * udp_alloc - an empty buffer whose tailroom takes @len payload bytes with
+ * room for the UDP and IPv4 headers in front: from the default pool when it
+ * fits a default block, else from the IPv4 node's large pool (ipv4_pool.h;
+ * IPv4 fragments such a datagram into default-pool frames). NULL if none.
+ */
+static struct pktbuf *udp_alloc(uint16_t len)
+{
+    const uint16_t hdrs = UDP_HDR_LEN + IPV4_HDR_LEN;
+    struct pktbuf *p = ipv4_pkt_alloc((uint32_t)len + hdrs);
+    if (p == NULL)
+        return NULL;
+    /* Keep @hdrs bytes of headroom even when the large pool's fit left less. */
+    if (pkt_append(p, hdrs) == NULL || pkt_pull(p, hdrs) == NULL) {
+        pkt_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int udp_reply(const struct pktbuf *req, const void *data, uint16_t len)
+{
+    struct udp_info in;
+    udp_parse(req, &in);
+    if (len > UDP_MAX_PAYLOAD) {
+        udp_ctr[UDP_TX_TOOBIG]++;
+        return -KE_TOOBIG;
+    }
+    struct pktbuf *pkt = udp_alloc(len);
+    if (pkt == NULL) {
+        udp_ctr[UDP_TX_NOMEM]++;
+        return -KE_NOMEM;
+    }
+    memcpy(pkt_append(pkt, len), data, len);
+    /* Answer from the address the request was sent to, unless that was a
+     * broadcast or multicast address (RFC 1122 4.1.3.5): then the interface's. */
+    uint32_t src = udp_no_reply(req, pkt_layer_ptr(req, PKT_L3)) ? 0 : in.dst;
+    return udp_send(pkt, src, in.src, in.dport, in.sport);
+}

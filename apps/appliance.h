@@ -31,7 +31,9 @@ int appliance_init(uint32_t pool_buffers);
  * appliance_configure - open every interface's port through its driver
  * class, create the interfaces, add addresses and routes, start the ports,
  * install the extensions. On error nothing stays started: returns -KE_* with
- * @err naming file, line, column and why (e.g. which device failed to start).
+ * @err naming file, line, column and why (e.g. which device failed to start):
+ * -KE_IO or -KE_NOENT when a device could not be opened or started (the
+ * hosted program exits 3), any other code for a configuration error (exit 2).
  */
 int appliance_configure(const struct config *cfg, struct config_error *err);
 

@@ -34,7 +34,7 @@ struct cfg_interface {
     char driver[32];
     bool has_mac;
     uint8_t mac[6];
-    struct kparams params;               /* the other key=value pairs */
+    struct kparams params;               /* every key=value pair, driver= and mac= included */
     struct cfg_pos param_pos[KPARAM_MAX]; /* where each parameter stands */
 };
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# tools/setup.sh — install the Debian packages spindle needs, only those missing.
+# Usage: tools/setup.sh [--quiet]
+# Needs root (or sudo) for apt-get; does nothing when everything is present.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  gcc make meson ninja-build pkg-config libpcap-dev libcriterion-dev
+  # bare-metal targets
+  qemu-system-x86 qemu-system-misc gcc-alpha-linux-gnu
+  # lab peers and captures
+  iproute2 iputils-ping iputils-arping ethtool tcpdump sockperf iperf3 socat traceroute
+  python3 python3-scapy
+  # fuzzing and benchmarks
+  clang libclang-rt-14-dev valgrind
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  [ "${1:-}" = "--quiet" ] || echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "setup: missing packages (${missing[*]}) and not root: run as root or install sudo" >&2
+    exit 1
+  fi
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# tools/test.sh — README's test command: install what is missing, build the
+# test build (ASan + UBSan, gcc) and run the unit, replay, lab and vm suites,
+# then a clang build for the libFuzzer smoke run. Ends with one line
+# "N passed, N failed, N skipped".
+# Usage: tools/test.sh            everything
+#        tools/test.sh ARGS...    only `meson test ARGS` in the gcc build (e.g. --suite unit)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+tools/setup.sh --quiet || exit 1
+
+configure() { # DIR [meson options...]
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$@" || return 1
+  else
+    meson setup --reconfigure "$dir" "$@" >/dev/null || return 1
+  fi
+}
+
+BUILD=${SPINDLE_TEST_BUILD:-build-test}
+FUZZ_BUILD=${SPINDLE_FUZZ_BUILD:-build-fuzz}
+status=0
+logs=()
+
+configure "$BUILD" -Dsanitize=true || exit 1
+ninja -C "$BUILD" || exit 1
+if [ "$#" -gt 0 ]; then
+  meson test -C "$BUILD" --num-processes 2 --print-errorlogs "$@" || status=1
+  logs+=("$BUILD/meson-logs/testlog.json")
+else
+  meson test -C "$BUILD" --num-processes 2 --print-errorlogs || status=1
+  logs+=("$BUILD/meson-logs/testlog.json")
+  if CC=clang configure "$FUZZ_BUILD" -Dsanitize=true -Dfuzz=true -Dx86_64_image=false \
+      && ninja -C "$FUZZ_BUILD" tests/fuzz/fuzz-rx; then
+    meson test -C "$FUZZ_BUILD" --no-rebuild --suite fuzz --print-errorlogs || status=1
+    logs+=("$FUZZ_BUILD/meson-logs/testlog.json")
+  else
+    echo "test.sh: the fuzz build failed" >&2
+    status=1
+  fi
+fi
+
+# One closing line over every suite run: meson's own summary is per build.
+/usr/bin/python3 - "${logs[@]}" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    try:
+        with open(path) as f:
+            for line in f:
+                r = json.loads(line).get("result")
+                if r in ("OK", "EXPECTEDFAIL"):
+                    passed += 1
+                elif r == "SKIP":
+                    skipped += 1
+                else:
+                    failed += 1
+    except FileNotFoundError:
+        failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status

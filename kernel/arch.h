@@ -22,6 +22,14 @@
 void arch_console_write(const char *s, size_t n);
 
 /**
+ * arch_console_getc - one byte typed on the target's console, or -1 when none
+ * is waiting. Never blocks. x86_64 and alpha: the COM1 receive register
+ * (16550 LSR.DR). Hosted: -1 (the hosted console reads stdin or a UNIX
+ * socket itself, apps/spindle).
+ */
+int arch_console_getc(void);
+
+/**
  * arch_clock_ns - the target's monotonic clock.
  * Returns nanoseconds since an arbitrary epoch fixed at boot; never goes back.
  * Hosted: CLOCK_MONOTONIC. x86_64: TSC calibrated against the PIT.

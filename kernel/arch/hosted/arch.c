@@ -27,6 +27,11 @@ void arch_console_write(const char *s, size_t n)
     }
 }
 
+int arch_console_getc(void)
+{
+    return -1;
+}
+
 uint64_t arch_clock_ns(void)
 {
     struct timespec ts;

@@ -27,7 +27,11 @@ int netif_create(struct kport *port, const char *name, const uint8_t *mac, struc
         return -KE_NOMEM;
     ifp->index = (uint16_t)nifs;
     kstrlcpy(ifp->name, name, sizeof ifp->name);
-    memcpy(ifp->mac, mac ? mac : port->mac, 6);
+    /* The override is the device's address too: a NIC filters on it (e1000
+     * RAL0/RAH0, virtio's MAC), so the port must know it before it starts. */
+    if (mac)
+        memcpy(port->mac, mac, 6);
+    memcpy(ifp->mac, port->mac, 6);
     ifp->mtu = port->mtu ? port->mtu : 1500;
     ifp->port = port;
     ifp->stats.node = ifp->name;

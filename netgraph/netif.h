@@ -43,7 +43,8 @@ KEVENT_DECLARE(dev_PacketArrived, struct pktbuf *);
 
 /**
  * netif_create - wrap @port as interface @name with address @mac (NULL: the
- * port's). Returns 0 and *@out, -KE_EXIST (name taken), -KE_TOOBIG (more than
+ * port's). A given @mac is written to port->mac as well, so a driver's
+ * start() programs its address filter with it. Returns 0 and *@out, -KE_EXIST (name taken), -KE_TOOBIG (more than
  * NETIF_MAX interfaces).
  */
 int netif_create(struct kport *port, const char *name, const uint8_t *mac, struct netif **out);

@@ -1,7 +1,8 @@
 /*
  * kernel/bootcfg.h — what a bare-metal target hands the portable VM main
  * (apps/vm/main.c): the configuration text and command line the VM host
- * gave it, console input, and the target's self-test.
+ * gave it, and the target's self-test. (Console input is arch_console_getc
+ * in kernel/arch.h.)
  *
  * Implemented per bare-metal target in kernel/arch/<target>/; the hosted
  * target does not use it. Freestanding C11.
@@ -38,13 +39,6 @@ bool arch_boot_flag(const char *word);
 
 /** arch_target_name - "x86_64", "alpha". */
 const char *arch_target_name(void);
-
-/**
- * arch_console_getc - the next byte received on the console (COM1), or -1
- * when none is waiting. Never blocks. Receiving a byte also ends an
- * arch_idle() early.
- */
-int arch_console_getc(void);
 
 /**
  * arch_selftest - exercise the target's own machinery and print one line

@@ -70,6 +70,14 @@ isr_common:
 	addq $16, %rsp          /* vector, error code */
 	iretq
 
+/* Vectors 48-255: nothing should arrive there (the local APIC's spurious
+ * vector, a stray interrupt). Count it and return; no EOI is owed. */
+	.p2align 4
+	.globl x86_isr_stray
+x86_isr_stray:
+	lock incq x86_stray_interrupts(%rip)
+	iretq
+
 /* Table of stub addresses, indexed by vector, for idt.c. */
 	.section .rodata
 	.p2align 3

@@ -93,6 +93,13 @@ int x86_map_mmio(uint64_t phys, uint64_t size);
 void x86_idt_init(void);
 /** x86_irq_set_handler - the function called for PIC line @irq (0..15), before EOI. */
 void x86_irq_set_handler(unsigned irq, void (*fn)(unsigned irq));
+/** x86_irq_count - interrupts taken on PIC line @irq (0..15) since boot. */
+uint64_t x86_irq_count(unsigned irq);
+/** x86_stray_interrupts - interrupts on vectors 48-255 (ignored). */
+extern volatile uint64_t x86_stray_interrupts;
+/** x86_stack_paint / x86_stack_used - mark the unused boot stack; bytes ever used since. */
+void x86_stack_paint(void);
+size_t x86_stack_used(void);
 /** Self-test hook: when nonzero, a #UD prints its report and resumes after the 2-byte ud2. */
 extern volatile int x86_expect_ud;
 /** x86_wake - set by every interrupt; arch_idle clears it. */

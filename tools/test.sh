@@ -32,6 +32,15 @@ if [ "$#" -gt 0 ]; then
 else
   meson test -C "$BUILD" --num-processes 2 --print-errorlogs || status=1
   logs+=("$BUILD/meson-logs/testlog.json")
+  # The Alpha VM kernel: a cross build from the same sources, its own vm suite.
+  ALPHA_BUILD=${SPINDLE_ALPHA_BUILD:-build-alpha}
+  if configure "$ALPHA_BUILD" --cross-file tools/cross/alpha.ini && ninja -C "$ALPHA_BUILD"; then
+    meson test -C "$ALPHA_BUILD" --suite vm --print-errorlogs || status=1
+    logs+=("$ALPHA_BUILD/meson-logs/testlog.json")
+  else
+    echo "test.sh: the alpha cross build failed" >&2
+    status=1
+  fi
   if CC=clang configure "$FUZZ_BUILD" -Dsanitize=true -Dfuzz=true -Dx86_64_image=false \
       && ninja -C "$FUZZ_BUILD" tests/fuzz/fuzz-rx; then
     meson test -C "$FUZZ_BUILD" --no-rebuild --suite fuzz --print-errorlogs || status=1

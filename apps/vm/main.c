@@ -155,7 +155,7 @@ _Noreturn void vm_main(void)
     const char *name = arch_boot_config_name();
     if (!text) {
         kprintf("vm: configuration error: %s: no configuration given "
-                "(QEMU: -fw_cfg name=%s,file=FILE)\n", name, name);
+                "(x86_64: -fw_cfg name=opt/spindle/config,file=FILE; alpha: -initrd FILE)\n", name);
         arch_halt(1);
     }
     struct config_error err;
@@ -176,7 +176,7 @@ _Noreturn void vm_main(void)
     if (rc < 0)
         config_failure(&err);
     print_interfaces();
-    bool poll = arch_boot_flag("poll");
+    bool poll = cfg.poll_mode || arch_boot_flag("poll");
     kprintf("vm: ready (%s mode)\n", poll ? "poll" : "idle");
 
     if (arch_boot_flag("halt-when-ready"))

@@ -31,7 +31,10 @@ IMAGE=$(readlink -f "$2")
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 LAB=$ROOT/tools/lab/lab.sh
-VM=$ROOT/tools/vm/spindle-vm
+# The launcher and the target tag of FIGURE lines: the Alpha wrapper
+# (tests/vm-alpha/net-test.sh) runs this same scenario with its own launcher.
+VM=${SPINDLE_VM_LAUNCHER:-$ROOT/tools/vm/spindle-vm}
+TARGET=${SPINDLE_VM_TARGET:-x86_64}
 PY=/usr/bin/python3
 KVM=${SPINDLE_VM_KVM:-auto}
 APPEND=${SPINDLE_VM_APPEND:-}
@@ -140,7 +143,7 @@ if command -v sockperf >/dev/null; then
 	out=$(cli timeout 30 sockperf ping-pong -i "$VM_IP" -p 11111 --time 2 -m 64 2>&1)
 	p50=$(echo "$out" | sed -n 's/.*percentile 50.000 = *\([0-9.]*\).*/\1/p')
 	p99=$(echo "$out" | sed -n 's/.*percentile 99.000 = *\([0-9.]*\).*/\1/p')
-	echo "   FIGURE vm-$NIC sockperf half-RTT p50 ${p50:-?} us p99 ${p99:-?} us (TCG unless KVM above)"
+	echo "   FIGURE vm-$TARGET-$NIC sockperf half-RTT p50 ${p50:-?} us p99 ${p99:-?} us (TCG unless KVM above)"
 fi
 
 kill -0 "$VPID" 2>/dev/null || die_vm "the VM stopped during the exchange"
@@ -153,7 +156,7 @@ DPID=
 rd() { tcpdump -r "$TMP/cap.pcap" -n "$@" 2>/dev/null; }
 first_arp=$(rd -tt -e "arp[6:2] = 2 and ether src $VM_MAC and arp[14:4] = 0x0a4d0002" | head -n1 | awk '{print $1}')
 if [ -n "$first_arp" ]; then
-	echo "   FIGURE vm-$NIC QEMU start to first answered ARP request: $(awk -v a="$QSTART" -v b="$first_arp" 'BEGIN { printf "%.3f", b - a }') s"
+	echo "   FIGURE vm-$TARGET-$NIC QEMU start to first answered ARP request: $(awk -v a="$QSTART" -v b="$first_arp" 'BEGIN { printf "%.3f", b - a }') s"
 else
 	fail "capture: no ARP reply from $VM_MAC for $VM_IP"
 fi

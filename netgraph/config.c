@@ -594,10 +594,34 @@ static int parse_extension(struct parser *ps)
     return 0;
 }
 
+/* mode poll|idle — how the main loop waits: idle (default) halts or sleeps
+ * until a device or timer needs it; poll never waits, for the lowest latency
+ * at the cost of one busy CPU. */
+static int parse_mode(struct parser *ps)
+{
+    struct config *cfg = ps->cfg;
+    struct token t;
+    int r = need_word(ps, &t, "mode", "poll or idle");
+    if (r < 0)
+        return r;
+    if (cfg->has_mode)
+        return perr(ps, t.col, "mode: given twice (first at line %u)", cfg->mode_pos.line);
+    if (tok_is(&t, "poll"))
+        cfg->poll_mode = true;
+    else if (!tok_is(&t, "idle")) {
+        char show[48];
+        return perr(ps, t.col, "mode: expected poll or idle, got '%s'", tok_show(&t, show, sizeof(show)));
+    }
+    cfg->has_mode = true;
+    cfg->mode_pos = lx_pos(&ps->lx, t.col);
+    return no_more_tokens(ps, "mode");
+}
+
 static const struct {
     const char *word;
     int (*parse)(struct parser *ps);
 } keywords[] = {
+    { "mode", parse_mode },
     { "interface", parse_interface },
     { "address", parse_address },
     { "route", parse_route },
@@ -645,7 +669,7 @@ int config_parse(const char *text, size_t len, const char *filename, struct conf
         if (k == KARRAY_SIZE(keywords)) {
             char show[48];
             r = perr(&ps, kw.col,
-                     "unknown keyword '%s' (expected interface, address, route or extension)",
+                     "unknown keyword '%s' (expected interface, address, route, extension or mode)",
                      tok_show(&kw, show, sizeof(show)));
             break;
         }

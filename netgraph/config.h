@@ -8,6 +8,7 @@
  *   address NAME A.B.C.D/LEN
  *   route A.B.C.D/LEN via A.B.C.D [dev NAME]
  *   extension EXT [key=value ...]
+ *   mode poll|idle
  *
  * Later keywords extend the language but never change these. Parsing checks
  * syntax and references (an address or route naming an unknown interface);
@@ -69,6 +70,9 @@ struct config {
     struct cfg_address *addresses;
     struct cfg_route *routes;
     struct cfg_extension *extensions;
+    bool has_mode;          /* a "mode" line was given */
+    bool poll_mode;         /* mode poll: the main loop never idles (lowest latency, one busy CPU) */
+    struct cfg_pos mode_pos;
     char *strings;        /* private storage */
     size_t strings_used, strings_cap;
 };

@@ -310,7 +310,7 @@ Test(config, error_format_names_file_line_column)
     char buf[400];
     config_error_format(&err, buf, sizeof buf);
     cr_expect_str_eq(buf, "t.conf:3:3: unknown keyword 'frob' (expected interface, address, "
-                          "route or extension)");
+                          "route, extension or mode)");
     struct cfg_pos pos = { 7, 9 };
     config_set_error(&err, "x.conf", pos, "driver %s: %d", "pcap", 5);
     config_error_format(&err, buf, sizeof buf);
@@ -368,4 +368,27 @@ Test(config, arbitrary_bytes_never_crash_or_leak)
             cr_assert(err.line >= 1 && err.col >= 1, "%u:%u %s", err.line, err.col, err.msg);
     }
     cr_expect_eq(kmem_live(), live);
+}
+
+Test(config, mode_poll_and_idle)
+{
+    cr_assert_eq(parse("mode poll\n"), 0);
+    cr_assert(cfg.has_mode);
+    cr_assert(cfg.poll_mode);
+    config_free(&cfg);
+    cr_assert_eq(parse("# default\ninterface e driver=loop\n"), 0);
+    cr_assert_not(cfg.has_mode);
+    cr_assert_not(cfg.poll_mode, "idle is the default");
+    config_free(&cfg);
+    cr_assert_eq(parse("mode idle\n"), 0);
+    cr_assert_not(cfg.poll_mode);
+    config_free(&cfg);
+}
+
+Test(config, mode_errors)
+{
+    expect_error("mode fast\n", 1, 6, "expected poll or idle");
+    expect_error("mode\n", 1, 5, "missing poll or idle");
+    expect_error("mode poll\nmode idle\n", 2, 6, "given twice (first at line 1)");
+    expect_error("mode poll now\n", 1, 11, "unexpected 'now'");
 }

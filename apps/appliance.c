@@ -27,7 +27,9 @@
 #include "kernel/log.h"
 #include "kernel/mem.h"
 #include "kernel/pktbuf.h"
+#include "kernel/nameservice.h"
 #include "kernel/port.h"
+#include "kernel/strand.h"
 #include "kernel/timer.h"
 #include "netgraph/netif.h"
 #include "protocols/arp/arp.h"
@@ -55,6 +57,8 @@ static const struct {
 struct ext_instance {
     const struct kextension *ext;
     void *state;
+    unsigned id;                  /* 1, 2, ... in installation order; never reused in a run */
+    struct kparams *params;       /* owned copy of the parameters (strings in the same block) */
 };
 
 static struct {
@@ -63,6 +67,7 @@ static struct {
     struct pktpool *pool;         /* the default pool we created */
     struct ext_instance *exts;    /* installed, in installation order */
     unsigned nexts, cap_exts;
+    unsigned last_ext_id;         /* id of the newest instance; 0 when none was installed */
 } app;
 
 /* ------------------------------------------------------------- init */
@@ -367,6 +372,91 @@ static struct cfg_pos blamed_param(const struct cfg_extension *ce, const char *m
     return pos;
 }
 
+/* ---------------------------------------------- extension instances */
+
+/** params_copy - @p (NULL: none) with its strings in one kmalloc'd block; NULL: no memory. */
+static struct kparams *params_copy(const struct kparams *p)
+{
+    unsigned n = p ? p->n : 0;
+    size_t bytes = sizeof(struct kparams);
+    for (unsigned i = 0; i < n; i++)
+        bytes += strlen(p->key[i]) + 1 + (p->value[i] ? strlen(p->value[i]) : 0) + 1;
+    struct kparams *c = kmalloc(bytes);
+    if (!c)
+        return NULL;
+    char *s = (char *)(c + 1);
+    c->n = n;
+    for (unsigned i = 0; i < n; i++) {
+        const char *v = p->value[i] ? p->value[i] : "";
+        size_t kl = strlen(p->key[i]) + 1, vl = strlen(v) + 1;
+        memcpy(s, p->key[i], kl);
+        c->key[i] = s;
+        s += kl;
+        memcpy(s, v, vl);
+        c->value[i] = s;
+        s += vl;
+    }
+    return c;
+}
+
+/** ext_reserve - room for one more instance in app.exts: 0 or -KE_NOMEM. */
+static int ext_reserve(void)
+{
+    if (app.nexts < app.cap_exts)
+        return 0;
+    unsigned ncap = app.cap_exts ? app.cap_exts * 2 : 8;
+    struct ext_instance *n = kmalloc(ncap * sizeof(*n));
+    if (!n)
+        return -KE_NOMEM;
+    if (app.exts) {
+        memcpy(n, app.exts, app.nexts * sizeof(*n));
+        kfree(app.exts);
+    }
+    app.exts = n;
+    app.cap_exts = ncap;
+    return 0;
+}
+
+/**
+ * ext_instantiate - install one instance of @e with a private copy of
+ * @params (so an extension may keep pointers to its parameter strings for
+ * as long as it is installed) and record it with the next id (*@id if
+ * non-NULL). The extension's error, if any, is its own message in @eerr.
+ */
+static int ext_instantiate(const struct kextension *e, const struct kparams *params, unsigned *id,
+                           char *eerr, size_t errlen)
+{
+    if (ext_reserve() < 0)
+        return -KE_NOMEM;
+    struct kparams *copy = params_copy(params);
+    if (!copy)
+        return -KE_NOMEM;
+    void *state = NULL;
+    int rc = e->install(copy, &state, eerr, errlen);
+    if (rc < 0) {
+        kfree(copy);
+        return rc;
+    }
+    struct ext_instance *x = &app.exts[app.nexts++];
+    x->ext = e;
+    x->state = state;
+    x->params = copy;
+    x->id = ++app.last_ext_id;
+    if (id)
+        *id = x->id;
+    return 0;
+}
+
+/** ext_drop - uninstall instance number @i of app.exts (not its id) and close the gap. */
+static void ext_drop(unsigned i)
+{
+    struct ext_instance x = app.exts[i];
+    memmove(&app.exts[i], &app.exts[i + 1], (app.nexts - i - 1) * sizeof(x));
+    app.nexts--;
+    x.ext->remove(x.state);
+    kfree(x.params);
+}
+
 static int install_extension(const struct config *cfg, const struct cfg_extension *ce,
                              struct config_error *err)
 {
@@ -379,22 +469,9 @@ static int install_extension(const struct config *cfg, const struct cfg_extensio
                          ce->name, known.len ? known.buf : "none");
         return -KE_NOENT;
     }
-    if (app.nexts == app.cap_exts) {
-        unsigned ncap = app.cap_exts ? app.cap_exts * 2 : 8;
-        struct ext_instance *n = kmalloc(ncap * sizeof(*n));
-        if (!n)
-            return -KE_NOMEM;
-        if (app.exts) {
-            memcpy(n, app.exts, app.nexts * sizeof(*n));
-            kfree(app.exts);
-        }
-        app.exts = n;
-        app.cap_exts = ncap;
-    }
     char eerr[160];
     eerr[0] = '\0';
-    void *state = NULL;
-    int rc = e->install(&ce->params, &state, eerr, sizeof(eerr));
+    int rc = ext_instantiate(e, &ce->params, NULL, eerr, sizeof(eerr));
     if (rc < 0) {
         /* "udp-echo: port: ..." from the extension reads "extension udp-echo: port: ...". */
         size_t nl = strlen(ce->name);
@@ -407,21 +484,80 @@ static int install_extension(const struct config *cfg, const struct cfg_extensio
                          say_usage ? e->usage : "");
         return rc;
     }
-    app.exts[app.nexts].ext = e;
-    app.exts[app.nexts].state = state;
-    app.nexts++;
     return 0;
 }
 
 static void extensions_remove(void)
 {
-    while (app.nexts > 0) {
-        app.nexts--;
-        app.exts[app.nexts].ext->remove(app.exts[app.nexts].state);
-    }
+    while (app.nexts > 0)
+        ext_drop(app.nexts - 1);
     kfree(app.exts);
     app.exts = NULL;
     app.cap_exts = 0;
+    app.last_ext_id = 0;
+}
+
+int appliance_extension_install(const char *name, const struct kparams *params, unsigned *id_out,
+                                char *err, size_t errlen)
+{
+    char scratch[8];
+    if (!err || errlen == 0) {
+        err = scratch;
+        errlen = sizeof(scratch);
+    }
+    err[0] = '\0';
+    if (!app.inited) {
+        ksnprintf(err, errlen, "appliance_init() was not called");
+        return -KE_INVAL;
+    }
+    const struct kextension *e = extension_find(name);
+    if (!e) {
+        struct namelist known = { .len = 0 };
+        known.buf[0] = '\0';
+        extension_foreach(add_extension_name, &known);
+        ksnprintf(err, errlen, "unknown extension '%s' (known: %s)", name ? name : "",
+                  known.len ? known.buf : "none");
+        return -KE_NOENT;
+    }
+    char eerr[160];
+    eerr[0] = '\0';
+    int rc = ext_instantiate(e, params, id_out, eerr, sizeof(eerr));
+    if (rc < 0) {
+        /* The extension's "udp-echo: port: ..." as is; a bare reason gets the class name. */
+        size_t nl = strlen(e->name);
+        const char *why = eerr[0] ? eerr : kerr_str(rc);
+        bool named = strncmp(why, e->name, nl) == 0 && why[nl] == ':';
+        bool say_usage = e->usage && !strstr_simple(why, e->usage);
+        ksnprintf(err, errlen, "%s%s%s%s%s", named ? "" : e->name, named ? "" : ": ", why,
+                  say_usage ? "; usage: " : "", say_usage ? e->usage : "");
+        return rc;
+    }
+    KINFO("appliance", "extension %s installed (id %u)", e->name, app.last_ext_id);
+    return 0;
+}
+
+int appliance_extension_remove(unsigned id)
+{
+    for (unsigned i = 0; i < app.nexts; i++) {
+        if (app.exts[i].id == id) {
+            const char *name = app.exts[i].ext->name;
+            ext_drop(i);
+            KINFO("appliance", "extension %s removed (id %u)", name, id);
+            return 0;
+        }
+    }
+    return -KE_NOENT;
+}
+
+void appliance_extension_foreach(void (*cb)(const struct appliance_extension_info *x, void *ctx),
+                                 void *ctx)
+{
+    for (unsigned i = 0; i < app.nexts; i++) {
+        struct appliance_extension_info info = {
+            .id = app.exts[i].id, .ext = app.exts[i].ext, .params = app.exts[i].params,
+        };
+        cb(&info, ctx);
+    }
 }
 
 int appliance_configure(const struct config *cfg, struct config_error *err)
@@ -455,10 +591,8 @@ int appliance_configure(const struct config *cfg, struct config_error *err)
         return 0;
     }
     /* Undo, newest first: nothing stays started. */
-    while (app.nexts > exts_before) {
-        app.nexts--;
-        app.exts[app.nexts].ext->remove(app.exts[app.nexts].state);
-    }
+    while (app.nexts > exts_before)
+        ext_drop(app.nexts - 1);
     while (routes_added > 0) {
         const struct cfg_route *cr = &cfg->routes[--routes_added];
         ipv4_route_del(cr->prefix, cr->plen);
@@ -486,7 +620,8 @@ unsigned appliance_poll(bool may_idle)
         total += n;
     }
     unsigned ran = ktimer_run_due(kclock_now_ns());
-    if (may_idle && total == 0 && ran == 0 && !busy)
+    ran += ksched_run(APPLIANCE_BURST); /* runnable strands: asynchronous handlers, timers */
+    if (may_idle && total == 0 && ran == 0 && !busy && ksched_runnable() == 0)
         arch_idle(kclock_arch_deadline(ktimer_next_deadline()));
     return total;
 }
@@ -511,4 +646,33 @@ void appliance_shutdown(void)
     protocols_down();
     app.inited = false;
     /* app.pool stays: the caller checks pktpool_all_full() and prints it. */
+}
+
+/* ------------------------------------------------------- capabilities */
+
+bool extension_common_param(const char *key)
+{
+    return strcmp(key, "grant") == 0;
+}
+
+int extension_grants(const struct kparams *params, const char *ext, const char *derived,
+                     struct kcapset **out, char *err, size_t errlen)
+{
+    const char *spec = params ? kparams_get(params, "grant") : NULL;
+    if (spec == NULL)
+        spec = derived;
+    struct kcapset *set = kcapset_create();
+    if (set == NULL) {
+        ksnprintf(err, errlen, "%s: out of memory", ext);
+        return -KE_NOMEM;
+    }
+    char why[96];
+    int rc = kns_grant(set, spec, why, sizeof why);
+    if (rc < 0) {
+        ksnprintf(err, errlen, "%s: grant=%s: %s", ext, spec, why);
+        kcapset_destroy(set);
+        return rc;
+    }
+    *out = set;
+    return 0;
 }

@@ -5,16 +5,52 @@
  * built from it by the current kdispatch_ops on every install and removal and
  * swapped in whole. A plan replaced while a raise of that event is in
  * progress is retired and destroyed when the outermost raise returns.
+ *
+ * Every raise in progress is a frame (kernel/budget.h) whose unwind action
+ * ends the raise, so that a bounded handler abandoned in the middle of
+ * nested raises leaves every event's raise depth right.
+ *
+ * A handler's memory is freed when all of these hold: it is out of its
+ * event's list (removed), no raise of its event is in progress that may still
+ * reach it (not on the dead list), no asynchronous invocation of it is queued
+ * or running (pending == 0), and its installer does not hold a pointer that
+ * kevent_uninstall() will be called with (owned: set when installed with
+ * @out, cleared by kevent_uninstall).
  */
 #include "kernel/event.h"
+#include "kernel/budget.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
 #include "kernel/mem.h"
 #include "kernel/pktbuf.h"
+#include "kernel/stats.h"
+#include "kernel/strand.h"
 
 static const struct kdispatch_ops *dispatcher;
 static struct kevent *events;
+
+/* Dispatcher counters, the "dispatch" group (struct kdispatch_stats). */
+enum { DC_TOO_DEEP, DC_OVERRUNS, DC_ABANDONED, DC_ASYNC_QUEUED, DC_ASYNC_RUN, DC_ASYNC_LOST,
+       DC_LEAKED_PKTS, DC_NCTR };
+static const char *const dispatch_ctr_names[DC_NCTR] = {
+    "raise_too_deep", "overruns", "abandoned", "async_queued", "async_run", "async_lost",
+    "leaked_pkts",
+};
+static uint64_t dctr[DC_NCTR];
+static struct kstat_group dispatch_stats = KSTAT_GROUP("dispatch", dispatch_ctr_names, dctr);
+
+/* A queued asynchronous invocation: a strand holding a reference to the argument. */
+struct kasync_call {
+    struct kstrand strand;
+    struct khandler *h;
+    void *arg;                 /* retained: pkt_ref or ev->retain */
+    bool running;              /* its step is on the stack */
+    bool swapped;              /* the packet shows the raise's view (outer view saved) */
+    uint16_t view_off, view_len, view_layer[PKT_NLAYERS];    /* view at the raise */
+    uint16_t outer_off, outer_len, outer_layer[PKT_NLAYERS]; /* view while queued */
+    struct kasync_call *next;  /* h->async_calls */
+};
 
 int (*kevent_guard_verifier)(const struct kevent *ev, const struct kguard *g, char *why,
                              size_t whylen);
@@ -120,8 +156,10 @@ int kevent_install(struct kevent *ev, khandler_generic_fn fn, void *ctx, const s
     int rc = check_guard(ev, g);
     if (rc)
         return rc;
-    if (props && (props->mode != KH_SYNC || props->budget_ns))
-        return -KE_NOTSUP; /* asynchronous and bounded handlers: kernel/strand.h (issue 5) */
+    if (props && props->mode != KH_SYNC && props->mode != KH_ASYNC)
+        return -KE_INVAL;
+    if (props && props->mode == KH_ASYNC && !ev->packet && !(ev->retain && ev->release))
+        return -KE_NOTSUP; /* no way to keep the argument alive for the queued call */
     struct khandler *before = 0, *after = 0;
     if (props && props->before && !(before = find_named(ev, props->before)))
         return -KE_INVAL;
@@ -154,6 +192,7 @@ int kevent_install(struct kevent *ev, khandler_generic_fn fn, void *ctx, const s
     h->props.name = h->name;
     h->props.before = 0;
     h->props.after = 0;
+    h->owned = out != 0;
 
     /* Position: immediately before @before, else immediately after @after,
      * else at the end (installation order). */
@@ -170,6 +209,7 @@ int kevent_install(struct kevent *ev, khandler_generic_fn fn, void *ctx, const s
     h->next = *pp;
     *pp = h;
     ev->nhandlers++;
+    kstats_register(&dispatch_stats);
     if (!ev->registered) {
         ev->registered = true;
         ev->next_event = events;
@@ -187,10 +227,135 @@ int kevent_install(struct kevent *ev, khandler_generic_fn fn, void *ctx, const s
     return 0;
 }
 
-int kevent_uninstall(struct khandler *h)
+/* handler_maybe_free - free @h once nothing can reach it any more. */
+static void handler_maybe_free(struct khandler *h)
 {
-    if (!h)
-        return -KE_INVAL;
+    if (h->removed && !h->owned && !h->on_dead_list && h->pending == 0)
+        kfree(h);
+}
+
+/* ---------------------------------------------------- asynchronous calls */
+
+static void view_save(const struct pktbuf *p, uint16_t *off, uint16_t *len, uint16_t *layer)
+{
+    *off = p->data_off;
+    *len = p->len;
+    for (unsigned i = 0; i < PKT_NLAYERS; i++)
+        layer[i] = p->layer[i];
+}
+
+static void view_load(struct pktbuf *p, uint16_t off, uint16_t len, const uint16_t *layer)
+{
+    p->data_off = off;
+    p->len = len;
+    for (unsigned i = 0; i < PKT_NLAYERS; i++)
+        p->layer[i] = layer[i];
+}
+
+static void async_release(struct kevent *ev, struct kasync_call *c)
+{
+    if (c->swapped) {
+        view_load(c->arg, c->outer_off, c->outer_len, c->outer_layer);
+        c->swapped = false;
+    }
+    if (ev->packet)
+        pkt_free(c->arg);
+    else if (ev->release)
+        ev->release(c->arg);
+    c->arg = 0;
+}
+
+/* async_drop - unlink @c from its handler, release its argument, free it. */
+static void async_drop(struct kasync_call *c)
+{
+    struct khandler *h = c->h;
+    for (struct kasync_call **pp = &h->async_calls; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    async_release(h->event, c);
+    h->pending--;
+    kfree(c);
+    handler_maybe_free(h);
+}
+
+/* async_cancel - drop every queued (not running) invocation of @h. */
+static void async_cancel(struct khandler *h)
+{
+    struct kasync_call *c = h->async_calls, *next;
+    for (; c; c = next) {
+        next = c->next;
+        if (!c->running && kstrand_cancel(&c->strand) == 0)
+            async_drop(c);
+    }
+}
+
+static int run_one(struct kevent *ev, struct khandler *h, void *arg);
+
+static int async_step(struct kstrand *s, void *ctx)
+{
+    (void)s;
+    struct kasync_call *c = ctx;
+    struct khandler *h = c->h;
+    struct kevent *ev = h->event;
+    c->running = true;
+    if (!h->removed && !h->faulty) {
+        if (ev->packet) {
+            view_save(c->arg, &c->outer_off, &c->outer_len, c->outer_layer);
+            view_load(c->arg, c->view_off, c->view_len, c->view_layer);
+            c->swapped = true;
+        }
+        dctr[DC_ASYNC_RUN]++;
+        (void)run_one(ev, h, c->arg); /* not folded into any raise's result */
+    }
+    return KSTRAND_EXIT;
+}
+
+static void async_exit(struct kstrand *s, void *ctx)
+{
+    (void)s;
+    async_drop(ctx);
+}
+
+/* async_queue - queue one invocation of @h on @arg. Returns 0 or -KE_NOMEM. */
+static int async_queue(struct kevent *ev, struct khandler *h, void *arg)
+{
+    struct kasync_call *c = kmalloc(sizeof *c);
+    void *held = 0;
+    if (c)
+        held = ev->packet ? (void *)pkt_ref(arg) : ev->retain ? ev->retain(arg) : 0;
+    if (!held) {
+        kfree(c);
+        h->async_lost++;
+        dctr[DC_ASYNC_LOST]++;
+        return -KE_NOMEM;
+    }
+    c->h = h;
+    c->arg = held;
+    if (ev->packet)
+        view_save(held, &c->view_off, &c->view_len, c->view_layer);
+    c->next = h->async_calls;
+    h->async_calls = c;
+    h->pending++;
+    kstrand_init(&c->strand, h->name[0] ? h->name : ev->name, async_step, c, async_exit);
+    kstrand_start(&c->strand);
+    h->async_queued++;
+    dctr[DC_ASYNC_QUEUED]++;
+    return 0;
+}
+
+/* ------------------------------------------------------------- removal */
+
+/*
+ * handler_remove - take @h out of its event's list and rebuild the plan;
+ * cancel its queued invocations; free it or defer that. Returns 0,
+ * -KE_NOENT (not in the list) or the rebuild's error (then @h stays in the
+ * list, marked faulty so the plan in place skips it).
+ */
+static int handler_remove(struct khandler *h)
+{
     struct kevent *ev = h->event;
     for (struct khandler **pp = &ev->handlers; *pp; pp = &(*pp)->next) {
         if (*pp == h) {
@@ -206,12 +371,15 @@ int kevent_uninstall(struct khandler *h)
                 h->faulty = true;
                 return rc;
             }
+            async_cancel(h); /* before it is marked removed: nothing frees it meanwhile */
+            h->removed = true;
             if (ev->depth == 0) {
-                kfree(h);
+                handler_maybe_free(h);
             } else {
                 /* a plan retired by this very removal may still reach it in
                  * the raise in progress: mark it and free it afterwards */
                 h->faulty = true;
+                h->on_dead_list = true;
                 h->dead_next = ev->dead;
                 ev->dead = h;
             }
@@ -221,32 +389,116 @@ int kevent_uninstall(struct khandler *h)
     return -KE_NOENT;
 }
 
-int kevent_run_handler(struct kevent *ev, struct khandler *h, void *arg, int acc)
+int kevent_uninstall(struct khandler *h)
 {
-    if (h->faulty || !h->fn)
-        return acc;
+    if (!h)
+        return -KE_INVAL;
+    if (h->removed) {
+        /* the dispatcher removed it (bounded overrun): release it now */
+        h->owned = false;
+        handler_maybe_free(h);
+        return -KE_NOENT;
+    }
+    bool owned = h->owned;
+    h->owned = false;
+    int rc = handler_remove(h);
+    if (rc)
+        h->owned = owned;
+    return rc;
+}
+
+/* ----------------------------------------------------- running handlers */
+
+struct bounded_call {
+    struct kevent *ev;
+    struct khandler *h;
+    void *arg;
+};
+
+static int bounded_trampoline(void *p)
+{
+    struct bounded_call *b = p;
+    return b->ev->invoke(b->h->fn, b->h->ctx, b->arg);
+}
+
+/* overrun - @h broke its budget: counted, marked faulty, uninstalled. */
+static void overrun(struct khandler *h, const char *how, uint64_t used_ns)
+{
+    h->overruns++;
+    h->faulty = true;
+    dctr[DC_OVERRUNS]++;
+    klog(KLOG_WARN, "dispatch", "handler %s on %s %s its budget of %llu ns (used %llu ns): uninstalled",
+         h->name[0] ? h->name : "(unnamed)", h->event->name, how,
+         (unsigned long long)h->props.budget_ns, (unsigned long long)used_ns);
+    (void)handler_remove(h);
+}
+
+/*
+ * bounded_unwind - a bounded call enclosing this one was abandoned, so this
+ * one was abandoned mid-way too: its state may be inconsistent, it goes.
+ */
+static void bounded_unwind(void *ctx)
+{
+    struct khandler *h = ctx;
+    dctr[DC_ABANDONED]++;
+    h->faulty = true;
+    klog(KLOG_WARN, "dispatch", "handler %s on %s abandoned by an enclosing budget: uninstalled",
+         h->name[0] ? h->name : "(unnamed)", h->event->name);
+    (void)handler_remove(h);
+}
+
+static int run_bounded(struct kevent *ev, struct khandler *h, void *arg)
+{
+    struct bounded_call b = { ev, h, arg };
+    if (kframe_push(bounded_unwind, h) < 0) {
+        dctr[DC_TOO_DEEP]++;
+        return -KE_TOOBIG;
+    }
+    int r = 0;
+    struct kbudget_report rep;
+    int st = kbudget_call(h->props.budget_ns, bounded_trampoline, &b, &r, &rep);
+    kframe_pop();
+    if (st == KBUDGET_ABANDONED) {
+        dctr[DC_ABANDONED]++;
+        dctr[DC_LEAKED_PKTS] += rep.leaked_pkts;
+        h->leaked_pkts += rep.leaked_pkts;
+        overrun(h, "was stopped at", rep.used_ns);
+        return -KE_RANGE; /* dropped: it never finished */
+    }
+    if (st == KBUDGET_LATE)
+        overrun(h, "returned after", rep.used_ns); /* its work was done: its result stands */
+    return r;
+}
+
+/* run_one - run @h on @arg (bounded if it has a budget), counting its result. */
+static int run_one(struct kevent *ev, struct khandler *h, void *arg)
+{
     h->calls++;
-    int r = ev->invoke(h->fn, h->ctx, arg);
+    int r = h->props.budget_ns ? run_bounded(ev, h, arg) : ev->invoke(h->fn, h->ctx, arg);
     if (r == KH_TAKEN)
         h->taken++;
     else if (r < 0)
         h->errors++;
+    return r;
+}
+
+int kevent_run_handler(struct kevent *ev, struct khandler *h, void *arg, int acc)
+{
+    if (h->faulty || !h->fn)
+        return acc;
+    if (h->props.mode == KH_ASYNC) {
+        (void)async_queue(ev, h, arg);
+        return acc; /* an asynchronous result is not part of the raise's */
+    }
+    int r = run_one(ev, h, arg);
     if (ev->combine)
         return ev->combine(acc, r);
     return acc + (r == KH_TAKEN);
 }
 
-int kevent_dispatch(struct kevent *ev, void *arg)
+/* raise_end - one raise of @ev is over; after the outermost, free what it kept alive. */
+static void raise_end(struct kevent *ev)
 {
-    void *plan = ev->plan;
-    const struct kdispatch_ops *ops = ev->plan_ops;
-    if (!plan)
-        return 0;
-    ev->depth++;
-    ev->raised++;
-    int acc = ops->run(plan, ev, arg, 0);
-    if (acc == 0)
-        ev->unhandled++;
     if (--ev->depth == 0) {
         while (ev->retired) {
             struct kplan_retired *r = ev->retired;
@@ -257,10 +509,48 @@ int kevent_dispatch(struct kevent *ev, void *arg)
         while (ev->dead) {
             struct khandler *h = ev->dead;
             ev->dead = h->dead_next;
-            kfree(h);
+            h->on_dead_list = false;
+            handler_maybe_free(h);
         }
     }
+}
+
+static void raise_unwind(void *ctx)
+{
+    raise_end(ctx);
+}
+
+int kevent_dispatch(struct kevent *ev, void *arg)
+{
+    void *plan = ev->plan;
+    const struct kdispatch_ops *ops = ev->plan_ops;
+    if (!plan)
+        return 0;
+    if (kframe_push(raise_unwind, ev) < 0) {
+        if (dctr[DC_TOO_DEEP]++ == 0)
+            klog(KLOG_WARN, "dispatch", "%s: raises nested deeper than %u: refused",
+                 ev->name, (unsigned)KFRAME_MAX);
+        return 0;
+    }
+    ev->depth++;
+    ev->raised++;
+    int acc = ops->run(plan, ev, arg, 0);
+    if (acc == 0)
+        ev->unhandled++;
+    kframe_pop();
+    raise_end(ev);
     return acc;
+}
+
+void kevent_get_stats(struct kdispatch_stats *st)
+{
+    st->too_deep = dctr[DC_TOO_DEEP];
+    st->overruns = dctr[DC_OVERRUNS];
+    st->abandoned = dctr[DC_ABANDONED];
+    st->async_queued = dctr[DC_ASYNC_QUEUED];
+    st->async_run = dctr[DC_ASYNC_RUN];
+    st->async_lost = dctr[DC_ASYNC_LOST];
+    st->leaked_pkts = dctr[DC_LEAKED_PKTS];
 }
 
 void kevent_foreach(void (*cb)(struct kevent *ev, void *ctx), void *ctx)

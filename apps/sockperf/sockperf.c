@@ -16,6 +16,8 @@
  */
 #include "apps/sockperf/sockperf.h"
 
+#include "apps/extension.h"
+#include "kernel/capability.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/mem.h"
@@ -42,6 +44,7 @@ static const char *const sp_ctr_names[SP_NCTR] = {
 
 struct sockperf {
     struct khandler *handler;
+    struct kcapset *caps;   /* granted by the configuration (apps/extension.h) */
     uint16_t port;
     uint8_t *scratch;       /* private copy of a message being answered */
     uint16_t scratch_len;   /* bytes allocated at scratch */
@@ -110,7 +113,7 @@ static int sp_rx(void *ctx, struct pktbuf *pkt)
 static int sp_install(const struct kparams *params, void **state, char *err, size_t errlen)
 {
     for (unsigned i = 0; params && i < params->n; i++) {
-        if (strcmp(params->key[i], "port") != 0) {
+        if (strcmp(params->key[i], "port") != 0 && !extension_common_param(params->key[i])) {
             ksnprintf(err, errlen, "sockperf: unknown parameter '%s' (usage: sockperf [port=N])",
                       params->key[i]);
             return -KE_INVAL;
@@ -129,15 +132,24 @@ static int sp_install(const struct kparams *params, void **state, char *err, siz
         return -KE_NOMEM;
     }
     s->port = (uint16_t)port;
+    char derived[16];
+    ksnprintf(derived, sizeof derived, "udp:%u", s->port);
+    rc = extension_grants(params, "sockperf", derived, &s->caps, err, errlen);
+    if (rc < 0) {
+        kfree(s);
+        return rc;
+    }
     s->stats.node = "sockperf";
     s->stats.names = sp_ctr_names;
     s->stats.values = s->ctr;
     s->stats.n = SP_NCTR;
     struct kguard g = udp_guard_dport(s->port);
     const struct khandler_props props = { .name = "sockperf" };
-    rc = udp_PacketArrived_install(sp_rx, s, &g, &props, &s->handler);
+    rc = udp_install_granted(s->caps, sp_rx, s, &g, &props, &s->handler);
     if (rc < 0) {
-        ksnprintf(err, errlen, "sockperf: cannot install on port %u: %s", s->port, kerr_str(rc));
+        ksnprintf(err, errlen, "sockperf: cannot install on port %u: %s", s->port,
+                  rc == -KE_PERM ? "not granted (grant=)" : kerr_str(rc));
+        kcapset_destroy(s->caps);
         kfree(s);
         return rc;
     }
@@ -153,6 +165,7 @@ static void sp_remove(void *state)
         return;
     kevent_uninstall(s->handler);
     kstats_unregister(&s->stats);
+    kcapset_destroy(s->caps);
     kfree(s->scratch);
     kfree(s);
 }

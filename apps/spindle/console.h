@@ -1,24 +1,58 @@
 /*
- * apps/spindle/console.h — the seam where the hosted program's operator
- * console will attach (a later issue: commands on standard input or a UNIX
- * socket to show counters, the graph, routes, and to install or remove
- * extensions while running).
+ * apps/spindle/console.h — the hosted program's front-ends to the operator
+ * console (apps/console/console.h): standard input and a UNIX stream socket.
+ *
+ *   --console stdin       commands on standard input, output on standard
+ *                         output (the default when standard input is a
+ *                         terminal and spindle runs in the foreground)
+ *   --console unix:PATH   a listening UNIX socket at PATH; each connection
+ *                         (socat - UNIX-CONNECT:PATH) is one session with a
+ *                         banner and a prompt, at most CONSOLE_MAX_CLIENTS
+ *   --console none        no console
  *
  * The main loop calls console_open() once the appliance is configured,
- * console_poll() once per loop iteration (after appliance_poll(), so it runs
- * at least once a second: arch_idle wakes that often), and console_close()
- * before shutdown. Until the console exists these do nothing; a console that
- * needs to wake the loop registers its descriptor the way ports do
- * (kport.wait_fd), so arch_idle() returns when a command is waiting.
+ * console_poll() once per loop iteration (after appliance_poll(); arch_idle
+ * wakes for console input because every console descriptor is registered
+ * with hosted_idle_watch_fd), and console_close() before shutdown. Nothing
+ * here blocks, except that output to a socket client whose buffer is full
+ * waits at most CONSOLE_WRITE_WAIT_MS before that client is dropped.
+ *
+ * 'quit' closes a socket session, or stops reading standard input; the
+ * appliance keeps running. 'shutdown' makes console_poll() return true.
  */
 #ifndef SPINDLE_APPS_SPINDLE_CONSOLE_H
 #define SPINDLE_APPS_SPINDLE_CONSOLE_H
 
-/** console_open - start the console. 0, or -KE_* (the program then runs without one). */
-int console_open(void);
-/** console_poll - handle waiting console input; never blocks. */
-void console_poll(void);
-/** console_close - stop the console. */
+#include <stdbool.h>
+#include <stddef.h>
+
+/** Socket sessions at once; a further client is told so and closed. */
+#define CONSOLE_MAX_CLIENTS 4
+/** Longest wait, in ms, for a socket client to take output before it is dropped. */
+#define CONSOLE_WRITE_WAIT_MS 1000
+/** Most --console options. */
+#define CONSOLE_MAX_SPECS 4
+
+/**
+ * console_open - start the consoles named by @specs (@n of them: "stdin",
+ * "unix:PATH", "none"; @n == 0 means the default: stdin when it is a
+ * terminal of the foreground process group, else none). A stale socket file
+ * at PATH (nobody accepting) is replaced. Returns 0, or -KE_* with a message
+ * in @err (@errlen bytes): -KE_INVAL unknown spec or a path too long for a
+ * UNIX socket, -KE_EXIST PATH is in use or is not a socket, -KE_IO the
+ * socket could not be created, bound or listened on. On error nothing stays
+ * open.
+ */
+int console_open(const char *const *specs, unsigned n, char *err, size_t errlen);
+
+/**
+ * console_poll - accept clients and run the commands waiting on every
+ * console; never blocks (see above). Returns true when a 'shutdown'
+ * command asks the appliance to stop.
+ */
+bool console_poll(void);
+
+/** console_close - close every session and the socket (its file is removed). */
 void console_close(void);
 
 #endif

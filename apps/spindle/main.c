@@ -2,12 +2,14 @@
  * apps/spindle/main.c — the hosted appliance: a Linux process running the
  * portable core on pcap, pcap-file and loop ports.
  *
- *   spindle --config FILE [--stats-json FILE] [--log LEVEL] [--pool N] [--dot FILE] [--help]
+ *   spindle --config FILE [--stats-json FILE] [--log LEVEL] [--pool N] [--dot FILE]
+ *           [--console stdin|unix:PATH|none]... [--help]
  *
  * Reads and parses FILE (netgraph/config.h), brings the appliance up
- * (apps/appliance.h), runs the main loop until SIGINT or SIGTERM or until
- * every port is a finished replay, then shuts down and reports every node's
- * counters and the pools on standard error.
+ * (apps/appliance.h), runs the main loop until SIGINT or SIGTERM, a console
+ * 'shutdown' (apps/spindle/console.h), or until every port is a finished
+ * replay, then shuts down and reports every node's counters and the pools
+ * on standard error.
  *
  * Exit status: 0 success; 1 packet buffers leaked (a pool not full after
  * shutdown); 2 usage or configuration error ("FILE:LINE:COL: message" on
@@ -44,6 +46,8 @@ struct options {
     const char *dot;
     enum klog_level log_level;
     uint32_t pool;
+    const char *console[CONSOLE_MAX_SPECS]; /* --console, in order */
+    unsigned nconsole;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -56,7 +60,7 @@ static void on_signal(int signo)
 static void usage(FILE *f)
 {
     fputs("usage: spindle --config FILE [--stats-json FILE] [--log LEVEL] [--pool N]\n"
-          "               [--dot FILE] [--help]\n"
+          "               [--dot FILE] [--console stdin|unix:PATH|none]... [--help]\n"
           "\n"
           "Run the spindle network appliance described by the configuration FILE until\n"
           "SIGINT/SIGTERM, or until every interface is a finished pcap-file replay.\n"
@@ -67,6 +71,9 @@ static void usage(FILE *f)
           "  --log LEVEL        err, warn, info (default) or debug\n"
           "  --pool N           packet buffers in the default pool (default 4096)\n"
           "  --dot FILE         at exit, write the protocol graph in Graphviz DOT\n"
+          "  --console SPEC     operator console: 'stdin', 'unix:PATH' (a UNIX socket;\n"
+          "                     connect with socat - UNIX-CONNECT:PATH) or 'none'; may be\n"
+          "                     given twice; default: stdin when it is a terminal\n"
           "  --help             show this text\n"
           "\n"
           "Exit status: 0 ok, 1 packet buffers leaked, 2 usage or configuration error,\n"
@@ -102,6 +109,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "log", required_argument, NULL, 'l' },
         { "pool", required_argument, NULL, 'p' },
         { "dot", required_argument, NULL, 'd' },
+        { "console", required_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -109,11 +117,18 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->log_level = KLOG_INFO;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:s:l:p:d:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:s:l:p:d:hC:", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': o->config = optarg; break;
         case 's': o->stats_json = optarg; break;
         case 'd': o->dot = optarg; break;
+        case 'C':
+            if (o->nconsole == CONSOLE_MAX_SPECS) {
+                fprintf(stderr, "spindle: --console: at most %u\n", CONSOLE_MAX_SPECS);
+                return -1;
+            }
+            o->console[o->nconsole++] = optarg;
+            break;
         case 'h': usage(stdout); return 1;
         case 'l':
             if (parse_level(optarg, &o->log_level) < 0) {
@@ -136,7 +151,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         default:
             if (optopt)
                 fprintf(stderr, "spindle: option -%c: %s\n", optopt,
-                        strchr("csldp", optopt) ? "needs an argument" : "unknown");
+                        strchr("csldpC", optopt) ? "needs an argument" : "unknown");
             else
                 fprintf(stderr, "spindle: %s: unknown option or missing argument\n",
                         argv[optind - 1]);
@@ -265,16 +280,25 @@ static int run(const struct options *o, const struct config *cfg)
         appliance_shutdown();
         return EXIT_CONFIG;
     }
-    if (console_open() < 0)
-        KWARN("spindle", "console unavailable; running without one");
+    char cerr[256];
+    if (console_open(o->console, o->nconsole, cerr, sizeof(cerr)) < 0) {
+        fprintf(stderr, "spindle: %s\n", cerr);
+        if (json)
+            fclose(json);
+        appliance_shutdown();
+        return EXIT_CONFIG;
+    }
 
     KINFO("spindle", "running (SIGINT or SIGTERM stops)");
-    while (!stop_signal && !appliance_done()) {
+    bool console_stop = false;
+    while (!stop_signal && !console_stop && !appliance_done()) {
         appliance_poll(true);
-        console_poll();
+        console_stop = console_poll();
     }
     if (stop_signal)
         KINFO("spindle", "stopping on %s", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    else if (console_stop)
+        KINFO("spindle", "stopping on the console's shutdown command");
     else
         KINFO("spindle", "every replay finished; stopping");
     console_close();

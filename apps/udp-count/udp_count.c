@@ -8,6 +8,8 @@
  */
 #include "apps/udp-count/udp_count.h"
 
+#include "apps/extension.h"
+#include "kernel/capability.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/mem.h"
@@ -20,6 +22,7 @@ enum { CNT_DATAGRAMS, CNT_BYTES, CNT_OTHER_DATAGRAMS, CNT_OTHER_BYTES, CNT_FIXED
 
 struct udp_count {
     struct khandler *handler;
+    struct kcapset *caps;                /* granted by the configuration (apps/extension.h) */
     bool listener;                       /* port= given: KH_TAKEN */
     unsigned nports;                     /* slots in use */
     uint16_t port[UDP_COUNT_PORTS];      /* destination port of each slot */
@@ -71,7 +74,7 @@ static int count_rx(void *ctx, struct pktbuf *pkt)
 static int count_install(const struct kparams *params, void **state, char *err, size_t errlen)
 {
     for (unsigned i = 0; params && i < params->n; i++) {
-        if (strcmp(params->key[i], "port") != 0) {
+        if (strcmp(params->key[i], "port") != 0 && !extension_common_param(params->key[i])) {
             ksnprintf(err, errlen, "udp-count: unknown parameter '%s' (usage: udp-count [port=N])",
                       params->key[i]);
             return -KE_INVAL;
@@ -103,11 +106,21 @@ static int count_install(const struct kparams *params, void **state, char *err, 
     c->stats.values = c->ctr;
     c->stats.n = CNT_FIXED;
 
+    char derived[16] = "udp:*"; /* no port: an observer of every datagram */
+    if (c->listener)
+        ksnprintf(derived, sizeof derived, "udp:%u", (unsigned)port);
+    rc = extension_grants(params, "udp-count", derived, &c->caps, err, errlen);
+    if (rc < 0) {
+        kfree(c);
+        return rc;
+    }
     struct kguard g = udp_guard_dport((uint16_t)port);
     const struct khandler_props props = { .name = "udp-count" };
-    rc = udp_PacketArrived_install(count_rx, c, c->listener ? &g : NULL, &props, &c->handler);
+    rc = udp_install_granted(c->caps, count_rx, c, c->listener ? &g : NULL, &props, &c->handler);
     if (rc < 0) {
-        ksnprintf(err, errlen, "udp-count: cannot install: %s", kerr_str(rc));
+        ksnprintf(err, errlen, "udp-count: cannot install: %s",
+                  rc == -KE_PERM ? "port not granted (grant=)" : kerr_str(rc));
+        kcapset_destroy(c->caps);
         kfree(c);
         return rc;
     }
@@ -123,6 +136,7 @@ static void count_remove(void *state)
         return;
     kevent_uninstall(c->handler);
     kstats_unregister(&c->stats);
+    kcapset_destroy(c->caps);
     kfree(c);
 }
 

@@ -12,6 +12,8 @@
  */
 #include "apps/udp-echo/udp_echo.h"
 
+#include "apps/extension.h"
+#include "kernel/capability.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/mem.h"
@@ -34,6 +36,7 @@ static const char *const echo_ctr_names[ECHO_NCTR] = {
 
 struct udp_echo {
     struct khandler *handler;
+    struct kcapset *caps;       /* granted by the configuration (apps/extension.h) */
     uint16_t port;
     uint64_t ctr[ECHO_NCTR];
     struct kstat_group stats;
@@ -71,7 +74,7 @@ static int echo_rx(void *ctx, struct pktbuf *pkt)
 static int echo_install(const struct kparams *params, void **state, char *err, size_t errlen)
 {
     for (unsigned i = 0; params && i < params->n; i++) {
-        if (strcmp(params->key[i], "port") != 0) {
+        if (strcmp(params->key[i], "port") != 0 && !extension_common_param(params->key[i])) {
             ksnprintf(err, errlen, "udp-echo: unknown parameter '%s' (usage: udp-echo [port=N])",
                       params->key[i]);
             return -KE_INVAL;
@@ -90,15 +93,24 @@ static int echo_install(const struct kparams *params, void **state, char *err, s
         return -KE_NOMEM;
     }
     e->port = (uint16_t)port;
+    char derived[16];
+    ksnprintf(derived, sizeof derived, "udp:%u", e->port);
+    rc = extension_grants(params, "udp-echo", derived, &e->caps, err, errlen);
+    if (rc < 0) {
+        kfree(e);
+        return rc;
+    }
     e->stats.node = "udp-echo";
     e->stats.names = echo_ctr_names;
     e->stats.values = e->ctr;
     e->stats.n = ECHO_NCTR;
     struct kguard g = udp_guard_dport(e->port);
     const struct khandler_props props = { .name = "udp-echo" };
-    rc = udp_PacketArrived_install(echo_rx, e, &g, &props, &e->handler);
+    rc = udp_install_granted(e->caps, echo_rx, e, &g, &props, &e->handler);
     if (rc < 0) {
-        ksnprintf(err, errlen, "udp-echo: cannot install on port %u: %s", e->port, kerr_str(rc));
+        ksnprintf(err, errlen, "udp-echo: cannot install on port %u: %s", e->port,
+                  rc == -KE_PERM ? "not granted (grant=)" : kerr_str(rc));
+        kcapset_destroy(e->caps);
         kfree(e);
         return rc;
     }
@@ -114,6 +126,7 @@ static void echo_remove(void *state)
         return;
     kevent_uninstall(e->handler);
     kstats_unregister(&e->stats);
+    kcapset_destroy(e->caps);
     kfree(e);
 }
 

@@ -9,13 +9,15 @@
  *   halt-when-ready  shut down cleanly right after bring-up (boot tests)
  *   poll             never idle: poll the devices continuously (lowest latency, one busy vCPU)
  *   debug            log at KLOG_DEBUG
- * Console commands (one per line on COM1): "shutdown", "stats", "help".
+ * The serial console on COM1 is apps/console (type "help"); "shutdown" stops
+ * the appliance cleanly.
  *
  * Exit status (arch_halt): 0 after a clean shutdown with every packet
  * buffer back in its pool; 1 on a configuration error, a failed bring-up,
  * a failed self-test or a buffer leak.
  */
 #include "apps/appliance.h"
+#include "apps/console/serial.h"
 #include "kernel/arch.h"
 #include "kernel/bootcfg.h"
 #include "kernel/clock.h"
@@ -30,8 +32,6 @@
 #include "drivers/bm_drivers.h"
 
 static struct config cfg;
-static char line[64];
-static size_t line_len;
 
 /* A small check of the core on this target: kmalloc zero-fills, aligns and counts. */
 static int core_selftest(void)
@@ -103,30 +103,6 @@ static _Noreturn void shutdown(void)
     arch_halt(full ? 0 : 1);
 }
 
-/* Console input: accumulate a line, run it at the newline. */
-static void console_input(void)
-{
-    int c;
-    for (int budget = 0; budget < 64 && (c = arch_console_getc()) >= 0; budget++) {
-        if (c != '\n' && c != '\r') {
-            if (line_len < sizeof(line) - 1)
-                line[line_len++] = (char)c;
-            continue;
-        }
-        line[line_len] = '\0';
-        size_t n = line_len;
-        line_len = 0;
-        if (n == 0)
-            continue;
-        if (strcmp(line, "shutdown") == 0)
-            shutdown();
-        else if (strcmp(line, "stats") == 0)
-            print_stats();
-        else
-            kprintf("vm: commands: shutdown, stats, help\n");
-    }
-}
-
 static _Noreturn void config_failure(const struct config_error *err)
 {
     char buf[360];
@@ -181,10 +157,11 @@ _Noreturn void vm_main(void)
 
     if (arch_boot_flag("halt-when-ready"))
         shutdown();
+    console_serial_init(CONSOLE_ECHO | CONSOLE_SHOW_PROMPT | CONSOLE_PERMANENT, true);
     /* In poll mode the console (a port read) is checked every 256 rounds. */
     for (unsigned round = 0;; round++) {
         appliance_poll(!poll);
-        if (!poll || (round & 255) == 0)
-            console_input();
+        if ((!poll || (round & 255) == 0) && console_serial_poll() == CONSOLE_SHUTDOWN)
+            shutdown();
     }
 }

@@ -19,8 +19,11 @@
  */
 #include "protocols/udp/udp.h"
 
+#include "kernel/capability.h"
+#include "kernel/domain.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
+#include "kernel/nameservice.h"
 #include "kernel/stats.h"
 #include "netgraph/netif.h"
 #include "protocols/icmp/icmp.h"
@@ -73,6 +76,34 @@ static uint64_t udp_ctr[UDP_NCTR];
 static struct kstat_group udp_stats = KSTAT_GROUP("udp", udp_ctr_names, udp_ctr);
 
 static struct khandler *udp_rx_handler;
+
+/* ------------------------------------------------ the "udp" domain */
+
+/*
+ * UDP's interface as a table of entry points (kernel/domain.h): what a
+ * client that linked against the "udp" domain may call. "install" is the
+ * imposed-guard install procedure, the only way the domain offers to see
+ * datagrams.
+ */
+static const struct kentry udp_entries[] = {
+    { "install", (kentry_fn)udp_install_granted },
+    { "send", (kentry_fn)udp_send },
+    { "reply", (kentry_fn)udp_reply },
+    { "parse", (kentry_fn)udp_parse },
+};
+static const struct kiface udp_iface = { "udp", udp_entries, KARRAY_SIZE(udp_entries) };
+static struct kdomain udp_domain;
+static struct kns_publication udp_publication;
+
+/* udp_publish - create the "udp" domain and publish it: import right, ports 0..65535. */
+static int udp_publish(void)
+{
+    const struct kiface *exports[] = { &udp_iface };
+    int rc = kdomain_init(&udp_domain, "udp", exports, 1, NULL, 0);
+    if (rc < 0)
+        return rc;
+    return kns_publish(&udp_publication, "udp", &udp_domain, KCAP_IMPORT, 0, 0xffffu);
+}
 
 /* Largest payload: the 16-bit Length field covers the 8-byte header. */
 #define UDP_MAX_PAYLOAD (0xffffu - UDP_HDR_LEN)
@@ -180,6 +211,12 @@ int udp_init(void)
         udp_rx_handler = NULL;
         return rc;
     }
+    rc = udp_publish();
+    if (rc < 0) {
+        kevent_uninstall(udp_rx_handler);
+        udp_rx_handler = NULL;
+        return rc;
+    }
     memset(udp_ctr, 0, sizeof udp_ctr);
     kstats_register(&udp_stats);
     return 0;
@@ -191,6 +228,7 @@ void udp_fini(void)
         kevent_uninstall(udp_rx_handler);
         udp_rx_handler = NULL;
     }
+    kns_unpublish(&udp_publication);
     kstats_unregister(&udp_stats);
 }
 
@@ -329,4 +367,51 @@ int udp_reply(const struct pktbuf *req, const void *data, uint16_t len)
      * broadcast or multicast address (RFC 1122 4.1.3.5): then the interface's. */
     uint32_t src = udp_no_reply(req, pkt_layer_ptr(req, PKT_L3)) ? 0 : in.dst;
     return udp_send(pkt, src, in.src, in.dport, in.sport);
+}
+
+/* pinned_dport - the destination port @g tests for equality, or -1. */
+static int32_t pinned_dport(const struct kguard *g)
+{
+    for (unsigned i = 0; g && i < g->ntests; i++) {
+        const struct kguard_test *t = &g->test[i];
+        if (t->layer == PKT_L4 && t->offset == 2 && t->width == 2 && t->mask == 0xffffu &&
+            t->op == KG_EQ)
+            return (int32_t)t->value;
+    }
+    return -1;
+}
+
+int udp_install_granted(const struct kcapset *caps, udp_PacketArrived_fn fn, void *ctx,
+                        const struct kguard *g, const struct khandler_props *props,
+                        struct khandler **out)
+{
+    const struct kcap *cap = NULL;
+    int32_t port = pinned_dport(g);
+    if (port >= 0) {
+        if (kcapset_find(caps, "udp", KCAP_IMPORT, (uint32_t)port, (uint32_t)port, &cap) < 0)
+            return -KE_PERM;
+    } else {
+        for (unsigned i = 0; caps && i < caps->n && cap == NULL; i++)
+            if (strcmp(caps->cap[i]->name, "udp") == 0 && kcap_allows(caps->cap[i], KCAP_IMPORT))
+                cap = caps->cap[i];
+    }
+    if (cap == NULL || cap->domain != &udp_domain)
+        return -KE_PERM;
+    /* The imposed guard. When the client's own guard pins a port the
+     * capability covers, it already implies it: the AND is the client's guard
+     * unchanged (and stays one equality test for the guard compiler). */
+    struct kguard imposed = { 0 };
+    if (port >= 0) {
+        /* implied */
+    } else if (cap->scope_lo == cap->scope_hi) {
+        kguard_add_test(&imposed, KGUARD_FIELD(PKT_L4, 2, 2, 0xffffu, KG_EQ, cap->scope_lo));
+    } else if (cap->scope_lo > 0 || cap->scope_hi < 0xffffu) {
+        kguard_add_test(&imposed, KGUARD_FIELD(PKT_L4, 2, 2, 0xffffu, KG_GE, cap->scope_lo));
+        kguard_add_test(&imposed, KGUARD_FIELD(PKT_L4, 2, 2, 0xffffu, KG_LE, cap->scope_hi));
+    }
+    struct kguard both;
+    int rc = kguard_and(&both, &imposed, g);
+    if (rc < 0)
+        return rc;
+    return udp_PacketArrived_install(fn, ctx, &both, props, out);
 }

@@ -60,4 +60,32 @@ int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uin
  */
 int udp_reply(const struct pktbuf *req, const void *data, uint16_t len);
 
+struct kcapset;
+
+/**
+ * udp_install_granted - install @fn on udp_PacketArrived for a client that
+ * holds the capabilities @caps: UDP's exported install procedure with an
+ * imposed guard (SPIN's imposed guards, Bershad et al. SOSP 1995: a module
+ * exporting an event ANDs its own guard onto every client's).
+ *
+ * The client needs a capability named "udp" with KCAP_IMPORT (obtained from
+ * the name service, kernel/nameservice.h, where udp_init publishes the "udp"
+ * domain with scope = destination ports 0..65535). The node ANDs "destination
+ * port within the capability's ports" (one equality test for a single port,
+ * which the guard compiler merges with the others; a >=/<= pair for a range;
+ * nothing for all ports) onto the client's guard @g, so the handler never
+ * sees a datagram for a port it was not granted, whatever @g asks for. When
+ * @g itself pins the destination port (an equality test on L4 offset 2,
+ * width 2, mask 0xffff), the capability covering that port is used; if
+ * none does, the install is refused. Otherwise the first "udp" capability
+ * in @caps is used.
+ *
+ * Returns kevent_install's codes, or -KE_PERM (no "udp" capability in @caps,
+ * or none covering the port @g pins), -KE_TOOBIG (the client's guard has no
+ * room for the imposed tests).
+ */
+int udp_install_granted(const struct kcapset *caps, udp_PacketArrived_fn fn, void *ctx,
+                        const struct kguard *g, const struct khandler_props *props,
+                        struct khandler **out);
+
 #endif

@@ -2,9 +2,13 @@
  * kernel/arch/hosted/arch.c — the hosted target: spindle as a Linux process.
  * Console is standard error, the clock CLOCK_MONOTONIC, memory comes from
  * libc (so ASan sees every allocation), idle is poll() on the wait_fd of
- * every live port (kernel/port.h) until the next timer deadline.
+ * every live port (kernel/port.h) and on the descriptors registered with
+ * hosted_idle_watch_fd (kernel/arch/hosted/hosted.h: the console) until the
+ * next timer deadline.
  */
 #include "kernel/arch.h"
+#include "kernel/arch/hosted/hosted.h"
+#include "kernel/kerr.h"
 #include "kernel/port.h"
 
 #include <errno.h>
@@ -56,9 +60,36 @@ void arch_free(void *p)
 }
 
 struct fdset {
-    struct pollfd fds[64];
+    struct pollfd fds[64 + HOSTED_IDLE_WATCH_MAX];
     nfds_t n;
 };
+
+/* Descriptors registered with hosted_idle_watch_fd (kernel/arch/hosted/hosted.h). */
+static int watched[HOSTED_IDLE_WATCH_MAX];
+static unsigned nwatched;
+
+int hosted_idle_watch_fd(int fd)
+{
+    if (fd < 0)
+        return -KE_INVAL;
+    for (unsigned i = 0; i < nwatched; i++)
+        if (watched[i] == fd)
+            return 0;
+    if (nwatched == HOSTED_IDLE_WATCH_MAX)
+        return -KE_TOOBIG;
+    watched[nwatched++] = fd;
+    return 0;
+}
+
+void hosted_idle_unwatch_fd(int fd)
+{
+    for (unsigned i = 0; i < nwatched; i++) {
+        if (watched[i] == fd) {
+            watched[i] = watched[--nwatched];
+            return;
+        }
+    }
+}
 
 static void collect(struct kport *port, void *ctx)
 {
@@ -75,6 +106,12 @@ void arch_idle(uint64_t deadline_ns)
 {
     struct fdset s = { .n = 0 };
     kport_foreach(collect, &s);
+    for (unsigned i = 0; i < nwatched; i++) {
+        s.fds[s.n].fd = watched[i];
+        s.fds[s.n].events = POLLIN;
+        s.fds[s.n].revents = 0;
+        s.n++;
+    }
     int timeout_ms = -1;
     if (deadline_ns != UINT64_MAX) {
         uint64_t now = arch_clock_ns();

@@ -5,6 +5,7 @@
  */
 #include "apps/extension.h"
 
+#include "apps/router/router.h"
 #include "apps/sockperf/sockperf.h"
 #include "apps/udp-count/udp_count.h"
 #include "apps/udp-echo/udp_echo.h"
@@ -14,6 +15,7 @@ static const struct kextension *const extension_table[] = {
     &udp_echo_extension,
     &udp_count_extension,
     &sockperf_extension,
+    &router_extension,
 };
 
 const struct kextension *extension_find(const char *name)

@@ -1,0 +1,140 @@
+/*
+ * apps/router/forward.c — the router's forwarding decision for one
+ * datagram (RFC 1812 section 5.2 and 5.3; the order of the checks is
+ * Linux's ip_route_input + ip_forward, so the ICMP errors match a Linux
+ * router's). See apps/router/router.h.
+ */
+#include "apps/router/router.h"
+#include "apps/router/router_impl.h"
+
+#include "kernel/kerr.h"
+#include "kernel/klib.h"
+#include "protocols/icmp/icmp.h"
+#include "protocols/ipv4/ipv4.h"
+#include "protocols/ipv4/lpm_fib.h"
+
+#define IPOPT_EOL 0              /* RFC 791 3.1 "Options" */
+#define IPOPT_NOP 1
+#define IPOPT_LSRR 131
+#define IPOPT_SSRR 137
+
+void router_icmp(struct pktbuf *pkt, uint8_t type, uint8_t code, uint32_t info)
+{
+    int rc = icmp_send_error(pkt, type, code, info);
+    router.ctr[rc == 0 ? RT_ICMP_SENT : RT_ICMP_NOT_SENT]++;
+}
+
+/*
+ * router_options - RT_NCTR when the options of header @h (@hlen bytes) may
+ * be forwarded; RT_SOURCE_ROUTED for a loose or strict source route (RFC
+ * 791; not honoured, as Linux with accept_source_route=0); RT_BAD_OPTIONS
+ * for an option running past the header or shorter than 2 bytes.
+ */
+static enum router_ctr router_options(const uint8_t *h, unsigned hlen)
+{
+    unsigned i = 20;
+    while (i < hlen) {
+        uint8_t type = h[i];
+        if (type == IPOPT_EOL)
+            break;
+        if (type == IPOPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= hlen || h[i + 1] < 2 || i + h[i + 1] > hlen)
+            return RT_BAD_OPTIONS;
+        if (type == IPOPT_LSRR || type == IPOPT_SSRR)
+            return RT_SOURCE_ROUTED;
+        i += h[i + 1];
+    }
+    return RT_NCTR;
+}
+
+static bool router_is_link_local(uint32_t a)
+{
+    return (a & 0xffff0000u) == 0xa9fe0000u; /* 169.254.0.0/16 */
+}
+
+/*
+ * router_redirect_due - RFC 1812 5.2.7.2: leaving by the interface it came
+ * in on, towards a next hop on the same subnet of @out as the source.
+ */
+static bool router_redirect_due(const struct pktbuf *pkt, const struct netif *out, uint32_t src,
+                                uint32_t next_hop)
+{
+    if (!router.redirects || pkt->ifindex != out->index)
+        return false;
+    for (unsigned a = 0; a < out->naddrs; a++) {
+        uint32_t m = router_mask(out->plen[a]);
+        if (((src ^ out->addr[a]) & m) == 0 && ((next_hop ^ out->addr[a]) & m) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* router_drop - count a datagram from @in_ctr dropped for @why; the handler's result. */
+static int router_drop(uint64_t *in_ctr, enum router_ctr why, int result)
+{
+    router.ctr[why]++;
+    in_ctr[RIF_DROPPED]++;
+    return result;
+}
+
+int router_input(void *ctx, struct pktbuf *pkt)
+{
+    (void)ctx;
+    const uint8_t *h = pkt_data(pkt); /* at the IPv4 header; shared: read only */
+    uint16_t len = pkt->len;
+    uint64_t *in = router_if_ctr(pkt->ifindex);
+    router.ctr[RT_RX]++;
+    in[RIF_RX]++;
+    in[RIF_RX_BYTES] += len;
+
+    uint32_t src = load_be32(h + RT_IP_SRC), dst = load_be32(h + RT_IP_DST);
+    if (pkt->flags & (PKT_F_L2_BCAST | PKT_F_L2_MCAST))
+        return router_drop(in, RT_L2_BCAST, -KE_INVAL);
+    if ((dst & 0xf0000000u) == 0xe0000000u)
+        return router_drop(in, RT_DST_MCAST, -KE_INVAL);
+    if (router_is_link_local(src) || router_is_link_local(dst))
+        return router_drop(in, RT_LINK_LOCAL, -KE_INVAL);
+    if (netif_local_addr(src, NULL))
+        return router_drop(in, RT_SRC_LOCAL, -KE_INVAL);
+    unsigned hlen = (h[RT_IP_VHL] & 0x0fu) * 4u;
+    if (hlen > 20) {
+        enum router_ctr bad = router_options(h, hlen);
+        if (bad != RT_NCTR)
+            return router_drop(in, bad, -KE_INVAL);
+    }
+
+    struct ipv4_route rt;
+    uint32_t handle;
+    if (ipv4_fib_lookup(dst, &rt, &handle) < 0) {
+        router_icmp(pkt, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
+        return router_drop(in, RT_NO_ROUTE, KH_TAKEN);
+    }
+    struct netif *out = netif_get(rt.ifindex);
+    if (out == NULL)
+        return router_drop(in, RT_NO_IF, -KE_NOENT);
+    if (h[RT_IP_TTL] <= 1) {
+        router_icmp(pkt, ICMP_TIMXCEED, ICMP_TIMXCEED_INTRANS, 0);
+        return router_drop(in, RT_TTL_EXCEEDED, KH_TAKEN);
+    }
+    uint16_t mtu = out->mtu != 0 ? out->mtu : 1500;
+    if (len > mtu) {
+        if (load_be16(h + RT_IP_FRAG) & RT_IP_DF) {
+            router_icmp(pkt, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, mtu);
+            return router_drop(in, RT_FRAG_NEEDED, KH_TAKEN);
+        }
+        router.ctr[RT_FRAGMENTED]++;
+    }
+
+    uint32_t next_hop = rt.gateway != 0 ? rt.gateway : dst;
+    ipv4_fib_count(handle, len);
+    uint64_t *oc = router_if_ctr(out->index);
+    oc[RIF_TX]++;
+    oc[RIF_TX_BYTES] += len;
+    router.ctr[RT_FORWARDED]++;
+    router.ctr[RT_FORWARDED_BYTES] += len;
+    router_send(pkt_ref(pkt), out->index, next_hop, router_redirect_due(pkt, out, src, next_hop));
+    return KH_TAKEN;
+}

@@ -44,7 +44,8 @@ static struct pktbuf *router_copy(struct pktbuf *pkt)
 
 /*
  * router_transmit - the last step for datagram @pkt (our only reference):
- * TTL, the redirect, the host-unreachable watch, and ipv4_output().
+ * TTL, the redirect and ipv4_output() (a next hop ARP cannot resolve comes
+ * back as arp.ResolveFailed: unreach.c).
  */
 static void router_transmit(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_hop, bool redirect)
 {
@@ -59,13 +60,6 @@ static void router_transmit(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_
     if (redirect) {
         router.ctr[RT_REDIRECTS]++;
         router_icmp(pkt, ICMP_REDIRECT, ICMP_REDIRECT_HOST, next_hop);
-    }
-    uint8_t mac[6];
-    if (arp_lookup(ifindex, next_hop, mac) < 0) {
-        if (router.nwatch < ROUTER_WATCH_MAX)
-            router_watch_add(pkt_ref(pkt), ifindex, next_hop);
-        else
-            router.ctr[RT_UNWATCHED]++;
     }
     if (ipv4_output(out, next_hop, pkt) < 0)
         router.ctr[RT_TX_ERRORS]++;

@@ -17,7 +17,7 @@ static const char *const router_ctr_names[RT_NCTR] = {
     "rx", "forwarded", "forwarded_bytes", "in_place", "copied", "fragmented", "l2_bcast",
     "dst_mcast", "link_local", "src_local", "source_routed", "bad_options", "no_route",
     "ttl_exceeded", "frag_needed", "host_unreach", "redirects", "icmp_sent", "icmp_not_sent",
-    "no_if", "nomem", "tx_errors", "unwatched",
+    "no_if", "nomem", "tx_errors",
 };
 static const char *const router_if_ctr_names[RIF_NCTR] = {
     "rx", "rx_bytes", "tx", "tx_bytes", "dropped",
@@ -99,7 +99,6 @@ static int router_install(const struct kparams *params, void **state, char *err,
     router.stats.values = router.ctr;
     router.stats.n = RT_NCTR;
     router_output_init();
-    router_watch_init();
 
     struct kguard g = { 0 };
     g.pred = router_not_local;
@@ -107,6 +106,13 @@ static int router_install(const struct kparams *params, void **state, char *err,
     rc = ipv4_PacketArrived_install(router_input, &router, &g, &props, &router.handler);
     if (rc < 0) {
         ksnprintf(err, errlen, "router: cannot install on ipv4.PacketArrived: %s", kerr_str(rc));
+        return rc;
+    }
+    rc = router_unreach_init();
+    if (rc < 0) {
+        kevent_uninstall(router.handler);
+        router.handler = NULL;
+        ksnprintf(err, errlen, "router: cannot install on arp.ResolveFailed: %s", kerr_str(rc));
         return rc;
     }
     kstats_register(&router.stats);
@@ -123,8 +129,8 @@ static void router_remove(void *state)
         return;
     kevent_uninstall(router.handler);
     router.handler = NULL;
+    router_unreach_fini();
     router_output_fini();
-    router_watch_fini();
     kstats_unregister(&router.stats);
     for (unsigned i = 0; i < NETIF_MAX; i++)
         if (router.ifs[i].registered)

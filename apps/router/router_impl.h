@@ -26,9 +26,6 @@
 #define RT_IP_DF 0x4000u
 
 #define ROUTER_TXQ_MAX 256   /* datagrams held for one deferred transmit pass */
-#define ROUTER_WATCH_MAX 32  /* datagrams held for host-unreachable errors */
-/** Margin after ARP's own give-up time before a watched next hop is judged (ns). */
-#define ROUTER_WATCH_MARGIN_NS 1000000ull
 
 /** Counters of node "router". */
 enum router_ctr {
@@ -54,7 +51,6 @@ enum router_ctr {
     RT_NO_IF,          /* the route names an interface that is gone: dropped */
     RT_NOMEM,          /* no buffer for a private copy: dropped */
     RT_TX_ERRORS,      /* ipv4_output failed (fragment buffers, ARP queue, port) */
-    RT_UNWATCHED,      /* waiting for ARP but the watch was full: no host unreachable possible */
     RT_NCTR
 };
 
@@ -88,14 +84,6 @@ struct router_txq {
     struct router_txent e[ROUTER_TXQ_MAX];
 };
 
-/** A forwarded datagram whose next hop ARP was still resolving. */
-struct router_watch {
-    struct pktbuf *pkt;   /* our reference to the datagram as forwarded */
-    uint64_t deadline_ns; /* when to judge: ARP has given up by then */
-    uint32_t next_hop;
-    uint16_t ifindex;
-};
-
 /** The one router instance. */
 struct router {
     bool installed;
@@ -109,9 +97,7 @@ struct router {
     unsigned cur;             /* the queue handlers append to */
     bool flushing;
     struct ktimer flush_timer;
-    struct router_watch watch[ROUTER_WATCH_MAX];
-    unsigned nwatch;
-    struct ktimer watch_timer;
+    struct khandler *unreach_handler; /* on arp.ResolveFailed */
 };
 extern struct router router;
 
@@ -167,10 +153,9 @@ void router_output_init(void);
 void router_output_fini(void);
 
 /* unreach.c */
-/** router_watch_add - keep @pkt (caller's reference, consumed) until ARP decides on @next_hop. */
-void router_watch_add(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_hop);
-void router_watch_init(void);
-/** router_watch_fini - drop every watched datagram without errors. */
-void router_watch_fini(void);
+/** router_unreach_init - answer arp.ResolveFailed with host unreachable (unreach.c); 0 or -KE_*. */
+int router_unreach_init(void);
+/** router_unreach_fini - stop answering it. */
+void router_unreach_fini(void);
 
 #endif

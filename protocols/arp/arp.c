@@ -18,6 +18,8 @@
 #include "kernel/klib.h"
 #include "kernel/stats.h"
 
+KEVENT_DEFINE(arp_ResolveFailed, struct pktbuf *, "arp.ResolveFailed", true, NULL);
+
 #define ARP_PKT_LEN 28
 #define ARP_HTYPE_ETHER 1
 #define ARP_OP_REQUEST 1
@@ -148,8 +150,21 @@ static void arp_retry(struct ktimer *t, void *ctx)
     struct netif *ifp = netif_get(e->ifindex);
     if (ifp == NULL || e->tries >= ARP_MAX_TRIES) {
         arp_ctr[ARP_RESOLVE_FAILED]++;
-        arp_ctr[ARP_UNRESOLVED_DROPS] += arp_queue_drop(e);
+        /* Forget the entry before anyone hears of it: a handler of
+         * arp.ResolveFailed may send (an ICMP error) and so reuse the slot. */
+        uint16_t ifindex = e->ifindex;
+        struct pktbuf *q = arp_queue_take(e);
         arp_cache_remove(e);
+        while (q != NULL) {
+            struct pktbuf *next = q->next;
+            q->next = NULL;
+            q->ifindex = ifindex;
+            pkt_set_layer(q, PKT_L3);
+            arp_ctr[ARP_UNRESOLVED_DROPS]++;
+            arp_ResolveFailed_raise(q);
+            pkt_free(q);
+            q = next;
+        }
         return;
     }
     e->tries++;

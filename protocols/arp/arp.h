@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "kernel/event.h"
 #include "kernel/pktbuf.h"
 #include "netgraph/netif.h"
 
@@ -22,6 +23,16 @@
 #define ARP_REACHABLE_NS (60ull * 1000000000ull)  /* entry lifetime */
 #define ARP_RETRY_NS (1000000000ull)              /* request retransmit interval */
 #define ARP_MAX_TRIES 3             /* requests before giving up */
+
+/**
+ * arp_ResolveFailed - raised once for every packet dropped because its next
+ * hop never answered (ARP_MAX_TRIES requests ARP_RETRY_NS apart), just before
+ * the packet is freed. Data at the IPv4 header (L3 set), ifindex = the
+ * interface it was to leave by. The entry is already gone from the cache.
+ * A handler that keeps the packet takes pkt_ref(). The router answers these
+ * with ICMP destination unreachable, host (RFC 1812 4.3.3.1).
+ */
+KEVENT_DECLARE(arp_ResolveFailed, struct pktbuf *);
 
 /** arp_init - install the ARP node and register counters. */
 int arp_init(void);

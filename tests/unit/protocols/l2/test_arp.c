@@ -302,6 +302,45 @@ Test(arp, request_is_retransmitted_then_queue_dropped)
     cr_assert_eq(testkit_sent_count(ifp), 0);
 }
 
+struct failed_seen {
+    unsigned n;
+    uint16_t ifindex[4];
+    uint8_t marker[4];
+    unsigned entries_during;
+};
+static struct failed_seen failed_seen;
+
+static int on_resolve_failed(void *ctx, struct pktbuf *p)
+{
+    (void)ctx;
+    if (failed_seen.n < 4) {
+        failed_seen.ifindex[failed_seen.n] = p->ifindex;
+        failed_seen.marker[failed_seen.n] = pkt_data(p)[0];
+    }
+    failed_seen.n++;
+    failed_seen.entries_during = count_entries();
+    cr_assert_eq(pkt_layer_ptr(p, PKT_L3), pkt_data(p), "data and L3 at the IPv4 header");
+    return KH_TAKEN;
+}
+
+Test(arp, failed_resolution_raises_resolve_failed_per_packet_in_order)
+{
+    cr_assert_eq(arp_ResolveFailed_install(on_resolve_failed, NULL, NULL, NULL, NULL), 0);
+    cr_assert_eq(arp_output(ifp, peer_ip, l2_ip_packet(0xa1)), 0);
+    cr_assert_eq(arp_output(ifp, peer_ip, l2_ip_packet(0xb2)), 0);
+    testkit_drain(ifp);
+    testkit_advance(ARP_MAX_TRIES * ARP_RETRY_NS - 1);
+    cr_assert_eq(failed_seen.n, 0, "raised before ARP gave up");
+    testkit_advance(1);
+    cr_assert_eq(failed_seen.n, 2);
+    cr_assert_eq(failed_seen.ifindex[0], ifp->index);
+    cr_assert_eq(failed_seen.marker[0], 0xa1, "oldest first");
+    cr_assert_eq(failed_seen.marker[1], 0xb2);
+    cr_assert_eq(failed_seen.entries_during, 0, "the entry is gone before handlers run");
+    testkit_drain(ifp);
+    cr_assert(testkit_pool_full(), "packets are freed after the raise");
+}
+
 Test(arp, reply_flushes_queue_in_order)
 {
     for (uint8_t m = 1; m <= 3; m++)

@@ -5,45 +5,8 @@
 
 bool guard_test_eval(const struct kguard_test *t, const struct pktbuf *pkt)
 {
-    uint16_t start = pkt->layer[t->layer];
-    if (start == PKT_LAYER_UNSET)
-        return false;
-    uint32_t end = (uint32_t)pkt->data_off + pkt->len;
-    if (start < pkt->data_off && t->layer != 0) {
-        /* a layer below the data start (pulled) is still valid bytes of the block */
-    }
-    if ((uint32_t)start + t->offset + t->width > end)
-        return false;
-    const uint8_t *p = pkt->block + start + t->offset;
     uint32_t v;
-    switch (t->width) {
-    case 1:
-        v = p[0];
-        break;
-    case 2:
-        v = load_be16(p);
-        break;
-    default:
-        v = load_be32(p);
-        break;
-    }
-    v &= t->mask;
-    switch (t->op) {
-    case KG_EQ:
-        return v == t->value;
-    case KG_NE:
-        return v != t->value;
-    case KG_LT:
-        return v < t->value;
-    case KG_LE:
-        return v <= t->value;
-    case KG_GT:
-        return v > t->value;
-    case KG_GE:
-        return v >= t->value;
-    default:
-        return false;
-    }
+    return guard_field_load(t, pkt, &v) && guard_op_holds(t->op, v, t->value);
 }
 
 bool guard_eval(const struct kguard *g, void *arg, bool packet)

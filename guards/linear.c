@@ -4,7 +4,6 @@
  */
 #include "guards/dispatch.h"
 #include "guards/guard_eval.h"
-#include "guards/verify.h"
 #include "kernel/mem.h"
 
 struct linear_plan {
@@ -33,6 +32,8 @@ static int linear_run(const void *plan, struct kevent *ev, void *arg, int acc)
     const struct linear_plan *p = plan;
     for (unsigned i = 0; i < p->n; i++) {
         struct khandler *h = p->h[i];
+        if (h->faulty) /* removed during this raise: its guard's BPF program may be freed */
+            continue;
         if (h->has_guard && !guard_eval(&h->guard, arg, ev->packet))
             continue;
         acc = kevent_run_handler(ev, h, arg, acc);
@@ -46,9 +47,3 @@ const struct kdispatch_ops guard_linear_dispatch = {
     .destroy = linear_destroy,
     .run = linear_run,
 };
-
-int guards_init(void)
-{
-    kevent_guard_verifier = guard_verify;
-    return kevent_set_dispatcher(&guard_linear_dispatch);
-}

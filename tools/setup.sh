@@ -13,7 +13,7 @@ PACKAGES=(
   iproute2 iputils-ping iputils-arping ethtool tcpdump sockperf iperf3 socat traceroute
   python3 python3-scapy
   # fuzzing and benchmarks
-  clang libclang-rt-14-dev valgrind
+  clang libclang-rt-14-dev valgrind python3-matplotlib
 )
 
 missing=()

@@ -25,6 +25,7 @@
 #include "apps/appliance.h"
 #include "apps/spindle/console.h"
 #include "drivers/hosted_drivers.h"
+#include "guards/pcap_expr.h"
 #include "kernel/kerr.h"
 #include "kernel/log.h"
 #include "kernel/pktbuf.h"
@@ -261,6 +262,7 @@ static int run(const struct options *o, const struct config *cfg)
         return EXIT_CONFIG;
     }
     register_drivers();
+    guard_tcpdump_register(); /* guard="tcpdump expression" in configurations */
     rc = appliance_configure(cfg, &err);
     if (rc < 0) {
         config_error_format(&err, msg, sizeof(msg));
@@ -292,7 +294,7 @@ static int run(const struct options *o, const struct config *cfg)
     KINFO("spindle", "running (SIGINT or SIGTERM stops)");
     bool console_stop = false;
     while (!stop_signal && !console_stop && !appliance_done()) {
-        appliance_poll(true);
+        appliance_poll(!cfg->poll_mode); /* mode poll: never idle */
         console_stop = console_poll();
     }
     if (stop_signal)

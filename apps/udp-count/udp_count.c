@@ -6,6 +6,7 @@
  * written once, when a port first claims its slot, and the group's length
  * (kstat_group.n) is raised to cover it, so readers never see an unused slot.
  */
+#include "guards/guard_expr.h"
 #include "apps/udp-count/udp_count.h"
 
 #include "apps/extension.h"
@@ -23,6 +24,7 @@ enum { CNT_DATAGRAMS, CNT_BYTES, CNT_OTHER_DATAGRAMS, CNT_OTHER_BYTES, CNT_FIXED
 struct udp_count {
     struct khandler *handler;
     struct kcapset *caps;                /* granted by the configuration (apps/extension.h) */
+    void *guard_handle;                  /* guard="...": the compiled expression (guards/guard_expr.h) */
     bool listener;                       /* port= given: KH_TAKEN */
     unsigned nports;                     /* slots in use */
     uint16_t port[UDP_COUNT_PORTS];      /* destination port of each slot */
@@ -74,8 +76,10 @@ static int count_rx(void *ctx, struct pktbuf *pkt)
 static int count_install(const struct kparams *params, void **state, char *err, size_t errlen)
 {
     for (unsigned i = 0; params && i < params->n; i++) {
-        if (strcmp(params->key[i], "port") != 0 && !extension_common_param(params->key[i])) {
-            ksnprintf(err, errlen, "udp-count: unknown parameter '%s' (usage: udp-count [port=N])",
+        if (strcmp(params->key[i], "port") != 0 && strcmp(params->key[i], "guard") != 0 &&
+            !extension_common_param(params->key[i])) {
+            ksnprintf(err, errlen,
+                      "udp-count: unknown parameter '%s' (usage: udp-count [port=N] [guard=\"EXPR\"])",
                       params->key[i]);
             return -KE_INVAL;
         }
@@ -87,18 +91,46 @@ static int count_install(const struct kparams *params, void **state, char *err, 
                   rc == -KE_RANGE ? "out of range" : "not a number");
         return rc;
     }
+    /* guard="tcpdump expression": compiled by the target's guard compiler
+     * (hosted: libpcap, lowered into field tests where it can be, so it joins
+     * udp.PacketArrived's decision tree); AND-ed with port= if both are given. */
+    const char *gexpr = kparams_get(params, "guard");
+    const struct kguard *eg = NULL;
+    void *ghandle = NULL;
+    if (gexpr) {
+        char why[160];
+        rc = guard_expr_compile(gexpr, &udp_PacketArrived, &eg, &ghandle, why, sizeof why);
+        if (rc < 0) {
+            ksnprintf(err, errlen, "udp-count: guard: %s", why);
+            return rc;
+        }
+    }
+    struct kguard g = { 0 };
+    if (port)
+        g = udp_guard_dport((uint16_t)port);
+    if (eg && (rc = kguard_and(&g, port ? &g : NULL, eg)) < 0) {
+        ksnprintf(err, errlen, "udp-count: guard and port= together are too many tests");
+        guard_expr_free(ghandle);
+        return rc;
+    }
     struct udp_count *c = kmalloc(sizeof *c);
     if (c == NULL) {
         ksnprintf(err, errlen, "udp-count: out of memory");
+        guard_expr_free(ghandle);
         return -KE_NOMEM;
     }
+    c->guard_handle = ghandle;
     static const char *const fixed[CNT_FIXED] = { "datagrams", "bytes", "other_datagrams",
                                                   "other_bytes" };
     for (unsigned i = 0; i < CNT_FIXED; i++)
         c->names[i] = fixed[i];
-    c->listener = port != 0;
-    if (c->listener)
+    /* A port= or guard= instance listens: it takes what its guard selects, so
+     * those datagrams get no port unreachable. Without either it observes. */
+    c->listener = port != 0 || gexpr != NULL;
+    if (port)
         ksnprintf(c->node, sizeof c->node, "udp-count:%u", (unsigned)port);
+    else if (gexpr)
+        kstrlcpy(c->node, "udp-count:guard", sizeof c->node);
     else
         kstrlcpy(c->node, "udp-count", sizeof c->node);
     c->stats.node = c->node;
@@ -107,20 +139,21 @@ static int count_install(const struct kparams *params, void **state, char *err, 
     c->stats.n = CNT_FIXED;
 
     char derived[16] = "udp:*"; /* no port: an observer of every datagram */
-    if (c->listener)
+    if (port)
         ksnprintf(derived, sizeof derived, "udp:%u", (unsigned)port);
     rc = extension_grants(params, "udp-count", derived, &c->caps, err, errlen);
     if (rc < 0) {
+        guard_expr_free(ghandle);
         kfree(c);
         return rc;
     }
-    struct kguard g = udp_guard_dport((uint16_t)port);
     const struct khandler_props props = { .name = "udp-count" };
-    rc = udp_install_granted(c->caps, count_rx, c, c->listener ? &g : NULL, &props, &c->handler);
+    rc = udp_install_granted(c->caps, count_rx, c, (port || eg) ? &g : NULL, &props, &c->handler);
     if (rc < 0) {
         ksnprintf(err, errlen, "udp-count: cannot install: %s",
                   rc == -KE_PERM ? "port not granted (grant=)" : kerr_str(rc));
         kcapset_destroy(c->caps);
+        guard_expr_free(ghandle);
         kfree(c);
         return rc;
     }
@@ -135,6 +168,7 @@ static void count_remove(void *state)
     if (c == NULL)
         return;
     kevent_uninstall(c->handler);
+    guard_expr_free(c->guard_handle); /* after the uninstall: the guard may point into it */
     kstats_unregister(&c->stats);
     kcapset_destroy(c->caps);
     kfree(c);
@@ -142,7 +176,7 @@ static void count_remove(void *state)
 
 const struct kextension udp_count_extension = {
     .name = "udp-count",
-    .usage = "udp-count [port=N]",
+    .usage = "udp-count [port=N] [guard=\"tcpdump expression\"]",
     .install = count_install,
     .remove = count_remove,
 };

@@ -181,3 +181,67 @@ Test(udp_count, bad_parameters_are_named)
     cr_assert_null(st);
     cr_assert(pktpool_all_full());
 }
+
+static void *install_guarded(const char *guard, const char *port, char *err, size_t errlen, int *rc)
+{
+    const struct kextension *e = extension_find("udp-count");
+    struct kparams p = { 0 };
+    p.key[p.n] = "guard";
+    p.value[p.n++] = guard;
+    if (port) {
+        p.key[p.n] = "port";
+        p.value[p.n++] = port;
+    }
+    void *state = NULL;
+    *rc = e->install(&p, &state, err, errlen);
+    return state;
+}
+
+Test(udp_count, tcpdump_guard_selects_like_port_and_listens)
+{
+    struct netif *ifp = udpkit_setup();
+    char err[200] = "";
+    int rc;
+    void *st = install_guarded("udp dst port 5000", NULL, err, sizeof err, &rc);
+    cr_assert_eq(rc, 0, "install: %s", err);
+    send_to(ifp, 5000, 10);
+    send_to(ifp, 5001, 7);
+    cr_assert_eq(udpkit_counter("udp-count:guard", "datagrams"), 1, "only port 5000 passes the guard");
+    cr_assert_eq(udpkit_counter("udp-count:guard", "bytes"), 10);
+    /* the guarded instance listens for what it selects: only 5001 is unreachable */
+    cr_assert_eq(testkit_drain(ifp), 1);
+    cr_assert_eq(udpkit_counter("udp", "unreach_sent"), 1);
+    extension_find("udp-count")->remove(st);
+    cr_assert(pktpool_all_full());
+}
+
+Test(udp_count, tcpdump_guard_is_anded_with_port)
+{
+    struct netif *ifp = udpkit_setup();
+    char err[200] = "";
+    int rc;
+    /* a disjunction stays a cBPF guard; port= adds a field test on top */
+    void *st = install_guarded("udp port 5000 or udp port 6000", "6000", err, sizeof err, &rc);
+    cr_assert_eq(rc, 0, "install: %s", err);
+    send_to(ifp, 5000, 3);
+    send_to(ifp, 6000, 4);
+    cr_assert_eq(udpkit_counter("udp-count:6000", "datagrams"), 1);
+    cr_assert_eq(udpkit_counter("udp-count:6000", "port6000_datagrams"), 1);
+    testkit_drain(ifp);
+    extension_find("udp-count")->remove(st);
+    cr_assert(pktpool_all_full());
+}
+
+Test(udp_count, bad_tcpdump_guard_is_refused_with_the_compilers_reason)
+{
+    udpkit_setup();
+    char err[200] = "";
+    int rc;
+    uint64_t live = kmem_live();
+    install_guarded("udp dst prot 5000", NULL, err, sizeof err, &rc);
+    cr_assert_eq(rc, -KE_INVAL);
+    cr_assert(strstr(err, "udp-count: guard:") != NULL, "err: %s", err);
+    install_guarded("tcp", NULL, err, sizeof err, &rc);
+    cr_assert_eq(rc, -KE_RANGE, "tcp can never match udp.PacketArrived: %s", err);
+    cr_assert_eq(kmem_live(), live, "a refused guard keeps no memory");
+}

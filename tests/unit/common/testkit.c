@@ -2,6 +2,7 @@
 #include "testkit.h"
 #include "drivers/loop/loop.h"
 #include "guards/dispatch.h"
+#include "guards/pcap_expr.h"
 #include "kernel/clock.h"
 #include "kernel/log.h"
 #include "kernel/timer.h"
@@ -23,6 +24,7 @@ void testkit_init(void)
     const char *lvl = getenv("SPINDLE_TEST_LOG");
     klog_set_level(lvl ? (enum klog_level)atoi(lvl) : KLOG_WARN);
     kclock_set_source(test_clock, NULL);
+    guard_tcpdump_register();
     if (guards_init() != 0) {
         fprintf(stderr, "testkit: guards_init failed\n");
         abort();

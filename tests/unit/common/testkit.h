@@ -17,7 +17,8 @@
 #include "netgraph/netif.h"
 
 /**
- * testkit_init - core up: linear guard dispatch and verifier, a default pool
+ * testkit_init - core up: the default guard dispatch (the compiled tree) and
+ * verifier, tcpdump guard expressions (guard=), a default pool
  * of 1024 buffers, kclock on a test clock starting at 1 s, log level from
  * SPINDLE_TEST_LOG (default warnings). Protocol nodes are NOT initialised:
  * call ether_init() etc. yourself.

@@ -199,15 +199,12 @@ void alpha_entIF(void);
 void alpha_entUna(void);
 void alpha_entSys(void);
 
-/* ---- console.c: COM1, a 16550 at PCI I/O 0x3f8 ---- */
-void alpha_console_init(void);
+/* ---- console.c: the kernel/arch_uart.h hooks for COM1, a 16550 at PCI I/O 0x3f8
+ * (kernel/uart16550.c drives it; uart_puts & co. print with no core code) ---- */
 /** alpha_console_rx_irq - take ISA IRQ 4 (UART receive) through the 8259 and DRIR bit 55. */
 void alpha_console_rx_irq(void);
 /** alpha_isa_irq - a device interrupt for ISA IRQ @irq (from the PALcode's IACK); acknowledges it. */
 void alpha_isa_irq(unsigned irq);
-void alpha_puts(const char *s);
-void alpha_putx(uint64_t v, int digits);
-void alpha_putu(uint64_t v);
 
 /* ---- boot.c: parameter block and HWRPB ---- */
 /** alpha_boot_info - read the command line, -initrd and the memory clusters; 0 or -1. */

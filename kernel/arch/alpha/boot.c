@@ -20,6 +20,7 @@
  * pages and the rest of RAM.
  */
 #include "kernel/arch.h"
+#include "kernel/arch_uart.h"
 #include "kernel/bootcfg.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
@@ -81,14 +82,14 @@ int alpha_boot_info(void)
     read_param_block();
 
     if (rd64(HWRPB_VA + HWRPB_O_ID) != HWRPB_ID) {
-        alpha_puts("alpha: no HWRPB at 0x10000000: cannot size memory\n");
+        uart_puts("alpha: no HWRPB at 0x10000000: cannot size memory\n");
         return -1;
     }
     uint64_t pagesize = rd64(HWRPB_VA + HWRPB_O_PAGESIZE);
     uint64_t mddt = HWRPB_VA + rd64(HWRPB_VA + HWRPB_O_MDDT);
     uint64_t nclusters = rd64(mddt + MDDT_O_NUMCLUSTERS);
     if (pagesize != ALPHA_PAGE_SIZE || nclusters == 0 || nclusters > MAX_CLUSTERS) {
-        alpha_puts("alpha: HWRPB memory description unusable\n");
+        uart_puts("alpha: HWRPB memory description unusable\n");
         return -1;
     }
     uint64_t kstart = kseg_pa(__kernel_start), kend = kseg_pa(__kernel_end);
@@ -110,7 +111,7 @@ int alpha_boot_info(void)
         }
     }
     if (alpha_ram_hi == 0) {
-        alpha_puts("alpha: the kernel image is not inside a RAM cluster\n");
+        uart_puts("alpha: the kernel image is not inside a RAM cluster\n");
         return -1;
     }
 
@@ -159,22 +160,6 @@ const char *arch_boot_config_name(void)
 const char *arch_boot_cmdline(void)
 {
     return cmdline;
-}
-
-bool arch_boot_flag(const char *word)
-{
-    size_t n = strlen(word);
-    const char *s = cmdline;
-    while (*s) {
-        while (*s == ' ' || *s == '\t')
-            s++;
-        const char *w = s;
-        while (*s && *s != ' ' && *s != '\t')
-            s++;
-        if ((size_t)(s - w) == n && n > 0 && strncmp(w, word, n) == 0)
-            return true;
-    }
-    return false;
 }
 
 const char *arch_target_name(void)

@@ -19,6 +19,7 @@
  * every allocation.
  */
 #include "kernel/arch.h"
+#include "kernel/arch_uart.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
 #include "alpha.h"
@@ -50,7 +51,7 @@ void alpha_palloc_init(void)
     uint64_t lo = (alpha_ram_lo + PAGE - 1) & ~(uint64_t)(PAGE - 1);
     uint64_t hi = alpha_ram_hi & ~(uint64_t)(PAGE - 1);
     if (hi <= lo + 4 * PAGE) {
-        alpha_puts("alpha: no memory for the allocator\n");
+        uart_puts("alpha: no memory for the allocator\n");
         arch_halt(1);
     }
     uint64_t n = (hi - lo) / PAGE;

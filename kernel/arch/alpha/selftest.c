@@ -2,62 +2,29 @@
  * kernel/arch/alpha/selftest.c — arch_selftest() (kernel/bootcfg.h): the
  * Alpha machinery checked on the emulated machine at boot, one console line
  * per check. Run by vm_main when the command line has the word "selftest"
- * (QEMU -append selftest).
+ * (QEMU -append selftest). The checks every target shares are
+ * kernel/selftest.c's; here are the allocator's page accounting and DMA
+ * addresses, divide.S, the clock against wall time and rpcc, the PALcode
+ * alarm and the entIF / entUna reports.
  */
 #include "kernel/arch.h"
+#include "kernel/arch_selftest.h"
 #include "kernel/bootcfg.h"
 #include "kernel/bus.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
 #include "alpha.h"
 
-static int failures;
-
-static void check(bool ok, const char *name, const char *detail)
-{
-    kprintf("selftest: %s %s%s%s\n", name, ok ? "ok" : "FAILED", detail[0] ? ": " : "", detail);
-    if (!ok)
-        failures++;
-}
-
-static bool all_zero(const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        if (b[i])
-            return false;
-    return true;
-}
-
 static void test_alloc(void)
 {
-    static const struct { size_t size, align; } cases[] = {
+    static const struct selftest_alloc_case cases[] = {
         { 1, 16 }, { 16, 16 }, { 100, 16 }, { 4096, 16 }, { 4097, 16 },
         { 20000, 16 }, { 5000, 8192 }, { 64, 64 }, { 100, 1024 }, { 8192, 65536 },
     };
-    char why[96] = "";
+    char why[SELFTEST_WHY] = "";
     uint64_t total, before, after;
     alpha_palloc_stats(&total, &before);
-    for (unsigned i = 0; i < KARRAY_SIZE(cases) && !why[0]; i++) {
-        size_t sz = cases[i].size, al = cases[i].align;
-        uint8_t *p = arch_alloc(sz, al);
-        if (!p) {
-            ksnprintf(why, sizeof(why), "arch_alloc(%zu, %zu) returned NULL", sz, al);
-            break;
-        }
-        if ((uintptr_t)p & (al - 1))
-            ksnprintf(why, sizeof(why), "arch_alloc(%zu, %zu) = %p misaligned", sz, al, (void *)p);
-        else if (!all_zero(p, sz))
-            ksnprintf(why, sizeof(why), "arch_alloc(%zu) not zero-filled", sz);
-        memset(p, 0xa5, sz);
-        arch_free(p);
-        uint8_t *q = arch_alloc(sz, al);
-        if (!q)
-            ksnprintf(why, sizeof(why), "arch_alloc(%zu) failed after free", sz);
-        else if (!all_zero(q, sz))
-            ksnprintf(why, sizeof(why), "reused block of %zu bytes not zero-filled", sz);
-        arch_free(q);
-    }
+    selftest_alloc_cases(cases, KARRAY_SIZE(cases), why, sizeof(why));
     alpha_palloc_stats(&total, &after);
     if (!why[0] && before - after > 8)      /* at most one page per size class used */
         ksnprintf(why, sizeof(why), "%lld pages not returned", (long long)(before - after));
@@ -66,14 +33,14 @@ static void test_alloc(void)
         if (bus_dma_alloc(3 * 8192 + 5, 16384, &dma) != 0)
             ksnprintf(why, sizeof(why), "bus_dma_alloc failed");
         else if ((dma.phys & 16383) || dma.phys != kseg_pa(dma.virt) ||
-                 !all_zero(dma.virt, dma.size) ||
+                 !selftest_all_zero(dma.virt, dma.size) ||
                  bus_dma_addr(NULL, dma.virt, true) != dma.phys ||
                  bus_dma_addr(NULL, dma.virt, false) != dma.phys + ALPHA_DMA_WINDOW_BASE)
             ksnprintf(why, sizeof(why), "bus_dma_alloc: bad alignment, address or contents");
         else
             arch_free(dma.virt);
     }
-    check(!why[0], "allocator", why);
+    selftest_check(!why[0], "allocator", why);
 }
 
 /* divide.S against values worked out by hand. */
@@ -89,7 +56,7 @@ static void test_divide(void)
         { -100, 7, -14, -2 }, { 100, -7, -14, 2 }, { -100, -7, 14, -2 },
         { INT64_MIN, 1, INT64_MIN, 0 },
     };
-    char why[96] = "";
+    char why[SELFTEST_WHY] = "";
     for (unsigned i = 0; i < KARRAY_SIZE(u) && !why[0]; i++) {
         volatile uint64_t n = u[i].n, d = u[i].d;
         volatile uint32_t n32 = (uint32_t)u[i].n, d32 = (uint32_t)u[i].d | 1u;
@@ -106,24 +73,12 @@ static void test_divide(void)
         else if (i < 3 && (n32 / d32 != (int32_t)s[i].q || n32 % d32 != (int32_t)s[i].r))
             ksnprintf(why, sizeof(why), "32-bit signed case %u", i);
     }
-    check(!why[0], "integer division", why);
+    selftest_check(!why[0], "integer division", why);
 }
 
-static void test_clock(void)
+static void test_clock_rate(void)
 {
-    char why[128] = "";
-    uint64_t prev = arch_clock_ns();
-    for (int i = 0; i < 10000; i++) {
-        uint64_t now = arch_clock_ns();
-        if (now < prev) {
-            ksnprintf(why, sizeof(why), "went back from %llu to %llu ns",
-                      (unsigned long long)prev, (unsigned long long)now);
-            break;
-        }
-        prev = now;
-    }
-    check(!why[0], "clock monotonic", why);
-
+    char why[128];
     /* 20 ms of VM time against the host's wall clock (cserve 3) and the
      * cycle counter (250 MHz). Only a loaded host can stretch either. */
     uint64_t w0 = alpha_walltime_ns(), t0 = arch_clock_ns();
@@ -134,42 +89,24 @@ static void test_clock(void)
     uint64_t dc = (uint32_t)(rpcc() - c0);
     ksnprintf(why, sizeof(why), "20 ms of VM time = %llu us of wall time, %llu cycles",
               (unsigned long long)(dw / 1000), (unsigned long long)dc);
-    check(dw >= 19000000ull && dw <= 200000000ull && dc >= 4750000ull && dc <= 50000000ull,
-          "clock rate vs wall time and rpcc", why);
+    selftest_check(dw >= 19000000ull && dw <= 200000000ull && dc >= 4750000ull &&
+                   dc <= 50000000ull, "clock rate vs wall time and rpcc", why);
 }
 
-static void test_timer_irq(void)
-{
-    char why[96];
-    uint64_t before = alpha_clock_ticks();
-    uint64_t t0 = arch_clock_ns();
-    alpha_alarm_ns(10000000ull);            /* 10 ms */
-    while (alpha_clock_ticks() == before && arch_clock_ns() - t0 < 2000000000ull)
-        ;
-    uint64_t dt = arch_clock_ns() - t0;
-    bool fired = alpha_clock_ticks() != before;
-    ksnprintf(why, sizeof(why), "%s after %llu us (programmed 10000 us)",
-              fired ? "clock interrupt" : "no clock interrupt", (unsigned long long)(dt / 1000));
-    check(fired && dt >= 9000000ull && dt < 1000000000ull, "timer interrupt", why);
-
-    uint64_t start = arch_clock_ns(), deadline = start + 5000000ull;
-    unsigned loops = 0;
-    while (arch_clock_ns() < deadline && loops < 1000) {
-        arch_idle(deadline);
-        loops++;
-    }
-    uint64_t late = arch_clock_ns() - deadline;
-    ksnprintf(why, sizeof(why), "5 ms idle took %u wake-ups, ended %llu us after the deadline",
-              loops, (unsigned long long)(late / 1000));
-    check(loops < 20 && late < 500000000ull, "idle until deadline", why);
-}
+static const struct selftest_timer alarm_timer = {
+    .ticks = alpha_clock_ticks,
+    .arm_ns = alpha_alarm_ns,
+    .wait = NULL,
+    .fired = "clock interrupt",
+    .missing = "no clock interrupt",
+};
 
 static void test_exception(void)
 {
     alpha_expect_trap = 1;
     __asm__ volatile("call_pal %0" : : "i"(PAL_BPT) : "$16", "$17", "$18", "memory");
-    check(alpha_expect_trap == 0, "exception report (bpt)",
-          alpha_expect_trap ? "entIF was not taken" : "entIF reported and resumed");
+    selftest_check(alpha_expect_trap == 0, "exception report (bpt)",
+                   alpha_expect_trap ? "entIF was not taken" : "entIF reported and resumed");
 
     /* The trap every packet parser must avoid: a 4-byte load at an odd address. */
     static uint64_t words[2];
@@ -177,18 +114,20 @@ static void test_exception(void)
     __asm__("" : "+r"(odd));    /* hide the misalignment, or GCC emits a safe ldq_u pair */
     alpha_expect_trap = 1;
     (void)*odd;
-    check(alpha_expect_trap == 0, "exception report (unaligned)",
-          alpha_expect_trap ? "entUna was not taken" : "entUna reported and resumed");
+    selftest_check(alpha_expect_trap == 0, "exception report (unaligned)",
+                   alpha_expect_trap ? "entUna was not taken" : "entUna reported and resumed");
     alpha_expect_trap = 0;
 }
 
 int arch_selftest(void)
 {
-    failures = 0;
+    selftest_begin();
     test_alloc();
     test_divide();
-    test_clock();
-    test_timer_irq();
+    selftest_clock_monotonic();
+    test_clock_rate();
+    selftest_timer_irq(&alarm_timer);
+    selftest_idle_deadline();
     test_exception();
-    return failures;
+    return selftest_failures();
 }

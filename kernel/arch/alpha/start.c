@@ -18,6 +18,7 @@
  * are what tests/vm-alpha checks.
  */
 #include "kernel/arch.h"
+#include "kernel/arch_uart.h"
 #include "kernel/bootcfg.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
@@ -31,9 +32,9 @@ void alpha_start(void);
 _Noreturn void arch_halt(int status)
 {
     pal_swpipl(IPL_HIGH);
-    alpha_puts("alpha: halt, status ");
-    alpha_putu((uint64_t)(unsigned)status);
-    alpha_puts("\n");
+    uart_puts("alpha: halt, status ");
+    uart_putu((uint64_t)(unsigned)status);
+    uart_puts("\n");
     if (status != 0) {
         volatile uint8_t *pv = alpha_pvpanic();
         if (pv) {
@@ -44,9 +45,9 @@ _Noreturn void arch_halt(int status)
             uint64_t t0 = pal_cserve(CSERVE_GET_VM_TIME, 0);
             while (pal_cserve(CSERVE_GET_VM_TIME, 0) - t0 < PVPANIC_WAIT_NS)
                 ;
-            alpha_puts("alpha: pvpanic did not stop QEMU (no -action panic=exit-failure?)\n");
+            uart_puts("alpha: pvpanic did not stop QEMU (no -action panic=exit-failure?)\n");
         } else {
-            alpha_puts("alpha: no pvpanic-pci device: QEMU will exit 0 despite this failure\n");
+            uart_puts("alpha: no pvpanic-pci device: QEMU will exit 0 despite this failure\n");
         }
     }
     pal_halt();
@@ -54,8 +55,8 @@ _Noreturn void arch_halt(int status)
 
 void alpha_start(void)
 {
-    alpha_console_init();
-    alpha_puts("\nalpha: spindle alpha kernel, entered from QEMU's PALcode\n");
+    uart_init();
+    uart_puts("\nalpha: spindle alpha kernel, entered from QEMU's PALcode\n");
     alpha_traps_init();
     if (alpha_boot_info() != 0)
         arch_halt(1);
@@ -65,9 +66,9 @@ void alpha_start(void)
     alpha_console_rx_irq();
     alpha_ipl_enable();
     if (arch_boot_flag("fault-test")) {
-        alpha_puts("alpha: fault-test: reading unmapped 0x40000000000\n");
+        uart_puts("alpha: fault-test: reading unmapped 0x40000000000\n");
         (void)*(volatile uint64_t *)(uintptr_t)0x40000000000ull;
-        alpha_puts("alpha: fault-test: the read did not fault\n");
+        uart_puts("alpha: fault-test: the read did not fault\n");
         arch_halt(1);
     }
 

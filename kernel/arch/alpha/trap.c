@@ -21,6 +21,7 @@
  * load_be16 & co., kernel/klib.h), so entUna is not emulated.
  */
 #include "kernel/arch.h"
+#include "kernel/arch_uart.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
 #include "alpha.h"
@@ -113,19 +114,19 @@ static const char *const reg_names[32] = {
 
 static void dump_regs(const struct alpha_frame *f)
 {
-    alpha_puts("  pc  ");
-    alpha_putx(f->pc, 16);
-    alpha_puts("  ps  ");
-    alpha_putx(f->ps, 16);
-    alpha_puts("\n");
+    uart_puts("  pc  ");
+    uart_putx(f->pc, 16);
+    uart_puts("  ps  ");
+    uart_putx(f->ps, 16);
+    uart_puts("\n");
     for (unsigned i = 0; i < 31; i++) {
         const char *n = reg_names[i];
-        alpha_puts("  ");
-        alpha_puts(n);
-        alpha_puts(n[2] ? " " : "  ");
-        alpha_putx(f->r[i], 16);
+        uart_puts("  ");
+        uart_puts(n);
+        uart_puts(n[2] ? " " : "  ");
+        uart_putx(f->r[i], 16);
         if (i % 4 == 3 || i == 30)
-            alpha_puts("\n");
+            uart_puts("\n");
     }
 }
 
@@ -160,17 +161,17 @@ static bool is_text(uint64_t a)
  */
 static void backtrace(const struct alpha_frame *f)
 {
-    alpha_puts("  backtrace (pc, ra, then text addresses on the stack):\n");
+    uart_puts("  backtrace (pc, ra, then text addresses on the stack):\n");
     unsigned n = 0;
     uint64_t first[2] = { f->pc, f->r[26] };
     for (unsigned i = 0; i < 2; i++) {
         if (!is_text(first[i]))
             continue;
-        alpha_puts("    #");
-        alpha_putu(n++);
-        alpha_puts(" 0x");
-        alpha_putx(first[i], 16);
-        alpha_puts("\n");
+        uart_puts("    #");
+        uart_putu(n++);
+        uart_puts(" 0x");
+        uart_putx(first[i], 16);
+        uart_puts("\n");
     }
     uint64_t sp = f->r[30], top = (uint64_t)(uintptr_t)boot_stack_top;
     if (sp < (uint64_t)(uintptr_t)boot_stack_bottom || sp >= top)
@@ -179,34 +180,34 @@ static void backtrace(const struct alpha_frame *f)
         uint64_t v = *(const uint64_t *)(uintptr_t)a;
         if (!is_text(v))
             continue;
-        alpha_puts("    #");
-        alpha_putu(n++);
-        alpha_puts(" 0x");
-        alpha_putx(v, 16);
-        alpha_puts("\n");
+        uart_puts("    #");
+        uart_putu(n++);
+        uart_puts(" 0x");
+        uart_putx(v, 16);
+        uart_puts("\n");
     }
 }
 
 static void report(const char *what, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t type,
                    const struct alpha_frame *f)
 {
-    alpha_puts("alpha: ");
-    alpha_puts(what);
-    alpha_puts(": ");
-    alpha_puts(trap_name(type, a0));
-    alpha_puts(" (entry ");
-    alpha_putu(type);
-    alpha_puts(") a0=");
-    alpha_putx(a0, 16);
-    alpha_puts(" a1=");
-    alpha_putx(a1, 16);
-    alpha_puts(" a2=");
-    alpha_putx(a2, 16);
-    alpha_puts("\n");
+    uart_puts("alpha: ");
+    uart_puts(what);
+    uart_puts(": ");
+    uart_puts(trap_name(type, a0));
+    uart_puts(" (entry ");
+    uart_putu(type);
+    uart_puts(") a0=");
+    uart_putx(a0, 16);
+    uart_puts(" a1=");
+    uart_putx(a1, 16);
+    uart_puts(" a2=");
+    uart_putx(a2, 16);
+    uart_puts("\n");
     if (type == ALPHA_ENT_MM)
-        alpha_puts("  (a0 = address, a1 = MMCSR 0 TNV 1 ACV 2 FOR 3 FOW 4 FOE, a2 = -1 exec 0 read 1 write)\n");
+        uart_puts("  (a0 = address, a1 = MMCSR 0 TNV 1 ACV 2 FOR 3 FOW 4 FOE, a2 = -1 exec 0 read 1 write)\n");
     if (type == ALPHA_ENT_UNA)
-        alpha_puts("  (a0 = address, a1 = opcode, a2 = register; packet code must use load_be16 & co.)\n");
+        uart_puts("  (a0 = address, a1 = opcode, a2 = register; packet code must use load_be16 & co.)\n");
     dump_regs(f);
 }
 
@@ -261,7 +262,7 @@ void alpha_trap(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t type, struct alp
         return;                     /* bpt and entUna both resume after the instruction */
     }
     if (in_fatal++) {
-        alpha_puts("alpha: trap while reporting a trap\n");
+        uart_puts("alpha: trap while reporting a trap\n");
         if (in_fatal > 2)
             for (;;)                /* arch_halt itself faults: stop here, never exit 0 */
                 pal_wtint();

@@ -13,6 +13,7 @@
  * (x86_stray_interrupts): the local APIC's spurious vector lands there.
  */
 #include "kernel/arch.h"
+#include "kernel/arch_uart.h"
 #include "x86.h"
 
 struct idt_entry {
@@ -116,9 +117,9 @@ uint64_t x86_irq_count(unsigned irq)
 
 static void reg(const char *name, uint64_t v)
 {
-    x86_puts(name);
-    x86_puts(" 0x");
-    x86_putx(v, 16);
+    uart_puts(name);
+    uart_puts(" 0x");
+    uart_putx(v, 16);
 }
 
 static bool frame_ok(uint64_t rbp)
@@ -129,20 +130,20 @@ static bool frame_ok(uint64_t rbp)
 
 void x86_backtrace(uint64_t rip, uint64_t rbp)
 {
-    x86_puts("  backtrace (addr2line -e spindle-x86_64.elf):\n");
-    x86_puts("    #0 0x");
-    x86_putx(rip, 16);
-    x86_puts("\n");
+    uart_puts("  backtrace (addr2line -e spindle-x86_64.elf):\n");
+    uart_puts("    #0 0x");
+    uart_putx(rip, 16);
+    uart_puts("\n");
     for (unsigned depth = 1; depth < 32 && frame_ok(rbp); depth++) {
         const uint64_t *fp = (const uint64_t *)(uintptr_t)rbp;
         uint64_t ret = fp[1];
         if (ret == 0)
             break;
-        x86_puts("    #");
-        x86_putu(depth);
-        x86_puts(" 0x");
-        x86_putx(ret, 16);
-        x86_puts("\n");
+        uart_puts("    #");
+        uart_putu(depth);
+        uart_puts(" 0x");
+        uart_putx(ret, 16);
+        uart_puts("\n");
         if (fp[0] <= rbp)               /* older frames sit higher: stop on a loop */
             break;
         rbp = fp[0];
@@ -151,31 +152,31 @@ void x86_backtrace(uint64_t rip, uint64_t rbp)
 
 static void report(const struct x86_frame *f)
 {
-    x86_puts("\nx86: EXCEPTION vector ");
-    x86_putu(f->vector);
-    x86_puts(" (");
-    x86_puts(exc_name[f->vector & 31]);
-    x86_puts(") error code 0x");
-    x86_putx(f->error, 4);
-    x86_puts("\n  ");
-    reg("rip", f->rip); x86_puts("  "); reg("cs", f->cs); x86_puts("  "); reg("rflags", f->rflags);
-    x86_puts("\n  ");
-    reg("rsp", f->rsp); x86_puts("  "); reg("ss", f->ss);
+    uart_puts("\nx86: EXCEPTION vector ");
+    uart_putu(f->vector);
+    uart_puts(" (");
+    uart_puts(exc_name[f->vector & 31]);
+    uart_puts(") error code 0x");
+    uart_putx(f->error, 4);
+    uart_puts("\n  ");
+    reg("rip", f->rip); uart_puts("  "); reg("cs", f->cs); uart_puts("  "); reg("rflags", f->rflags);
+    uart_puts("\n  ");
+    reg("rsp", f->rsp); uart_puts("  "); reg("ss", f->ss);
     if (f->vector == 14) {
-        x86_puts("  ");
+        uart_puts("  ");
         reg("cr2", read_cr2());
     }
-    x86_puts("\n  ");
-    reg("rax", f->rax); x86_puts("  "); reg("rbx", f->rbx); x86_puts("  "); reg("rcx", f->rcx);
-    x86_puts("\n  ");
-    reg("rdx", f->rdx); x86_puts("  "); reg("rsi", f->rsi); x86_puts("  "); reg("rdi", f->rdi);
-    x86_puts("\n  ");
-    reg("rbp", f->rbp); x86_puts("  "); reg("r8 ", f->r8); x86_puts("  "); reg("r9 ", f->r9);
-    x86_puts("\n  ");
-    reg("r10", f->r10); x86_puts("  "); reg("r11", f->r11); x86_puts("  "); reg("r12", f->r12);
-    x86_puts("\n  ");
-    reg("r13", f->r13); x86_puts("  "); reg("r14", f->r14); x86_puts("  "); reg("r15", f->r15);
-    x86_puts("\n");
+    uart_puts("\n  ");
+    reg("rax", f->rax); uart_puts("  "); reg("rbx", f->rbx); uart_puts("  "); reg("rcx", f->rcx);
+    uart_puts("\n  ");
+    reg("rdx", f->rdx); uart_puts("  "); reg("rsi", f->rsi); uart_puts("  "); reg("rdi", f->rdi);
+    uart_puts("\n  ");
+    reg("rbp", f->rbp); uart_puts("  "); reg("r8 ", f->r8); uart_puts("  "); reg("r9 ", f->r9);
+    uart_puts("\n  ");
+    reg("r10", f->r10); uart_puts("  "); reg("r11", f->r11); uart_puts("  "); reg("r12", f->r12);
+    uart_puts("\n  ");
+    reg("r13", f->r13); uart_puts("  "); reg("r14", f->r14); uart_puts("  "); reg("r15", f->r15);
+    uart_puts("\n");
     x86_backtrace(f->rip, f->rbp);
 }
 
@@ -196,16 +197,16 @@ void x86_trap(struct x86_frame *f)
     }
     if (f->vector == 6 && x86_expect_ud) {
         x86_expect_ud = 0;
-        x86_puts("x86: expected #UD (self-test), report follows\n");
+        uart_puts("x86: expected #UD (self-test), report follows\n");
         report(f);
         f->rip += 2;                    /* skip ud2 */
         return;
     }
     if (in_report++) {
-        x86_puts("\nx86: exception while reporting an exception; halting\n");
+        uart_puts("\nx86: exception while reporting an exception; halting\n");
         arch_halt(2);
     }
     report(f);
-    x86_puts("x86: halting after exception\n");
+    uart_puts("x86: halting after exception\n");
     arch_halt(2);
 }

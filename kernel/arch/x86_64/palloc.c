@@ -16,6 +16,7 @@
  * most double frees. Memory is zero-filled on every allocation.
  */
 #include "kernel/arch.h"
+#include "kernel/arch_uart.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
 #include "x86.h"
@@ -70,7 +71,7 @@ void x86_palloc_init(void)
     uint64_t meta_bytes = max_pfn * sizeof(uint32_t);
     uint64_t tab_end = align_up(tab + bitmap_bytes + meta_bytes, PAGE_SIZE);
     if (max_pfn == 0 || tab_end > top) {
-        x86_puts("x86: no usable RAM in the memory map\n");
+        uart_puts("x86: no usable RAM in the memory map\n");
         arch_halt(1);
     }
     bitmap = (uint8_t *)(uintptr_t)tab;

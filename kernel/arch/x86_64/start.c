@@ -9,6 +9,8 @@
  * writing v makes QEMU exit with status (v << 1) | 1).
  */
 #include "kernel/arch.h"
+#include "kernel/arch_pci.h"
+#include "kernel/arch_uart.h"
 #include "kernel/bootcfg.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
@@ -22,26 +24,26 @@ void x86_start(uint32_t start_info);
 _Noreturn void arch_halt(int status)
 {
     cli();
-    x86_puts("x86: interrupts taken:");
+    uart_puts("x86: interrupts taken:");
     for (unsigned irq = 0; irq < X86_NIRQ; irq++) {
         if (!x86_irq_count(irq))
             continue;
-        x86_puts(" irq");
-        x86_putu(irq);
-        x86_puts("=");
-        x86_putu(x86_irq_count(irq));
+        uart_puts(" irq");
+        uart_putu(irq);
+        uart_puts("=");
+        uart_putu(x86_irq_count(irq));
     }
     if (x86_stray_interrupts) {
-        x86_puts(" stray=");
-        x86_putu(x86_stray_interrupts);
+        uart_puts(" stray=");
+        uart_putu(x86_stray_interrupts);
     }
-    x86_puts("\nx86: boot stack used ");
-    x86_putu(x86_stack_used() / 1024);
-    x86_puts(" KiB of ");
-    x86_putu((uint64_t)(boot_stack_top - boot_stack_bottom) / 1024);
-    x86_puts("\nx86: halt, status ");
-    x86_putu((uint64_t)(unsigned)status);
-    x86_puts("\n");
+    uart_puts("\nx86: boot stack used ");
+    uart_putu(x86_stack_used() / 1024);
+    uart_puts(" KiB of ");
+    uart_putu((uint64_t)(boot_stack_top - boot_stack_bottom) / 1024);
+    uart_puts("\nx86: halt, status ");
+    uart_putu((uint64_t)(unsigned)status);
+    uart_puts("\n");
     outl(DEBUG_EXIT_PORT, (uint32_t)status);
     /* No isa-debug-exit device: stop here for good. */
     for (;;)
@@ -72,22 +74,6 @@ const char *arch_boot_cmdline(void)
     return x86_cmdline;
 }
 
-bool arch_boot_flag(const char *word)
-{
-    size_t n = strlen(word);
-    const char *s = x86_cmdline;
-    while (*s) {
-        while (*s == ' ' || *s == '\t')
-            s++;
-        const char *w = s;
-        while (*s && *s != ' ' && *s != '\t')
-            s++;
-        if ((size_t)(s - w) == n && n > 0 && strncmp(w, word, n) == 0)
-            return true;
-    }
-    return false;
-}
-
 const char *arch_target_name(void)
 {
     return "x86_64";
@@ -96,19 +82,19 @@ const char *arch_target_name(void)
 void x86_start(uint32_t start_info)
 {
     x86_stack_paint();
-    x86_console_init();
-    x86_puts("\nx86: spindle x86_64 kernel, PVH entry\n");
+    uart_init();
+    uart_puts("\nx86: spindle x86_64 kernel, PVH entry\n");
     if (x86_boot_info(start_info) != 0)
-        x86_puts("x86: warning: no hvm_start_info at %ebx; memory map from fw_cfg\n");
+        uart_puts("x86: warning: no hvm_start_info at %ebx; memory map from fw_cfg\n");
     if (x86_memmap_n == 0) {
-        x86_puts("x86: no memory map from the loader or fw_cfg\n");
+        uart_puts("x86: no memory map from the loader or fw_cfg\n");
         arch_halt(1);
     }
     x86_palloc_init();
     x86_idt_init();
     x86_pic_init();
     x86_clock_init();
-    x86_console_rx_irq();
+    uart_rx_interrupt(true);
     x86_pic_unmask(COM1_IRQ);
     sti();
 
@@ -123,10 +109,10 @@ void x86_start(uint32_t start_info)
     kprintf("x86: %llu KiB free for allocation, TSC %llu.%03llu MHz (PIT-calibrated), cmdline \"%s\"\n",
             (unsigned long long)(free_pages * 4), (unsigned long long)(hz / 1000000),
             (unsigned long long)(hz / 1000 % 1000), x86_cmdline);
-    x86_pci_init();
+    pci_enumerate(NULL);
     if (arch_boot_flag("fault-test")) {
         /* Exercise the fatal exception path: read an unmapped address (4 TiB). */
-        x86_puts("x86: fault-test: reading unmapped 0x40000000000\n");
+        uart_puts("x86: fault-test: reading unmapped 0x40000000000\n");
         (void)*(volatile uint64_t *)(uintptr_t)0x40000000000ull;
     }
     vm_main();

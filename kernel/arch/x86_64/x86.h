@@ -57,14 +57,8 @@ struct x86_frame {
 #define X86_IRQ_BASE 32
 #define X86_NIRQ 16
 
-/* ---- console.c: COM1 16550 ---- */
-void x86_console_init(void);
-/** x86_puts / x86_putx / x86_putu - minimal printing that needs no core code (panic paths). */
-void x86_puts(const char *s);
-void x86_putx(uint64_t v, int digits);
-void x86_putu(uint64_t v);
-/** x86_console_rx_irq - enable the UART's receive-data interrupt (IRQ 4). */
-void x86_console_rx_irq(void);
+/* ---- console.c: the kernel/arch_uart.h hooks for COM1 (kernel/uart16550.c drives it;
+ * uart_puts & co. print with no core code, for panic paths) ---- */
 
 /* ---- memmap.c ---- */
 #define X86_MEMMAP_MAX 32
@@ -127,9 +121,7 @@ uint64_t x86_timer_ticks(void);
 /** x86_timer_oneshot_ns - program PIT channel 0 to interrupt in @ns (clamped to 1 us .. 54 ms). */
 void x86_timer_oneshot_ns(uint64_t ns);
 
-/* ---- pci.c ---- */
-/** x86_pci_init - enumerate PCI functions and print them. */
-void x86_pci_init(void);
+/* ---- pci.c: the kernel/arch_pci.h hooks; kernel/pci.c enumerates (pci_enumerate) ---- */
 
 /* ---- fwcfg.c: QEMU fw_cfg (docs/specs/fw_cfg.rst) ---- */
 /** x86_fwcfg_present - true when the "QEMU" signature answers at 0x510/0x511. */

@@ -1,0 +1,310 @@
+/*
+ * kernel/pci.c — the portable half of kernel/bus.h on the bare-metal
+ * targets: enumeration, configuration space, BAR sizing and mapping, bus
+ * mastering (PCI Local Bus Specification 3.0). The target reaches
+ * configuration space and maps memory BARs through kernel/arch_pci.h.
+ *
+ * Enumeration starts at bus 0 and follows PCI-PCI bridges (header type 1,
+ * secondary bus at 0x19, at most 8 deep; each bus is scanned once); a
+ * device whose header type has bit 7 set is multi-function (functions
+ * 0..7), otherwise only function 0 exists (PCI 3.0, 6.2.1). Firmware (x86_64:
+ * SeaBIOS; alpha: QEMU's PALcode) has assigned BARs and interrupt lines.
+ * BARs are sized by writing all ones with decoding off and reading back
+ * the mask (PCI 3.0, 6.2.5.1); the original value and command register are
+ * put back. An I/O BAR's base is a port number (PCI I/O space, 64 KiB); a
+ * memory BAR's base goes through arch_pci_map_mmio().
+ *
+ * INTx lines are level-triggered and may be shared (PCI 3.0, 2.2.6): up to
+ * IRQ_SLOTS handlers per line, all run on every interrupt of the line.
+ */
+#include "kernel/arch_pci.h"
+#include "kernel/bus.h"
+#include "kernel/kerr.h"
+#include "kernel/log.h"
+
+#define PCI_MAX_DEVICES 64
+#define PCI_VENDOR_ID 0x00      /* 32 bits: vendor (low), device (high) */
+#define PCI_CMD 0x04
+#define PCI_CMD_IO 0x1
+#define PCI_CMD_MEM 0x2
+#define PCI_CMD_MASTER 0x4
+#define PCI_CLASS_REV 0x08      /* 32 bits: class, subclass, prog-if, revision */
+#define PCI_HEADER_WORD 0x0c    /* 32 bits: header type in bits 16..23 */
+#define PCI_BUS_NUMBERS 0x18    /* header type 1: secondary bus in bits 8..15 */
+#define PCI_BAR0 0x10
+#define PCI_INTERRUPT 0x3c      /* 32 bits: line (low byte), pin (next) */
+#define PCI_CLASS_NETWORK 0x02
+#define PCI_BRIDGE_DEPTH 8
+#define IRQ_SLOTS 4
+
+struct irq_slot { void (*fn)(void *ctx); void *ctx; };
+static struct irq_slot irq_slots[ARCH_PCI_IRQ_LINES][IRQ_SLOTS];
+
+static struct bus_device devs[PCI_MAX_DEVICES];
+static unsigned ndevs;
+static bool bus_seen[256];
+
+static uint32_t raw_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
+{
+    return arch_pci_cfg_read(bus, dev, fn, off, 4);
+}
+
+uint32_t bus_cfg_read32(const struct bus_device *d, uint16_t off)
+{
+    return arch_pci_cfg_read(d->bus, d->dev, d->fn, off, 4);
+}
+
+uint16_t bus_cfg_read16(const struct bus_device *d, uint16_t off)
+{
+    return (uint16_t)arch_pci_cfg_read(d->bus, d->dev, d->fn, off, 2);
+}
+
+uint8_t bus_cfg_read8(const struct bus_device *d, uint16_t off)
+{
+    return (uint8_t)arch_pci_cfg_read(d->bus, d->dev, d->fn, off, 1);
+}
+
+void bus_cfg_write32(const struct bus_device *d, uint16_t off, uint32_t v)
+{
+    arch_pci_cfg_write(d->bus, d->dev, d->fn, off, 4, v);
+}
+
+void bus_cfg_write16(const struct bus_device *d, uint16_t off, uint16_t v)
+{
+    arch_pci_cfg_write(d->bus, d->dev, d->fn, off, 2, v);
+}
+
+void bus_cfg_write8(const struct bus_device *d, uint16_t off, uint8_t v)
+{
+    arch_pci_cfg_write(d->bus, d->dev, d->fn, off, 1, v);
+}
+
+/* Vendor 0xffff: nothing answered; 0x0000 is not a valid vendor either. */
+static bool absent(uint32_t id)
+{
+    return (id & 0xffff) == 0xffff || (id & 0xffff) == 0;
+}
+
+static void scan_bus(uint8_t bus, unsigned depth);
+
+static void add_function(uint8_t bus, uint8_t dev, uint8_t fn, unsigned depth)
+{
+    uint32_t id = raw_read32(bus, dev, fn, PCI_VENDOR_ID);
+    if (absent(id))
+        return;
+    uint32_t cls = raw_read32(bus, dev, fn, PCI_CLASS_REV);
+    uint32_t intr = raw_read32(bus, dev, fn, PCI_INTERRUPT);
+    if (ndevs < PCI_MAX_DEVICES) {
+        struct bus_device *d = &devs[ndevs++];
+        d->bus = bus;
+        d->dev = dev;
+        d->fn = fn;
+        d->vendor_id = (uint16_t)id;
+        d->device_id = (uint16_t)(id >> 16);
+        d->class_code = (uint8_t)(cls >> 24);
+        d->subclass = (uint8_t)(cls >> 16);
+        d->prog_if = (uint8_t)(cls >> 8);
+        d->irq_line = (uint8_t)intr;
+        d->irq_pin = (uint8_t)(intr >> 8);
+        d->arch = NULL;
+    }
+    uint8_t htype = (uint8_t)(raw_read32(bus, dev, fn, PCI_HEADER_WORD) >> 16) & 0x7f;
+    if (htype == 1 && depth < PCI_BRIDGE_DEPTH) {
+        uint8_t sec = (uint8_t)(raw_read32(bus, dev, fn, PCI_BUS_NUMBERS) >> 8);
+        if (sec != 0)
+            scan_bus(sec, depth + 1);
+    }
+}
+
+static void scan_bus(uint8_t bus, unsigned depth)
+{
+    if (bus_seen[bus])
+        return;
+    bus_seen[bus] = true;
+    for (uint8_t dev = 0; dev < 32; dev++) {
+        if (absent(raw_read32(bus, dev, 0, PCI_VENDOR_ID)))
+            continue;
+        bool multi = (raw_read32(bus, dev, 0, PCI_HEADER_WORD) >> 16) & 0x80;
+        for (uint8_t fn = 0; fn < (multi ? 8 : 1); fn++)
+            add_function(bus, dev, fn, depth);
+    }
+}
+
+static uint32_t geo(const struct bus_device *d)
+{
+    return (uint32_t)d->bus << 8 | (uint32_t)d->dev << 3 | d->fn;
+}
+
+/*
+ * bar_probe - BAR @index of @d: kind, bus address and size in bytes.
+ * Returns 0, or -KE_NODEV when unimplemented, unassigned or the upper half
+ * of a 64-bit BAR. *@width gets 1 or 2 (registers used).
+ */
+static int bar_probe(const struct bus_device *d, int index, enum bus_bar_kind *kind,
+                     uint64_t *base, uint64_t *size, int *width)
+{
+    *width = 1;
+    if (index < 0 || index > 5)
+        return -KE_NODEV;
+    uint16_t off = (uint16_t)(PCI_BAR0 + 4 * index);
+    uint32_t lo = bus_cfg_read32(d, off);
+    bool io = lo & 1;
+    bool is64 = !io && ((lo >> 1) & 3) == 2;
+    if (is64 && index == 5)
+        return -KE_NODEV;
+    uint32_t hi = is64 ? bus_cfg_read32(d, (uint16_t)(off + 4)) : 0;
+
+    /* Size with decoding off, then put everything back. */
+    uint16_t cmd = bus_cfg_read16(d, PCI_CMD);
+    bus_cfg_write16(d, PCI_CMD, (uint16_t)(cmd & ~(PCI_CMD_IO | PCI_CMD_MEM)));
+    bus_cfg_write32(d, off, 0xffffffffu);
+    uint32_t mlo = bus_cfg_read32(d, off);
+    bus_cfg_write32(d, off, lo);
+    uint32_t mhi = 0xffffffffu;
+    if (is64) {
+        bus_cfg_write32(d, (uint16_t)(off + 4), 0xffffffffu);
+        mhi = bus_cfg_read32(d, (uint16_t)(off + 4));
+        bus_cfg_write32(d, (uint16_t)(off + 4), hi);
+    }
+    bus_cfg_write16(d, PCI_CMD, cmd);
+
+    if (io) {
+        uint32_t mask = (mlo & ~3u) | 0xffff0000u;
+        *size = (uint32_t)(~mask + 1);
+        *base = lo & ~3u & 0xffffu;
+        *kind = BUS_BAR_PIO;
+    } else {
+        uint64_t mask = ((uint64_t)mhi << 32) | (mlo & ~0xfu);
+        *size = ~mask + 1;
+        *base = ((uint64_t)hi << 32) | (lo & ~0xfu);
+        *kind = BUS_BAR_MMIO;
+        *width = is64 ? 2 : 1;
+    }
+    if ((mlo & ~0xfu) == 0 || *size == 0 || *base == 0)
+        return -KE_NODEV;               /* unimplemented, or never assigned */
+    return 0;
+}
+
+static void list_bars(const struct bus_device *d)
+{
+    for (int b = 0; b < 6; b++) {
+        enum bus_bar_kind kind;
+        uint64_t base, size;
+        int width;
+        if (bar_probe(d, b, &kind, &base, &size, &width) == 0)
+            kprintf("pci %02x:%02x.%x   bar %d %s 0x%llx size 0x%llx\n", d->bus, d->dev,
+                    d->fn, b, kind == BUS_BAR_PIO ? "io " : "mem", (unsigned long long)base,
+                    (unsigned long long)size);
+        b += width - 1;
+    }
+}
+
+void pci_enumerate(void (*each)(const struct bus_device *d))
+{
+    ndevs = 0;
+    scan_bus(0, 0);
+    for (unsigned i = 1; i < ndevs; i++) {      /* insertion sort: bus/device/function order */
+        struct bus_device t = devs[i];
+        unsigned j = i;
+        while (j > 0 && geo(&devs[j - 1]) > geo(&t)) {
+            devs[j] = devs[j - 1];
+            j--;
+        }
+        devs[j] = t;
+    }
+    for (unsigned i = 0; i < ndevs; i++) {
+        const struct bus_device *d = &devs[i];
+        kprintf("pci %02x:%02x.%x %04x:%04x class %02x.%02x.%02x irq %u pin %u%s\n",
+                d->bus, d->dev, d->fn, d->vendor_id, d->device_id, d->class_code,
+                d->subclass, d->prog_if, d->irq_line, d->irq_pin,
+                d->class_code == PCI_CLASS_NETWORK ? " (network)" : "");
+        if (each)
+            each(d);
+        if (d->class_code == PCI_CLASS_NETWORK)
+            list_bars(d);
+    }
+}
+
+int bus_foreach(int (*cb)(struct bus_device *dev, void *ctx), void *ctx)
+{
+    for (unsigned i = 0; i < ndevs; i++) {
+        int r = cb(&devs[i], ctx);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+int bus_map_bar(const struct bus_device *d, int index, struct bus_bar *out)
+{
+    out->kind = BUS_BAR_NONE;
+    out->base = 0;
+    out->size = 0;
+    enum bus_bar_kind kind;
+    uint64_t base, size;
+    int width;
+    int r = bar_probe(d, index, &kind, &base, &size, &width);
+    if (r)
+        return r;
+    uintptr_t cpu = (uintptr_t)base;    /* I/O: the port number */
+    if (kind == BUS_BAR_MMIO && arch_pci_map_mmio(base, size, &cpu) != 0)
+        return -KE_NOMEM;
+    out->kind = kind;
+    out->base = cpu;
+    out->size = size;
+    uint16_t cmd = bus_cfg_read16(d, PCI_CMD);
+    bus_cfg_write16(d, PCI_CMD, (uint16_t)(cmd | (kind == BUS_BAR_PIO ? PCI_CMD_IO : PCI_CMD_MEM)));
+    return 0;
+}
+
+void bus_enable_master(const struct bus_device *d)
+{
+    uint16_t cmd = bus_cfg_read16(d, PCI_CMD);
+    bus_cfg_write16(d, PCI_CMD, (uint16_t)(cmd | PCI_CMD_MASTER));
+}
+
+int bus_dma_alloc(size_t size, size_t align, struct bus_dma *out)
+{
+    out->virt = NULL;
+    out->phys = 0;
+    out->size = 0;
+    if (size == 0 || (align & (align - 1)))
+        return -KE_NOMEM;
+    uint64_t phys;
+    void *p = arch_pci_dma_pages(size, align, &phys);
+    if (!p)
+        return -KE_NOMEM;
+    out->virt = p;
+    out->phys = phys;
+    out->size = size;
+    return 0;
+}
+
+/* The interrupt path: every handler attached to @line. */
+static void irq_dispatch(unsigned line)
+{
+    for (unsigned i = 0; i < IRQ_SLOTS; i++)
+        if (irq_slots[line][i].fn)
+            irq_slots[line][i].fn(irq_slots[line][i].ctx);
+}
+
+int bus_irq_attach(struct bus_device *d, void (*fn)(void *ctx), void *ctx)
+{
+    int line = arch_pci_irq_line(d);
+    if (line < 0 || line >= ARCH_PCI_IRQ_LINES)
+        return -KE_NODEV;
+    uint64_t saved = arch_pci_irq_save();
+    unsigned i = 0;
+    while (i < IRQ_SLOTS && irq_slots[line][i].fn)
+        i++;
+    if (i == IRQ_SLOTS) {
+        arch_pci_irq_restore(saved);
+        return -KE_NOMEM;
+    }
+    irq_slots[line][i].ctx = ctx;
+    irq_slots[line][i].fn = fn;
+    if (i == 0)
+        arch_pci_irq_route((unsigned)line, irq_dispatch);
+    arch_pci_irq_restore(saved);
+    return 0;
+}

@@ -4,8 +4,9 @@
  * gave it, and the target's self-test. (Console input is arch_console_getc
  * in kernel/arch.h.)
  *
- * Implemented per bare-metal target in kernel/arch/<target>/; the hosted
- * target does not use it. Freestanding C11.
+ * Implemented per bare-metal target in kernel/arch/<target>/, except
+ * arch_boot_flag, which kernel/bootcfg.c builds once on arch_boot_cmdline();
+ * the hosted target does not use it. Freestanding C11.
  *
  * Boot order: the target's boot code initialises the CPU, memory, console,
  * clock, interrupts and PCI, then calls vm_main(), which never returns.

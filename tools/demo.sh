@@ -77,7 +77,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup "$BUILD" "$ROOT" --buildtype=release >/dev/null || exit 1
 fi
 TARGETS=(kernel/arch/x86_64/spindle-x86_64.elf)
-[ "$HOSTED" = 1 ] && TARGETS=(apps/spindle/spindle)
+[ "$HOSTED" = 1 ] && TARGETS=(apps/spindle)
 ninja -C "$BUILD" -j2 "${TARGETS[@]}" | tail -1
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "demo.sh: build failed" >&2; exit 1; }
 
@@ -85,7 +85,7 @@ RL_ROOT=$ROOT
 RL_P=demo$$
 RL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-demo.XXXXXX")
 RL_IMAGE=$BUILD/kernel/arch/x86_64/spindle-x86_64.elf
-RL_SPINDLE=$BUILD/apps/spindle/spindle
+RL_SPINDLE=$BUILD/apps/spindle
 RL_KVM=off
 # shellcheck source-path=SCRIPTDIR source=bench/router/router-lib.sh
 . "$ROOT/tools/bench/router/router-lib.sh"

@@ -4,7 +4,7 @@
 #
 #   run-trace.sh SPINDLE TRACE [TRACES_DIR]
 #
-# SPINDLE: the hosted program (build/apps/spindle/spindle). TRACE: arp, ping,
+# SPINDLE: the hosted program (build/apps/spindle). TRACE: arp, ping,
 # udp-echo, udp-closed, sockperf or malformed (tests/traces/TRACE.pcap).
 #
 # 1. The client's frames (Ethernet source 02:00:00:00:00:01) of the capture

@@ -48,8 +48,8 @@ cd "$ROOT"
 if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup "$BUILD" --buildtype=release -Dx86_64_image=false >/dev/null
 fi
-ninja -C "$BUILD" apps/spindle/spindle >/dev/null
-SPINDLE=$ROOT/$BUILD/apps/spindle/spindle
+ninja -C "$BUILD" apps/spindle >/dev/null
+SPINDLE=$ROOT/$BUILD/apps/spindle
 grep -q '"name": "buildtype", "value": "release"' "$BUILD/meson-info/intro-buildoptions.json" ||
 	echo "insns.sh: warning: $BUILD is not a release build" >&2
 

@@ -65,9 +65,9 @@ if [ "$DO_BUILD" = 1 ]; then
 	if [ ! -f "$BUILD/build.ninja" ]; then
 		meson setup "$BUILD" "$ROOT" --buildtype=release >/dev/null || exit 1
 	fi
-	ninja -C "$BUILD" -j2 apps/spindle/spindle >/dev/null || { echo "rtt.sh: build failed" >&2; exit 1; }
+	ninja -C "$BUILD" -j2 apps/spindle >/dev/null || { echo "rtt.sh: build failed" >&2; exit 1; }
 fi
-SPINDLE=$BUILD/apps/spindle/spindle
+SPINDLE=$BUILD/apps/spindle
 [ -x "$SPINDLE" ] || { echo "rtt.sh: no $SPINDLE (build it, or drop --no-build)" >&2; exit 1; }
 
 P=rtt$$

@@ -47,8 +47,8 @@ step "release build in ${BUILD#"$ROOT"/}"
 if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup "$BUILD" "$ROOT" --buildtype=release >/dev/null || exit 1
 fi
-ninja -C "$BUILD" -j2 apps/spindle/spindle | tail -1 || exit 1
-SPINDLE=$BUILD/apps/spindle/spindle
+ninja -C "$BUILD" -j2 apps/spindle | tail -1 || exit 1
+SPINDLE=$BUILD/apps/spindle
 
 P=demo$$
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-demo.XXXXXX")

@@ -78,6 +78,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 TARGETS=(kernel/arch/x86_64/spindle-x86_64.elf)
 [ "$HOSTED" = 1 ] && TARGETS=(apps/spindle)
+if [ -d "$BUILD/apps/spindle" ]; then rm -rf "$BUILD/apps/spindle"; fi # an earlier layout's folder
 ninja -C "$BUILD" -j2 "${TARGETS[@]}" | tail -1
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "demo.sh: build failed" >&2; exit 1; }
 

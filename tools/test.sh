@@ -12,6 +12,8 @@ tools/setup.sh --quiet || exit 1
 
 configure() { # DIR [meson options...]
   local dir=$1; shift
+  # an earlier layout built the program one folder deeper: clear that folder
+  if [ -d "$dir/apps/spindle" ]; then rm -rf "$dir/apps/spindle"; fi
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$@" || return 1
   else

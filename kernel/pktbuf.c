@@ -223,6 +223,17 @@ struct pktbuf *pkt_copy(struct pktpool *pool, const struct pktbuf *p)
     return c;
 }
 
+struct pktbuf *pkt_unshare(struct pktbuf *p)
+{
+    if (pkt_writable(p))
+        return p;
+    struct pktbuf *copy = pkt_copy(p->pool, p);
+    if (!copy)
+        copy = pkt_copy(default_pool, p);
+    pkt_free(p);
+    return copy;
+}
+
 void pktpool_get_stats(const struct pktpool *pool, struct pktpool_stats *st)
 {
     st->name = pool->name;

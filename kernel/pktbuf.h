@@ -12,7 +12,7 @@
  * (queue, reassembly, asynchronous work) takes its own reference with
  * pkt_ref(). Send functions (ether_send, ipv4_send, port tx) take over the
  * caller's reference. A buffer with more than one reference is shared and
- * must not be written (pkt_writable).
+ * must not be written (pkt_writable); pkt_unshare trades it for a private copy.
  *
  * Pools report at any time how many buffers are out; every test that moves
  * packets checks pktpool_all_full() at its end.
@@ -146,6 +146,16 @@ void pkt_free(struct pktbuf *p);
  * or the data does not fit.
  */
 struct pktbuf *pkt_copy(struct pktpool *pool, const struct pktbuf *p);
+/**
+ * pkt_unshare - a buffer the caller may write, in place of @p (the rule
+ * above: a shared buffer, refcnt > 1, must not be written). Consumes the
+ * caller's reference to @p. Returns @p itself when that reference is the
+ * only one (pkt_writable); else a pkt_copy of @p from @p's own pool, or from
+ * pktpool_default() when that pool has no buffer free, with refcnt 1. NULL
+ * when neither copy could be made (no buffer free, or the data does not fit
+ * a default-pool block): the caller counts that as out of memory.
+ */
+struct pktbuf *pkt_unshare(struct pktbuf *p);
 
 /** Pool statistics. */
 struct pktpool_stats {

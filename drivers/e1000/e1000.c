@@ -30,6 +30,10 @@
  */
 #include "drivers/bm_drivers.h"
 
+#include "drivers/bm/dma_pool.h"
+#include "drivers/bm/nic_params.h"
+#include "drivers/bm/nic_port.h"
+#include "drivers/bm/pci_bind.h"
 #include "drivers/e1000/e1000_regs.h"
 #include "drivers/e1000/e1000_ring.h"
 #include "kernel/bus.h"
@@ -81,24 +85,21 @@ static const uint16_t e1000_stat_regs[E1000_C_HW_LAST + 1] = {
 /*
  * A device's permanent state: bus.h can neither free DMA memory nor detach
  * an interrupt handler, so what those hold lives here and is reused when the
- * same function is opened again.
+ * same function is opened again (drivers/bm/pci_bind.h). e1000_slots[i]
+ * belongs to e1000_pci[i].
  */
 struct e1000_slot {
-    bool bound;                 /* slot belongs to dev */
-    bool in_use;                /* a port is open on it */
+    struct pci_bind_slot *pci;  /* the function, its name "e1000 00:03.0" and in_use */
     bool mapped;                /* bar is valid */
-    struct bus_device dev;      /* copy taken at first open */
     struct bus_bar bar;         /* BAR0: 128 KiB of registers */
-    bool irq_attached;
     volatile uint32_t icr_noted; /* ICR causes the handler saw since the main loop looked */
     volatile uint64_t irqs;
     uint16_t rx_count, tx_count;
-    struct bus_dma rx_mem, tx_mem, pool_mem;
-    bool pool_mem_busy;
+    struct bus_dma rx_mem, tx_mem;
+    struct dma_pool rx_pool;    /* receive buffers' DMA memory, "IFNAME-rx" */
     void **rx_cookie, **tx_cookie;
-    char name[24];              /* "e1000 00:03.0" */
-    char pool_name[24];
 };
+static struct pci_bind_slot e1000_pci[E1000_SLOTS];
 static struct e1000_slot e1000_slots[E1000_SLOTS];
 
 /** The port's private state. */
@@ -111,8 +112,7 @@ struct e1000_port {
     bool rx_discard;            /* dropping the rest of a frame that spanned buffers */
     struct ktimer watchdog;
     uint64_t ctr[E1000_NCTR];
-    char stats_name[KPORT_NAME_MAX + 8];
-    struct kstat_group stats;
+    struct nic_stats stats;     /* "e1000-IFNAME" over ctr */
 };
 
 static uint32_t rd(const struct e1000_slot *s, uint32_t reg)
@@ -141,41 +141,10 @@ static bool is_e1000(const struct bus_device *d)
     }
 }
 
-struct e1000_match {
-    unsigned want, seen;
-    struct bus_device found;
+static const struct pci_bind_class e1000_class = {
+    .driver = "e1000", .device = "e1000", .match = is_e1000,
+    .slots = e1000_pci, .nslots = E1000_SLOTS,
 };
-
-static int match_cb(struct bus_device *d, void *ctx)
-{
-    struct e1000_match *m = ctx;
-    if (!is_e1000(d))
-        return 0;
-    if (m->seen++ == m->want) {
-        m->found = *d;
-        return 1;
-    }
-    return 0;
-}
-
-static struct e1000_slot *slot_for(const struct bus_device *d)
-{
-    struct e1000_slot *free_slot = NULL;
-    for (unsigned i = 0; i < E1000_SLOTS; i++) {
-        struct e1000_slot *s = &e1000_slots[i];
-        if (s->bound && s->dev.bus == d->bus && s->dev.dev == d->dev && s->dev.fn == d->fn)
-            return s;
-        if (!s->bound && !free_slot)
-            free_slot = s;
-    }
-    if (free_slot) {
-        free_slot->bound = true;
-        free_slot->dev = *d;
-        ksnprintf(free_slot->name, sizeof free_slot->name, "e1000 %02x:%02x.%x", d->bus, d->dev,
-                  d->fn);
-    }
-    return free_slot;
-}
 
 /* ---- interrupt: note and acknowledge only ---- */
 
@@ -189,18 +158,6 @@ static void e1000_irq(void *ctx)
         s->icr_noted |= icr;
         s->irqs = s->irqs + 1;
     }
-}
-
-/* pktpool allocator: the slot's DMA memory, allocated once and reused. */
-static void *e1000_pool_alloc(void *ctx, size_t bytes)
-{
-    struct e1000_slot *s = ctx;
-    if (!s->pool_mem_busy && s->pool_mem.virt && s->pool_mem.size >= bytes)
-        memset(s->pool_mem.virt, 0, bytes);
-    else if (bus_dma_alloc(bytes, 4096u, &s->pool_mem) != 0)
-        return NULL;
-    s->pool_mem_busy = true;
-    return s->pool_mem.virt;
 }
 
 /* ---- device control ---- */
@@ -280,7 +237,7 @@ static void update_link(struct e1000_port *e)
     bool up = e->running && (rd(e->slot, E1000_STATUS) & E1000_STATUS_LU);
     if (up != e->port.link_up) {
         e->ctr[E1000_C_LINK_CHANGES]++;
-        KINFO(E1000_TAG, "%s (%s): link %s", e->port.name, e->slot->name, up ? "up" : "down");
+        KINFO(E1000_TAG, "%s (%s): link %s", e->port.name, e->slot->pci->name, up ? "up" : "down");
     }
     e->port.link_up = up;
 }
@@ -326,7 +283,7 @@ static int rx_post(struct e1000_port *e, struct pktbuf *p)
 {
     if (pkt_tailroom(p) < E1000_RX_BUF)
         return -KE_INVAL;
-    return e1000_rx_post(&e->rx, bus_dma_addr(&e->slot->dev, pkt_data(p), false), p);
+    return e1000_rx_post(&e->rx, bus_dma_addr(&e->slot->pci->dev, pkt_data(p), false), p);
 }
 
 /* Give a buffer whose frame was dropped back to the device; 1 if posted. */
@@ -462,7 +419,7 @@ static uint16_t e1000_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_
             continue;
         }
         uint16_t len = p->len;
-        uint64_t addr = bus_dma_addr(&e->slot->dev, pkt_data(p), false);
+        uint64_t addr = bus_dma_addr(&e->slot->pci->dev, pkt_data(p), false);
         if (e1000_tx_post(&e->tx, addr, len,
                           E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, p) != 0) {
             e->ctr[E1000_C_TX_RING_FULL]++;
@@ -500,7 +457,7 @@ static void e1000_stop(struct kport *port)
     ktimer_cancel(&e->watchdog);
     read_stats(e);
     if (hw_reset(e->slot) != 0) /* stops all DMA before the buffers go back */
-        KWARN(E1000_TAG, "%s: %s: reset did not complete at stop", port->name, e->slot->name);
+        KWARN(E1000_TAG, "%s: %s: reset did not complete at stop", port->name, e->slot->pci->name);
     e->running = false;
     release_buffers(e);
     port->link_up = false;
@@ -512,7 +469,7 @@ static void e1000_stop(struct kport *port)
 
 static void ring_base(struct e1000_slot *s, uint32_t bal, const void *desc, uint16_t count)
 {
-    uint64_t a = bus_dma_addr(&s->dev, desc, false);
+    uint64_t a = bus_dma_addr(&s->pci->dev, desc, false);
     wr(s, bal, (uint32_t)a);                /* xDBAL */
     wr(s, bal + 4u, (uint32_t)(a >> 32));   /* xDBAH */
     wr(s, bal + 8u, (uint32_t)count * E1000_DESC_BYTES); /* xDLEN */
@@ -528,7 +485,7 @@ static int e1000_start(struct kport *port)
         return 0;
     port->error[0] = '\0';
     if (hw_reset(s) != 0) {
-        ksnprintf(port->error, sizeof port->error, "%s: reset did not complete", s->name);
+        ksnprintf(port->error, sizeof port->error, "%s: reset did not complete", s->pci->name);
         return -KE_IO;
     }
     /* SDM 14.3: link set-up for the internal copper PHY; no flow control. */
@@ -548,13 +505,13 @@ static int e1000_start(struct kport *port)
     if (!rc)
         rc = e1000_ring_init(&e->tx, s->tx_mem.virt, s->tx_cookie, s->tx_count);
     if (rc) {
-        ksnprintf(port->error, sizeof port->error, "%s: bad ring size", s->name);
+        ksnprintf(port->error, sizeof port->error, "%s: bad ring size", s->pci->name);
         return rc;
     }
     e->rx_discard = false;
     if (rx_fill(e) == 0) {
-        ksnprintf(port->error, sizeof port->error, "%s: no receive buffers in pool %s", s->name,
-                  s->pool_name);
+        ksnprintf(port->error, sizeof port->error, "%s: no receive buffers in pool %s",
+                  s->pci->name, s->rx_pool.name);
         return -KE_NOMEM;
     }
     ring_base(s, E1000_RDBAL, s->rx_mem.virt, s->rx_count);
@@ -582,8 +539,8 @@ static int e1000_start(struct kport *port)
     e->running = true;
     update_link(e);
     ktimer_arm_in(&e->watchdog, E1000_WATCHDOG_NS);
-    KINFO(E1000_TAG, "%s: %s (%04x:%04x), rx %u tx %u descriptors, link %s", port->name, s->name,
-          s->dev.vendor_id, s->dev.device_id, s->rx_count, s->tx_count,
+    KINFO(E1000_TAG, "%s: %s (%04x:%04x), rx %u tx %u descriptors, link %s", port->name,
+          s->pci->name, s->pci->dev.vendor_id, s->pci->dev.device_id, s->rx_count, s->tx_count,
           port->link_up ? "up" : "down");
     return 0;
 }
@@ -592,13 +549,11 @@ static void e1000_close(struct kport *port)
 {
     struct e1000_port *e = port->priv;
     e1000_stop(port);
-    kstats_unregister(&e->stats);
-    if (port->pool && pktpool_destroy(port->pool) != 0)
+    kstats_unregister(&e->stats.group);
+    if (dma_pool_destroy(&e->slot->rx_pool, port->pool) != 0)
         KWARN(E1000_TAG, "%s: pool %s still has buffers out; kept", port->name,
-              e->slot->pool_name);
-    else
-        e->slot->pool_mem_busy = false;
-    e->slot->in_use = false;
+              e->slot->rx_pool.name);
+    e->slot->pci->in_use = false;
     kfree(e);
 }
 
@@ -612,44 +567,26 @@ static const struct kport_ops e1000_ops = {
 
 /* ---- open ---- */
 
-static const char *const e1000_keys[] = { "rx_ring", "tx_ring", "pool", "promisc" };
-
-static int check_keys(const struct kparams *p, char *err, size_t errlen)
-{
-    for (unsigned i = 0; p && i < p->n; i++) {
-        bool known = false;
-        for (unsigned k = 0; k < KARRAY_SIZE(e1000_keys); k++)
-            known = known || strcmp(p->key[i], e1000_keys[k]) == 0;
-        if (!known) {
-            ksnprintf(err, errlen,
-                      "e1000: unknown parameter '%s' (known: rx_ring, tx_ring, pool, promisc)",
-                      p->key[i]);
-            return -KE_INVAL;
-        }
-    }
-    return 0;
-}
-
 /* One-time per device: BAR, reset, ring memory, interrupt. */
 static int slot_prepare(struct e1000_slot *s, uint16_t rxn, uint16_t txn, char *err,
                         size_t errlen)
 {
     if (!s->mapped) {
-        int rc = bus_map_bar(&s->dev, 0, &s->bar);
+        int rc = bus_map_bar(&s->pci->dev, 0, &s->bar);
         if (rc || s->bar.kind != BUS_BAR_MMIO) {
-            ksnprintf(err, errlen, "%s: BAR0 cannot be mapped (%s)", s->name,
+            ksnprintf(err, errlen, "%s: BAR0 cannot be mapped (%s)", s->pci->name,
                       rc ? kerr_str(rc) : "not memory space");
             return rc ? rc : -KE_NODEV;
         }
         s->mapped = true;
     }
-    bus_enable_master(&s->dev);
+    bus_enable_master(&s->pci->dev);
     if (hw_reset(s) != 0) {
-        ksnprintf(err, errlen, "%s: reset did not complete", s->name);
+        ksnprintf(err, errlen, "%s: reset did not complete", s->pci->name);
         return -KE_IO;
     }
     if (s->rx_count && (s->rx_count != rxn || s->tx_count != txn)) {
-        ksnprintf(err, errlen, "%s: ring sizes differ from the first open (%u/%u)", s->name,
+        ksnprintf(err, errlen, "%s: ring sizes differ from the first open (%u/%u)", s->pci->name,
                   s->rx_count, s->tx_count);
         return -KE_INVAL;
     }
@@ -662,34 +599,28 @@ static int slot_prepare(struct e1000_slot *s, uint16_t rxn, uint16_t txn, char *
             kfree(s->rx_cookie);
             kfree(s->tx_cookie);
             s->rx_cookie = s->tx_cookie = NULL;
-            ksnprintf(err, errlen, "%s: out of DMA memory for the rings", s->name);
+            ksnprintf(err, errlen, "%s: out of DMA memory for the rings", s->pci->name);
             return -KE_NOMEM;
         }
         s->rx_count = rxn;
         s->tx_count = txn;
     }
-    if (!s->irq_attached) {
-        if (bus_irq_attach(&s->dev, e1000_irq, s) == 0)
-            s->irq_attached = true;
-        else
-            KWARN(E1000_TAG, "%s: no interrupt routed; receive is polled only", s->name);
-    }
+    pci_bind_irq(s->pci, e1000_irq, s, E1000_TAG);
     return 0;
 }
 
 static int e1000_open(const struct kdriver_args *a, struct kport **out, char *err, size_t errlen)
 {
     uint64_t rxn, txn, pool_n, promisc;
-    int rc = check_keys(a->params, err, errlen);
+    const struct nic_param spec[] = {
+        { "rx_ring", 256, E1000_RING_MIN, E1000_RING_MAX, &rxn },
+        { "tx_ring", 256, E1000_RING_MIN, E1000_RING_MAX, &txn },
+        { "pool", 0, 0, 65536, &pool_n },
+        { "promisc", 0, 0, 1, &promisc },
+    };
+    int rc = nic_params_get(e1000_driver.name, a->params, spec, KARRAY_SIZE(spec), err, errlen);
     if (rc)
         return rc;
-    if ((rc = kparams_get_u64(a->params, "rx_ring", 256, E1000_RING_MIN, E1000_RING_MAX, &rxn)) ||
-        (rc = kparams_get_u64(a->params, "tx_ring", 256, E1000_RING_MIN, E1000_RING_MAX, &txn)) ||
-        (rc = kparams_get_u64(a->params, "pool", 0, 0, 65536, &pool_n)) ||
-        (rc = kparams_get_u64(a->params, "promisc", 0, 0, 1, &promisc))) {
-        ksnprintf(err, errlen, "e1000: bad rx_ring/tx_ring/pool/promisc value: %s", kerr_str(rc));
-        return rc;
-    }
     if (rxn % 8u || txn % 8u) {
         ksnprintf(err, errlen, "e1000: rx_ring and tx_ring must be multiples of 8 (SDM 13.4.27)");
         return -KE_INVAL;
@@ -702,59 +633,41 @@ static int e1000_open(const struct kdriver_args *a, struct kport **out, char *er
         return -KE_RANGE;
     }
 
-    struct e1000_match m = { .want = a->instance };
-    if (!bus_foreach(match_cb, &m)) {
-        ksnprintf(err, errlen, "no e1000 device #%u found (%u e1000 device%s present)",
-                  a->instance, m.seen, m.seen == 1 ? "" : "s");
-        return -KE_NODEV;
-    }
-    struct e1000_slot *s = slot_for(&m.found);
-    if (!s) {
-        ksnprintf(err, errlen, "e1000: more than %u devices", E1000_SLOTS);
-        return -KE_NOMEM;
-    }
-    if (s->in_use) {
-        ksnprintf(err, errlen, "%s: already bound to another interface", s->name);
-        return -KE_EXIST;
-    }
+    int i = pci_bind(&e1000_class, a->instance, err, errlen);
+    if (i < 0)
+        return i;
+    struct e1000_slot *s = &e1000_slots[i];
+    s->pci = &e1000_pci[i];
     rc = slot_prepare(s, (uint16_t)rxn, (uint16_t)txn, err, errlen);
     if (rc)
         return rc;
 
     struct e1000_port *e = kmalloc(sizeof *e);
     if (!e) {
-        ksnprintf(err, errlen, "%s: out of memory", s->name);
+        ksnprintf(err, errlen, "%s: out of memory", s->pci->name);
         return -KE_NOMEM;
     }
     e->slot = s;
     e->promisc = promisc != 0;
     struct kport *port = &e->port;
-    port->ops = &e1000_ops;
-    port->priv = e;
-    port->driver = e1000_driver.name;
-    kstrlcpy(port->name, a->ifname, sizeof port->name);
-    port->mtu = 1500;
-    port->wait_fd = -1;
+    nic_port_init(port, &e1000_ops, e, e1000_driver.name, a->ifname);
     if (read_mac(s, port->mac) != 0) {
         ksnprintf(err, errlen, "%s: no station address in RAL0/RAH0 and the EEPROM did not answer",
-                  s->name);
+                  s->pci->name);
         kfree(e);
         return -KE_IO;
     }
-    ksnprintf(s->pool_name, sizeof s->pool_name, "%s-rx", a->ifname);
-    port->pool = pktpool_create(s->pool_name, (uint32_t)pool_n, (uint16_t)E1000_BLOCK,
-                                e1000_pool_alloc, s);
+    port->pool = dma_pool_create(&s->rx_pool, a->ifname, (uint32_t)pool_n, (uint16_t)E1000_BLOCK);
     if (!port->pool) {
-        ksnprintf(err, errlen, "%s: no DMA memory for %u receive buffers", s->name,
+        ksnprintf(err, errlen, "%s: no DMA memory for %u receive buffers", s->pci->name,
                   (unsigned)pool_n);
         kfree(e);
         return -KE_NOMEM;
     }
     ktimer_init(&e->watchdog, e1000_watchdog, e);
-    ksnprintf(e->stats_name, sizeof e->stats_name, "e1000-%s", a->ifname);
-    e->stats = (struct kstat_group)KSTAT_GROUP(e->stats_name, e1000_ctr_names, e->ctr);
-    kstats_register(&e->stats);
-    s->in_use = true;
+    nic_stats_register(&e->stats, e1000_driver.name, a->ifname, e1000_ctr_names, e->ctr,
+                       E1000_NCTR);
+    s->pci->in_use = true;
     *out = port;
     return 0;
 }

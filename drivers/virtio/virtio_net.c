@@ -30,6 +30,10 @@
  */
 #include "drivers/bm_drivers.h"
 
+#include "drivers/bm/dma_pool.h"
+#include "drivers/bm/nic_params.h"
+#include "drivers/bm/nic_port.h"
+#include "drivers/bm/pci_bind.h"
 #include "drivers/virtio/virtio_pci.h"
 #include "drivers/virtio/virtqueue.h"
 #include "kernel/bus.h"
@@ -84,22 +88,20 @@ static const char *const vnet_ctr_names[VNET_NCTR] = {
 /*
  * A device's permanent state. bus.h has neither DMA free nor interrupt
  * detach, so what those hold lives here, is never freed and is reused when
- * the same function is opened again.
+ * the same function is opened again (drivers/bm/pci_bind.h). vnet_slots[i]
+ * belongs to vnet_pci[i].
  */
 struct vnet_slot {
-    bool bound;                   /* slot belongs to dev */
-    bool in_use;                  /* a port is open on it */
-    struct bus_device dev;        /* copy taken at first open */
+    struct pci_bind_slot *pci;    /* the function, its name "virtio 00:04.0" and in_use */
     struct virtio_pci vp;
-    bool irq_attached;
     volatile uint8_t isr_noted;   /* ISR bits the handler saw since the main loop looked */
     volatile uint64_t irqs;
     uint16_t rxq_size, txq_size;
-    struct bus_dma rxq_mem, txq_mem, hdr_mem, pool_mem;
-    bool pool_mem_busy;           /* a pool (maybe one that could not be destroyed) uses pool_mem */
+    struct bus_dma rxq_mem, txq_mem, hdr_mem;
+    struct dma_pool rx_pool;      /* receive buffers' DMA memory, "IFNAME-rx" */
     void **rx_cookie, **tx_cookie;
-    char pool_name[24];
 };
+static struct pci_bind_slot vnet_pci[VNET_SLOTS];
 static struct vnet_slot vnet_slots[VNET_SLOTS];
 
 /** The port's private state. */
@@ -113,8 +115,7 @@ struct vnet_port {
     bool running;
     struct ktimer watchdog;
     uint64_t ctr[VNET_NCTR];
-    char stats_name[KPORT_NAME_MAX + 8];
-    struct kstat_group stats;
+    struct nic_stats stats;       /* "virtio-IFNAME" over ctr */
 };
 
 static bool has_feature(uint64_t f, unsigned bit)
@@ -123,11 +124,6 @@ static bool has_feature(uint64_t f, unsigned bit)
 }
 
 /* ---- binding ---- */
-
-struct vnet_match {
-    unsigned want, seen;
-    struct bus_device found;
-};
 
 static bool is_virtio_net(const struct bus_device *d)
 {
@@ -139,34 +135,10 @@ static bool is_virtio_net(const struct bus_device *d)
            bus_cfg_read16(d, PCI_SUBSYSTEM_ID) == VIRTIO_ID_NET;
 }
 
-static int match_cb(struct bus_device *d, void *ctx)
-{
-    struct vnet_match *m = ctx;
-    if (!is_virtio_net(d))
-        return 0;
-    if (m->seen++ == m->want) {
-        m->found = *d;
-        return 1;
-    }
-    return 0;
-}
-
-static struct vnet_slot *slot_for(const struct bus_device *d)
-{
-    struct vnet_slot *free_slot = NULL;
-    for (unsigned i = 0; i < VNET_SLOTS; i++) {
-        struct vnet_slot *s = &vnet_slots[i];
-        if (s->bound && s->dev.bus == d->bus && s->dev.dev == d->dev && s->dev.fn == d->fn)
-            return s;
-        if (!s->bound && !free_slot)
-            free_slot = s;
-    }
-    if (free_slot) {
-        free_slot->bound = true;
-        free_slot->dev = *d;
-    }
-    return free_slot;
-}
+static const struct pci_bind_class vnet_class = {
+    .driver = "virtio", .device = "virtio-net", .match = is_virtio_net,
+    .slots = vnet_pci, .nslots = VNET_SLOTS,
+};
 
 /* ---- interrupt: note and acknowledge only ---- */
 
@@ -178,19 +150,6 @@ static void vnet_irq(void *ctx)
         s->isr_noted = (uint8_t)(s->isr_noted | isr);
         s->irqs = s->irqs + 1;
     }
-}
-
-/* pktpool allocator: the slot's DMA memory, allocated once and reused. */
-static void *vnet_pool_alloc(void *ctx, size_t bytes)
-{
-    struct vnet_slot *s = ctx;
-    if (!s->pool_mem_busy && s->pool_mem.virt && s->pool_mem.size >= bytes) {
-        memset(s->pool_mem.virt, 0, bytes);
-    } else if (bus_dma_alloc(bytes, 4096u, &s->pool_mem) != 0) {
-        return NULL;
-    }
-    s->pool_mem_busy = true;
-    return s->pool_mem.virt;
 }
 
 /* ---- link and configuration ---- */
@@ -249,7 +208,7 @@ static int rx_post(struct vnet_port *v, struct pktbuf *p)
         return -KE_INVAL;
     uint8_t *buf = pkt_data(p) - v->hdr_len;
     struct vq_seg seg = {
-        .addr = bus_dma_addr(&v->slot->dev, buf, true),
+        .addr = bus_dma_addr(&v->slot->pci->dev, buf, true),
         .len = (uint32_t)v->hdr_len + pkt_tailroom(p),
         .device_writes = true,
     };
@@ -399,7 +358,7 @@ static uint16_t vnet_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t
         uint16_t frame_len = p->len;
         struct vq_seg seg[2];
         unsigned nseg;
-        const struct bus_device *d = &v->slot->dev;
+        const struct bus_device *d = &v->slot->pci->dev;
         if (pkt_writable(p) && pkt_headroom(p) >= v->hdr_len && v->txq.num_free >= 1) {
             uint8_t *h = pkt_push(p, v->hdr_len);
             memset(h, 0, v->hdr_len);
@@ -525,7 +484,7 @@ static int vnet_start(struct kport *port)
     }
     if (rx_fill(v) == 0) {
         ksnprintf(port->error, sizeof port->error, "%s: no receive buffers in pool %s",
-                  vp->name, s->pool_name);
+                  vp->name, s->rx_pool.name);
         (void)virtio_pci_reset(vp);
         release_buffers(v);
         return -KE_NOMEM;
@@ -559,13 +518,11 @@ static void vnet_close(struct kport *port)
 {
     struct vnet_port *v = port->priv;
     vnet_stop(port);
-    kstats_unregister(&v->stats);
-    if (port->pool && pktpool_destroy(port->pool) != 0)
+    kstats_unregister(&v->stats.group);
+    if (dma_pool_destroy(&v->slot->rx_pool, port->pool) != 0)
         KWARN(VNET_TAG, "%s: pool %s still has buffers out; kept", port->name,
-              v->slot->pool_name);
-    else
-        v->slot->pool_mem_busy = false;
-    v->slot->in_use = false;
+              v->slot->rx_pool.name);
+    v->slot->pci->in_use = false;
     kfree(v);
 }
 
@@ -579,29 +536,12 @@ static const struct kport_ops vnet_ops = {
 
 /* ---- open ---- */
 
-static const char *const vnet_keys[] = { "rx_ring", "tx_ring", "pool" };
-
-static int check_keys(const struct kparams *p, char *err, size_t errlen)
-{
-    for (unsigned i = 0; p && i < p->n; i++) {
-        bool known = false;
-        for (unsigned k = 0; k < KARRAY_SIZE(vnet_keys); k++)
-            known = known || strcmp(p->key[i], vnet_keys[k]) == 0;
-        if (!known) {
-            ksnprintf(err, errlen, "virtio: unknown parameter '%s' (known: rx_ring, tx_ring, pool)",
-                      p->key[i]);
-            return -KE_INVAL;
-        }
-    }
-    return 0;
-}
-
 /* One-time per device: transport, queue sizes, ring memory, header, interrupt. */
 static int slot_prepare(struct vnet_slot *s, struct vnet_port *v, uint16_t rx_want,
                         uint16_t tx_want, char *err, size_t errlen)
 {
     if (!s->vp.dev) {
-        int rc = virtio_pci_open(&s->vp, &s->dev, err, errlen);
+        int rc = virtio_pci_open(&s->vp, &s->pci->dev, err, errlen);
         if (rc) {
             s->vp.dev = NULL;
             return rc;
@@ -640,44 +580,28 @@ static int slot_prepare(struct vnet_slot *s, struct vnet_port *v, uint16_t rx_wa
         s->rxq_size = rxn;
         s->txq_size = txn;
     }
-    if (!s->irq_attached) {
-        if (bus_irq_attach(&s->dev, vnet_irq, s) == 0)
-            s->irq_attached = true;
-        else
-            KWARN(VNET_TAG, "%s: no interrupt routed; receive is polled only", s->vp.name);
-    }
+    pci_bind_irq(s->pci, vnet_irq, s, VNET_TAG);
     return 0;
 }
 
 static int vnet_open(const struct kdriver_args *a, struct kport **out, char *err, size_t errlen)
 {
     uint64_t rx_want, tx_want, pool_n;
-    int rc = check_keys(a->params, err, errlen);
+    const struct nic_param spec[] = {
+        { "rx_ring", 256, 8, VQ_SIZE_MAX, &rx_want },
+        { "tx_ring", 256, 8, VQ_SIZE_MAX, &tx_want },
+        { "pool", 0, 0, 65536, &pool_n },
+    };
+    int rc = nic_params_get(virtio_net_driver.name, a->params, spec, KARRAY_SIZE(spec), err,
+                            errlen);
     if (rc)
         return rc;
-    if ((rc = kparams_get_u64(a->params, "rx_ring", 256, 8, VQ_SIZE_MAX, &rx_want)) != 0 ||
-        (rc = kparams_get_u64(a->params, "tx_ring", 256, 8, VQ_SIZE_MAX, &tx_want)) != 0 ||
-        (rc = kparams_get_u64(a->params, "pool", 0, 0, 65536, &pool_n)) != 0) {
-        ksnprintf(err, errlen, "virtio: bad rx_ring/tx_ring/pool value: %s", kerr_str(rc));
-        return rc;
-    }
 
-    struct vnet_match m = { .want = a->instance };
-    if (!bus_foreach(match_cb, &m)) {
-        ksnprintf(err, errlen, "no virtio device #%u found (%u virtio-net device%s present)",
-                  a->instance, m.seen, m.seen == 1 ? "" : "s");
-        return -KE_NODEV;
-    }
-    struct vnet_slot *s = slot_for(&m.found);
-    if (!s) {
-        ksnprintf(err, errlen, "virtio: more than %u devices", VNET_SLOTS);
-        return -KE_NOMEM;
-    }
-    if (s->in_use) {
-        ksnprintf(err, errlen, "virtio %02x:%02x.%x: already bound to another interface",
-                  s->dev.bus, s->dev.dev, s->dev.fn);
-        return -KE_EXIST;
-    }
+    int i = pci_bind(&vnet_class, a->instance, err, errlen);
+    if (i < 0)
+        return i;
+    struct vnet_slot *s = &vnet_slots[i];
+    s->pci = &vnet_pci[i];
 
     struct vnet_port *v = kmalloc(sizeof *v);
     if (!v) {
@@ -692,17 +616,13 @@ static int vnet_open(const struct kdriver_args *a, struct kport **out, char *err
     }
 
     struct kport *port = &v->port;
-    port->ops = &vnet_ops;
-    port->priv = v;
-    port->driver = virtio_net_driver.name;
-    kstrlcpy(port->name, a->ifname, sizeof port->name);
-    port->mtu = 1500;
-    port->wait_fd = -1;
+    nic_port_init(port, &vnet_ops, v, virtio_net_driver.name, a->ifname);
     if (has_feature(v->features, VIRTIO_NET_F_MAC)) {
         read_mac(v, port->mac);
     } else {
         /* No MAC offered: a locally administered one from the PCI address (5.1.5). */
-        const uint8_t mac[6] = { 0x02, 0x56, 0x49, s->dev.bus, s->dev.dev, s->dev.fn };
+        const struct bus_device *d = &s->pci->dev;
+        const uint8_t mac[6] = { 0x02, 0x56, 0x49, d->bus, d->dev, d->fn };
         memcpy(port->mac, mac, 6);
     }
     (void)virtio_pci_reset(&s->vp); /* quiet until start */
@@ -715,8 +635,7 @@ static int vnet_open(const struct kdriver_args *a, struct kport **out, char *err
         kfree(v);
         return -KE_RANGE;
     }
-    ksnprintf(s->pool_name, sizeof s->pool_name, "%s-rx", a->ifname);
-    port->pool = pktpool_create(s->pool_name, (uint32_t)pool_n, PKT_BLOCK_SIZE, vnet_pool_alloc, s);
+    port->pool = dma_pool_create(&s->rx_pool, a->ifname, (uint32_t)pool_n, PKT_BLOCK_SIZE);
     if (!port->pool) {
         ksnprintf(err, errlen, "%s: no DMA memory for %u receive buffers", s->vp.name,
                   (unsigned)pool_n);
@@ -724,10 +643,9 @@ static int vnet_open(const struct kdriver_args *a, struct kport **out, char *err
         return -KE_NOMEM;
     }
     ktimer_init(&v->watchdog, vnet_watchdog, v);
-    ksnprintf(v->stats_name, sizeof v->stats_name, "virtio-%s", a->ifname);
-    v->stats = (struct kstat_group)KSTAT_GROUP(v->stats_name, vnet_ctr_names, v->ctr);
-    kstats_register(&v->stats);
-    s->in_use = true;
+    nic_stats_register(&v->stats, virtio_net_driver.name, a->ifname, vnet_ctr_names, v->ctr,
+                       VNET_NCTR);
+    s->pci->in_use = true;
     *out = port;
     return 0;
 }

@@ -250,18 +250,6 @@ static int arp_input(void *ctx, struct pktbuf *pkt)
     return KH_TAKEN;
 }
 
-/* A private copy of a shared buffer before it is chained by ->next; NULL when none is free. */
-static struct pktbuf *arp_private(struct pktbuf *pkt)
-{
-    if (pkt_writable(pkt))
-        return pkt;
-    struct pktbuf *copy = pkt_copy(pkt->pool, pkt);
-    if (copy == NULL)
-        copy = pkt_copy(pktpool_default(), pkt);
-    pkt_free(pkt);
-    return copy;
-}
-
 int arp_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
 {
     if (next_hop == 0) {
@@ -287,7 +275,7 @@ int arp_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
         arp_ctr[ARP_TX]++;
         return ether_send(ifp, e->mac, ETHERTYPE_IPV4, pkt);
     }
-    pkt = arp_private(pkt);
+    pkt = pkt_unshare(pkt); /* private before it is chained by ->next */
     if (pkt == NULL) {
         arp_ctr[ARP_TX_NOMEM]++;
         return -KE_NOMEM;

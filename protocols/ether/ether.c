@@ -163,26 +163,10 @@ struct kguard ether_guard_type(uint16_t type)
     return g;
 }
 
-/*
- * ether_private - make sure the caller's buffer may be written: a shared
- * buffer (refcnt > 1) is replaced by a private copy from its own pool (the
- * caller's reference is dropped either way). NULL when no buffer was free.
- */
-static struct pktbuf *ether_private(struct pktbuf *pkt)
-{
-    if (pkt_writable(pkt))
-        return pkt;
-    struct pktbuf *copy = pkt_copy(pkt->pool, pkt);
-    if (copy == NULL)
-        copy = pkt_copy(pktpool_default(), pkt);
-    pkt_free(pkt);
-    return copy;
-}
-
 int ether_send(struct netif *ifp, const uint8_t dst[ETHER_ADDR_LEN], uint16_t ethertype,
                struct pktbuf *pkt)
 {
-    pkt = ether_private(pkt);
+    pkt = pkt_unshare(pkt); /* the header is written in place */
     if (pkt == NULL) {
         ether_ctr[ETHER_TX_NOMEM]++;
         return -KE_NOMEM;

@@ -287,17 +287,10 @@ int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uin
         pkt_free(pkt);
         return -KE_UNREACH;
     }
-    if (!pkt_writable(pkt)) {
-        /* a shared buffer must not be written: send a private copy */
-        struct pktbuf *copy = pkt_copy(pkt->pool, pkt);
-        if (copy == NULL)
-            copy = pkt_copy(pktpool_default(), pkt);
-        pkt_free(pkt);
-        if (copy == NULL) {
-            udp_ctr[UDP_TX_NOMEM]++;
-            return -KE_NOMEM;
-        }
-        pkt = copy;
+    pkt = pkt_unshare(pkt); /* a shared buffer must not be written: send a private copy */
+    if (pkt == NULL) {
+        udp_ctr[UDP_TX_NOMEM]++;
+        return -KE_NOMEM;
     }
     uint16_t plen = pkt->len;
     pkt_set_layer(pkt, PKT_L5);

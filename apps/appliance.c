@@ -606,7 +606,8 @@ int appliance_configure(const struct config *cfg, struct config_error *err)
 unsigned appliance_poll(bool may_idle)
 {
     unsigned total = 0;
-    bool busy = false;
+    /* frames that waited for transmit ring space go first, in order */
+    bool busy = netif_tx_flush_all() > 0;
     struct pktbuf *pkts[APPLIANCE_BURST];
     for (unsigned i = 0; i < netif_count(); i++) {
         struct netif *ifp = netif_get((uint16_t)i);
@@ -621,6 +622,7 @@ unsigned appliance_poll(bool may_idle)
     }
     unsigned ran = ktimer_run_due(kclock_now_ns());
     ran += ksched_run(APPLIANCE_BURST); /* runnable strands: asynchronous handlers, timers */
+    busy |= netif_tx_flush_all() > 0;   /* a full ring drains quickly: poll, do not sleep */
     if (may_idle && total == 0 && ran == 0 && !busy && ksched_runnable() == 0)
         arch_idle(kclock_arch_deadline(ktimer_next_deadline()));
     return total;

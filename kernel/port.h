@@ -49,9 +49,11 @@ struct kport_ops {
      */
     uint16_t (*rx_burst)(struct kport *port, struct pktbuf **pkts, uint16_t max);
     /**
-     * tx_burst - transmit @n frames. Takes over the reference of all @n:
-     * returns how many were queued; the rest are freed and counted in
-     * tx_dropped.
+     * tx_burst - transmit up to @n frames, in order (DPDK rte_eth_tx_burst
+     * semantics). Returns k, the number of leading frames the port took:
+     * queued on the device, or dropped for an error and counted (tx_errors,
+     * tx_dropped). The caller keeps pkts[k..n) and offers them again later:
+     * k < n means the device's transmit ring is full, which is not an error.
      */
     uint16_t (*tx_burst)(struct kport *port, struct pktbuf **pkts, uint16_t n);
     /** close - release everything; the port is freed. */

@@ -10,7 +10,7 @@ KEVENT_DEFINE(dev_PacketArrived, struct pktbuf *, "dev.PacketArrived", true, NUL
 static const char *const netif_ctr_names[NETIF_NCTR] = {
     [NETIF_RX_FRAMES] = "rx_frames", [NETIF_RX_BYTES] = "rx_bytes",
     [NETIF_TX_FRAMES] = "tx_frames", [NETIF_TX_BYTES] = "tx_bytes",
-    [NETIF_TX_DROPPED] = "tx_dropped",
+    [NETIF_TX_DROPPED] = "tx_dropped", [NETIF_TX_QUEUED] = "tx_queued",
 };
 
 static struct netif *ifs[NETIF_MAX];
@@ -119,23 +119,86 @@ void netif_input(struct netif *ifp, struct pktbuf *pkt)
     pkt_free(pkt);
 }
 
+/* Offer waiting frames to the device, oldest first, in bursts; stop at the
+ * first burst the device does not take whole. Returns frames still waiting. */
+static unsigned netif_tx_flush(struct netif *ifp)
+{
+    while (ifp->txq_head) {
+        struct pktbuf *burst[32];
+        uint16_t n = 0;
+        uint32_t bytes[32];
+        for (struct pktbuf *p = ifp->txq_head; p && n < 32; p = p->next) {
+            bytes[n] = p->len;
+            burst[n++] = p;
+        }
+        struct pktbuf *rest = burst[n - 1]->next;
+        uint16_t k = ifp->port->ops->tx_burst(ifp->port, burst, n);
+        for (uint16_t i = 0; i < k; i++) {
+            ifp->ctr[NETIF_TX_FRAMES]++;
+            ifp->ctr[NETIF_TX_BYTES] += bytes[i];
+        }
+        ifp->txq_len -= k;
+        if (k < n) {
+            /* the untaken frames are still chained to each other and to rest */
+            ifp->txq_head = burst[k];
+            return ifp->txq_len;
+        }
+        ifp->txq_head = rest;
+        if (!rest)
+            ifp->txq_tail = 0;
+    }
+    return 0;
+}
+
 int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
 {
     uint16_t len = pkt->len;
-    struct pktbuf *one[1] = { pkt };
-    if (ifp->port->ops->tx_burst(ifp->port, one, 1) != 1) {
+    pkt->next = 0;
+    if (!ifp->txq_head) {
+        struct pktbuf *one[1] = { pkt };
+        if (ifp->port->ops->tx_burst(ifp->port, one, 1) == 1) {
+            ifp->ctr[NETIF_TX_FRAMES]++;
+            ifp->ctr[NETIF_TX_BYTES] += len;
+            return 0;
+        }
+    }
+    if (ifp->txq_len >= NETIF_TXQ_MAX) {
         ifp->ctr[NETIF_TX_DROPPED]++;
+        pkt_free(pkt);
         return -KE_AGAIN;
     }
-    ifp->ctr[NETIF_TX_FRAMES]++;
-    ifp->ctr[NETIF_TX_BYTES] += len;
+    if (ifp->txq_tail)
+        ifp->txq_tail->next = pkt;
+    else
+        ifp->txq_head = pkt;
+    ifp->txq_tail = pkt;
+    ifp->txq_len++;
+    ifp->ctr[NETIF_TX_QUEUED]++;
     return 0;
+}
+
+unsigned netif_tx_flush_all(void)
+{
+    unsigned waiting = 0;
+    for (unsigned i = 0; i < nifs; i++)
+        if (ifs[i]->txq_head)
+            waiting += netif_tx_flush(ifs[i]);
+    return waiting;
 }
 
 void netif_destroy_all(void)
 {
     for (unsigned i = nifs; i-- > 0;) {
         struct netif *ifp = ifs[i];
+        while (ifp->txq_head) {
+            struct pktbuf *p = ifp->txq_head;
+            ifp->txq_head = p->next;
+            p->next = 0;
+            ifp->ctr[NETIF_TX_DROPPED]++;
+            pkt_free(p);
+        }
+        ifp->txq_tail = 0;
+        ifp->txq_len = 0;
         kstats_unregister(&ifp->stats);
         kport_detach(ifp->port);
         if (ifp->port->ops->stop)

@@ -17,10 +17,13 @@
 
 #define NETIF_MAX 16
 #define NETIF_MAX_ADDRS 8
+/** Frames an interface holds while its device's transmit ring is full (a drop-tail queue). */
+#define NETIF_TXQ_MAX 1024
 
 /** Interface counters (also the names printed). */
 enum netif_ctr {
     NETIF_RX_FRAMES, NETIF_RX_BYTES, NETIF_TX_FRAMES, NETIF_TX_BYTES, NETIF_TX_DROPPED,
+    NETIF_TX_QUEUED, /* frames that waited in the software queue for ring space */
     NETIF_NCTR
 };
 
@@ -36,6 +39,8 @@ struct netif {
     uint8_t plen[NETIF_MAX_ADDRS];   /* prefix length 0..32 */
     uint64_t ctr[NETIF_NCTR];
     struct kstat_group stats;
+    struct pktbuf *txq_head, *txq_tail; /* frames waiting for ring space, oldest first */
+    unsigned txq_len;
 };
 
 /** dev_PacketArrived - a frame arrived on interface pkt->ifindex; data = the whole frame. */
@@ -68,8 +73,20 @@ bool netif_local_addr(uint32_t addr, struct netif **ifp_out);
 bool netif_bcast_addr(uint32_t addr);
 /** netif_input - account and raise dev_PacketArrived for @pkt received on @ifp, then free it. */
 void netif_input(struct netif *ifp, struct pktbuf *pkt);
-/** netif_transmit - send one frame (data = whole frame) through @ifp's port; consumes @pkt. */
+/**
+ * netif_transmit - send one frame (data = the whole frame) through @ifp's
+ * port; consumes @pkt. When the device's transmit ring is full the frame
+ * waits in the interface's queue (at most NETIF_TXQ_MAX frames, drop-tail),
+ * behind any frame already waiting, so order is kept. Returns 0 (sent or
+ * queued) or -KE_AGAIN (queue full: dropped and counted tx_dropped).
+ */
 int netif_transmit(struct netif *ifp, struct pktbuf *pkt);
+/**
+ * netif_tx_flush_all - offer every interface's waiting frames to its
+ * device again (the main loop calls it every iteration). Returns the number
+ * of frames still waiting; while nonzero the main loop does not idle.
+ */
+unsigned netif_tx_flush_all(void);
 /** netif_destroy_all - stop and close every port and forget every interface. */
 void netif_destroy_all(void);
 

@@ -423,9 +423,8 @@ static uint16_t e1000_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_
         if (e1000_tx_post(&e->tx, addr, len,
                           E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, p) != 0) {
             e->ctr[E1000_C_TX_RING_FULL]++;
-            port->tx_dropped++;
-            pkt_free(p);
-            continue;
+            n = i; /* ring full: the caller keeps pkts[i..n) and offers them again */
+            break;
         }
         port->tx_packets++;
         port->tx_bytes += len;
@@ -435,7 +434,7 @@ static uint16_t e1000_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_
         bus_wmb(); /* descriptors before the tail that hands them over */
         wr(e->slot, E1000_TDT, e->tx.tail);
     }
-    return queued;
+    return n; /* frames taken: queued, or dropped for an error and counted */
 }
 
 /* ---- bring-up (SDM 14.3 - 14.5) ---- */

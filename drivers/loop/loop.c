@@ -13,6 +13,7 @@ struct pktq {
 struct loop_priv {
     struct pktq rxq, txq;
     struct kport *peer;
+    unsigned tx_limit; /* 0: none; else the "ring" holds this many untaken frames */
 };
 
 static void q_put(struct pktq *q, struct pktbuf *p)
@@ -81,6 +82,8 @@ static uint16_t loop_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t
     struct loop_priv *lp = port->priv;
     for (uint16_t i = 0; i < n; i++) {
         struct pktbuf *p = pkts[i];
+        if (!lp->peer && lp->tx_limit && lp->txq.n >= lp->tx_limit)
+            return i; /* the "ring" is full: the caller keeps pkts[i..n) */
         port->tx_packets++;
         port->tx_bytes += p->len;
         if (lp->peer) {
@@ -176,6 +179,11 @@ int loop_inject(struct kport *port, const void *frame, size_t len)
 struct pktbuf *loop_take_tx(struct kport *port)
 {
     return q_get(&((struct loop_priv *)port->priv)->txq);
+}
+
+void loop_set_tx_limit(struct kport *port, unsigned frames)
+{
+    ((struct loop_priv *)port->priv)->tx_limit = frames;
 }
 
 unsigned loop_tx_pending(const struct kport *port)

@@ -29,6 +29,13 @@ void loop_join(struct kport *a, struct kport *b);
 int loop_inject(struct kport *port, const void *frame, size_t len);
 /** loop_take_tx - the oldest frame @port transmitted (caller owns it), or NULL. */
 struct pktbuf *loop_take_tx(struct kport *port);
+/**
+ * loop_set_tx_limit - make an unjoined @port behave like a device with a
+ * transmit ring of @frames slots: tx_burst takes frames only while fewer
+ * than @frames transmitted frames wait to be taken (loop_take_tx frees a
+ * slot). 0 means no limit (the default). For tests of transmit backpressure.
+ */
+void loop_set_tx_limit(struct kport *port, unsigned frames);
 /** loop_tx_pending - frames transmitted and not yet taken. */
 unsigned loop_tx_pending(const struct kport *port);
 

@@ -359,7 +359,16 @@ static uint16_t vnet_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t
         struct vq_seg seg[2];
         unsigned nseg;
         const struct bus_device *d = &v->slot->pci->dev;
-        if (pkt_writable(p) && pkt_headroom(p) >= v->hdr_len && v->txq.num_free >= 1) {
+        /* The virtio-net header goes in the frame's headroom when we may
+         * write it (one descriptor), else in a header buffer of our own (two).
+         * Check for room first, so a frame the ring cannot take is untouched. */
+        bool inplace = pkt_writable(p) && pkt_headroom(p) >= v->hdr_len;
+        if (v->txq.num_free < (inplace ? 1u : 2u)) {
+            v->ctr[VNET_TX_RING_FULL]++;
+            n = i; /* ring full: the caller keeps pkts[i..n) and offers them again */
+            break;
+        }
+        if (inplace) {
             uint8_t *h = pkt_push(p, v->hdr_len);
             memset(h, 0, v->hdr_len);
             seg[0] = (struct vq_seg){ bus_dma_addr(d, h, true), p->len, false };
@@ -370,9 +379,8 @@ static uint16_t vnet_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t
             seg[1] = (struct vq_seg){ bus_dma_addr(d, pkt_data(p), true), p->len, false };
             nseg = 2;
         }
-        if (vq_add(&v->txq, seg, nseg, p) != 0) {
-            v->ctr[VNET_TX_RING_FULL]++;
-            port->tx_dropped++;
+        if (vq_add(&v->txq, seg, nseg, p) != 0) { /* cannot happen: room was checked */
+            port->tx_errors++;
             pkt_free(p);
             continue;
         }
@@ -386,7 +394,7 @@ static uint16_t vnet_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t
         vq_enable_intr_delayed(&v->txq);
         kick(v, &v->txq);
     }
-    return queued;
+    return n; /* frames taken: queued, or dropped for an error and counted */
 }
 
 /* ---- bring-up ---- */

@@ -607,7 +607,8 @@ unsigned appliance_poll(bool may_idle)
 {
     unsigned total = 0;
     /* frames that waited for transmit ring space go first, in order */
-    bool busy = netif_tx_flush_all() > 0;
+    (void)netif_tx_flush_all();
+    bool busy = false;
     struct pktbuf *pkts[APPLIANCE_BURST];
     for (unsigned i = 0; i < netif_count(); i++) {
         struct netif *ifp = netif_get((uint16_t)i);
@@ -622,9 +623,20 @@ unsigned appliance_poll(bool may_idle)
     }
     unsigned ran = ktimer_run_due(kclock_now_ns());
     ran += ksched_run(APPLIANCE_BURST); /* runnable strands: asynchronous handlers, timers */
-    busy |= netif_tx_flush_all() > 0;   /* a full ring drains quickly: poll, do not sleep */
-    if (may_idle && total == 0 && ran == 0 && !busy && ksched_runnable() == 0)
-        arch_idle(kclock_arch_deadline(ktimer_next_deadline()));
+    unsigned waiting = netif_tx_flush_all();
+    if (may_idle && total == 0 && ran == 0 && !busy && ksched_runnable() == 0) {
+        /* Frames waiting for ring space: sleep until the device's transmit
+         * interrupt (drivers arm it when their ring is full), as Linux stops
+         * its queue, rather than spin on a CPU the device model needs; the
+         * short deadline only bounds the wait if an interrupt is missed. */
+        uint64_t deadline = ktimer_next_deadline();
+        if (waiting) {
+            uint64_t soon = kclock_now_ns() + APPLIANCE_TX_WAIT_NS;
+            if (soon < deadline)
+                deadline = soon;
+        }
+        arch_idle(kclock_arch_deadline(deadline));
+    }
     return total;
 }
 

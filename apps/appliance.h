@@ -19,6 +19,8 @@
 
 /** Packets moved per rx burst. */
 #define APPLIANCE_BURST 32
+/** Longest idle (ns) while frames wait for transmit ring space: a missed interrupt costs at most this. */
+#define APPLIANCE_TX_WAIT_NS (50ull * 1000ull)
 
 /**
  * appliance_init - initialise the core (default pool of @pool_buffers

@@ -84,7 +84,8 @@ int netif_transmit(struct netif *ifp, struct pktbuf *pkt);
 /**
  * netif_tx_flush_all - offer every interface's waiting frames to its
  * device again (the main loop calls it every iteration). Returns the number
- * of frames still waiting; while nonzero the main loop does not idle.
+ * of frames still waiting; while nonzero the main loop idles only until the
+ * device's transmit interrupt or APPLIANCE_TX_WAIT_NS.
  */
 unsigned netif_tx_flush_all(void);
 /** netif_destroy_all - stop and close every port and forget every interface. */

@@ -365,6 +365,9 @@ static uint16_t vnet_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t
         bool inplace = pkt_writable(p) && pkt_headroom(p) >= v->hdr_len;
         if (v->txq.num_free < (inplace ? 1u : 2u)) {
             v->ctr[VNET_TX_RING_FULL]++;
+            /* Interrupt at the device's next used entry, so a main loop that
+             * idles while frames wait for room wakes as soon as there is some. */
+            vq_enable_intr(&v->txq);
             n = i; /* ring full: the caller keeps pkts[i..n) and offers them again */
             break;
         }

@@ -24,55 +24,16 @@ set -uo pipefail
 SPINDLE=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-LAB=$ROOT/tools/lab/lab.sh
 PY=/usr/bin/python3
+# shellcheck source=tests/lab/lib.sh
+. "$HERE/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: the lab test needs root (network namespaces and veth pairs); run: sudo meson test --suite lab"
-	exit 77
-fi
-for c in ip ethtool ping sockperf timeout; do
-	command -v "$c" >/dev/null || { echo "SKIP: missing command $c (tools/setup.sh installs it)"; exit 77; }
-done
-[ -x "$PY" ] || { echo "SKIP: $PY missing"; exit 77; }
-[ -x "$SPINDLE" ] || { echo "FAIL: $SPINDLE is not an executable"; exit 1; }
-
-P=spc$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-conlab.XXXXXX")
+lab_test_init spc ip ethtool ping sockperf timeout
 SOCK=$TMP/console.sock
-SPID=
-cleanup() {
-	if [ -n "$SPID" ] && kill -0 "$SPID" 2>/dev/null; then
-		kill -KILL "$SPID" 2>/dev/null
-	fi
-	"$LAB" down "$P" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-FAILED=()
-fail() { echo "FAIL: $*"; FAILED+=("$*"); }
-cli() { "$LAB" exec "$P" cli "$@"; }
-
-"$LAB" up "$P" || { echo "FAIL: lab up"; exit 1; }
-
-sed "s|^interface eth0 .*|interface eth0 driver=pcap device=veth-app mac=02:00:00:00:00:02|" \
-	"$ROOT/examples/server.conf" >"$TMP/server.conf"
+lab_test_up
+console_up() { [ -S "$SOCK" ]; }
 echo "== spindle --config examples/server.conf --console unix:PATH in $P-app"
-"$LAB" exec "$P" app "$SPINDLE" --config "$TMP/server.conf" --stats-json "$TMP/stats.json" \
-	--console "unix:$SOCK" >"$TMP/spindle.log" 2>&1 &
-SPID=$!
-for _ in $(seq 1 100); do
-	[ -S "$SOCK" ] && break
-	kill -0 "$SPID" 2>/dev/null || break
-	sleep 0.1
-done
-if ! kill -0 "$SPID" 2>/dev/null || [ ! -S "$SOCK" ]; then
-	cat "$TMP/spindle.log"
-	echo "FAIL: spindle did not start its console"
-	exit 1
-fi
+spindle_start console_up " its console" --console "unix:$SOCK"
 
 # The lock-step UDP client: one request at a time, each answered or refused.
 cat >"$TMP/lockstep.py" <<'EOF'
@@ -202,22 +163,7 @@ while True:
         break
     out += chunk
 sys.exit(0 if out.endswith(b"shutting down\n") else 1)' "$SOCK" || fail "console shutdown not acknowledged"
-rc=
-for _ in $(seq 1 100); do
-	if ! kill -0 "$SPID" 2>/dev/null; then
-		wait "$SPID"
-		rc=$?
-		break
-	fi
-	sleep 0.1
-done
-if [ -z "$rc" ]; then
-	fail "spindle still running 10 s after 'shutdown'"
-	kill -KILL "$SPID" 2>/dev/null
-	wait "$SPID" 2>/dev/null
-	rc=killed
-fi
-SPID=
+spindle_wait_exit "'shutdown'"
 grep -E "ERROR|runtime error" "$TMP/spindle.log" && fail "sanitizer report"
 grep -q "stopping on the console's shutdown command" "$TMP/spindle.log" || fail "no console shutdown in the log"
 [ "$rc" = 0 ] || { sed -n '/--- node counters/,$p' "$TMP/spindle.log" | sed 's/^/   | /'; fail "spindle exited $rc (1: buffers leaked)"; }
@@ -227,9 +173,4 @@ else
 	fail "no stats JSON written"
 fi
 
-if [ ${#FAILED[@]} -ne 0 ]; then
-	echo "FAILED: ${#FAILED[@]} step(s):"
-	printf '  %s\n' "${FAILED[@]}"
-	exit 1
-fi
-echo "PASS: console lab"
+lab_test_finish "console lab"

@@ -24,54 +24,15 @@ set -uo pipefail
 SPINDLE=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-LAB=$ROOT/tools/lab/lab.sh
 PY=/usr/bin/python3
+# shellcheck source=tests/lab/lib.sh
+. "$HERE/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: the lab test needs root (network namespaces and veth pairs); run: sudo meson test --suite lab"
-	exit 77
-fi
-for c in ip ethtool arping ping sockperf timeout; do
-	command -v "$c" >/dev/null || { echo "SKIP: missing command $c (tools/setup.sh installs it)"; exit 77; }
-done
-"$PY" -c 'import socket' 2>/dev/null || { echo "SKIP: $PY missing"; exit 77; }
-[ -x "$SPINDLE" ] || { echo "FAIL: $SPINDLE is not an executable"; exit 1; }
-
-P=spl$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-lab.XXXXXX")
-SPID=
-cleanup() {
-	if [ -n "$SPID" ] && kill -0 "$SPID" 2>/dev/null; then
-		kill -KILL "$SPID" 2>/dev/null
-	fi
-	"$LAB" down "$P" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-FAILED=()
-fail() { echo "FAIL: $*"; FAILED+=("$*"); }
-cli() { "$LAB" exec "$P" cli "$@"; }
-
-"$LAB" up "$P" || { echo "FAIL: lab up"; exit 1; }
-
-sed "s|^interface eth0 .*|interface eth0 driver=pcap device=veth-app mac=02:00:00:00:00:02|" \
-	"$ROOT/examples/server.conf" >"$TMP/server.conf"
+lab_test_init spl ip ethtool arping ping sockperf timeout
+lab_test_up
+spindle_running() { grep -q "running" "$TMP/spindle.log" 2>/dev/null; }
 echo "== spindle --config examples/server.conf in $P-app"
-"$LAB" exec "$P" app "$SPINDLE" --config "$TMP/server.conf" --stats-json "$TMP/stats.json" \
-	>"$TMP/spindle.log" 2>&1 &
-SPID=$!
-for _ in $(seq 1 100); do
-	grep -q "running" "$TMP/spindle.log" 2>/dev/null && break
-	kill -0 "$SPID" 2>/dev/null || break
-	sleep 0.1
-done
-if ! kill -0 "$SPID" 2>/dev/null || ! grep -q "running" "$TMP/spindle.log"; then
-	cat "$TMP/spindle.log"
-	echo "FAIL: spindle did not start"
-	exit 1
-fi
+spindle_start spindle_running ""
 
 echo "== arping -c 3"
 out=$(cli timeout 15 arping -c 3 -w 5 -I veth-cli 10.77.0.2 2>&1)
@@ -107,22 +68,7 @@ cli timeout 10 "$PY" "$HERE/udp-client.py" closed 10.77.0.2 9 2>&1 | sed 's/^/  
 
 echo "== SIGTERM"
 kill -TERM "$SPID"
-rc=
-for _ in $(seq 1 100); do
-	if ! kill -0 "$SPID" 2>/dev/null; then
-		wait "$SPID"
-		rc=$?
-		break
-	fi
-	sleep 0.1
-done
-if [ -z "$rc" ]; then
-	fail "spindle still running 10 s after SIGTERM"
-	kill -KILL "$SPID" 2>/dev/null
-	wait "$SPID" 2>/dev/null
-	rc=killed
-fi
-SPID=
+spindle_wait_exit SIGTERM
 sed -n '/--- node counters/,$p' "$TMP/spindle.log" | sed 's/^/   | /'
 grep -E "ERROR|runtime error" "$TMP/spindle.log" && fail "sanitizer report"
 [ "$rc" = 0 ] || fail "spindle exited $rc (1: buffers leaked)"
@@ -155,9 +101,4 @@ else
 	fail "no stats JSON written"
 fi
 
-if [ ${#FAILED[@]} -ne 0 ]; then
-	echo "FAILED: ${#FAILED[@]} step(s):"
-	printf '  %s\n' "${FAILED[@]}"
-	exit 1
-fi
-echo "PASS: lab"
+lab_test_finish lab

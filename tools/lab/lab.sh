@@ -35,60 +35,19 @@ EOF
 
 die() { echo "$PROG: $*" >&2; exit 1; }
 
-# --- privileges ----------------------------------------------------------
-# As root we work in the current network namespace. Otherwise we re-exec
-# inside `unshare --user --map-root-user --net --mount` with a private tmpfs
-# on /run/netns, so `ip netns` works without touching the host. Such a lab
-# only exists while that process lives: use `session` to keep it around.
-in_userns_setup() {
-	# Called as root-in-userns with a private mount namespace.
-	mount --make-rprivate / 2>/dev/null || true
-	if [ -d /run/netns ] || mkdir -p /run/netns 2>/dev/null; then
-		mount -t tmpfs -o mode=0755 lab-netns /run/netns
-	else
-		# /run is not ours to write: shadow it with a private tmpfs.
-		mount -t tmpfs -o mode=0755 lab-run /run
-		mkdir -p /run/netns
-	fi
-	ip link set lo up
-}
-
-if [ "$(id -u)" != 0 ]; then
-	if [ "${SPINDLE_LAB_USERNS:-}" = inner ]; then
-		die "not root even inside the user namespace (uid $(id -u))"
-	fi
-	if ! command -v unshare >/dev/null; then
-		die "not root and unshare(1) is missing: run as root"
-	fi
-	if ! unshare --user --map-root-user --net --mount true 2>/dev/null; then
-		die "not root and this kernel does not allow unprivileged user namespaces (check user.max_user_namespaces, kernel.apparmor_restrict_unprivileged_userns): run as root"
-	fi
-	case "${1:-}" in
-	up) echo "$PROG: note: not root; this lab lives only inside a private namespace that ends with this command. Use '$PROG session CMD' to run a whole test inside one." >&2 ;;
-	esac
-	export SPINDLE_LAB_USERNS=inner
-	# shellcheck disable=SC2016
-	exec unshare --user --map-root-user --net --mount -- \
-		bash -c 'source "$1"; shift; in_userns_setup; exec "$@"' lab-userns \
-		"$SELF" "$SELF" "$@"
+# --- privileges: see lab_userns_exec in tools/lab/lib.sh ------------------
+# shellcheck source=tools/lab/lib.sh
+. "${SELF%/*}/lib.sh"
+if [ "$(id -u)" != 0 ] && [ "${SPINDLE_LAB_USERNS:-}" != inner ] && [ "${1:-}" = up ]; then
+	echo "$PROG: note: not root; this lab lives only inside a private namespace that ends with this command. Use '$PROG session CMD' to run a whole test inside one." >&2
 fi
-
-# When sourced for in_userns_setup above, define functions only.
-if [ "${BASH_SOURCE[0]}" != "$0" ]; then
-	return 0
-fi
+lab_userns_exec lab "$SELF" "$@"
 
 need() { command -v "$1" >/dev/null || die "missing command: $1 (apt-get install $2)"; }
 need ip iproute2
 need ethtool ethtool
 
-check_prefix() {
-	[[ "${1:-}" =~ ^[A-Za-z][A-Za-z0-9_]{0,19}$ ]] || die "bad PREFIX '${1:-}' (1-20 of [A-Za-z0-9_], starting with a letter)"
-}
-
-ns_exists() { [ -e "/run/netns/$1" ]; }
-
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+check_prefix() { lab_check_prefix 20 "$@"; }
 
 # Temporary veth names in the root namespace: unique per lab and per call.
 tmp_names() {
@@ -96,31 +55,6 @@ tmp_names() {
 	h=$(printf '%s-%s-%s' "$1" "$$" "$RANDOM" | md5sum | cut -c1-8)
 	TMP_A="lbA$h"
 	TMP_C="lbC$h"
-}
-
-ns_setup() {
-	# $1 = namespace: quiet defaults before any device arrives.
-	local ns=$1
-	nsx "$ns" ip link set lo up
-	nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	nsx "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-	# No gratuitous ARP on link/address changes.
-	nsx "$ns" sysctl -qw net.ipv4.conf.all.arp_notify=0
-	nsx "$ns" sysctl -qw net.ipv4.conf.default.arp_notify=0
-}
-
-dev_setup() {
-	# $1 ns, $2 temporary name, $3 final name, $4 mac
-	local ns=$1 tmp=$2 dev=$3 mac=$4
-	ip link set "$tmp" netns "$ns"
-	nsx "$ns" ip link set "$tmp" name "$dev"
-	nsx "$ns" ip link set "$dev" address "$mac"
-	nsx "$ns" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null || true
-	# Full checksums on transmit, so pcap readers see correct checksums.
-	nsx "$ns" ethtool -K "$dev" tx off >/dev/null 2>&1 ||
-		die "ethtool -K $dev tx off failed in $ns"
-	# Keep frames as they are on the wire: no receive coalescing.
-	nsx "$ns" ethtool -K "$dev" gro off >/dev/null 2>&1 || true
 }
 
 up_failed() {
@@ -144,17 +78,11 @@ cmd_up() {
 	UP_PREFIX=$p
 	trap 'up_failed' EXIT
 
-	ip netns add "$app"
-	ip netns add "$cli"
-	ns_setup "$app"
-	ns_setup "$cli"
-
-	ip link add "$TMP_A" type veth peer name "$TMP_C"
-	# Mark both ends, so a later `down` can find leftovers of this lab.
-	ip link set "$TMP_A" alias "spindle-lab:$p"
-	ip link set "$TMP_C" alias "spindle-lab:$p"
-	dev_setup "$app" "$TMP_A" veth-app "$APP_MAC"
-	dev_setup "$cli" "$TMP_C" veth-cli "$CLI_MAC"
+	lab_ns_add "$app"
+	lab_ns_add "$cli"
+	lab_veth "spindle-lab:$p" "$TMP_A" "$TMP_C"
+	lab_dev_move "$app" "$TMP_A" veth-app "$APP_MAC"
+	lab_dev_move "$cli" "$TMP_C" veth-cli "$CLI_MAC"
 
 	# App side: no address, no ARP, promiscuous; Linux says nothing.
 	nsx "$app" ip link set veth-app arp off promisc on up
@@ -165,67 +93,23 @@ cmd_up() {
 }
 
 cmd_down() {
-	local p=$1 ns
-	for ns in "$p-app" "$p-cli"; do
-		if ns_exists "$ns"; then
-			# Kill whatever still runs in the namespace (started for this lab).
-			local pids
-			pids=$(ip netns pids "$ns" 2>/dev/null || true)
-			if [ -n "$pids" ]; then
-				# shellcheck disable=SC2086
-				kill $pids 2>/dev/null || true
-				sleep 0.2
-				pids=$(ip netns pids "$ns" 2>/dev/null || true)
-				# shellcheck disable=SC2086
-				[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-			fi
-			ip netns del "$ns"
-		fi
-	done
+	lab_ns_del "$1-app" 0.2
+	lab_ns_del "$1-cli" 0.2
 	# Leftover temporary veths of a failed up (marked with our alias).
-	local dev
-	for dev in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
-		case "$dev" in
-		lbA????????|lbC????????) : ;;
-		*) continue ;;
-		esac
-		# Only ours if its alias marks this prefix.
-		if [ "$(cat "/sys/class/net/$dev/ifalias" 2>/dev/null)" = "spindle-lab:$p" ]; then
-			ip link del "$dev" 2>/dev/null || true
-		fi
-	done
-	echo "lab $p down"
+	lab_del_leftovers 'lb[AC]????????' "spindle-lab:$1"
+	echo "lab $1 down"
 }
 
-cmd_status() {
-	local p=$1 ns
-	for ns in "$p-app" "$p-cli"; do
-		if ns_exists "$ns"; then
-			echo "== $ns"
-			nsx "$ns" ip -br link
-			nsx "$ns" ip -br addr
-			nsx "$ns" ip neigh
-		else
-			echo "== $ns (absent)"
-		fi
-	done
-}
+cmd_status() { lab_status --no-route "$1-app" "$1-cli"; }
 
 [ $# -ge 1 ] || usage
 cmd=$1; shift
 case "$cmd" in
 up|down|status)
-	[ $# -eq 1 ] || usage
-	check_prefix "$1"
-	"cmd_$cmd" "$1"
+	lab_cmd_prefix "$cmd" "$@"
 	;;
 exec)
-	[ $# -ge 3 ] || usage
-	check_prefix "$1"
-	case "$2" in app|cli) ;; *) usage ;; esac
-	ns_exists "$1-$2" || die "no namespace $1-$2 (run: $PROG up $1)"
-	ns="$1-$2"; shift 2
-	exec ip netns exec "$ns" "$@"
+	lab_cmd_exec "app cli" "$@"
 	;;
 session)
 	[ $# -ge 1 ] || usage

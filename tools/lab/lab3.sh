@@ -47,148 +47,33 @@ EOF
 
 die() { echo "$PROG: $*" >&2; exit 1; }
 
-# --- privileges: as tools/lab/lab.sh (see tools/lab/README.md "Without root") ---
-userns_setup() {
-	mount --make-rprivate / 2>/dev/null || true
-	if [ -d /run/netns ] || mkdir -p /run/netns 2>/dev/null; then
-		mount -t tmpfs -o mode=0755 lab3-netns /run/netns
-	else
-		mount -t tmpfs -o mode=0755 lab3-run /run
-		mkdir -p /run/netns
-	fi
-	ip link set lo up
-}
-
-if [ "$(id -u)" != 0 ]; then
-	[ "${SPINDLE_LAB_USERNS:-}" != inner ] || die "not root even inside the user namespace"
-	command -v unshare >/dev/null || die "not root and unshare(1) is missing: run as root"
-	unshare --user --map-root-user --net --mount true 2>/dev/null ||
-		die "not root and unprivileged user namespaces are not allowed here: run as root"
-	export SPINDLE_LAB_USERNS=inner
-	# shellcheck disable=SC2016
-	exec unshare --user --map-root-user --net --mount -- \
-		bash -c 'source "$1"; shift; userns_setup; exec "$@"' lab3-userns "$SELF" "$SELF" "$@"
-fi
-if [ "${BASH_SOURCE[0]}" != "$0" ]; then
-	return 0 # sourced for userns_setup only
-fi
+# shellcheck source=tools/lab/lib.sh
+. "${SELF%/*}/lib.sh"
+lab_userns_exec lab3 "$SELF" "$@"
 
 command -v ip >/dev/null || die "missing command: ip (apt-get install iproute2)"
 command -v ethtool >/dev/null || die "missing command: ethtool (apt-get install ethtool)"
 
-check_prefix() {
-	[[ "${1:-}" =~ ^[A-Za-z][A-Za-z0-9_]{0,15}$ ]] ||
-		die "bad PREFIX '${1:-}' (1-16 of [A-Za-z0-9_], starting with a letter)"
-}
-ns_exists() { [ -e "/run/netns/$1" ]; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-ns_setup() {
-	local ns=$1
-	ip netns add "$ns"
-	nsx "$ns" ip link set lo up
-	nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	nsx "$ns" sysctl -qw net.ipv4.conf.all.arp_notify=0 net.ipv4.conf.default.arp_notify=0
-}
-
-# dev_move NS TMPNAME NAME MAC MTU: into the namespace, renamed, quiet, up.
-dev_move() {
-	local ns=$1 tmp=$2 dev=$3 mac=$4 mtu=$5
-	ip link set "$tmp" netns "$ns"
-	nsx "$ns" ip link set "$tmp" name "$dev"
-	nsx "$ns" ip link set "$dev" address "$mac" mtu "$mtu"
-	nsx "$ns" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null || true
-	nsx "$ns" sysctl -qw "net.ipv4.neigh.$dev.delay_first_probe_time=60"
-	nsx "$ns" ethtool -K "$dev" tx off >/dev/null 2>&1 || die "ethtool -K $dev tx off failed"
-	nsx "$ns" ethtool -K "$dev" gro off >/dev/null 2>&1 || true
-}
-
-up_failed() {
-	local rc=$?
-	trap - EXIT
-	echo "$PROG: up $UP_PREFIX failed, cleaning up" >&2
-	cmd_down "$UP_PREFIX" >/dev/null 2>&1 || true
-	exit $((rc ? rc : 1))
-}
+C1_DEV=veth-c1 R1_DEV=veth-r1 R2_DEV=veth-r2 C2_DEV=veth-c2
+LR_TMP=l3 LR_PAUSE=0.2 LR_NEIGH_DELAY=60
+check_prefix() { lab_check_prefix 16 "$@"; }
+# lab_names P: the namespaces and the veth mark of lab P.
+lab_names() { NS_C1=$1-c1 NS_R=$1-r NS_C2=$1-c2 LR_ALIAS=spindle-lab3:$1; }
 
 cmd_up() {
-	local p=$1 kind=$2 mtu2=$3 ns
-	for ns in "$p-c1" "$p-r" "$p-c2"; do
-		! ns_exists "$ns" || die "lab $p already exists (run: $PROG down $p)"
-	done
-	UP_PREFIX=$p
-	trap up_failed EXIT
-	local h
-	h=$(printf '%s-%s-%s' "$p" "$$" "$RANDOM" | md5sum | cut -c1-7)
-	for ns in "$p-c1" "$p-r" "$p-c2"; do ns_setup "$ns"; done
-	# Temporary names in this namespace, tagged so that `down` finds leftovers.
-	ip link add "l3a$h" type veth peer name "l3b$h"
-	ip link add "l3c$h" type veth peer name "l3d$h"
-	local t
-	for t in "l3a$h" "l3b$h" "l3c$h" "l3d$h"; do ip link set "$t" alias "spindle-lab3:$p"; done
-	dev_move "$p-c1" "l3a$h" veth-c1 "$C1_MAC" 1500
-	dev_move "$p-r" "l3b$h" veth-r1 "$R1_MAC" 1500
-	dev_move "$p-r" "l3c$h" veth-r2 "$R2_MAC" "$mtu2"
-	dev_move "$p-c2" "l3d$h" veth-c2 "$C2_MAC" "$mtu2"
-
-	nsx "$p-c1" ip addr add "$C1_ADDR/24" dev veth-c1
-	nsx "$p-c1" ip link set veth-c1 up
-	nsx "$p-c1" ip route add default via "$R1_ADDR"
-	nsx "$p-c2" ip addr add "$C2_ADDR/24" dev veth-c2
-	nsx "$p-c2" ip link set veth-c2 up
-	nsx "$p-c2" ip route add default via "$R2_ADDR"
-	if [ "$kind" = linux ]; then
-		nsx "$p-r" ip addr add "$R1_ADDR/24" dev veth-r1
-		nsx "$p-r" ip addr add "$R2_ADDR/24" dev veth-r2
-		nsx "$p-r" sysctl -qw net.ipv4.ip_forward=1
-		nsx "$p-r" ip link set veth-r1 up
-		nsx "$p-r" ip link set veth-r2 up
-	else
-		nsx "$p-r" ip link set veth-r1 arp off promisc on up
-		nsx "$p-r" ip link set veth-r2 arp off promisc on up
-	fi
-	trap - EXIT
+	local p=$1 kind=$2 mtu2=$3
+	lab_names "$p"
+	lab_router_up "$p" "$kind" "$mtu2"
 	echo "lab3 $p up ($kind router, link 2 MTU $mtu2): $p-c1 $C1_ADDR — $p-r — $p-c2 $C2_ADDR"
 }
 
 cmd_down() {
-	local p=$1 ns pids dev
-	for ns in "$p-c1" "$p-r" "$p-c2"; do
-		ns_exists "$ns" || continue
-		pids=$(ip netns pids "$ns" 2>/dev/null || true)
-		if [ -n "$pids" ]; then
-			# shellcheck disable=SC2086
-			kill $pids 2>/dev/null || true
-			sleep 0.2
-			pids=$(ip netns pids "$ns" 2>/dev/null || true)
-			# shellcheck disable=SC2086
-			[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-		fi
-		ip netns del "$ns"
-	done
-	for dev in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
-		case "$dev" in l3[abcd]???????) ;; *) continue ;; esac
-		if [ "$(cat "/sys/class/net/$dev/ifalias" 2>/dev/null)" = "spindle-lab3:$p" ]; then
-			ip link del "$dev" 2>/dev/null || true
-		fi
-	done
-	echo "lab3 $p down"
+	lab_names "$1"
+	lab_router_down
+	echo "lab3 $1 down"
 }
 
-cmd_status() {
-	local p=$1 ns
-	for ns in "$p-c1" "$p-r" "$p-c2"; do
-		if ns_exists "$ns"; then
-			echo "== $ns"
-			nsx "$ns" ip -br link
-			nsx "$ns" ip -br addr
-			nsx "$ns" ip route
-			nsx "$ns" ip neigh
-		else
-			echo "== $ns (absent)"
-		fi
-	done
-}
+cmd_status() { lab_status "$1-c1" "$1-r" "$1-c2"; }
 
 [ $# -ge 1 ] || usage
 cmd=$1
@@ -212,18 +97,10 @@ up)
 	cmd_up "$prefix" "$kind" "$mtu2"
 	;;
 down|status)
-	[ $# -eq 1 ] || usage
-	check_prefix "$1"
-	"cmd_$cmd" "$1"
+	lab_cmd_prefix "$cmd" "$@"
 	;;
 exec)
-	[ $# -ge 3 ] || usage
-	check_prefix "$1"
-	case "$2" in c1|r|c2) ;; *) usage ;; esac
-	ns_exists "$1-$2" || die "no namespace $1-$2 (run: $PROG up $1)"
-	ns="$1-$2"
-	shift 2
-	exec ip netns exec "$ns" "$@"
+	lab_cmd_exec "c1 r c2" "$@"
 	;;
 session)
 	[ $# -ge 1 ] || usage

@@ -15,6 +15,12 @@ static const char *const netif_ctr_names[NETIF_NCTR] = {
 
 static struct netif *ifs[NETIF_MAX];
 static unsigned nifs;
+static uint64_t generation;
+
+uint64_t netif_generation(void)
+{
+    return generation;
+}
 
 int netif_create(struct kport *port, const char *name, const uint8_t *mac, struct netif **out)
 {
@@ -41,6 +47,7 @@ int netif_create(struct kport *port, const char *name, const uint8_t *mac, struc
     kstats_register(&ifp->stats);
     kport_attach(port);
     ifs[nifs++] = ifp;
+    generation++;
     if (out)
         *out = ifp;
     return 0;
@@ -76,6 +83,7 @@ int netif_add_addr(struct netif *ifp, uint32_t addr, uint8_t plen)
     ifp->addr[ifp->naddrs] = addr;
     ifp->plen[ifp->naddrs] = plen;
     ifp->naddrs++;
+    generation++;
     return 0;
 }
 
@@ -209,4 +217,5 @@ void netif_destroy_all(void)
         ifs[i] = 0;
     }
     nifs = 0;
+    generation++;
 }

@@ -71,6 +71,13 @@ bool netif_local_addr(uint32_t addr, struct netif **ifp_out);
  * broadcast address of a subnet of one of our addresses (RFC 1122 3.2.1.3).
  */
 bool netif_bcast_addr(uint32_t addr);
+/**
+ * netif_generation - a number that changes whenever an interface is created
+ * or destroyed or an address is added (the only ways they change: write
+ * addresses through netif_add_addr). Derived state (the connected routes)
+ * compares it instead of re-reading every interface per packet.
+ */
+uint64_t netif_generation(void);
 /** netif_input - account and raise dev_PacketArrived for @pkt received on @ifp, then free it. */
 void netif_input(struct netif *ifp, struct pktbuf *pkt);
 /**

@@ -10,10 +10,9 @@
  *
  * Connected routes are the subnets of the interfaces' addresses (netif
  * addr/plen: prefix = addr & mask, gateway 0; the first interface holding
- * a prefix wins). netif.h has no change notification, so every lookup
- * first compares a snapshot of the interfaces and their addresses with
- * the live ones (a few words per interface) and, on any difference,
- * replaces the connected prefixes in the table. A static route with
+ * a prefix wins). Every lookup compares netif_generation() with the one
+ * the connected prefixes were built from and, when interfaces or addresses
+ * changed, replaces the connected prefixes in the table. A static route with
  * ifindex 0xffff (no "dev") takes the interface of the connected subnet
  * that holds its gateway at lookup time, so it follows address changes.
  *
@@ -50,12 +49,6 @@ struct route_slot {
 };
 
 /** The interfaces and addresses the connected prefixes were taken from. */
-struct route_snap {
-    const struct netif *ifp;
-    unsigned naddrs;
-    uint32_t addr[NETIF_MAX_ADDRS];
-    uint8_t plen[NETIF_MAX_ADDRS];
-};
 
 static struct route_slot slots[ROUTE_SLOTS];
 static unsigned nstatic;          /* slots with a static route */
@@ -75,9 +68,8 @@ static uint32_t fib_l1[1u << ROUTE_L1_BITS];
 static uint32_t fib_groups[ROUTE_STATIC_GROUPS * 256];
 static uint32_t fib_free[ROUTE_STATIC_GROUPS];
 static struct lpm_rule fib_rules[ROUTE_SLOTS];
-static struct route_snap snap[NETIF_MAX];
-static unsigned snap_n;
-static bool snap_valid;
+static uint64_t synced_gen;   /* netif_generation() the connected prefixes reflect */
+static bool synced;
 
 /* ---------------------------------------------------------------- slots */
 
@@ -149,24 +141,6 @@ static void slot_release(unsigned i)
 
 /* ----------------------------------------------------- connected routes */
 
-/* snap_stale - true when the interfaces or their addresses differ from the snapshot. */
-static bool snap_stale(void)
-{
-    unsigned n = netif_count();
-    if (!snap_valid || n != snap_n)
-        return true;
-    for (unsigned i = 0; i < n; i++) {
-        const struct netif *ifp = netif_get((uint16_t)i);
-        const struct route_snap *s = &snap[i];
-        if (ifp != s->ifp || (ifp != NULL && ifp->naddrs != s->naddrs))
-            return true;
-        for (unsigned a = 0; ifp != NULL && a < s->naddrs; a++)
-            if (ifp->addr[a] != s->addr[a] || ifp->plen[a] != s->plen[a])
-                return true;
-    }
-    return false;
-}
-
 /* conn_resync - replace the connected prefixes by those of the interfaces now. */
 static void conn_resync(void)
 {
@@ -182,14 +156,10 @@ static void conn_resync(void)
         n = NETIF_MAX;
     for (unsigned i = 0; i < n; i++) {
         const struct netif *ifp = netif_get((uint16_t)i);
-        struct route_snap *s = &snap[i];
-        s->ifp = ifp;
-        s->naddrs = ifp != NULL ? ifp->naddrs : 0;
-        if (s->naddrs > NETIF_MAX_ADDRS)
-            s->naddrs = NETIF_MAX_ADDRS;
-        for (unsigned a = 0; a < s->naddrs; a++) {
-            s->addr[a] = ifp->addr[a];
-            s->plen[a] = ifp->plen[a];
+        unsigned naddrs = ifp != NULL ? ifp->naddrs : 0;
+        if (naddrs > NETIF_MAX_ADDRS)
+            naddrs = NETIF_MAX_ADDRS;
+        for (unsigned a = 0; a < naddrs; a++) {
             uint8_t plen = ifp->plen[a] <= 32 ? ifp->plen[a] : 32;
             uint32_t prefix = ifp->addr[a] & ipv4_plen_mask(plen);
             int k = slot_find(prefix, plen);
@@ -203,13 +173,13 @@ static void conn_resync(void)
             slots[k].gen++;
         }
     }
-    snap_n = n;
-    snap_valid = true;
+    synced_gen = netif_generation();
+    synced = true;
 }
 
 static void route_sync(void)
 {
-    if (snap_stale())
+    if (!synced || synced_gen != netif_generation())
         conn_resync();
 }
 
@@ -250,8 +220,7 @@ void ipv4_route_reset(void)
         lpm_fini(fib);
     fib = NULL;
     fib_degraded = false;
-    snap_valid = false;
-    snap_n = 0;
+    synced = false;
 }
 
 int ipv4_route_add(const struct ipv4_route *r)

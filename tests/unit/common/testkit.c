@@ -5,7 +5,9 @@
 #include "guards/pcap_expr.h"
 #include "kernel/clock.h"
 #include "kernel/log.h"
+#include "kernel/klib.h"
 #include "kernel/timer.h"
+#include "protocols/arp/arp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +114,40 @@ unsigned testkit_drain(struct netif *ifp)
         n++;
     }
     return n;
+}
+
+size_t testkit_arp_frame(uint8_t f[60], const uint8_t eth_dst[6], uint16_t op,
+                         const uint8_t sha[6], uint32_t spa, const uint8_t *tha, uint32_t tpa)
+{
+    memset(f, 0, 60);
+    memcpy(f, eth_dst, 6);
+    memcpy(f + 6, sha, 6);
+    store_be16(f + 12, 0x0806);
+    store_be16(f + 14, 1);      /* htype: Ethernet */
+    store_be16(f + 16, 0x0800); /* ptype: IPv4 */
+    f[18] = 6;
+    f[19] = 4;
+    store_be16(f + 20, op);
+    memcpy(f + 22, sha, 6);
+    store_be32(f + 28, spa);
+    if (tha)
+        memcpy(f + 32, tha, 6);
+    store_be32(f + 38, tpa);
+    return 60;
+}
+
+unsigned testkit_teach_peer(struct netif *ifp, const uint8_t peer_mac[6], uint32_t peer_ip,
+                            uint32_t our_ip)
+{
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    uint8_t f[60];
+    testkit_inject(ifp, f, testkit_arp_frame(f, bcast, 1, peer_mac, peer_ip, NULL, our_ip));
+    uint8_t mac[6];
+    if (arp_lookup(ifp->index, peer_ip, mac) != 0 || memcmp(mac, peer_mac, 6) != 0) {
+        fprintf(stderr, "testkit: ARP did not learn the peer\n");
+        abort();
+    }
+    return testkit_drain(ifp);
 }
 
 static void report(const struct pktpool *pool, void *ctx)

@@ -46,6 +46,25 @@ unsigned testkit_sent_count(struct netif *ifp);
 /** testkit_drain - free every frame @ifp transmitted; returns how many. */
 unsigned testkit_drain(struct netif *ifp);
 
+/**
+ * testkit_arp_frame - an ARP packet for IPv4 over Ethernet (RFC 826: htype 1,
+ * ptype 0x0800, hlen 6, plen 4) in a 60-byte frame at @f, zero-padded:
+ * Ethernet destination @eth_dst, source @sha; operation @op (1 request,
+ * 2 reply); sender @sha/@spa, target @tha (NULL: zero)/@tpa. Addresses in
+ * host order. Returns 60, the frame's length in bytes.
+ */
+size_t testkit_arp_frame(uint8_t f[60], const uint8_t eth_dst[6], uint16_t op,
+                         const uint8_t sha[6], uint32_t spa, const uint8_t *tha, uint32_t tpa);
+
+/**
+ * testkit_teach_peer - the peer @peer_mac/@peer_ip broadcasts an ARP request
+ * for @our_ip on @ifp, so ARP learns it (RFC 826 merge) and later sends go
+ * out at once. Aborts the test if ARP did not learn it. Frees what @ifp sent
+ * in answer and returns how many frames that was.
+ */
+unsigned testkit_teach_peer(struct netif *ifp, const uint8_t peer_mac[6], uint32_t peer_ip,
+                            uint32_t our_ip);
+
 /** testkit_pool_full - every pool has all its buffers back (prints pools that do not). */
 bool testkit_pool_full(void);
 

@@ -118,19 +118,8 @@ uint16_t ck_csum(const void *data, size_t len)
 
 size_t ck_arp_request(uint8_t *f, uint32_t target)
 {
-    memset(f, 0, 60);
-    memset(f, 0xff, 6);
-    memcpy(f + 6, CK_PEER_MAC, 6);
-    put16(f + 12, 0x0806);
-    put16(f + 14, 1);      /* htype Ethernet */
-    put16(f + 16, 0x0800); /* ptype IPv4 */
-    f[18] = 6;
-    f[19] = 4;
-    put16(f + 20, 1);      /* request */
-    memcpy(f + 22, CK_PEER_MAC, 6);
-    put32(f + 28, CK_PEER_IP);
-    put32(f + 38, target);
-    return 60;
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    return testkit_arp_frame(f, bcast, 1, CK_PEER_MAC, CK_PEER_IP, NULL, target);
 }
 
 /* ipv4_frame - Ethernet + IPv4 header to us with @proto around @l4_len bytes already at f+34. */

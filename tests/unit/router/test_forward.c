@@ -38,22 +38,7 @@ static void *rstate;
 /* teach - @peer_mac/@peer_ip asks @ifp for @our_ip: ARP learns the peer (RFC 826 merge). */
 static void teach(struct netif *ifp, const uint8_t *peer_mac, uint32_t peer_ip, uint32_t our_ip)
 {
-    uint8_t f[60] = { 0 };
-    memset(f, 0xff, 6);
-    memcpy(f + 6, peer_mac, 6);
-    store_be16(f + 12, 0x0806);
-    store_be16(f + 14, 1);
-    store_be16(f + 16, 0x0800);
-    f[18] = 6;
-    f[19] = 4;
-    store_be16(f + 20, 1);
-    memcpy(f + 22, peer_mac, 6);
-    store_be32(f + 28, peer_ip);
-    store_be32(f + 38, our_ip);
-    testkit_inject(ifp, f, sizeof f);
-    uint8_t mac[6];
-    cr_assert_eq(arp_lookup(ifp->index, peer_ip, mac), 0, "ARP did not learn the peer");
-    testkit_drain(ifp);
+    testkit_teach_peer(ifp, peer_mac, peer_ip, our_ip);
 }
 
 static int install(const char *key, const char *value, char *err, size_t errlen, void **state)
@@ -460,20 +445,8 @@ Test(router, a_next_hop_that_answers_in_time_gets_the_datagram_and_no_error)
     testkit_drain(eth1);
     static const uint8_t mac77[6] = { 0x02, 0, 0, 0, 1, 0x77 };
     /* The host answers (a reply to us: ARP's merge resolves the entry). */
-    uint8_t f[60] = { 0 };
-    memcpy(f, MAC1, 6);
-    memcpy(f + 6, mac77, 6);
-    store_be16(f + 12, 0x0806);
-    store_be16(f + 14, 1);
-    store_be16(f + 16, 0x0800);
-    f[18] = 6;
-    f[19] = 4;
-    store_be16(f + 20, 2);
-    memcpy(f + 22, mac77, 6);
-    store_be32(f + 28, 0x0a01004du);
-    memcpy(f + 32, MAC1, 6);
-    store_be32(f + 38, ETH1_IP);
-    testkit_inject(eth1, f, sizeof f);
+    uint8_t f[60];
+    testkit_inject(eth1, f, testkit_arp_frame(f, MAC1, 2, mac77, 0x0a01004du, MAC1, ETH1_IP));
     struct ik_sent s;
     cr_assert(ik_take(eth1, &s));
     cr_assert_eq(s.ethertype, 0x0800);

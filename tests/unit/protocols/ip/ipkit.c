@@ -46,22 +46,7 @@ struct netif *ipkit_setup(void)
     cr_assert_eq(netif_add_addr(ifp, IK_OUR_IP2, 24), 0);
 
     /* The peer asks for us: ARP learns it (RFC 826 merge) and answers. */
-    uint8_t f[60] = { 0 };
-    memcpy(f, IK_BCAST_MAC, 6);
-    memcpy(f + 6, IK_PEER_MAC, 6);
-    store_be16(f + 12, 0x0806);
-    store_be16(f + 14, 1);
-    store_be16(f + 16, 0x0800);
-    f[18] = 6;
-    f[19] = 4;
-    store_be16(f + 20, 1);
-    memcpy(f + 22, IK_PEER_MAC, 6);
-    store_be32(f + 28, IK_PEER_IP);
-    store_be32(f + 38, IK_OUR_IP);
-    testkit_inject(ifp, f, sizeof f);
-    uint8_t mac[6];
-    cr_assert_eq(arp_lookup(ifp->index, IK_PEER_IP, mac), 0, "ARP did not learn the peer");
-    testkit_drain(ifp);
+    testkit_teach_peer(ifp, IK_PEER_MAC, IK_PEER_IP, IK_OUR_IP);
     return ifp;
 }
 

@@ -81,23 +81,8 @@ uint64_t udpkit_counter(const char *node, const char *name)
 /* An ARP request from the peer for our address (RFC 826): ARP learns the peer. */
 static void teach_arp(struct netif *ifp)
 {
-    uint8_t f[42];
-    memcpy(f, UK_BCAST_MAC, 6);
-    memcpy(f + 6, UK_PEER_MAC, 6);
-    put16(f + 12, 0x0806);
-    put16(f + 14, 1);      /* htype Ethernet */
-    put16(f + 16, 0x0800); /* ptype IPv4 */
-    f[18] = 6;
-    f[19] = 4;
-    put16(f + 20, 1); /* request */
-    memcpy(f + 22, UK_PEER_MAC, 6);
-    put32(f + 28, UK_PEER_IP);
-    memset(f + 32, 0, 6);
-    put32(f + 38, UK_OUR_IP);
-    testkit_inject(ifp, f, sizeof f);
-    uint8_t mac[6];
-    cr_assert_eq(arp_lookup(ifp->index, UK_PEER_IP, mac), 0, "ARP did not learn the peer");
-    cr_assert_eq(testkit_drain(ifp), 1, "ARP reply expected");
+    cr_assert_eq(testkit_teach_peer(ifp, UK_PEER_MAC, UK_PEER_IP, UK_OUR_IP), 1,
+                 "ARP reply expected");
 }
 
 struct netif *udpkit_setup(void)

@@ -12,11 +12,11 @@ static struct kport *live;
 const char *kparams_get(const struct kparams *p, const char *key)
 {
     if (!p)
-        return 0;
+        return NULL;
     for (unsigned i = 0; i < p->n; i++)
         if (strcmp(p->key[i], key) == 0)
             return p->value[i];
-    return 0;
+    return NULL;
 }
 
 int kparams_get_u64(const struct kparams *p, const char *key, uint64_t dflt, uint64_t min,
@@ -39,7 +39,10 @@ int kparams_get_u64(const struct kparams *p, const char *key, uint64_t dflt, uin
 
 int kdriver_register(const struct kdriver *d)
 {
-    if (kdriver_find(d->name))
+    const struct kdriver *have = kdriver_find(d->name);
+    if (have == d)
+        return 0;
+    if (have != NULL)
         return -KE_EXIST;
     if (ndrivers == KDRIVER_MAX)
         return -KE_TOOBIG;
@@ -49,14 +52,31 @@ int kdriver_register(const struct kdriver *d)
 
 const struct kdriver *kdriver_find(const char *name)
 {
+    KSET_FOREACH(drivers, const struct kdriver, it)
+        if (strcmp((*it)->name, name) == 0)
+            return *it;
     for (unsigned i = 0; i < ndrivers; i++)
         if (strcmp(drivers[i]->name, name) == 0)
             return drivers[i];
-    return 0;
+    return NULL;
+}
+
+/* linked_after - the linked-in class with the smallest name greater than @prev (NULL: any). */
+static const struct kdriver *linked_after(const char *prev)
+{
+    const struct kdriver *best = NULL;
+    KSET_FOREACH(drivers, const struct kdriver, it) {
+        const char *n = (*it)->name;
+        if ((prev == NULL || strcmp(n, prev) > 0) && (best == NULL || strcmp(n, best->name) < 0))
+            best = *it;
+    }
+    return best;
 }
 
 void kdriver_foreach(void (*cb)(const struct kdriver *d, void *ctx), void *ctx)
 {
+    for (const struct kdriver *d = linked_after(NULL); d != NULL; d = linked_after(d->name))
+        cb(d, ctx);
     for (unsigned i = 0; i < ndrivers; i++)
         cb(drivers[i], ctx);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "kernel/pktbuf.h"
+#include "kernel/section.h"
 
 #define KPORT_NAME_MAX 16
 #define KPARAM_MAX 16
@@ -98,11 +99,30 @@ struct kdriver {
     int (*open)(const struct kdriver_args *a, struct kport **out, char *err, size_t errlen);
 };
 
-/** kdriver_register - make driver class @d available to configurations. -KE_EXIST if taken. */
+/*
+ * Driver classes register themselves at link time, one line in the driver's
+ * source (kernel/section.h):
+ *
+ *     const struct kdriver pcap_driver = { .name = "pcap", .open = pcap_open };
+ *     KDRIVER_REGISTER(pcap_driver);
+ *
+ * A target links the drivers it has (the hosted program: pcap, pcap-file,
+ * loop, dpdk; the VMs: e1000, virtio, loop), so its set is what it can open.
+ */
+KSET_DECLARE(drivers, const struct kdriver);
+/** KDRIVER_REGISTER - add driver class @var (a const struct kdriver) to the image. */
+#define KDRIVER_REGISTER(var) KSET_ADD(drivers, const struct kdriver, var)
+
+/**
+ * kdriver_register - make driver class @d available at run time in addition
+ * to the linked-in ones (tests register fakes). Registering a class that is
+ * already available (the same descriptor) is a no-op returning 0; another
+ * class of the same name is -KE_EXIST; -KE_TOOBIG past 16 run-time classes.
+ */
 int kdriver_register(const struct kdriver *d);
-/** kdriver_find - the driver class named @name, or NULL. */
+/** kdriver_find - the driver class named @name (linked-in first, then run-time), or NULL. */
 const struct kdriver *kdriver_find(const char *name);
-/** kdriver_foreach - every registered class, in registration order. */
+/** kdriver_foreach - every class: linked-in ones sorted by name, then run-time ones in order. */
 void kdriver_foreach(void (*cb)(const struct kdriver *d, void *ctx), void *ctx);
 
 /**

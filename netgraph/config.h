@@ -10,7 +10,10 @@
  *   extension EXT [key=value ...]
  *   mode poll|idle
  *
- * Later keywords extend the language but never change these. Parsing checks
+ * Later keywords extend the language but never change these. Modules add
+ * keywords of their own by registering a bring-up stage that owns one
+ * (netgraph/stage.h); config_parse() keeps such a line's words and key=value
+ * pairs as a struct cfg_line and lets the stage check it. Parsing checks
  * syntax and references (an address or route naming an unknown interface);
  * whether a driver or extension exists is checked when the appliance is
  * brought up, with the same file:line:column reporting.
@@ -62,6 +65,28 @@ struct cfg_extension {
     struct cfg_pos param_pos[KPARAM_MAX];
 };
 
+/** Words a module keyword's line may hold (besides key=value pairs). */
+#define CFG_LINE_MAX_WORDS 16
+
+struct kconfig_stage;
+
+/**
+ * A line of a keyword that a module owns (netgraph/stage.h): "video play
+ * clip.mjpeg to 10.0.0.2:5004 loop=yes" has keyword "video", words "play",
+ * "clip.mjpeg", "to", "10.0.0.2:5004" (unquoted, in order) and params
+ * loop=yes.
+ */
+struct cfg_line {
+    struct cfg_pos pos;                  /* the keyword */
+    const struct kconfig_stage *owner;   /* the stage that owns the keyword */
+    const char *keyword;
+    unsigned nwords;
+    const char *word[CFG_LINE_MAX_WORDS];
+    struct cfg_pos word_pos[CFG_LINE_MAX_WORDS];
+    struct kparams params;
+    struct cfg_pos param_pos[KPARAM_MAX];
+};
+
 /** A parsed configuration. Strings in params point into the config's own storage. */
 struct config {
     const char *filename;
@@ -70,6 +95,8 @@ struct config {
     struct cfg_address *addresses;
     struct cfg_route *routes;
     struct cfg_extension *extensions;
+    unsigned nlines;        /* lines of module keywords, in file order */
+    struct cfg_line *lines;
     bool has_mode;          /* a "mode" line was given */
     bool poll_mode;         /* mode poll: the main loop never idles (lowest latency, one busy CPU) */
     struct cfg_pos mode_pos;
@@ -98,10 +125,5 @@ void config_error_format(const struct config_error *err, char *buf, size_t size)
 /** config_set_error - fill @err for position @pos with a printf-style message. */
 void config_set_error(struct config_error *err, const char *file, struct cfg_pos pos,
                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/** ipv4_parse_addr - parse dotted-quad [@s, @s+@n) into host order; 0 or -KE_INVAL. */
-int ipv4_parse_addr(const char *s, size_t n, uint32_t *out);
-/** mac_parse - parse xx:xx:xx:xx:xx:xx; 0 or -KE_INVAL. */
-int mac_parse(const char *s, size_t n, uint8_t mac[6]);
 
 #endif

@@ -127,6 +127,12 @@ void netif_input(struct netif *ifp, struct pktbuf *pkt)
     pkt_free(pkt);
 }
 
+void netif_input_burst(struct netif *ifp, struct pktbuf **pkts, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        netif_input(ifp, pkts[i]);
+}
+
 /* Offer waiting frames to the device, oldest first, in bursts; stop at the
  * first burst the device does not take whole. Returns frames still waiting. */
 static unsigned netif_tx_flush(struct netif *ifp)

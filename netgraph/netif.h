@@ -80,6 +80,8 @@ bool netif_bcast_addr(uint32_t addr);
 uint64_t netif_generation(void);
 /** netif_input - account and raise dev_PacketArrived for @pkt received on @ifp, then free it. */
 void netif_input(struct netif *ifp, struct pktbuf *pkt);
+/** netif_input_burst - netif_input for each of the @n frames at @pkts (a receive burst), in order. */
+void netif_input_burst(struct netif *ifp, struct pktbuf **pkts, unsigned n);
 /**
  * netif_transmit - send one frame (data = the whole frame) through @ifp's
  * port; consumes @pkt. When the device's transmit ring is full the frame

@@ -1,16 +1,18 @@
 /*
- * apps/console/extension.c — "extension list | install | remove" (issue 5
- * item 8: extensions installed and removed at run time while traffic flows,
- * through apps/appliance.h) and "log level" (kernel/log.h).
+ * apps/console/extension.c — "extension list | install | remove": extensions
+ * installed and removed at run time while traffic flows, through
+ * netgraph/instances.h; and "log level" (kernel/log.h).
  *
  * "extension install NAME [key=value ...]" is parsed by the configuration
  * parser itself (netgraph/config.h, config_parse on the one-line text
  * "extension NAME key=value ..."), so quoting, escapes and errors are those
  * of a configuration file's 'extension' line. Freestanding.
  */
-#include "apps/appliance.h"
+#include "netgraph/apply.h"
+#include "netgraph/instances.h"
+#include "netgraph/runtime.h"
 #include "apps/console/commands.h"
-#include "apps/extension.h"
+#include "netgraph/extension.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
@@ -58,12 +60,12 @@ struct ext_list {
     const struct kextension *found;   /* find_ext: its class */
 };
 
-static void list_line(const struct appliance_extension_info *x, void *ctx)
+static void list_line(const struct kext *x, void *ctx)
 {
     struct ext_list *l = ctx;
     if (l->n++ == 0)
         console_printf(l->s, "%-4s %-16s %s\n", "id", "extension", "parameters");
-    console_printf(l->s, "%-4u %-16s ", x->id, x->ext->name);
+    console_printf(l->s, "%-4u %-16s ", x->id, x->cls->name);
     put_params(l->s, x->params);
     console_puts(l->s, "\n");
 }
@@ -71,7 +73,7 @@ static void list_line(const struct appliance_extension_info *x, void *ctx)
 enum console_status cmd_extension_list(struct console_session *s, const struct console_args *a)
 {
     struct ext_list l = { .s = s };
-    appliance_extension_foreach(list_line, &l);
+    netgraph_ext_foreach(list_line, &l);
     if (l.n == 0)
         console_puts(s, "no extensions installed\n");
     return CONSOLE_OK;
@@ -102,7 +104,7 @@ enum console_status cmd_extension_install(struct console_session *s, const struc
     const struct cfg_extension *ce = &cfg.extensions[0];
     char why[224];
     unsigned id = 0;
-    rc = appliance_extension_install(ce->name, &ce->params, &id, why, sizeof(why));
+    rc = netgraph_ext_install(ce->name, &ce->params, &id, why, sizeof(why));
     enum console_status st = CONSOLE_OK;
     if (rc < 0) {
         st = console_fail(s, a, "%s", why);
@@ -111,17 +113,17 @@ enum console_status cmd_extension_install(struct console_session *s, const struc
         put_params(s, &ce->params);
         console_puts(s, "\n");
     }
-    config_free(&cfg); /* the appliance keeps its own copy of the parameters */
+    config_free(&cfg); /* the instance keeps its own copy of the parameters */
     return st;
 }
 
 /* -------------------------------------------------------------- remove */
 
-static void find_ext(const struct appliance_extension_info *x, void *ctx)
+static void find_ext(const struct kext *x, void *ctx)
 {
     struct ext_list *l = ctx;
     if (x->id == l->want_id)
-        l->found = x->ext;
+        l->found = x->cls;
 }
 
 enum console_status cmd_extension_remove(struct console_session *s, const struct console_args *a)
@@ -131,8 +133,8 @@ enum console_status cmd_extension_remove(struct console_session *s, const struct
     if (kparse_u64(w, strlen(w), &id) < 0 || id == 0 || id > 0xffffffffu)
         return console_fail(s, a, "'%s' is not an extension id (see 'extension list')", w);
     struct ext_list l = { .s = s, .want_id = (unsigned)id };
-    appliance_extension_foreach(find_ext, &l);
-    if (!l.found || appliance_extension_remove((unsigned)id) < 0)
+    netgraph_ext_foreach(find_ext, &l);
+    if (!l.found || netgraph_ext_remove((unsigned)id) < 0)
         return console_fail(s, a, "no extension with id %u (see 'extension list')", (unsigned)id);
     console_printf(s, "extension %u removed: %s\n", (unsigned)id, l.found->name);
     return CONSOLE_OK;

@@ -7,15 +7,11 @@
 #include "apps/console/commands.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
+#include "kernel/lib/inet.h"
 #include "netgraph/config.h"
 #include "netgraph/netif.h"
 #include "protocols/arp/arp.h"
 #include "protocols/ipv4/ipv4.h"
-
-static uint32_t plen_mask(unsigned plen)
-{
-    return plen == 0 ? 0 : 0xffffffffu << (32 - plen);
-}
 
 /**
  * parse_prefix - "A.B.C.D/LEN" into @prefix, @plen (RFC 4632 notation,
@@ -29,13 +25,13 @@ static int parse_prefix(struct console_session *s, const struct console_args *a,
         slash++;
     uint32_t addr;
     if (word[slash] != '/') {
-        if (ipv4_parse_addr(word, slash, &addr) == 0)
+        if (inet_parse_ipv4(word, slash, &addr) == 0)
             console_fail(s, a, "%s: expected A.B.C.D/LEN (a host route is %s/32)", word, word);
         else
             console_fail(s, a, "%s: expected A.B.C.D/LEN", word);
         return -KE_INVAL;
     }
-    if (ipv4_parse_addr(word, slash, &addr) < 0) {
+    if (inet_parse_ipv4(word, slash, &addr) < 0) {
         console_fail(s, a, "%s: '%.*s' is not an IPv4 address", word, (int)slash, word);
         return -KE_INVAL;
     }
@@ -45,10 +41,10 @@ static int parse_prefix(struct console_session *s, const struct console_args *a,
         console_fail(s, a, "%s: prefix length must be 0..32", word);
         return -KE_INVAL;
     }
-    if (addr & ~plen_mask((unsigned)len)) {
+    if (addr & ~inet_plen_mask((unsigned)len)) {
         char net[16];
         console_fail(s, a, "%s: host bits set (the network is %s/%u)", word,
-                     ipv4_fmt(addr & plen_mask((unsigned)len), net), (unsigned)len);
+                     inet_fmt_ipv4(addr & inet_plen_mask((unsigned)len), net), (unsigned)len);
         return -KE_INVAL;
     }
     *prefix = addr;
@@ -110,7 +106,7 @@ enum console_status cmd_route_add(struct console_session *s, const struct consol
             return console_fail(s, a, "'%s' needs %s", key, is_via ? "an address" : "a name");
         const char *val = a->argv[i + 1];
         if (is_via) {
-            if (ipv4_parse_addr(val, strlen(val), &r.gateway) < 0)
+            if (inet_parse_ipv4(val, strlen(val), &r.gateway) < 0)
                 return console_fail(s, a, "via %s: not an IPv4 address", val);
             if (r.gateway == 0 || r.gateway == 0xffffffffu)
                 return console_fail(s, a, "via %s: not a usable gateway", val);
@@ -132,19 +128,19 @@ enum console_status cmd_route_add(struct console_session *s, const struct consol
         struct ipv4_route via;
         if (ipv4_route_lookup(r.gateway, &via) < 0 || via.gateway != 0)
             return console_fail(s, a, "gateway %s is on no interface's subnet (add 'dev NAME')",
-                                ipv4_fmt(r.gateway, g));
+                                inet_fmt_ipv4(r.gateway, g));
         r.ifindex = via.ifindex;
     }
     struct route_find f = { .prefix = r.prefix, .plen = r.plen };
     ipv4_route_foreach(route_find_cb, &f);
     int rc = ipv4_route_add(&r);
     if (rc < 0)
-        return console_fail(s, a, "%s/%u: %s", ipv4_fmt(r.prefix, p), r.plen,
+        return console_fail(s, a, "%s/%u: %s", inet_fmt_ipv4(r.prefix, p), r.plen,
                             rc == -KE_TOOBIG ? "routing table full" : kerr_str(rc));
     const struct netif *out = netif_get(r.ifindex);
-    console_printf(s, "route %s/%u", ipv4_fmt(r.prefix, p), r.plen);
+    console_printf(s, "route %s/%u", inet_fmt_ipv4(r.prefix, p), r.plen);
     if (r.gateway)
-        console_printf(s, " via %s", ipv4_fmt(r.gateway, g));
+        console_printf(s, " via %s", inet_fmt_ipv4(r.gateway, g));
     console_printf(s, " dev %s %s\n", out ? out->name : "?", f.found ? "replaced" : "added");
     return CONSOLE_OK;
 }
@@ -159,13 +155,13 @@ enum console_status cmd_route_del(struct console_session *s, const struct consol
     if (!f.found && f.connected)
         return console_fail(s, a, "%s/%u is the connected subnet of an interface address, not a "
                                   "static route",
-                            ipv4_fmt(f.prefix, p), f.plen);
+                            inet_fmt_ipv4(f.prefix, p), f.plen);
     int rc = ipv4_route_del(f.prefix, f.plen);
     if (rc == -KE_NOENT)
-        return console_fail(s, a, "%s/%u: no such route", ipv4_fmt(f.prefix, p), f.plen);
+        return console_fail(s, a, "%s/%u: no such route", inet_fmt_ipv4(f.prefix, p), f.plen);
     if (rc < 0)
-        return console_fail(s, a, "%s/%u: %s", ipv4_fmt(f.prefix, p), f.plen, kerr_str(rc));
-    console_printf(s, "route %s/%u deleted\n", ipv4_fmt(f.prefix, p), f.plen);
+        return console_fail(s, a, "%s/%u: %s", inet_fmt_ipv4(f.prefix, p), f.plen, kerr_str(rc));
+    console_printf(s, "route %s/%u deleted\n", inet_fmt_ipv4(f.prefix, p), f.plen);
     return CONSOLE_OK;
 }
 

@@ -6,7 +6,7 @@
  *
  *   console_serial_init(CONSOLE_ECHO | CONSOLE_SHOW_PROMPT | CONSOLE_PERMANENT, true);
  *   for (;;) {
- *       appliance_poll(true);
+ *       netgraph_poll(true);
  *       if (console_serial_poll() == CONSOLE_SHUTDOWN)
  *           break;  // shut down cleanly
  *   }

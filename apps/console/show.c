@@ -10,6 +10,7 @@
 #include "kernel/clock.h"
 #include "kernel/event.h"
 #include "kernel/klib.h"
+#include "kernel/lib/inet.h"
 #include "kernel/pktbuf.h"
 #include "kernel/stats.h"
 #include "netgraph/introspect.h"
@@ -248,7 +249,7 @@ static void arp_line(const struct arp_entry_info *e, void *ctx)
         kstrlcpy(left, "expired", sizeof(left));
     }
     console_printf(s, "%-10s %-15s %-17s %-10s %-9s %u\n", ifname_of(e->ifindex),
-                   ipv4_fmt(e->ip, ip), mac, e->resolved ? "resolved" : "incomplete", left,
+                   inet_fmt_ipv4(e->ip, ip), mac, e->resolved ? "resolved" : "incomplete", left,
                    e->queued);
 }
 
@@ -275,8 +276,8 @@ static void route_line(const struct ipv4_route *r, bool connected, void *ctx)
     char p[16], gw[16], dst[24];
     if (t->n++ == 0)
         console_printf(s, "%-18s %-15s %-10s %s\n", "destination", "gateway", "interface", "type");
-    ksnprintf(dst, sizeof(dst), "%s/%u", ipv4_fmt(r->prefix, p), r->plen);
-    console_printf(s, "%-18s %-15s %-10s %s\n", dst, r->gateway ? ipv4_fmt(r->gateway, gw) : "-",
+    ksnprintf(dst, sizeof(dst), "%s/%u", inet_fmt_ipv4(r->prefix, p), r->plen);
+    console_printf(s, "%-18s %-15s %-10s %s\n", dst, r->gateway ? inet_fmt_ipv4(r->gateway, gw) : "-",
                    ifname_of(r->ifindex), connected ? "connected" : "static");
 }
 
@@ -309,7 +310,7 @@ enum console_status cmd_show_interfaces(struct console_session *s, const struct 
                        m[4], m[5], ifp->mtu, port && port->link_up ? "up" : "down");
         for (unsigned k = 0; k < ifp->naddrs; k++) {
             char ip[16];
-            console_printf(s, "  inet %s/%u\n", ipv4_fmt(ifp->addr[k], ip), ifp->plen[k]);
+            console_printf(s, "  inet %s/%u\n", inet_fmt_ipv4(ifp->addr[k], ip), ifp->plen[k]);
         }
         console_printf(s, "  rx %llu frames %llu bytes", (unsigned long long)ifp->ctr[NETIF_RX_FRAMES],
                        (unsigned long long)ifp->ctr[NETIF_RX_BYTES]);

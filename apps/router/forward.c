@@ -65,7 +65,7 @@ static bool router_redirect_due(const struct pktbuf *pkt, const struct netif *ou
     if (!router.redirects || pkt->ifindex != out->index)
         return false;
     for (unsigned a = 0; a < out->naddrs; a++) {
-        uint32_t m = router_mask(out->plen[a]);
+        uint32_t m = inet_plen_mask(out->plen[a]);
         if (((src ^ out->addr[a]) & m) == 0 && ((next_hop ^ out->addr[a]) & m) == 0)
             return true;
     }

@@ -31,11 +31,11 @@ static void print_one(const struct ipv4_fib_entry *e, void *ctx)
     if (e->route.plen != p->plen)
         return;
     char pfx[24], via[32], a[16], line[PRINT_LINE];
-    ksnprintf(pfx, sizeof pfx, "%s/%u", ipv4_fmt(e->route.prefix, a), e->route.plen);
+    ksnprintf(pfx, sizeof pfx, "%s/%u", inet_fmt_ipv4(e->route.prefix, a), e->route.plen);
     if (e->connected)
         ksnprintf(via, sizeof via, "connected");
     else
-        ksnprintf(via, sizeof via, "via %s", ipv4_fmt(e->route.gateway, a));
+        ksnprintf(via, sizeof via, "via %s", inet_fmt_ipv4(e->route.gateway, a));
     const struct netif *ifp = e->route.ifindex != 0xffffu ? netif_get(e->route.ifindex) : NULL;
     ksnprintf(line, sizeof line, "%-18s %-18s %-8s %12llu %14llu", pfx, via,
               ifp != NULL ? ifp->name : "-", (unsigned long long)e->packets,

@@ -9,6 +9,7 @@
 
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
+#include "netgraph/extension.h"
 #include "protocols/ipv4/ipv4.h"
 
 struct router router;
@@ -49,45 +50,16 @@ static bool router_not_local(void *pred_ctx, void *arg)
     return (((const struct pktbuf *)arg)->flags & PKT_F_L3_LOCAL) == 0;
 }
 
-/* router_yes_no - parse a yes/no parameter @key into *@out (default @dflt). */
-static int router_yes_no(const struct kparams *p, const char *key, bool dflt, bool *out,
-                         char *err, size_t errlen)
-{
-    const char *v = kparams_get(p, key);
-    if (v == NULL) {
-        *out = dflt;
-        return 0;
-    }
-    if (strcmp(v, "yes") == 0 || strcmp(v, "1") == 0) {
-        *out = true;
-        return 0;
-    }
-    if (strcmp(v, "no") == 0 || strcmp(v, "0") == 0) {
-        *out = false;
-        return 0;
-    }
-    ksnprintf(err, errlen, "router: %s: '%s' is not yes or no", key, v);
-    return -KE_INVAL;
-}
-
-static int router_install(const struct kparams *params, void **state, char *err, size_t errlen)
+static int router_install(struct kext *x, char *err, size_t errlen)
 {
     if (router.installed) {
-        ksnprintf(err, errlen, "router: already installed (one instance forwards for all interfaces)");
+        ksnprintf(err, errlen, "already installed (one instance forwards for all interfaces)");
         return -KE_EXIST;
     }
-    for (unsigned i = 0; params != NULL && i < params->n; i++) {
-        if (strcmp(params->key[i], "zerocopy") != 0 && strcmp(params->key[i], "redirects") != 0 &&
-            !extension_common_param(params->key[i])) {
-            ksnprintf(err, errlen, "router: unknown parameter '%s' (usage: %s)", params->key[i],
-                      router_extension.usage);
-            return -KE_INVAL;
-        }
-    }
     bool zerocopy, redirects;
-    int rc = router_yes_no(params, "zerocopy", true, &zerocopy, err, errlen);
+    int rc = kext_yes_no(x, "zerocopy", true, &zerocopy, err, errlen);
     if (rc == 0)
-        rc = router_yes_no(params, "redirects", true, &redirects, err, errlen);
+        rc = kext_yes_no(x, "redirects", true, &redirects, err, errlen);
     if (rc < 0)
         return rc;
 
@@ -102,33 +74,28 @@ static int router_install(const struct kparams *params, void **state, char *err,
 
     struct kguard g = { 0 };
     g.pred = router_not_local;
-    static const struct khandler_props props = { .name = "router" };
-    rc = ipv4_PacketArrived_install(router_input, &router, &g, &props, &router.handler);
+    rc = kext_install_on(x, &ipv4_PacketArrived, (khandler_generic_fn)router_input, &router, &g);
     if (rc < 0) {
-        ksnprintf(err, errlen, "router: cannot install on ipv4.PacketArrived: %s", kerr_str(rc));
+        ksnprintf(err, errlen, "cannot install on ipv4.PacketArrived: %s", kerr_str(rc));
         return rc;
     }
     rc = router_unreach_init();
     if (rc < 0) {
-        kevent_uninstall(router.handler);
-        router.handler = NULL;
-        ksnprintf(err, errlen, "router: cannot install on arp.ResolveFailed: %s", kerr_str(rc));
+        ksnprintf(err, errlen, "cannot install on arp.ResolveFailed: %s", kerr_str(rc));
         return rc;
     }
     kstats_register(&router.stats);
     for (unsigned i = 0; i < netif_count() && i < NETIF_MAX; i++)
         (void)router_if_ctr((uint16_t)i);
     router.installed = true;
-    *state = &router;
     return 0;
 }
 
-static void router_remove(void *state)
+static void router_remove(struct kext *x)
 {
-    if (state != &router || !router.installed)
+    (void)x;
+    if (!router.installed)
         return;
-    kevent_uninstall(router.handler);
-    router.handler = NULL;
     router_unreach_fini();
     router_output_fini();
     kstats_unregister(&router.stats);
@@ -138,9 +105,16 @@ static void router_remove(void *state)
     router.installed = false;
 }
 
-const struct kextension router_extension = {
+static const char *const router_params[] = { "zerocopy", "redirects", NULL };
+
+static const struct kextension router_ext = {
     .name = "router",
     .usage = "router [zerocopy=yes|no] [redirects=yes|no]",
+    .summary = "forwards IPv4 datagrams not for us (RFC 1812)",
+    .event = &ipv4_PacketArrived,
+    .guard = "destination not local",
+    .params = router_params,
     .install = router_install,
     .remove = router_remove,
 };
+KEXTENSION_REGISTER(router_ext);

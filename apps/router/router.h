@@ -40,7 +40,7 @@
  * the raiser (the driver's netif_input) until the raise returns, so the
  * handler may not write it. The router takes its own reference, queues
  * the datagram with its decision, and sends it from a timer due at once,
- * which the main loop runs after the receive burst (appliance_poll): by
+ * which the main loop runs after the receive burst (netgraph_poll): by
  * then the raiser has dropped its reference, the router holds the only
  * one, and the TTL, checksum and Ethernet header are written in place.
  * If someone else still holds the buffer then, it is copied first. With
@@ -54,10 +54,6 @@
 #ifndef SPINDLE_APPS_ROUTER_H
 #define SPINDLE_APPS_ROUTER_H
 
-#include "apps/extension.h"
-
-/** router_extension - the "router" extension class (apps/extensions.c lists it). */
-extern const struct kextension router_extension;
 
 /**
  * router_print_routes - the routing table, one line per route, for the

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include "kernel/event.h"
 #include "kernel/klib.h"
+#include "kernel/lib/inet.h"
 #include "kernel/pktbuf.h"
 #include "kernel/stats.h"
 #include "kernel/timer.h"
@@ -89,7 +90,6 @@ struct router {
     bool installed;
     bool zerocopy;        /* parameter zerocopy=yes (default) */
     bool redirects;       /* parameter redirects=yes (default) */
-    struct khandler *handler;
     uint64_t ctr[RT_NCTR];
     struct kstat_group stats;
     struct router_if ifs[NETIF_MAX];
@@ -116,12 +116,6 @@ static inline void router_ttl_decrement(uint8_t *h)
     sum = (sum & 0xffffu) + (sum >> 16);
     store_be16(h + RT_IP_CSUM, (uint16_t)~sum);
     h[RT_IP_TTL] = (uint8_t)(m2 >> 8);
-}
-
-/** router_mask - the netmask of prefix length @plen (0..32), host order. */
-static inline uint32_t router_mask(unsigned plen)
-{
-    return plen == 0 ? 0 : 0xffffffffu << (32 - (plen > 32 ? 32 : plen));
 }
 
 /** router_input - the handler on ipv4_PacketArrived (forward.c); see router.h. */

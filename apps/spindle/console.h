@@ -11,7 +11,7 @@
  *   --console none        no console
  *
  * The main loop calls console_open() once the appliance is configured,
- * console_poll() once per loop iteration (after appliance_poll(); arch_idle
+ * console_poll() once per loop iteration (after netgraph_poll(); arch_idle
  * wakes for console input because every console descriptor is registered
  * with hosted_idle_watch_fd), and console_close() before shutdown. Nothing
  * here blocks, except that output to a socket client whose buffer is full

@@ -1,12 +1,13 @@
 /*
  * apps/spindle/main.c — the hosted appliance: a Linux process running the
- * portable core on pcap, pcap-file and loop ports.
+ * portable core on the ports of the drivers linked into it (pcap, pcap-file,
+ * loop; each registers itself, kernel/port.h).
  *
  *   spindle --config FILE [--stats-json FILE] [--log LEVEL] [--pool N] [--dot FILE]
  *           [--console stdin|unix:PATH|none]... [--help]
  *
  * Reads and parses FILE (netgraph/config.h), brings the appliance up
- * (apps/appliance.h), runs the main loop until SIGINT or SIGTERM, a console
+ * (netgraph/runtime.h, netgraph/apply.h), runs the main loop until SIGINT or SIGTERM, a console
  * 'shutdown' (apps/spindle/console.h), or until every port is a finished
  * replay, then shuts down and reports every node's counters and the pools
  * on standard error.
@@ -22,9 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/appliance.h"
+#include "netgraph/apply.h"
+#include "netgraph/instances.h"
+#include "netgraph/runtime.h"
 #include "apps/spindle/console.h"
-#include "drivers/hosted_drivers.h"
 #include "guards/pcap_expr.h"
 #include "kernel/kerr.h"
 #include "kernel/log.h"
@@ -199,16 +201,6 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-static void register_drivers(void)
-{
-    const struct kdriver *const drivers[] = { &pcap_driver, &pcap_file_driver, &loop_driver };
-    for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
-        int rc = kdriver_register(drivers[i]);
-        if (rc < 0 && rc != -KE_EXIST)
-            KWARN("spindle", "driver %s: %s", drivers[i]->name, kerr_str(rc));
-    }
-}
-
 static int install_signals(void)
 {
     struct sigaction sa;
@@ -256,30 +248,29 @@ static int run(const struct options *o, const struct config *cfg)
 {
     struct config_error err;
     char msg[sizeof(err.file) + sizeof(err.msg) + 32];
-    int rc = appliance_init(o->pool);
+    int rc = netgraph_init(o->pool);
     if (rc < 0) {
         fprintf(stderr, "spindle: initialisation failed: %s\n", kerr_str(rc));
         return EXIT_CONFIG;
     }
-    register_drivers();
     guard_tcpdump_register(); /* guard="tcpdump expression" in configurations */
-    rc = appliance_configure(cfg, &err);
+    rc = netgraph_configure(cfg, &err);
     if (rc < 0) {
         config_error_format(&err, msg, sizeof(msg));
         fprintf(stderr, "%s\n", msg);
-        appliance_shutdown();
+        netgraph_shutdown();
         return rc == -KE_IO ? EXIT_DEVICE : EXIT_CONFIG;
     }
     FILE *json = NULL;
     if (o->stats_json && !(json = fopen(o->stats_json, "w"))) {
         fprintf(stderr, "spindle: --stats-json %s: %s\n", o->stats_json, strerror(errno));
-        appliance_shutdown();
+        netgraph_shutdown();
         return EXIT_CONFIG;
     }
     if (install_signals() < 0) {
         if (json)
             fclose(json);
-        appliance_shutdown();
+        netgraph_shutdown();
         return EXIT_CONFIG;
     }
     char cerr[256];
@@ -287,14 +278,14 @@ static int run(const struct options *o, const struct config *cfg)
         fprintf(stderr, "spindle: %s\n", cerr);
         if (json)
             fclose(json);
-        appliance_shutdown();
+        netgraph_shutdown();
         return EXIT_CONFIG;
     }
 
     KINFO("spindle", "running (SIGINT or SIGTERM stops)");
     bool console_stop = false;
-    while (!stop_signal && !console_stop && !appliance_done()) {
-        appliance_poll(!cfg->poll_mode); /* mode poll: never idle */
+    while (!stop_signal && !console_stop && !netgraph_done()) {
+        netgraph_poll(!cfg->poll_mode); /* mode poll: never idle */
         console_stop = console_poll();
     }
     if (stop_signal)
@@ -320,7 +311,7 @@ static int run(const struct options *o, const struct config *cfg)
         kprintf("--- events\n");
         introspect_print_events();
     }
-    appliance_shutdown();
+    netgraph_shutdown();
     kprintf("--- pools after shutdown\n");
     introspect_print_pools();
     if (json) {

@@ -6,15 +6,12 @@
  * written once, when a port first claims its slot, and the group's length
  * (kstat_group.n) is raised to cover it, so readers never see an unused slot.
  */
-#include "guards/guard_expr.h"
 #include "apps/udp-count/udp_count.h"
 
-#include "apps/extension.h"
-#include "kernel/capability.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
-#include "kernel/mem.h"
 #include "kernel/stats.h"
+#include "netgraph/extension.h"
 #include "protocols/udp/udp.h"
 
 /* Fixed counters, then two per port slot. */
@@ -22,9 +19,6 @@ enum { CNT_DATAGRAMS, CNT_BYTES, CNT_OTHER_DATAGRAMS, CNT_OTHER_BYTES, CNT_FIXED
 #define CNT_TOTAL (CNT_FIXED + 2 * UDP_COUNT_PORTS)
 
 struct udp_count {
-    struct khandler *handler;
-    struct kcapset *caps;                /* granted by the configuration (apps/extension.h) */
-    void *guard_handle;                  /* guard="...": the compiled expression (guards/guard_expr.h) */
     bool listener;                       /* port= given: KH_TAKEN */
     unsigned nports;                     /* slots in use */
     uint16_t port[UDP_COUNT_PORTS];      /* destination port of each slot */
@@ -73,63 +67,21 @@ static int count_rx(void *ctx, struct pktbuf *pkt)
     return c->listener ? KH_TAKEN : KH_PASS;
 }
 
-static int count_install(const struct kparams *params, void **state, char *err, size_t errlen)
+static int count_install(struct kext *x, char *err, size_t errlen)
 {
-    for (unsigned i = 0; params && i < params->n; i++) {
-        if (strcmp(params->key[i], "port") != 0 && strcmp(params->key[i], "guard") != 0 &&
-            !extension_common_param(params->key[i])) {
-            ksnprintf(err, errlen,
-                      "udp-count: unknown parameter '%s' (usage: udp-count [port=N] [guard=\"EXPR\"])",
-                      params->key[i]);
-            return -KE_INVAL;
-        }
-    }
-    uint64_t port;
-    int rc = kparams_get_u64(params, "port", 0, 1, 65535, &port);
-    if (rc < 0) {
-        ksnprintf(err, errlen, "udp-count: port: %s (expected 1..65535)",
-                  rc == -KE_RANGE ? "out of range" : "not a number");
-        return rc;
-    }
-    /* guard="tcpdump expression": compiled by the target's guard compiler
-     * (hosted: libpcap, lowered into field tests where it can be, so it joins
-     * udp.PacketArrived's decision tree); AND-ed with port= if both are given. */
-    const char *gexpr = kparams_get(params, "guard");
-    const struct kguard *eg = NULL;
-    void *ghandle = NULL;
-    if (gexpr) {
-        char why[160];
-        rc = guard_expr_compile(gexpr, &udp_PacketArrived, &eg, &ghandle, why, sizeof why);
-        if (rc < 0) {
-            ksnprintf(err, errlen, "udp-count: guard: %s", why);
-            return rc;
-        }
-    }
-    struct kguard g = { 0 };
-    if (port)
-        g = udp_guard_dport((uint16_t)port);
-    if (eg && (rc = kguard_and(&g, port ? &g : NULL, eg)) < 0) {
-        ksnprintf(err, errlen, "udp-count: guard and port= together are too many tests");
-        guard_expr_free(ghandle);
-        return rc;
-    }
-    struct udp_count *c = kmalloc(sizeof *c);
-    if (c == NULL) {
-        ksnprintf(err, errlen, "udp-count: out of memory");
-        guard_expr_free(ghandle);
-        return -KE_NOMEM;
-    }
-    c->guard_handle = ghandle;
+    (void)err;
+    (void)errlen;
+    struct udp_count *c = x->state;
     static const char *const fixed[CNT_FIXED] = { "datagrams", "bytes", "other_datagrams",
                                                   "other_bytes" };
     for (unsigned i = 0; i < CNT_FIXED; i++)
         c->names[i] = fixed[i];
     /* A port= or guard= instance listens: it takes what its guard selects, so
      * those datagrams get no port unreachable. Without either it observes. */
-    c->listener = port != 0 || gexpr != NULL;
-    if (port)
-        ksnprintf(c->node, sizeof c->node, "udp-count:%u", (unsigned)port);
-    else if (gexpr)
+    c->listener = x->has_port || x->has_guard;
+    if (x->has_port)
+        ksnprintf(c->node, sizeof c->node, "udp-count:%u", (unsigned)x->port);
+    else if (x->has_guard)
         kstrlcpy(c->node, "udp-count:guard", sizeof c->node);
     else
         kstrlcpy(c->node, "udp-count", sizeof c->node);
@@ -137,46 +89,29 @@ static int count_install(const struct kparams *params, void **state, char *err, 
     c->stats.names = c->names;
     c->stats.values = c->ctr;
     c->stats.n = CNT_FIXED;
-
-    char derived[16] = "udp:*"; /* no port: an observer of every datagram */
-    if (port)
-        ksnprintf(derived, sizeof derived, "udp:%u", (unsigned)port);
-    rc = extension_grants(params, "udp-count", derived, &c->caps, err, errlen);
-    if (rc < 0) {
-        guard_expr_free(ghandle);
-        kfree(c);
-        return rc;
-    }
-    const struct khandler_props props = { .name = "udp-count" };
-    rc = udp_install_granted(c->caps, count_rx, c, (port || eg) ? &g : NULL, &props, &c->handler);
-    if (rc < 0) {
-        ksnprintf(err, errlen, "udp-count: cannot install: %s",
-                  rc == -KE_PERM ? "port not granted (grant=)" : kerr_str(rc));
-        kcapset_destroy(c->caps);
-        guard_expr_free(ghandle);
-        kfree(c);
-        return rc;
-    }
-    kstats_register(&c->stats);
-    *state = c;
-    return 0;
+    int rc = udp_ext_install(x, count_rx, c);
+    if (rc == 0)
+        kstats_register(&c->stats);
+    return rc;
 }
 
-static void count_remove(void *state)
+static void count_remove(struct kext *x)
 {
-    struct udp_count *c = state;
-    if (c == NULL)
-        return;
-    kevent_uninstall(c->handler);
-    guard_expr_free(c->guard_handle); /* after the uninstall: the guard may point into it */
+    struct udp_count *c = x->state;
     kstats_unregister(&c->stats);
-    kcapset_destroy(c->caps);
-    kfree(c);
 }
 
-const struct kextension udp_count_extension = {
+static const struct kextension udp_count_ext = {
     .name = "udp-count",
     .usage = "udp-count [port=N] [guard=\"tcpdump expression\"]",
+    .summary = "counts datagrams and bytes per destination port",
+    .event = &udp_PacketArrived,
+    .guard = "udp dst port PORT (or guard=, or every datagram)",
+    .common = KEXT_PORT | KEXT_GRANT | KEXT_GUARD | KEXT_MODE,
+    .default_port = 0,
+    .grant_domain = "udp",
+    .state_size = sizeof(struct udp_count),
     .install = count_install,
     .remove = count_remove,
 };
+KEXTENSION_REGISTER(udp_count_ext);

@@ -2,7 +2,7 @@
  * apps/udp-count/udp_count.h — count UDP datagrams and bytes per destination
  * port, as an extension.
  *
- * Configuration: "extension udp-count [port=N]".
+ * Configuration: "extension udp-count [port=N] [guard=\"EXPR\"] [grant=SPEC]".
  *  - with port=N (1..65535): the listener of port N. One handler on
  *    udp_PacketArrived with guard udp_guard_dport(N); it returns KH_TAKEN,
  *    so datagrams to N get no ICMP port unreachable. Counters under node
@@ -20,12 +20,7 @@
 #ifndef SPINDLE_APPS_UDP_COUNT_H
 #define SPINDLE_APPS_UDP_COUNT_H
 
-#include "apps/extension.h"
-
 /** Destination ports counted separately by one instance. */
 #define UDP_COUNT_PORTS 16
-
-/** udp_count_extension - the "udp-count" extension class (apps/extensions.c lists it). */
-extern const struct kextension udp_count_extension;
 
 #endif

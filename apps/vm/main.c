@@ -16,7 +16,9 @@
  * buffer back in its pool; 1 on a configuration error, a failed bring-up,
  * a failed self-test or a buffer leak.
  */
-#include "apps/appliance.h"
+#include "netgraph/apply.h"
+#include "netgraph/instances.h"
+#include "netgraph/runtime.h"
 #include "apps/console/serial.h"
 #include "kernel/arch.h"
 #include "kernel/bootcfg.h"
@@ -29,7 +31,6 @@
 #include "kernel/port.h"
 #include "netgraph/config.h"
 #include "netgraph/netif.h"
-#include "drivers/bm_drivers.h"
 
 static struct config cfg;
 
@@ -96,7 +97,7 @@ static _Noreturn void shutdown(void)
 {
     kprintf("vm: shutting down\n");
     print_stats();
-    appliance_shutdown();
+    netgraph_shutdown();
     config_free(&cfg);
     bool full = pktpool_all_full();
     kprintf("vm: shutdown complete, buffer pools %s\n", full ? "full" : "NOT full (leak)");
@@ -141,14 +142,12 @@ _Noreturn void vm_main(void)
     kprintf("vm: configuration %s: %u interface(s), %u address(es), %u route(s), %u extension(s)\n",
             name, cfg.ninterfaces, cfg.naddresses, cfg.nroutes, cfg.nextensions);
 
-    rc = appliance_init(0);
+    rc = netgraph_init(0);
     if (rc < 0) {
-        kprintf("vm: appliance_init: %s\n", kerr_str(rc));
+        kprintf("vm: netgraph_init: %s\n", kerr_str(rc));
         arch_halt(1);
     }
-    kdriver_register(&e1000_driver);
-    kdriver_register(&virtio_net_driver);
-    rc = appliance_configure(&cfg, &err);
+    rc = netgraph_configure(&cfg, &err);
     if (rc < 0)
         config_failure(&err);
     print_interfaces();
@@ -160,7 +159,7 @@ _Noreturn void vm_main(void)
     console_serial_init(CONSOLE_ECHO | CONSOLE_SHOW_PROMPT | CONSOLE_PERMANENT, true);
     /* In poll mode the console (a port read) is checked every 256 rounds. */
     for (unsigned round = 0;; round++) {
-        appliance_poll(!poll);
+        netgraph_poll(!poll);
         if ((!poll || (round & 255) == 0) && console_serial_poll() == CONSOLE_SHUTDOWN)
             shutdown();
     }

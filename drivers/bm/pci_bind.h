@@ -4,7 +4,7 @@
  *
  * `interface NAME driver=DRIVER` lines of one driver class bind, in order,
  * the matching PCI functions in bus order (kdriver_args.instance = N binds
- * the Nth, drivers/bm_drivers.h). kernel/bus.h can neither free DMA memory
+ * the Nth, drivers/e1000/e1000.h, drivers/virtio/virtio_net.h). kernel/bus.h can neither free DMA memory
  * nor detach an interrupt handler, so what a driver gets from the bus for a
  * function lives in a per-device slot that is never freed and is reused
  * when the same function is opened again (after a close, or by a later

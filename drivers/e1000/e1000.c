@@ -28,7 +28,7 @@
  * clear-on-read statistics registers into the counters and refreshes the
  * link state.
  */
-#include "drivers/bm_drivers.h"
+#include "drivers/e1000/e1000.h"
 
 #include "drivers/bm/dma_pool.h"
 #include "drivers/bm/nic_params.h"
@@ -675,3 +675,4 @@ const struct kdriver e1000_driver = {
     .name = "e1000",
     .open = e1000_open,
 };
+KDRIVER_REGISTER(e1000_driver);

@@ -232,3 +232,4 @@ static int loop_open(const struct kdriver_args *a, struct kport **out, char *err
 }
 
 const struct kdriver loop_driver = { .name = "loop", .open = loop_open };
+KDRIVER_REGISTER(loop_driver);

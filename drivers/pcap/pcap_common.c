@@ -8,6 +8,7 @@
 #include <string.h>
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
+#include "kernel/lib/inet.h"
 #include "kernel/mem.h"
 #include "kernel/pktbuf.h"
 
@@ -24,36 +25,6 @@ static const char *const pcap_ctr_names[PCAP_NCTR] = {
     [PCAP_CTR_TX_ERRORS] = "tx_errors",
     [PCAP_CTR_TX_STOPPED] = "tx_stopped",
 };
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* "xx:xx:xx:xx:xx:xx" (or '-' separated) into @mac; 0 or -KE_INVAL. */
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-    for (unsigned i = 0; i < 6; i++) {
-        int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
-
-        if (hi < 0 || lo < 0)
-            return -KE_INVAL;
-        mac[i] = (uint8_t)(hi << 4 | lo);
-        s += 2;
-        if (i < 5) {
-            if (*s != ':' && *s != '-')
-                return -KE_INVAL;
-            s++;
-        }
-    }
-    return *s == '\0' ? 0 : -KE_INVAL;
-}
 
 struct pcap_port *pcap_port_new(size_t size, const char *driver, const struct kdriver_args *a,
                                 const uint8_t mac_base[6], int *rc, char *err, size_t errlen)
@@ -84,7 +55,7 @@ struct pcap_port *pcap_port_new(size_t size, const char *driver, const struct kd
 
     mac = kparams_get(a->params, "mac");
     if (mac != NULL) {
-        if (parse_mac(mac, port->mac) < 0) {
+        if (inet_parse_mac(mac, strlen(mac), port->mac) < 0) {
             *rc = -KE_INVAL;
             snprintf(err, errlen, "%s: interface %s: mac=%s: not xx:xx:xx:xx:xx:xx",
                      driver, a->ifname, mac);

@@ -50,6 +50,7 @@
 #include <sys/stat.h>
 
 #include "drivers/pcap/pcap_common.h"
+#include "drivers/pcap/pcap_drivers.h"
 #include "drivers/pcap/replay_clock.h"
 #include "kernel/clock.h"
 #include "kernel/kerr.h"
@@ -356,3 +357,4 @@ const struct kdriver pcap_file_driver = {
     .name = "pcap-file",
     .open = pcap_file_open,
 };
+KDRIVER_REGISTER(pcap_file_driver);

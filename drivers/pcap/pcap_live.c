@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "drivers/pcap/pcap_common.h"
+#include "drivers/pcap/pcap_drivers.h"
 #include "kernel/clock.h"
 #include "kernel/kerr.h"
 #include "kernel/log.h"
@@ -262,3 +263,4 @@ const struct kdriver pcap_driver = {
     .name = "pcap",
     .open = pcap_live_open,
 };
+KDRIVER_REGISTER(pcap_driver);

@@ -28,7 +28,7 @@
  * The interrupt handler just reads the ISR
  * (acknowledging it) and notes what happened; the main loop polls rx_burst.
  */
-#include "drivers/bm_drivers.h"
+#include "drivers/virtio/virtio_net.h"
 
 #include "drivers/bm/dma_pool.h"
 #include "drivers/bm/nic_params.h"
@@ -665,3 +665,4 @@ const struct kdriver virtio_net_driver = {
     .name = "virtio",
     .open = vnet_open,
 };
+KDRIVER_REGISTER(virtio_net_driver);

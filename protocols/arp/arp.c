@@ -13,6 +13,7 @@
 
 #include "protocols/arp/arp_cache.h"
 #include "protocols/ether/ether.h"
+#include "netgraph/node.h"
 #include "kernel/clock.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
@@ -355,3 +356,16 @@ void arp_fini(void)
     arp_cache_clear();
     kstats_unregister(&arp_stats);
 }
+
+static const struct knode arp_node = {
+    .name = "arp",
+    .summary = "ARP for IPv4 over Ethernet (RFC 826, RFC 1122 2.3.2)",
+    .layer = KNODE_LAYER_ADAPT,
+    .attaches = "ether.PacketArrived",
+    .guard = "type == 0x0806",
+    .raises = "arp.ResolveFailed",
+    .init = arp_init,
+    .fini = arp_fini,
+    .stats = &arp_stats,
+};
+KNODE_REGISTER(arp_node);

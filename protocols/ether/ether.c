@@ -11,6 +11,7 @@
  */
 #include "protocols/ether/ether.h"
 
+#include "netgraph/node.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/stats.h"
@@ -211,3 +212,16 @@ int ether_send(struct netif *ifp, const uint8_t dst[ETHER_ADDR_LEN], uint16_t et
         ether_ctr[ETHER_TX]++;
     return rc;
 }
+
+static const struct knode ether_node = {
+    .name = "ether",
+    .summary = "Ethernet II (IEEE 802.3 clause 3.2.6)",
+    .layer = KNODE_LAYER_LINK,
+    .attaches = "dev.PacketArrived",
+    .guard = "every frame",
+    .raises = "ether.PacketArrived ether.SendPacket",
+    .init = ether_init,
+    .fini = ether_fini,
+    .stats = &ether_stats,
+};
+KNODE_REGISTER(ether_node);

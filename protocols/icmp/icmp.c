@@ -18,6 +18,7 @@
  */
 #include "protocols/icmp/icmp.h"
 
+#include "netgraph/node.h"
 #include "kernel/clock.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
@@ -276,3 +277,16 @@ void icmp_fini(void)
     }
     kstats_unregister(&icmp_stats);
 }
+
+static const struct knode icmp_node = {
+    .name = "icmp",
+    .summary = "ICMP for IPv4 (RFC 792, RFC 1122 3.2.2)",
+    .layer = KNODE_LAYER_TRANSPORT,
+    .attaches = "ipv4.LocalArrived",
+    .guard = "ip proto == 1",
+    .raises = "",
+    .init = icmp_init,
+    .fini = icmp_fini,
+    .stats = &icmp_stats,
+};
+KNODE_REGISTER(icmp_node);

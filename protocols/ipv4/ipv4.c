@@ -20,8 +20,10 @@
 #include "protocols/ipv4/ipv4_impl.h"
 #include "protocols/ipv4/ipv4_pool.h"
 
+#include "netgraph/node.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
+#include "kernel/lib/inet.h"
 #include "kernel/stats.h"
 #include "protocols/ether/ether.h"
 #include "protocols/icmp/icmp.h"
@@ -81,13 +83,6 @@ uint8_t ipv4_proto(const struct pktbuf *pkt)
 uint16_t ipv4_hdr_len(const struct pktbuf *pkt)
 {
     return (uint16_t)((pkt_layer_ptr(pkt, PKT_L3)[IPV4_OFF_VHL] & 0x0f) * 4);
-}
-
-const char *ipv4_fmt(uint32_t addr, char buf[16])
-{
-    ksnprintf(buf, 16, "%u.%u.%u.%u", (unsigned)(addr >> 24), (unsigned)((addr >> 16) & 0xff),
-              (unsigned)((addr >> 8) & 0xff), (unsigned)(addr & 0xff));
-    return buf;
 }
 
 struct kguard ipv4_guard_proto(uint8_t proto)
@@ -295,7 +290,7 @@ void ipv4_fini(void)
 static uint32_t ipv4_pick_src(const struct netif *ifp, uint32_t next_hop)
 {
     for (unsigned i = 0; i < ifp->naddrs; i++) {
-        uint32_t m = ipv4_plen_mask(ifp->plen[i]);
+        uint32_t m = inet_plen_mask(ifp->plen[i]);
         if ((ifp->addr[i] & m) == (next_hop & m))
             return ifp->addr[i];
     }
@@ -382,3 +377,16 @@ int ipv4_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
     pkt->layer[PKT_L4] = (uint16_t)(pkt->data_off + (h[IPV4_OFF_VHL] & 0x0f) * 4u);
     return ipv4_xmit(ifp, next_hop, pkt);
 }
+
+static const struct knode ipv4_node = {
+    .name = "ipv4",
+    .summary = "IPv4 (RFC 791, RFC 1122 3.2.1, reassembly after RFC 815)",
+    .layer = KNODE_LAYER_NETWORK,
+    .attaches = "ether.PacketArrived",
+    .guard = "type == 0x0800",
+    .raises = "ipv4.PacketArrived ipv4.LocalArrived",
+    .init = ipv4_init,
+    .fini = ipv4_fini,
+    .stats = &ipv4_stats,
+};
+KNODE_REGISTER(ipv4_node);

@@ -97,7 +97,5 @@ uint8_t ipv4_proto(const struct pktbuf *pkt);
 /** ipv4_hdr_len - IHL * 4, in bytes. */
 uint16_t ipv4_hdr_len(const struct pktbuf *pkt);
 
-/** ipv4_fmt - "a.b.c.d" of host-order @addr into @buf (16 bytes). */
-const char *ipv4_fmt(uint32_t addr, char buf[16]);
 
 #endif

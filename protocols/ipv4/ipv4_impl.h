@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "kernel/pktbuf.h"
+#include "kernel/lib/inet.h"
 #include "netgraph/netif.h"
 
 /* Header fields (RFC 791 section 3.1): byte offsets into the header. */
@@ -77,11 +78,6 @@ static inline bool ipv4_is_mcast(uint32_t a) { return (a & 0xf0000000u) == 0xe00
 static inline bool ipv4_is_class_e(uint32_t a) { return (a & 0xf0000000u) == 0xf0000000u; }
 static inline bool ipv4_is_zeronet(uint32_t a) { return (a & 0xff000000u) == 0; }
 static inline bool ipv4_is_loopback(uint32_t a) { return (a & 0xff000000u) == 0x7f000000u; }
-/** ipv4_plen_mask - the netmask of prefix length @plen (0..32), host order. */
-static inline uint32_t ipv4_plen_mask(uint8_t plen)
-{
-    return plen == 0 ? 0 : 0xffffffffu << (32 - plen);
-}
 
 /** ipv4_hdr_csum - RFC 1071 checksum of the @hlen-byte header @h, written into it. */
 void ipv4_hdr_csum(uint8_t *h, uint16_t hlen);

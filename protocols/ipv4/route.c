@@ -27,6 +27,7 @@
 
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
+#include "kernel/lib/inet.h"
 #include "kernel/log.h"
 
 #define ROUTE_IFINDEX_ANY 0xffffu
@@ -161,7 +162,7 @@ static void conn_resync(void)
             naddrs = NETIF_MAX_ADDRS;
         for (unsigned a = 0; a < naddrs; a++) {
             uint8_t plen = ifp->plen[a] <= 32 ? ifp->plen[a] : 32;
-            uint32_t prefix = ifp->addr[a] & ipv4_plen_mask(plen);
+            uint32_t prefix = ifp->addr[a] & inet_plen_mask(plen);
             int k = slot_find(prefix, plen);
             if (k < 0)
                 k = slot_new(prefix, plen);
@@ -193,7 +194,7 @@ static int route_connected(uint32_t dst, struct ipv4_route *out)
         if (ifp == NULL)
             continue;
         for (unsigned a = 0; a < ifp->naddrs; a++) {
-            uint32_t m = ipv4_plen_mask(ifp->plen[a]);
+            uint32_t m = inet_plen_mask(ifp->plen[a]);
             if ((dst & m) == (ifp->addr[a] & m) && (int)ifp->plen[a] > best) {
                 best = ifp->plen[a];
                 out->prefix = ifp->addr[a] & m;
@@ -225,7 +226,7 @@ void ipv4_route_reset(void)
 
 int ipv4_route_add(const struct ipv4_route *r)
 {
-    if (r->plen > 32 || (r->prefix & ~ipv4_plen_mask(r->plen)) != 0)
+    if (r->plen > 32 || (r->prefix & ~inet_plen_mask(r->plen)) != 0)
         return -KE_INVAL;
     route_sync();
     int k = slot_find(r->prefix, r->plen);
@@ -271,7 +272,7 @@ static uint32_t slot_lookup(uint32_t dst)
     uint32_t best = LPM_NONE;
     for (unsigned i = 0; i < ROUTE_SLOTS; i++) {
         const struct route_slot *s = &slots[i];
-        if (s->used && (dst & ipv4_plen_mask(s->plen)) == s->prefix &&
+        if (s->used && (dst & inet_plen_mask(s->plen)) == s->prefix &&
             (best == LPM_NONE || s->plen > slots[best].plen))
             best = i;
     }
@@ -344,7 +345,7 @@ void ipv4_route_foreach(void (*cb)(const struct ipv4_route *r, bool connected, v
             continue;
         for (unsigned a = 0; a < ifp->naddrs; a++) {
             struct ipv4_route r = {
-                .prefix = ifp->addr[a] & ipv4_plen_mask(ifp->plen[a]),
+                .prefix = ifp->addr[a] & inet_plen_mask(ifp->plen[a]),
                 .plen = ifp->plen[a], .gateway = 0, .ifindex = ifp->index,
             };
             cb(&r, true, ctx);

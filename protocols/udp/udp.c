@@ -19,6 +19,8 @@
  */
 #include "protocols/udp/udp.h"
 
+#include "netgraph/extension.h"
+#include "netgraph/node.h"
 #include "kernel/capability.h"
 #include "kernel/domain.h"
 #include "kernel/kerr.h"
@@ -408,3 +410,32 @@ int udp_install_granted(const struct kcapset *caps, udp_PacketArrived_fn fn, voi
         return rc;
     return udp_PacketArrived_install(fn, ctx, &both, props, out);
 }
+
+int udp_ext_install(struct kext *x, udp_PacketArrived_fn fn, void *ctx)
+{
+    struct kguard port = { 0 }, g;
+    if (x->has_port)
+        port = udp_guard_dport(x->port);
+    int rc = kguard_and(&g, &port, x->has_guard ? x->guard : NULL);
+    if (rc < 0)
+        return rc;
+    struct khandler *h = NULL;
+    bool any = x->has_port || x->has_guard;
+    rc = udp_install_granted(x->caps, fn, ctx, any ? &g : NULL, &x->props, &h);
+    if (rc < 0)
+        return rc;
+    return kext_handler(x, h);
+}
+
+static const struct knode udp_node = {
+    .name = "udp",
+    .summary = "UDP (RFC 768, RFC 1122 4.1)",
+    .layer = KNODE_LAYER_TRANSPORT,
+    .attaches = "ipv4.LocalArrived",
+    .guard = "ip proto == 17",
+    .raises = "udp.PacketArrived",
+    .init = udp_init,
+    .fini = udp_fini,
+    .stats = &udp_stats,
+};
+KNODE_REGISTER(udp_node);

@@ -88,4 +88,17 @@ int udp_install_granted(const struct kcapset *caps, udp_PacketArrived_fn fn, voi
                         const struct kguard *g, const struct khandler_props *props,
                         struct khandler **out);
 
+struct kext;
+
+/**
+ * udp_ext_install - install @fn(@ctx) on udp_PacketArrived for extension
+ * instance @x (netgraph/extension.h) through udp_install_granted: with the
+ * instance's capabilities, its handler properties (mode=), and the guard
+ * "destination port == port=" (when the instance has a port) AND its guard=
+ * expression (when given). The handler is removed with the instance.
+ * Returns 0 or udp_install_granted's codes (-KE_PERM: the port is not
+ * granted), -KE_TOOBIG (guard too long).
+ */
+int udp_ext_install(struct kext *x, udp_PacketArrived_fn fn, void *ctx);
+
 #endif

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/appliance.h"
+#include "netgraph/apply.h"
+#include "netgraph/instances.h"
+#include "netgraph/runtime.h"
 #include "drivers/loop/loop.h"
 #include "kernel/clock.h"
 #include "kernel/log.h"
@@ -45,13 +47,13 @@ static void setup(void)
 {
     klog_set_level(KLOG_ERR);
     kclock_set_source(fuzz_clock, NULL);
-    if (appliance_init(256) != 0)
+    if (netgraph_init(256) != 0)
         abort();
     kdriver_register(&loop_driver);
     struct config cfg;
     struct config_error err;
     if (config_parse(config_text, sizeof config_text - 1, "fuzz.conf", &cfg, &err) != 0 ||
-        appliance_configure(&cfg, &err) != 0) {
+        netgraph_configure(&cfg, &err) != 0) {
         char msg[400];
         config_error_format(&err, msg, sizeof msg);
         fprintf(stderr, "fuzz: %s\n", msg);
@@ -86,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!end && !mark)
             continue;
         if (i > start && loop_inject(eth0->port, data + start, i - start) == 0)
-            appliance_poll(false);
+            netgraph_poll(false);
         drain();
         if (end)
             break;
@@ -96,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* let every timeout fire (reassembly, ARP retries), then forget the cache */
     now_ns += 300ull * 1000000000ull;
     ktimer_run_due(now_ns);
-    appliance_poll(false);
+    netgraph_poll(false);
     drain();
     arp_flush();
     drain();

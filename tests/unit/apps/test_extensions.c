@@ -1,8 +1,8 @@
-/* tests/unit/apps/test_extensions.c — the extension registry (apps/extension.h). */
+/* tests/unit/apps/test_extensions.c — the extension classes linked in (netgraph/extension.h). */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "apps/extension.h"
+#include "netgraph/extension.h"
 #include "kernel/pktbuf.h"
 
 static void collect(const struct kextension *e, void *ctx)
@@ -16,24 +16,24 @@ Test(extensions, find_by_name)
 {
     const char *const names[] = { "udp-echo", "udp-count", "sockperf" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        const struct kextension *e = extension_find(names[i]);
+        const struct kextension *e = kext_class_find(names[i]);
         cr_assert_not_null(e, "%s", names[i]);
         cr_assert_str_eq(e->name, names[i]);
         cr_assert_not_null(e->usage);
         cr_assert_eq(strncmp(e->usage, names[i], strlen(names[i])), 0, "usage names it");
         cr_assert_not_null(e->install);
-        cr_assert_not_null(e->remove);
+        cr_assert_not_null(e->event, "every class names the event it attaches to");
     }
-    cr_assert_null(extension_find("udp"));
-    cr_assert_null(extension_find("udp-echoo"));
-    cr_assert_null(extension_find(""));
+    cr_assert_null(kext_class_find("udp"));
+    cr_assert_null(kext_class_find("udp-echoo"));
+    cr_assert_null(kext_class_find(""));
     cr_assert(pktpool_all_full());
 }
 
 Test(extensions, foreach_lists_each_once)
 {
     char names[256] = "";
-    extension_foreach(collect, names);
+    kext_class_foreach(collect, names);
     cr_assert_not_null(strstr(names, "udp-echo,"));
     cr_assert_not_null(strstr(names, "udp-count,"));
     cr_assert_not_null(strstr(names, "sockperf,"));

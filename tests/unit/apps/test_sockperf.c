@@ -19,7 +19,7 @@
 #include "testkit.h"
 #include "../protocols/udp/udpkit.h"
 
-#include "apps/extension.h"
+#include "netgraph/extension.h"
 #include "apps/sockperf/sockperf.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
@@ -39,7 +39,7 @@ static const uint8_t tp_message[20] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
 
 static void *install_sp(const char *port)
 {
-    const struct kextension *e = extension_find("sockperf");
+    const struct kextension *e = kext_class_find("sockperf");
     cr_assert_not_null(e);
     struct kparams p = { 0 };
     if (port) {
@@ -49,7 +49,7 @@ static void *install_sp(const char *port)
     }
     void *state = NULL;
     char err[128] = "";
-    cr_assert_eq(e->install(&p, &state, err, sizeof err), 0, "install: %s", err);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&state, err, sizeof err), 0, "install: %s", err);
     return state;
 }
 
@@ -93,7 +93,7 @@ Test(sockperf, answers_a_real_ping_pong_request_like_the_real_server)
     udpkit_sent_free(&r);
     cr_assert_eq(ctr("rx"), 1);
     cr_assert_eq(ctr("pongs"), 1);
-    extension_find("sockperf")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -107,7 +107,7 @@ Test(sockperf, a_message_without_pong_request_is_counted_not_answered)
     cr_assert_eq(ctr("rx_bytes"), sizeof tp_message);
     cr_assert_eq(ctr("no_pong_request"), 1);
     cr_assert_eq(ctr("pongs"), 0);
-    extension_find("sockperf")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -126,7 +126,7 @@ Test(sockperf, warmup_and_server_messages_are_not_answered)
     cr_assert_eq(ctr("not_client"), 1);
     cr_assert_eq(ctr("rx"), 0);
     cr_assert_eq(ctr("pongs"), 0);
-    extension_find("sockperf")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -153,7 +153,7 @@ Test(sockperf, malformed_messages_are_counted_and_dropped)
     /* a good one afterwards is still answered */
     send_msg(ifp, pp_request, sizeof pp_request);
     cr_assert_eq(testkit_drain(ifp), 1);
-    extension_find("sockperf")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -188,7 +188,7 @@ Test(sockperf, large_messages_are_answered_whole)
     cr_assert_arr_eq(got + 8 + SOCKPERF_OFF_LENGTH, m + SOCKPERF_OFF_LENGTH,
                      sizeof m - SOCKPERF_OFF_LENGTH);
     cr_assert_eq(udpkit_counter("sockperf", "pongs"), 1);
-    extension_find("sockperf")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -199,7 +199,7 @@ Test(sockperf, remove_uninstalls_and_frees)
     void *st = install_sp(NULL);
     send_msg(ifp, pp_request, sizeof pp_request);
     cr_assert_eq(testkit_drain(ifp), 1);
-    extension_find("sockperf")->remove(st);
+    kext_destroy(st);
     cr_assert_eq(kmem_live(), live);
     uint64_t v;
     cr_assert_eq(kstats_find("sockperf", "rx", &v), -KE_NOENT);

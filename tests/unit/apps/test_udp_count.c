@@ -10,7 +10,7 @@
 #include "testkit.h"
 #include "../protocols/udp/udpkit.h"
 
-#include "apps/extension.h"
+#include "netgraph/extension.h"
 #include "apps/udp-count/udp_count.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
@@ -19,7 +19,7 @@
 
 static void *install_count(const char *port)
 {
-    const struct kextension *e = extension_find("udp-count");
+    const struct kextension *e = kext_class_find("udp-count");
     cr_assert_not_null(e);
     struct kparams p = { 0 };
     if (port) {
@@ -29,7 +29,7 @@ static void *install_count(const char *port)
     }
     void *state = NULL;
     char err[128] = "";
-    cr_assert_eq(e->install(&p, &state, err, sizeof err), 0, "install: %s", err);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&state, err, sizeof err), 0, "install: %s", err);
     return state;
 }
 
@@ -62,7 +62,7 @@ Test(udp_count, with_port_listens_and_counts)
     cr_assert_eq(load_be16(s.l4 + 8 + 20 + 2), 9001, "the quoted datagram is the one to 9001");
     udpkit_sent_free(&s);
     cr_assert_eq(testkit_sent_count(ifp), 0);
-    extension_find("udp-count")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -82,7 +82,7 @@ Test(udp_count, without_port_observes_everything_and_passes)
     /* an observer: nobody listens, so each datagram still gets port unreachable */
     cr_assert_eq(testkit_drain(ifp), 3);
     cr_assert_eq(udpkit_counter("udp", "unreach_sent"), 3);
-    extension_find("udp-count")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -108,7 +108,7 @@ Test(udp_count, ports_beyond_the_table_count_as_other)
     uint64_t v;
     snprintf(last, sizeof last, "port%u_datagrams", 2000 + UDP_COUNT_PORTS);
     cr_assert_eq(kstats_find("udp-count", last, &v), -KE_NOENT);
-    extension_find("udp-count")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -148,11 +148,10 @@ Test(udp_count, n_lines_install_n_instances)
     cr_assert_eq(gc.n, 2, "two observer instances");
     cr_assert_eq(gc.datagrams, 2 * 3, "each observer saw all three");
     cr_assert_eq(testkit_sent_count(ifp), 0, "1111 and 2222 have listeners");
-    const struct kextension *e = extension_find("udp-count");
-    e->remove(a);
-    e->remove(b);
-    e->remove(c);
-    e->remove(d);
+    kext_destroy(a);
+    kext_destroy(b);
+    kext_destroy(c);
+    kext_destroy(d);
     cr_assert_eq(kmem_live(), live, "remove() frees every instance");
     gc.n = 0;
     kstats_foreach(count_groups, &gc);
@@ -168,15 +167,15 @@ Test(udp_count, n_lines_install_n_instances)
 Test(udp_count, bad_parameters_are_named)
 {
     udpkit_setup();
-    const struct kextension *e = extension_find("udp-count");
+    const struct kextension *e = kext_class_find("udp-count");
     struct kparams p = { .n = 1, .key = { "port" }, .value = { "-1" } };
     void *st = NULL;
     char err[128] = "";
-    cr_assert_lt(e->install(&p, &st, err, sizeof err), 0);
+    cr_assert_lt(kext_create(e, &p, (struct kext **)&st, err, sizeof err), 0);
     cr_assert_not_null(strstr(err, "port"), "%s", err);
     p.key[0] = "ports";
     p.value[0] = "1";
-    cr_assert_eq(e->install(&p, &st, err, sizeof err), -KE_INVAL);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&st, err, sizeof err), -KE_INVAL);
     cr_assert_not_null(strstr(err, "ports"), "%s", err);
     cr_assert_null(st);
     cr_assert(pktpool_all_full());
@@ -184,7 +183,7 @@ Test(udp_count, bad_parameters_are_named)
 
 static void *install_guarded(const char *guard, const char *port, char *err, size_t errlen, int *rc)
 {
-    const struct kextension *e = extension_find("udp-count");
+    const struct kextension *e = kext_class_find("udp-count");
     struct kparams p = { 0 };
     p.key[p.n] = "guard";
     p.value[p.n++] = guard;
@@ -193,7 +192,7 @@ static void *install_guarded(const char *guard, const char *port, char *err, siz
         p.value[p.n++] = port;
     }
     void *state = NULL;
-    *rc = e->install(&p, &state, err, errlen);
+    *rc = kext_create(e, &p, (struct kext **)&state, err, errlen);
     return state;
 }
 
@@ -211,7 +210,7 @@ Test(udp_count, tcpdump_guard_selects_like_port_and_listens)
     /* the guarded instance listens for what it selects: only 5001 is unreachable */
     cr_assert_eq(testkit_drain(ifp), 1);
     cr_assert_eq(udpkit_counter("udp", "unreach_sent"), 1);
-    extension_find("udp-count")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -228,7 +227,7 @@ Test(udp_count, tcpdump_guard_is_anded_with_port)
     cr_assert_eq(udpkit_counter("udp-count:6000", "datagrams"), 1);
     cr_assert_eq(udpkit_counter("udp-count:6000", "port6000_datagrams"), 1);
     testkit_drain(ifp);
-    extension_find("udp-count")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 

@@ -9,7 +9,7 @@
 #include "testkit.h"
 #include "../protocols/udp/udpkit.h"
 
-#include "apps/extension.h"
+#include "netgraph/extension.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/mem.h"
@@ -18,7 +18,7 @@
 
 static void *install(const char *name, const char *key, const char *value)
 {
-    const struct kextension *e = extension_find(name);
+    const struct kextension *e = kext_class_find(name);
     cr_assert_not_null(e);
     struct kparams p = { 0 };
     if (key) {
@@ -28,7 +28,7 @@ static void *install(const char *name, const char *key, const char *value)
     }
     void *state = NULL;
     char err[128] = "";
-    cr_assert_eq(e->install(&p, &state, err, sizeof err), 0, "install: %s", err);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&state, err, sizeof err), 0, "install: %s", err);
     cr_assert_not_null(state);
     return state;
 }
@@ -57,7 +57,7 @@ Test(udp_echo, answers_on_port_7_with_the_same_payload)
     cr_assert_eq(testkit_sent_count(ifp), 0);
     cr_assert_eq(udpkit_counter("udp-echo", "rx"), 1);
     cr_assert_eq(udpkit_counter("udp-echo", "tx"), 1);
-    extension_find("udp-echo")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -73,7 +73,7 @@ Test(udp_echo, empty_datagram_gets_an_empty_reply)
     cr_assert_eq(load_be16(r.l4 + 4), 8);
     cr_assert(udpkit_udp_csum_ok(r.src, r.dst, r.l4, r.l4_len));
     udpkit_sent_free(&r);
-    extension_find("udp-echo")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -94,7 +94,7 @@ Test(udp_echo, listens_only_on_its_configured_port)
     cr_assert(udpkit_take(ifp, &r));
     cr_assert_eq(r.proto, 1);
     udpkit_sent_free(&r);
-    extension_find("udp-echo")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -112,7 +112,7 @@ Test(udp_echo, refuses_source_ports_that_would_loop)
     cr_assert_eq(udpkit_counter("udp-echo", "loop_refused"), 2);
     cr_assert_eq(udpkit_counter("udp-echo", "bad_sport"), 1);
     cr_assert_eq(udpkit_counter("udp-echo", "tx"), 0);
-    extension_find("udp-echo")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -174,7 +174,7 @@ Test(udp_echo, large_payload_arrives_reassembled_and_leaves_fragmented)
     cr_assert(udpkit_udp_csum_ok(first.src, first.dst, got, n));
     udpkit_sent_free(&first);
     cr_assert_eq(udpkit_counter("udp-echo", "tx"), 1);
-    extension_find("udp-echo")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -182,20 +182,20 @@ Test(udp_echo, bad_parameters_are_named)
 {
     udpkit_setup();
     uint64_t live = kmem_live();
-    const struct kextension *e = extension_find("udp-echo");
+    const struct kextension *e = kext_class_find("udp-echo");
     struct kparams p = { .n = 1, .key = { "port" }, .value = { "seven" } };
     void *st = NULL;
     char err[128] = "";
-    cr_assert_eq(e->install(&p, &st, err, sizeof err), -KE_INVAL);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&st, err, sizeof err), -KE_INVAL);
     cr_assert_not_null(strstr(err, "port"), "%s", err);
     p.value[0] = "70000";
-    cr_assert_eq(e->install(&p, &st, err, sizeof err), -KE_RANGE);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&st, err, sizeof err), -KE_RANGE);
     cr_assert_not_null(strstr(err, "port"), "%s", err);
     p.value[0] = "0";
-    cr_assert_eq(e->install(&p, &st, err, sizeof err), -KE_RANGE);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&st, err, sizeof err), -KE_RANGE);
     p.key[0] = "prot";
     p.value[0] = "7";
-    cr_assert_eq(e->install(&p, &st, err, sizeof err), -KE_INVAL);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&st, err, sizeof err), -KE_INVAL);
     cr_assert_not_null(strstr(err, "prot"), "%s", err);
     cr_assert_null(st);
     cr_assert_eq(kmem_live(), live, "a refused install keeps nothing");
@@ -207,7 +207,7 @@ Test(udp_echo, remove_uninstalls_and_frees)
     struct netif *ifp = udpkit_setup();
     uint64_t live = kmem_live();
     void *st = install("udp-echo", NULL, NULL);
-    extension_find("udp-echo")->remove(st);
+    kext_destroy(st);
     cr_assert_eq(kmem_live(), live, "remove() frees what install() took");
     uint64_t v;
     cr_assert_eq(kstats_find("udp-echo", "rx", &v), -KE_NOENT, "counters unregistered");

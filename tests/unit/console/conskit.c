@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "testkit.h"
-#include "apps/appliance.h"
+#include "netgraph/apply.h"
+#include "netgraph/instances.h"
+#include "netgraph/runtime.h"
 #include "drivers/loop/loop.h"
 #include "netgraph/config.h"
 
@@ -29,11 +31,11 @@ static size_t out_len;
 struct netif *ck_appliance(const char *text)
 {
     struct config_error err;
-    cr_assert_eq(appliance_init(256), 0);
+    cr_assert_eq(netgraph_init(256), 0);
     cr_assert_eq(kdriver_register(&loop_driver), 0);
     cr_assert_eq(config_parse(text, strlen(text), "test.conf", &cfg, &err), 0, "%u:%u: %s",
                  err.line, err.col, err.msg);
-    cr_assert_eq(appliance_configure(&cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(netgraph_configure(&cfg, &err), 0, "%s", err.msg);
     struct netif *ifp = netif_find("eth0");
     cr_assert_not_null(ifp);
     return ifp;
@@ -41,7 +43,7 @@ struct netif *ck_appliance(const char *text)
 
 void ck_finish(void)
 {
-    appliance_shutdown();
+    netgraph_shutdown();
     config_free(&cfg);
     cr_assert(testkit_pool_full(), "every packet buffer back in its pool");
 }
@@ -195,7 +197,7 @@ void ck_inject(struct netif *ifp, const uint8_t *f, size_t len)
 unsigned ck_poll(void)
 {
     unsigned total = 0, n;
-    for (int bound = 0; bound < 1000 && (n = appliance_poll(false)) > 0; bound++)
+    for (int bound = 0; bound < 1000 && (n = netgraph_poll(false)) > 0; bound++)
         total += n;
     return total;
 }

@@ -1,6 +1,6 @@
 /*
  * tests/unit/console/conskit.h — what the console tests share: a loop-driver
- * appliance configured from text (config_parse + appliance_configure, the
+ * appliance configured from text (config_parse + netgraph_configure, the
  * way the hosted program does it), a console session whose output is
  * captured, and Ethernet/IPv4 frames built and read independently of the
  * code under test (RFC 791 header checksum, RFC 768 UDP, RFC 792 echo and
@@ -24,11 +24,11 @@ extern const uint8_t CK_PEER_MAC[6];
 extern const char ck_conf[];
 
 /**
- * ck_appliance - appliance_init(256), loop driver, the configuration @text
+ * ck_appliance - netgraph_init(256), loop driver, the configuration @text
  * parsed and brought up (the test fails on any error); returns eth0.
  */
 struct netif *ck_appliance(const char *text);
-/** ck_finish - appliance_shutdown, free the configuration, assert every pool full. */
+/** ck_finish - netgraph_shutdown, free the configuration, assert every pool full. */
 void ck_finish(void);
 
 /** ck_console - a fresh captured session (flags as console_session_init). */
@@ -47,9 +47,9 @@ size_t ck_udp(uint8_t *f, size_t cap, uint16_t sport, uint16_t dport, const void
               size_t len);
 /** ck_ping - an ICMP echo request (id, seq) CK_PEER_IP -> CK_OUR_IP; returns frame length. */
 size_t ck_ping(uint8_t *f, size_t cap, uint16_t id, uint16_t seq);
-/** ck_inject - queue @len bytes for reception on @ifp's loop port (run by appliance_poll). */
+/** ck_inject - queue @len bytes for reception on @ifp's loop port (run by netgraph_poll). */
 void ck_inject(struct netif *ifp, const uint8_t *f, size_t len);
-/** ck_poll - appliance_poll(false) until nothing is received; returns frames received. */
+/** ck_poll - netgraph_poll(false) until nothing is received; returns frames received. */
 unsigned ck_poll(void);
 
 /** A frame the appliance sent, read. */

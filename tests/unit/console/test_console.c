@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "conskit.h"
-#include "apps/appliance.h"
+#include "netgraph/apply.h"
+#include "netgraph/instances.h"
+#include "netgraph/runtime.h"
 #include "kernel/kerr.h"
 #include "kernel/log.h"
 #include "kernel/stats.h"

@@ -11,7 +11,7 @@
 #include "testkit.h"
 #include "../protocols/udp/udpkit.h"
 
-#include "apps/extension.h"
+#include "netgraph/extension.h"
 #include "kernel/arch_budget.h"
 #include "kernel/budget.h"
 #include "kernel/event.h"
@@ -50,11 +50,11 @@ static int answer(void *ctx, struct pktbuf *p)
 
 static void *install_echo(void)
 {
-    const struct kextension *e = extension_find("udp-echo");
+    const struct kextension *e = kext_class_find("udp-echo");
     struct kparams prm = { .n = 1, .key = { "port" }, .value = { "7" } };
     void *st = NULL;
     char err[128] = "";
-    cr_assert_eq(e->install(&prm, &st, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(kext_create(e, &prm, (struct kext **)&st, err, sizeof err), 0, "%s", err);
     return st;
 }
 
@@ -133,7 +133,7 @@ Test(bounded, a_looping_handler_is_removed_while_the_graph_keeps_answering)
     cr_assert_eq(udpkit_counter("udp-echo", "tx"), 2);
 
     cr_assert_eq(kevent_uninstall(looper), -KE_NOENT, "already removed; this frees it");
-    extension_find("udp-echo")->remove(echo);
+    kext_destroy(echo);
     cr_assert_eq(testkit_drain(ifp), 0);
     cr_assert(pktpool_all_full());
 }

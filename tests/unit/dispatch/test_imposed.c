@@ -12,7 +12,7 @@
 #include "testkit.h"
 #include "../protocols/udp/udpkit.h"
 
-#include "apps/extension.h"
+#include "netgraph/extension.h"
 #include "kernel/capability.h"
 #include "kernel/domain.h"
 #include "kernel/event.h"
@@ -178,9 +178,9 @@ Test(imposed, link_against_udp_through_the_name_service_and_install_through_the_
 
 static int install(const char *name, struct kparams *p, void **st, char *err, size_t errlen)
 {
-    const struct kextension *e = extension_find(name);
+    const struct kextension *e = kext_class_find(name);
     cr_assert_not_null(e);
-    return e->install(p, st, err, errlen);
+    return kext_create(e, p, (struct kext **)st, err, errlen);
 }
 
 Test(imposed, an_explicit_grant_limits_an_observer)
@@ -196,7 +196,7 @@ Test(imposed, an_explicit_grant_limits_an_observer)
     send_to(ifp, 5000);
     cr_assert_eq(udpkit_counter("udp-count", "datagrams"), 2, "it cannot see port 6000");
     testkit_drain(ifp);
-    extension_find("udp-count")->remove(st);
+    kext_destroy(st);
     cr_assert(pktpool_all_full());
 }
 
@@ -214,8 +214,8 @@ Test(imposed, without_grant_the_configuration_keeps_its_meaning)
     cr_assert_eq(udpkit_counter("udp-count", "datagrams"), 2, "udp:* derived: it sees all");
     cr_assert_eq(udpkit_counter("udp-echo", "tx"), 1);
     testkit_drain(ifp);
-    extension_find("udp-echo")->remove(echo);
-    extension_find("udp-count")->remove(count);
+    kext_destroy(echo);
+    kext_destroy(count);
     cr_assert(pktpool_all_full());
 }
 
@@ -247,7 +247,9 @@ Test(imposed, an_extension_cannot_serve_a_port_it_was_not_granted)
 
 /* ------------------------------------------ grants in a configuration */
 
-#include "apps/appliance.h"
+#include "netgraph/apply.h"
+#include "netgraph/instances.h"
+#include "netgraph/runtime.h"
 #include "drivers/loop/loop.h"
 #include "netgraph/config.h"
 
@@ -256,14 +258,14 @@ static struct config_error cerr;
 
 static void appliance_setup(void)
 {
-    cr_assert_eq(appliance_init(256), 0);
+    cr_assert_eq(netgraph_init(256), 0);
     cr_assert_eq(kdriver_register(&loop_driver), 0);
 }
 
 static int configure(const char *text)
 {
     cr_assert_eq(config_parse(text, strlen(text), "g.conf", &cfg, &cerr), 0, "%s", cerr.msg);
-    return appliance_configure(&cfg, &cerr);
+    return netgraph_configure(&cfg, &cerr);
 }
 
 Test(grant_config, a_configured_grant_is_enforced, .init = appliance_setup)
@@ -274,7 +276,7 @@ Test(grant_config, a_configured_grant_is_enforced, .init = appliance_setup)
                            "extension udp-count grant=udp:5000-5001\n"),
                  0, "%s", cerr.msg);
     cr_assert_eq(udp_PacketArrived.nhandlers, 2);
-    appliance_shutdown();
+    netgraph_shutdown();
     config_free(&cfg);
     cr_assert(pktpool_all_full());
 }
@@ -294,7 +296,7 @@ Test(grant_config, a_port_outside_the_grant_names_the_line, .init = appliance_se
                  -KE_NOENT);
     cr_assert_eq(cerr.line, 2);
     cr_assert_eq(cerr.col, 20, "the grant= parameter is blamed: %s", cerr.msg);
-    appliance_shutdown();
+    netgraph_shutdown();
     config_free(&cfg);
     cr_assert(pktpool_all_full());
 }

@@ -1,7 +1,7 @@
 /*
  * Unit tests of apps/appliance.c and netgraph/introspect.c: a small appliance
  * configured from text on loop ports (and on a scripted "fake" driver for
- * failures), frames moved through appliance_poll, the JSON and DOT output
+ * failures), frames moved through netgraph_poll, the JSON and DOT output
  * shapes, and the pools full again after shutdown.
  */
 #include <criterion/criterion.h>
@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "testkit.h"
-#include "apps/appliance.h"
+#include "netgraph/apply.h"
+#include "netgraph/instances.h"
+#include "netgraph/runtime.h"
 #include "drivers/loop/loop.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
@@ -122,7 +124,7 @@ static struct config_error err;
 
 static void setup(void)
 {
-    cr_assert_eq(appliance_init(256), 0);
+    cr_assert_eq(netgraph_init(256), 0);
     cr_assert(kdriver_register(&loop_driver) == 0);
     cr_assert(kdriver_register(&fake_driver) == 0);
 }
@@ -133,12 +135,12 @@ static int configure(const char *text)
 {
     cr_assert_eq(config_parse(text, strlen(text), "a.conf", &cfg, &err), 0, "%u:%u: %s", err.line,
                  err.col, err.msg);
-    return appliance_configure(&cfg, &err);
+    return netgraph_configure(&cfg, &err);
 }
 
 static void finish(void)
 {
-    appliance_shutdown();
+    netgraph_shutdown();
     config_free(&cfg);
     cr_assert(testkit_pool_full());
 }
@@ -277,8 +279,8 @@ Test(appliance, loop_appliance_answers_arp_and_reports_json_and_dot)
 
     uint8_t f[60];
     cr_assert_eq(loop_inject(ifp->port, f, arp_request(f, 0x0a000001u)), 0);
-    cr_assert_eq(appliance_poll(false), 1);
-    cr_expect_eq(appliance_poll(false), 0);
+    cr_assert_eq(netgraph_poll(false), 1);
+    cr_expect_eq(netgraph_poll(false), 0);
     cr_expect_eq(stat_of("lo0", "rx_frames"), 1);
     cr_expect_eq(stat_of("arp", "rx_request"), 1);
     cr_expect_eq(loop_tx_pending(ifp->port), 1, "an ARP reply was sent");
@@ -286,7 +288,7 @@ Test(appliance, loop_appliance_answers_arp_and_reports_json_and_dot)
     cr_assert_not_null(reply);
     cr_expect_eq(load_be16(pkt_data(reply) + 20), 2, "ARP reply opcode");
     pkt_free(reply);
-    cr_expect(!appliance_done(), "a loop port is never a finished replay");
+    cr_expect(!netgraph_done(), "a loop port is never a finished replay");
 
     char json[8192];
     size_t n = introspect_json(json, sizeof json);
@@ -338,7 +340,7 @@ Test(appliance, json_escapes_names_and_keeps_duplicate_nodes_apart)
     cr_expect(strstr(json, "\"dup#2\": {\"a\\\"b\\\\c\\u000a\": 8}") != NULL, "%s", json);
     kstats_unregister(&g1);
     kstats_unregister(&g2);
-    appliance_shutdown();
+    netgraph_shutdown();
     cr_assert(testkit_pool_full());
 }
 
@@ -352,7 +354,7 @@ Test(appliance, json_in_parts_around_shutdown)
     struct introspect_json j;
     introspect_json_begin(&j, introspect_buf_write, &b);
     introspect_json_section(&j, INTROSPECT_NODES | INTROSPECT_EVENTS);
-    appliance_shutdown();
+    netgraph_shutdown();
     introspect_json_section(&j, INTROSPECT_POOLS | INTROSPECT_NODES); /* nodes already written */
     introspect_json_end(&j);
     out[b.len < sizeof out ? b.len : sizeof out - 1] = '\0';
@@ -375,7 +377,7 @@ Test(appliance, params_reach_the_driver_without_driver_and_mac)
     cr_expect_str_eq(fake.last_params.key[0], "frames");
     cr_expect_str_eq(fake.last_params.key[1], "x");
     cr_expect_eq(fake.starts, 1);
-    cr_expect_eq(appliance_poll(false), 3);
+    cr_expect_eq(netgraph_poll(false), 3);
     cr_expect_eq(stat_of("f0", "rx_frames"), 3);
     cr_expect_eq(stat_of("ether", "not_for_us"), 3, "0xee.. is not our address");
     finish();
@@ -388,7 +390,7 @@ Test(appliance, unknown_driver_points_at_driver_token)
     cr_expect_eq(err.line, 1);
     cr_expect_eq(err.col, 38);
     cr_expect_str_eq(err.file, "a.conf");
-    cr_expect(strstr(err.msg, "unknown driver 'warp' (known: loop, fake)") != NULL, "%s", err.msg);
+    cr_expect(strstr(err.msg, "unknown driver 'warp' (known: loop, pcap, pcap-file, fake)") != NULL, "%s", err.msg);
     cr_expect_eq(netif_count(), 0);
     finish();
 }
@@ -472,12 +474,12 @@ Test(appliance, route_dev_names_the_interface)
 
 Test(appliance, done_when_every_port_is_a_finished_replay)
 {
-    cr_expect(!appliance_done(), "no ports: not done");
+    cr_expect(!netgraph_done(), "no ports: not done");
     cr_assert_eq(configure("interface f0 driver=fake done=1 frames=5\n"
                            "interface f1 driver=fake done=1\n"),
                  0, "%s", err.msg);
-    cr_expect(appliance_done());
-    cr_expect_eq(appliance_poll(false), 0, "finished ports are not polled");
+    cr_expect(netgraph_done());
+    cr_expect_eq(netgraph_poll(false), 0, "finished ports are not polled");
     finish();
 }
 
@@ -485,6 +487,6 @@ Test(appliance, not_done_while_one_port_runs)
 {
     cr_assert_eq(configure("interface f0 driver=fake done=1\ninterface f1 driver=fake\n"), 0, "%s",
                  err.msg);
-    cr_expect(!appliance_done());
+    cr_expect(!netgraph_done());
     finish();
 }

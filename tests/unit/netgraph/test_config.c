@@ -9,6 +9,7 @@
 
 #include "kernel/kerr.h"
 #include "kernel/mem.h"
+#include "kernel/lib/inet.h"
 #include "netgraph/config.h"
 
 static struct config cfg;
@@ -320,31 +321,31 @@ Test(config, error_format_names_file_line_column)
 Test(config, ipv4_parse_addr_is_strict)
 {
     uint32_t a = 1;
-    cr_expect_eq(ipv4_parse_addr("0.0.0.0", 7, &a), 0);
+    cr_expect_eq(inet_parse_ipv4("0.0.0.0", 7, &a), 0);
     cr_expect_eq(a, 0);
-    cr_expect_eq(ipv4_parse_addr("255.255.255.255", 15, &a), 0);
+    cr_expect_eq(inet_parse_ipv4("255.255.255.255", 15, &a), 0);
     cr_expect_eq(a, 0xffffffffu);
-    cr_expect_eq(ipv4_parse_addr("10.77.0.2", 9, &a), 0);
+    cr_expect_eq(inet_parse_ipv4("10.77.0.2", 9, &a), 0);
     cr_expect_eq(a, 0x0a4d0002u);
     /* only the first n bytes count */
-    cr_expect_eq(ipv4_parse_addr("1.2.3.4/24", 7, &a), 0);
+    cr_expect_eq(inet_parse_ipv4("1.2.3.4/24", 7, &a), 0);
     cr_expect_eq(a, 0x01020304u);
     const char *bad[] = { "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "1.2.3.4 ",
                           "01.2.3.4", "1.2.3.-4", "1.2.3.1234", "a.b.c.d", "1.2.3.4." };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        cr_expect_eq(ipv4_parse_addr(bad[i], strlen(bad[i]), &a), -KE_INVAL, "%s", bad[i]);
+        cr_expect_eq(inet_parse_ipv4(bad[i], strlen(bad[i]), &a), -KE_INVAL, "%s", bad[i]);
 }
 
 Test(config, mac_parse_is_strict)
 {
     uint8_t m[6];
-    cr_expect_eq(mac_parse("02:aB:cd:EF:00:ff", 17, m), 0);
+    cr_expect_eq(inet_parse_mac("02:aB:cd:EF:00:ff", 17, m), 0);
     const uint8_t want[6] = { 0x02, 0xab, 0xcd, 0xef, 0x00, 0xff };
     cr_expect_arr_eq(m, want, 6);
     const char *bad[] = { "", "02:00:00:00:00", "02:00:00:00:00:00:00", "2:0:0:0:0:0",
                           "02:00:00:00:00:0x", "02.00.00.00.00.00", "0200:00:00:00:00:" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        cr_expect_eq(mac_parse(bad[i], strlen(bad[i]), m), -KE_INVAL, "%s", bad[i]);
+        cr_expect_eq(inet_parse_mac(bad[i], strlen(bad[i]), m), -KE_INVAL, "%s", bad[i]);
 }
 
 Test(config, arbitrary_bytes_never_crash_or_leak)

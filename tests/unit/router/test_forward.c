@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "apps/router/router.h"
+#include "netgraph/extension.h"
 #include "apps/router/router_impl.h"
 #include "../protocols/ip/ipkit.h"
 #include "kernel/kerr.h"
@@ -49,7 +50,7 @@ static int install(const char *key, const char *value, char *err, size_t errlen,
         p.key[0] = key;
         p.value[0] = value;
     }
-    return router_extension.install(&p, state, err, errlen);
+    return kext_create(kext_class_find("router"), &p, (struct kext **)state, err, errlen);
 }
 
 static void setup_with(const char *key, const char *value)
@@ -69,7 +70,7 @@ static void setup(void)
 static void end(void)
 {
     testkit_advance(0);
-    router_extension.remove(rstate);
+    kext_destroy(rstate);
     testkit_drain(eth1);
     ipkit_end(eth0);
 }
@@ -257,7 +258,7 @@ Test(router, queued_datagrams_leave_when_the_router_is_removed)
     setup();
     struct ik_dgram d = { .dst = PEER1_IP, .payload = payload, .len = 20 };
     ik_inject(eth0, &d);
-    router_extension.remove(rstate);
+    kext_destroy(rstate);
     cr_assert_eq(testkit_sent_count(eth1), 1);
     testkit_drain(eth1);
     ipkit_end(eth0);

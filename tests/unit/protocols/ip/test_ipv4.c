@@ -9,6 +9,7 @@
 #include "ipkit.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
+#include "kernel/lib/inet.h"
 #include "protocols/icmp/icmp.h"
 #include "protocols/ipv4/ipv4.h"
 #include "testkit.h"
@@ -487,8 +488,8 @@ Test(ipv4, accessors_and_format)
     cr_assert_eq(ipv4_hdr_len(p), 24);
     pkt_free(p);
     char buf[16];
-    cr_assert_str_eq(ipv4_fmt(0xc0a80101u, buf), "192.168.1.1");
-    cr_assert_str_eq(ipv4_fmt(0xffffffffu, buf), "255.255.255.255");
+    cr_assert_str_eq(inet_fmt_ipv4(0xc0a80101u, buf), "192.168.1.1");
+    cr_assert_str_eq(inet_fmt_ipv4(0xffffffffu, buf), "255.255.255.255");
     struct kguard g = ipv4_guard_proto(17);
     cr_assert_eq(g.ntests, 1);
     cr_assert_eq(g.test[0].layer, PKT_L3);

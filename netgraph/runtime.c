@@ -1,0 +1,120 @@
+/*
+ * netgraph/runtime.c — bring-up, the main loop and shutdown of the graph
+ * (netgraph/runtime.h).
+ */
+#include "netgraph/runtime.h"
+
+#include "guards/dispatch.h"
+#include "kernel/arch.h"
+#include "kernel/clock.h"
+#include "kernel/kerr.h"
+#include "kernel/pktbuf.h"
+#include "kernel/port.h"
+#include "kernel/strand.h"
+#include "kernel/timer.h"
+#include "netgraph/instances.h"
+#include "netgraph/netif.h"
+#include "netgraph/node.h"
+
+static struct {
+    bool running;
+    bool configured;
+    struct pktpool *pool; /* the default pool we created */
+} rt;
+
+int netgraph_init(uint32_t pool_buffers)
+{
+    if (rt.running)
+        return 0;
+    uint32_t count = pool_buffers ? pool_buffers : NETGRAPH_DEFAULT_POOL;
+    if (rt.pool != NULL && pktpool_destroy(rt.pool) == 0)
+        rt.pool = NULL; /* an earlier run's pool, every buffer back */
+    struct pktpool *pool = pktpool_create("default", count, PKT_BLOCK_SIZE, NULL, NULL);
+    if (pool == NULL)
+        return -KE_NOMEM;
+    rt.pool = pool;
+    pktpool_set_default(pool);
+    int rc = guards_init();
+    if (rc < 0)
+        return rc;
+    rc = netgraph_nodes_up();
+    if (rc < 0)
+        return rc;
+    rt.running = true;
+    rt.configured = false;
+    return 0;
+}
+
+bool netgraph_running(void)
+{
+    return rt.running;
+}
+
+bool netgraph_configured(void)
+{
+    return rt.configured;
+}
+
+void netgraph_set_configured(bool yes)
+{
+    rt.configured = yes;
+}
+
+unsigned netgraph_poll(bool may_idle)
+{
+    unsigned total = 0;
+    /* frames that waited for transmit ring space go first, in order */
+    (void)netif_tx_flush_all();
+    bool busy = false;
+    struct pktbuf *pkts[NETGRAPH_BURST];
+    for (unsigned i = 0; i < netif_count(); i++) {
+        struct netif *ifp = netif_get((uint16_t)i);
+        struct kport *port = ifp ? ifp->port : NULL;
+        if (port == NULL || port->done || port->ops->rx_burst == NULL)
+            continue;
+        busy |= port->no_idle; /* a replay port always has work: never idle on it */
+        uint16_t n = port->ops->rx_burst(port, pkts, NETGRAPH_BURST);
+        netif_input_burst(ifp, pkts, n);
+        total += n;
+    }
+    unsigned ran = ktimer_run_due(kclock_now_ns());
+    ran += ksched_run(NETGRAPH_BURST); /* runnable strands: asynchronous handlers, timers */
+    unsigned waiting = netif_tx_flush_all();
+    if (may_idle && total == 0 && ran == 0 && !busy && ksched_runnable() == 0) {
+        /* Frames waiting for ring space: sleep until the device's transmit
+         * interrupt (drivers arm it when their ring is full), as Linux stops
+         * its queue, rather than spin on a CPU the device model needs; the
+         * short deadline only bounds the wait if an interrupt is missed. */
+        uint64_t deadline = ktimer_next_deadline();
+        if (waiting) {
+            uint64_t soon = kclock_now_ns() + NETGRAPH_TX_WAIT_NS;
+            if (soon < deadline)
+                deadline = soon;
+        }
+        arch_idle(kclock_arch_deadline(deadline));
+    }
+    return total;
+}
+
+bool netgraph_done(void)
+{
+    unsigned n = netif_count();
+    if (n == 0)
+        return false;
+    for (unsigned i = 0; i < n; i++) {
+        const struct netif *ifp = netif_get((uint16_t)i);
+        if (ifp == NULL || ifp->port == NULL || !ifp->port->done)
+            return false;
+    }
+    return true;
+}
+
+void netgraph_shutdown(void)
+{
+    netgraph_ext_remove_all();
+    netif_destroy_all();
+    netgraph_nodes_down();
+    rt.running = false;
+    rt.configured = false;
+    /* rt.pool stays: the caller checks pktpool_all_full() and prints it. */
+}

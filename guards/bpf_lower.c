@@ -1,5 +1,6 @@
 /* guards/bpf_lower.c — classic BPF to field tests by symbolic execution (guards/bpf_lower.h). */
 #include "guards/bpf_lower.h"
+#include "protocols/ether/ether_wire.h"
 #include "guards/guard_eval.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
@@ -78,9 +79,9 @@ static bool map_abs(const struct guard_facts *fx, uint64_t k, unsigned w, struct
     memset(out, 0, sizeof *out);
     out->width = (uint8_t)w;
     out->mask = width_mask(w);
-    if (k >= 14 && fx->l3_after_l2 && (fx->layers & (1u << PKT_L3))) {
+    if (k >= ETHER_HDR_LEN && fx->l3_after_l2 && (fx->layers & (1u << PKT_L3))) {
         out->layer = PKT_L3;
-        out->offset = (uint16_t)(k - 14);
+        out->offset = (uint16_t)(k - ETHER_HDR_LEN);
     } else if (fx->layers & (1u << PKT_L2)) {
         out->layer = PKT_L2;
         out->offset = (uint16_t)k;
@@ -96,11 +97,11 @@ static bool map_ind(const struct guard_facts *fx, const struct sym *x, uint32_t 
 {
     if (x->kind == SK_CONST)
         return map_abs(fx, (uint64_t)x->k + k, w, out);
-    if (x->kind == SK_MSH && x->k == 14 && fx->l3_after_l2 && fx->l4_after_ipv4 &&
-        (fx->layers & (1u << PKT_L4)) && k >= 14 && (uint64_t)k - 14 + w <= 0xffffu) {
+    if (x->kind == SK_MSH && x->k == ETHER_HDR_LEN && fx->l3_after_l2 && fx->l4_after_ipv4 &&
+        (fx->layers & (1u << PKT_L4)) && k >= ETHER_HDR_LEN && (uint64_t)k - ETHER_HDR_LEN + w <= 0xffffu) {
         memset(out, 0, sizeof *out);
         out->layer = PKT_L4;
-        out->offset = (uint16_t)(k - 14);
+        out->offset = (uint16_t)(k - ETHER_HDR_LEN);
         out->width = (uint8_t)w;
         out->mask = width_mask(w);
         return true;

@@ -13,11 +13,6 @@
 #include "protocols/ipv4/ipv4.h"
 #include "protocols/ipv4/lpm_fib.h"
 
-#define IPOPT_EOL 0              /* RFC 791 3.1 "Options" */
-#define IPOPT_NOP 1
-#define IPOPT_LSRR 131
-#define IPOPT_SSRR 137
-
 void router_icmp(struct pktbuf *pkt, uint8_t type, uint8_t code, uint32_t info)
 {
     int rc = icmp_send_error(pkt, type, code, info);
@@ -32,7 +27,7 @@ void router_icmp(struct pktbuf *pkt, uint8_t type, uint8_t code, uint32_t info)
  */
 static enum router_ctr router_options(const uint8_t *h, unsigned hlen)
 {
-    unsigned i = 20;
+    unsigned i = IPV4_OFF_OPTIONS;
     while (i < hlen) {
         uint8_t type = h[i];
         if (type == IPOPT_EOL)
@@ -48,11 +43,6 @@ static enum router_ctr router_options(const uint8_t *h, unsigned hlen)
         i += h[i + 1];
     }
     return RT_NCTR;
-}
-
-static bool router_is_link_local(uint32_t a)
-{
-    return (a & 0xffff0000u) == 0xa9fe0000u; /* 169.254.0.0/16 */
 }
 
 /*
@@ -90,16 +80,16 @@ int router_input(void *ctx, struct pktbuf *pkt)
     in[RIF_RX]++;
     in[RIF_RX_BYTES] += len;
 
-    uint32_t src = load_be32(h + RT_IP_SRC), dst = load_be32(h + RT_IP_DST);
+    uint32_t src = load_be32(h + IPV4_OFF_SRC), dst = load_be32(h + IPV4_OFF_DST);
     if (pkt->flags & (PKT_F_L2_BCAST | PKT_F_L2_MCAST))
         return router_drop(in, RT_L2_BCAST, -KE_INVAL);
-    if ((dst & 0xf0000000u) == 0xe0000000u)
+    if (ipv4_is_mcast(dst))
         return router_drop(in, RT_DST_MCAST, -KE_INVAL);
-    if (router_is_link_local(src) || router_is_link_local(dst))
+    if (ipv4_is_link_local(src) || ipv4_is_link_local(dst))
         return router_drop(in, RT_LINK_LOCAL, -KE_INVAL);
     if (netif_local_addr(src, NULL))
         return router_drop(in, RT_SRC_LOCAL, -KE_INVAL);
-    unsigned hlen = (h[RT_IP_VHL] & 0x0fu) * 4u;
+    unsigned hlen = ipv4_vhl_hlen(h[IPV4_OFF_VHL]);
     if (hlen > 20) {
         enum router_ctr bad = router_options(h, hlen);
         if (bad != RT_NCTR)
@@ -115,13 +105,13 @@ int router_input(void *ctx, struct pktbuf *pkt)
     struct netif *out = netif_get(rt.ifindex);
     if (out == NULL)
         return router_drop(in, RT_NO_IF, -KE_NOENT);
-    if (h[RT_IP_TTL] <= 1) {
+    if (h[IPV4_OFF_TTL] <= 1) {
         router_icmp(pkt, ICMP_TIMXCEED, ICMP_TIMXCEED_INTRANS, 0);
         return router_drop(in, RT_TTL_EXCEEDED, KH_TAKEN);
     }
     uint16_t mtu = out->mtu != 0 ? out->mtu : 1500;
     if (len > mtu) {
-        if (load_be16(h + RT_IP_FRAG) & RT_IP_DF) {
+        if (load_be16(h + IPV4_OFF_FRAG) & IPV4_F_DF) {
             router_icmp(pkt, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, mtu);
             return router_drop(in, RT_FRAG_NEEDED, KH_TAKEN);
         }

@@ -20,11 +20,9 @@
 #include "kernel/clock.h"
 #include "kernel/kerr.h"
 #include "protocols/arp/arp.h"
+#include "protocols/icmp/icmp_wire.h"
 #include "protocols/ipv4/ipv4.h"
 #include "protocols/ipv4/ipv4_pool.h"
-
-#define ICMP_REDIRECT 5
-#define ICMP_REDIRECT_HOST 1
 
 /* router_copy - a private copy of datagram @pkt (data at its IPv4 header); frees @pkt. NULL: none free. */
 static struct pktbuf *router_copy(struct pktbuf *pkt)
@@ -33,7 +31,7 @@ static struct pktbuf *router_copy(struct pktbuf *pkt)
     if (c != NULL) {
         memcpy(pkt_append(c, pkt->len), pkt_data(pkt), pkt->len);
         pkt_set_layer(c, PKT_L3);
-        c->layer[PKT_L4] = (uint16_t)(c->data_off + (pkt_data(pkt)[RT_IP_VHL] & 0x0fu) * 4u);
+        c->layer[PKT_L4] = (uint16_t)(c->data_off + ipv4_vhl_hlen(pkt_data(pkt)[IPV4_OFF_VHL]));
         c->flags = pkt->flags;
         c->ifindex = pkt->ifindex;
         c->rx_ns = pkt->rx_ns;

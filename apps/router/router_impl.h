@@ -10,21 +10,11 @@
 #include <stdbool.h>
 #include "kernel/event.h"
 #include "kernel/klib.h"
-#include "kernel/lib/inet.h"
+#include "protocols/ipv4/ipv4_wire.h"
 #include "kernel/pktbuf.h"
 #include "kernel/stats.h"
 #include "kernel/timer.h"
 #include "netgraph/netif.h"
-
-/* IPv4 header fields (RFC 791 section 3.1), byte offsets. */
-#define RT_IP_VHL 0
-#define RT_IP_LEN 2
-#define RT_IP_FRAG 6
-#define RT_IP_TTL 8
-#define RT_IP_CSUM 10
-#define RT_IP_SRC 12
-#define RT_IP_DST 16
-#define RT_IP_DF 0x4000u
 
 #define ROUTER_TXQ_MAX 256   /* datagrams held for one deferred transmit pass */
 
@@ -109,13 +99,13 @@ extern struct router router;
  */
 static inline void router_ttl_decrement(uint8_t *h)
 {
-    uint16_t m = load_be16(h + RT_IP_TTL);
+    uint16_t m = load_be16(h + IPV4_OFF_TTL);
     uint16_t m2 = (uint16_t)(m - 0x0100u);
-    uint32_t sum = (uint32_t)(uint16_t)~load_be16(h + RT_IP_CSUM) + (uint16_t)~m + m2;
+    uint32_t sum = (uint32_t)(uint16_t)~load_be16(h + IPV4_OFF_CSUM) + (uint16_t)~m + m2;
     sum = (sum & 0xffffu) + (sum >> 16);
     sum = (sum & 0xffffu) + (sum >> 16);
-    store_be16(h + RT_IP_CSUM, (uint16_t)~sum);
-    h[RT_IP_TTL] = (uint8_t)(m2 >> 8);
+    store_be16(h + IPV4_OFF_CSUM, (uint16_t)~sum);
+    h[IPV4_OFF_TTL] = (uint8_t)(m2 >> 8);
 }
 
 /** router_input - the handler on ipv4_PacketArrived (forward.c); see router.h. */

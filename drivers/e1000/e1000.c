@@ -29,6 +29,7 @@
  * link state.
  */
 #include "drivers/e1000/e1000.h"
+#include "protocols/ether/ether_wire.h"
 
 #include "drivers/bm/dma_pool.h"
 #include "drivers/bm/nic_params.h"
@@ -56,8 +57,6 @@
 #define E1000_WATCHDOG_NS KNS_PER_S
 #define E1000_IMS_ENABLE (E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO | E1000_ICR_LSC | \
                           E1000_ICR_TXDW)
-#define ETH_HLEN 14u
-#define ETH_MAX_FRAME 1518u /* 1500-byte MTU + header + one 802.1Q tag, without FCS */
 
 /** Counters beyond the port's (kstat group "e1000-IFNAME"): hardware registers, then driver. */
 enum e1000_ctr {
@@ -348,7 +347,7 @@ static uint16_t e1000_rx_burst(struct kport *port, struct pktbuf **pkts, uint16_
             posted += rx_repost(e, p);
             continue;
         }
-        switch (e1000_rx_classify(&info, ETH_HLEN, pkt_tailroom(p))) {
+        switch (e1000_rx_classify(&info, ETHER_HDR_LEN, pkt_tailroom(p))) {
         case E1000_RX_OK:
             break;
         case E1000_RX_ERRORS:
@@ -412,7 +411,7 @@ static uint16_t e1000_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_
             pkt_free(p);
             continue;
         }
-        if (p->len < ETH_HLEN || p->len > ETH_MAX_FRAME) {
+        if (p->len < ETHER_HDR_LEN || p->len > ETHER_MAX_TAGGED_FRAME) {
             e->ctr[E1000_C_TX_BAD_LEN]++;
             port->tx_errors++;
             pkt_free(p);

@@ -9,6 +9,7 @@
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/lib/inet.h"
+#include "protocols/ether/ether_wire.h"
 #include "kernel/mem.h"
 #include "kernel/pktbuf.h"
 
@@ -147,7 +148,7 @@ struct pktbuf *pcap_rx_frame(struct pcap_port *pp, const uint8_t *data, uint32_t
         port->rx_errors++;
         return NULL;
     }
-    if (caplen < PCAP_ETH_HLEN) {
+    if (caplen < ETHER_HDR_LEN) {
         pp->ctr[PCAP_CTR_RX_RUNT]++;
         port->rx_errors++;
         return NULL;

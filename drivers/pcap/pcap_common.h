@@ -27,7 +27,6 @@ enum pcap_ctr {
 };
 
 /** Ethernet header bytes (IEEE 802.3 clause 3.1.1: destination, source, type). */
-#define PCAP_ETH_HLEN 14u
 
 /**
  * Common head of both drivers' port state; the kport is embedded so that

@@ -29,6 +29,7 @@
  * (acknowledging it) and notes what happened; the main loop polls rx_burst.
  */
 #include "drivers/virtio/virtio_net.h"
+#include "protocols/ether/ether_wire.h"
 
 #include "drivers/bm/dma_pool.h"
 #include "drivers/bm/nic_params.h"
@@ -69,8 +70,6 @@
 #define VNET_HDR_V1     12u /* with le16 num_buffers */
 #define VNET_RXQ 0u
 #define VNET_TXQ 1u
-#define ETH_HLEN 14u
-#define ETH_MAX_FRAME 1518u /* 1500-byte MTU + header + one 802.1Q tag */
 
 #define VNET_SLOTS 8u
 #define VNET_WATCHDOG_NS KNS_PER_S
@@ -204,7 +203,7 @@ static void take_noted(struct vnet_port *v)
 
 static int rx_post(struct vnet_port *v, struct pktbuf *p)
 {
-    if (p->data_off < v->hdr_len || pkt_tailroom(p) < ETH_MAX_FRAME)
+    if (p->data_off < v->hdr_len || pkt_tailroom(p) < ETHER_MAX_TAGGED_FRAME)
         return -KE_INVAL;
     uint8_t *buf = pkt_data(p) - v->hdr_len;
     struct vq_seg seg = {
@@ -296,7 +295,7 @@ static uint16_t vnet_rx_burst(struct kport *port, struct pktbuf **pkts, uint16_t
             }
             struct pktbuf *p = c;
             uint32_t cap = (uint32_t)v->hdr_len + pkt_tailroom(p);
-            if (len < v->hdr_len + ETH_HLEN || len > cap) {
+            if (len < v->hdr_len + ETHER_HDR_LEN || len > cap) {
                 v->ctr[VNET_RX_BAD_LEN]++;
                 port->rx_errors++;
                 posted += rx_repost(v, p);
@@ -349,7 +348,7 @@ static uint16_t vnet_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t
             pkt_free(p);
             continue;
         }
-        if (p->len < ETH_HLEN || p->len > ETH_MAX_FRAME) {
+        if (p->len < ETHER_HDR_LEN || p->len > ETHER_MAX_TAGGED_FRAME) {
             v->ctr[VNET_TX_BAD_LEN]++;
             port->tx_errors++;
             pkt_free(p);

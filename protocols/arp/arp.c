@@ -12,6 +12,7 @@
 #include "protocols/arp/arp.h"
 
 #include "protocols/arp/arp_cache.h"
+#include "protocols/arp/arp_wire.h"
 #include "protocols/ether/ether.h"
 #include "netgraph/node.h"
 #include "kernel/clock.h"
@@ -21,10 +22,6 @@
 
 KEVENT_DEFINE(arp_ResolveFailed, struct pktbuf *, "arp.ResolveFailed", true, NULL);
 
-#define ARP_PKT_LEN 28
-#define ARP_HTYPE_ETHER 1
-#define ARP_OP_REQUEST 1
-#define ARP_OP_REPLY 2
 
 static const char *const arp_ctr_names[ARP_NCTR] = {
     "rx", "rx_request", "rx_reply", "truncated", "bad_htype", "bad_ptype", "bad_hlen",
@@ -96,15 +93,15 @@ static int arp_send(struct netif *ifp, uint16_t op, const uint8_t *dst, uint32_t
         arp_ctr[ARP_TX_NOMEM]++;
         return -KE_NOMEM;
     }
-    store_be16(a + 0, ARP_HTYPE_ETHER);
-    store_be16(a + 2, ETHERTYPE_IPV4);
-    a[4] = ETHER_ADDR_LEN;
-    a[5] = 4;
-    store_be16(a + 6, op);
-    memcpy(a + 8, ifp->mac, ETHER_ADDR_LEN);
-    store_be32(a + 14, spa);
-    memcpy(a + 18, tha, ETHER_ADDR_LEN);
-    store_be32(a + 24, tpa);
+    store_be16(a + ARP_OFF_HTYPE, ARP_HTYPE_ETHER);
+    store_be16(a + ARP_OFF_PTYPE, ETHERTYPE_IPV4);
+    a[ARP_OFF_HLEN] = ETHER_ADDR_LEN;
+    a[ARP_OFF_PLEN] = ARP_PLEN_IPV4;
+    store_be16(a + ARP_OFF_OP, op);
+    memcpy(a + ARP_OFF_SHA, ifp->mac, ETHER_ADDR_LEN);
+    store_be32(a + ARP_OFF_SPA, spa);
+    memcpy(a + ARP_OFF_THA, tha, ETHER_ADDR_LEN);
+    store_be32(a + ARP_OFF_TPA, tpa);
     pkt_set_layer(p, PKT_L3);
     arp_ctr[op == ARP_OP_REQUEST ? ARP_TX_REQUEST : ARP_TX_REPLY]++;
     return ether_send(ifp, dst, ETHERTYPE_ARP, p);
@@ -194,16 +191,16 @@ static int arp_input(void *ctx, struct pktbuf *pkt)
         arp_ctr[ARP_TRUNCATED]++;
         return -KE_INVAL;
     }
-    uint16_t op = load_be16(a + 6);
-    int bad = load_be16(a + 0) != ARP_HTYPE_ETHER ? ARP_BAD_HTYPE
-            : load_be16(a + 2) != ETHERTYPE_IPV4  ? ARP_BAD_PTYPE
-            : a[4] != ETHER_ADDR_LEN              ? ARP_BAD_HLEN
-            : a[5] != 4                           ? ARP_BAD_PLEN
+    uint16_t op = load_be16(a + ARP_OFF_OP);
+    int bad = load_be16(a + ARP_OFF_HTYPE) != ARP_HTYPE_ETHER ? ARP_BAD_HTYPE
+            : load_be16(a + ARP_OFF_PTYPE) != ETHERTYPE_IPV4  ? ARP_BAD_PTYPE
+            : a[ARP_OFF_HLEN] != ETHER_ADDR_LEN               ? ARP_BAD_HLEN
+            : a[ARP_OFF_PLEN] != ARP_PLEN_IPV4                ? ARP_BAD_PLEN
             : (op != ARP_OP_REQUEST && op != ARP_OP_REPLY) ? ARP_BAD_OP
             : -1;
-    const uint8_t *sha = a + 8;
-    uint32_t spa = load_be32(a + 14);
-    uint32_t tpa = load_be32(a + 24);
+    const uint8_t *sha = a + ARP_OFF_SHA;
+    uint32_t spa = load_be32(a + ARP_OFF_SPA);
+    uint32_t tpa = load_be32(a + ARP_OFF_TPA);
     if (bad < 0 && ((sha[0] & 0x01) != 0 || memcmp(sha, arp_zero_mac, ETHER_ADDR_LEN) == 0))
         bad = ARP_BAD_SENDER_MAC;
     if (bad < 0 && arp_bad_sender_ip(spa))

@@ -72,11 +72,6 @@ static struct kstat_group ether_stats = KSTAT_GROUP("ether", ether_ctr_names, et
 
 static struct khandler *ether_rx_handler;
 
-static bool ether_addr_is_group(const uint8_t *a)
-{
-    return (a[0] & 0x01) != 0;
-}
-
 static bool ether_addr_eq(const uint8_t *a, const uint8_t *b)
 {
     return memcmp(a, b, ETHER_ADDR_LEN) == 0;
@@ -101,7 +96,7 @@ static int ether_input(void *ctx, struct pktbuf *pkt)
         return -KE_NOENT;
     }
     const uint8_t *h = pkt_data(pkt);
-    const uint8_t *dst = h, *src = h + ETHER_ADDR_LEN;
+    const uint8_t *dst = h + ETHER_OFF_DST, *src = h + ETHER_OFF_SRC;
     uint32_t flags = 0;
     if (ether_addr_is_group(dst))
         flags = ether_addr_eq(dst, ether_broadcast) ? PKT_F_L2_BCAST : PKT_F_L2_MCAST;
@@ -113,7 +108,7 @@ static int ether_input(void *ctx, struct pktbuf *pkt)
         ether_ctr[ETHER_BAD_SRC]++;
         return -KE_INVAL;
     }
-    if (load_be16(h + 12) < 0x0600) {
+    if (load_be16(h + ETHER_OFF_TYPE) < ETHER_TYPE_MIN) {
         ether_ctr[ETHER_NOT_ETHERNET_II]++;
         return -KE_INVAL;
     }
@@ -160,7 +155,7 @@ struct kguard ether_guard_type(uint16_t type)
 {
     struct kguard g = { 0 };
     g.ntests = 1;
-    g.test[0] = KGUARD_FIELD(PKT_L2, 12, 2, 0xffffu, KG_EQ, type);
+    g.test[0] = KGUARD_FIELD(PKT_L2, ETHER_OFF_TYPE, 2, 0xffffu, KG_EQ, type);
     return g;
 }
 
@@ -178,9 +173,9 @@ int ether_send(struct netif *ifp, const uint8_t dst[ETHER_ADDR_LEN], uint16_t et
         pkt_free(pkt);
         return -KE_NOMEM;
     }
-    memcpy(h, dst, ETHER_ADDR_LEN);
-    memcpy(h + ETHER_ADDR_LEN, ifp->mac, ETHER_ADDR_LEN);
-    store_be16(h + 12, ethertype);
+    memcpy(h + ETHER_OFF_DST, dst, ETHER_ADDR_LEN);
+    memcpy(h + ETHER_OFF_SRC, ifp->mac, ETHER_ADDR_LEN);
+    store_be16(h + ETHER_OFF_TYPE, ethertype);
     if (pkt->len < ETHER_MIN_FRAME) {
         uint16_t pad = (uint16_t)(ETHER_MIN_FRAME - pkt->len);
         uint8_t *tail = pkt_append(pkt, pad);

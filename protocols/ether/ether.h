@@ -16,13 +16,7 @@
 #include "kernel/event.h"
 #include "kernel/pktbuf.h"
 #include "netgraph/netif.h"
-
-#define ETHER_ADDR_LEN 6
-#define ETHER_HDR_LEN 14
-#define ETHER_MIN_FRAME 60     /* bytes without FCS; shorter frames are padded on send */
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_ARP 0x0806
-#define ETHERTYPE_AAL5 0x88b5  /* IEEE 802 Local Experimental EtherType 1 */
+#include "protocols/ether/ether_wire.h"
 
 extern const uint8_t ether_broadcast[ETHER_ADDR_LEN];
 

@@ -27,7 +27,6 @@
 #include "protocols/ipv4/ipv4.h"
 #include "protocols/ipv4/ipv4_pool.h"
 
-#define ICMP_HDR_LEN 8          /* type, code, checksum, 4 bytes of rest-of-header */
 #define ICMP_TOS_INTERNETCONTROL 0xc0u /* IP precedence 6 (RFC 791), Linux IPTOS_PREC_INTERNETCONTROL */
 
 enum {
@@ -65,8 +64,8 @@ static bool icmp_bucket_started;
 /* icmp_csum_set - compute the checksum of the @len-byte message @m into it. */
 static void icmp_csum_set(uint8_t *m, uint32_t len)
 {
-    store_be16(m + 2, 0);
-    store_be16(m + 2, inet_csum_fold(inet_csum_add(0, m, len)));
+    store_be16(m + ICMP_OFF_CSUM, 0);
+    store_be16(m + ICMP_OFF_CSUM, inet_csum_fold(inet_csum_add(0, m, len)));
 }
 
 /* icmp_echo_reply - answer echo request @req (data at its IPv4 header). */
@@ -83,10 +82,10 @@ static void icmp_echo_reply(const struct pktbuf *req)
     r->data_off = (uint16_t)(r->data_off + IPV4_HDR_LEN); /* room for ipv4_send's header */
     uint8_t *rm = pkt_append(r, mlen);
     memcpy(rm, m, mlen);
-    rm[0] = ICMP_ECHOREPLY;
-    rm[1] = 0;
+    rm[ICMP_OFF_TYPE] = ICMP_ECHOREPLY;
+    rm[ICMP_OFF_CODE] = 0;
     icmp_csum_set(rm, mlen);
-    struct ipv4_send_opts o = { .tos = ih[1] };
+    struct ipv4_send_opts o = { .tos = ih[IPV4_OFF_TOS] };
     if (ipv4_send(r, ipv4_dst(req), ipv4_src(req), IPPROTO_ICMP, &o) < 0)
         icmp_ctr[ICMP_CTR_TX_FAIL]++;
     else
@@ -112,7 +111,7 @@ static int icmp_input(void *ctx, struct pktbuf *pkt)
         icmp_ctr[ICMP_CTR_BAD_CSUM]++;
         return -KE_INVAL;
     }
-    switch (m[0]) {
+    switch (m[ICMP_OFF_TYPE]) {
     case ICMP_ECHO:
         icmp_ctr[ICMP_CTR_RX_ECHO]++;
         if (pkt->flags & PKT_F_L3_BCAST) {
@@ -141,7 +140,7 @@ static int icmp_input(void *ctx, struct pktbuf *pkt)
 static bool icmp_is_query(uint8_t type)
 {
     switch (type) {
-    case 0: case 8:           /* echo reply, echo */
+    case ICMP_ECHOREPLY: case ICMP_ECHO:
     case 9: case 10:          /* router advertisement, solicitation */
     case 13: case 14:         /* timestamp, timestamp reply */
     case 15: case 16:         /* information request, reply */
@@ -155,8 +154,8 @@ static bool icmp_is_query(uint8_t type)
 /* icmp_bad_source - RFC 1122 3.2.2: the source does not name a single host. */
 static bool icmp_bad_source(uint32_t src)
 {
-    uint8_t top = (uint8_t)(src >> 24);
-    return top == 0 || top == 127 || top >= 224 || netif_bcast_addr(src);
+    return ipv4_is_zeronet(src) || ipv4_is_loopback(src) || ipv4_is_mcast(src) ||
+           ipv4_is_class_e(src) || netif_bcast_addr(src);
 }
 
 /*
@@ -168,19 +167,19 @@ static bool icmp_may_answer(const struct pktbuf *orig)
 {
     const uint8_t *h = pkt_layer_ptr(orig, PKT_L3);
     uint16_t avail = pkt_layer_len(orig, PKT_L3);
-    if (h == NULL || avail < IPV4_HDR_LEN || (h[0] >> 4) != 4)
+    if (h == NULL || avail < IPV4_HDR_LEN || (h[IPV4_OFF_VHL] >> 4) != IPV4_VERSION)
         return false;
-    uint16_t hlen = (uint16_t)((h[0] & 0x0f) * 4);
+    uint16_t hlen = (uint16_t)ipv4_vhl_hlen(h[IPV4_OFF_VHL]);
     if (hlen < IPV4_HDR_LEN || hlen > avail)
         return false;
-    if (load_be16(h + 6) & 0x1fff)
+    if (load_be16(h + IPV4_OFF_FRAG) & IPV4_OFFMASK)
         return false;
-    uint32_t src = load_be32(h + 12), dst = load_be32(h + 16);
+    uint32_t src = load_be32(h + IPV4_OFF_SRC), dst = load_be32(h + IPV4_OFF_DST);
     if (orig->flags & (PKT_F_L3_BCAST | PKT_F_L2_BCAST | PKT_F_L2_MCAST))
         return false;
-    if ((dst >> 28) == 0xe || netif_bcast_addr(dst) || icmp_bad_source(src))
+    if (ipv4_is_mcast(dst) || netif_bcast_addr(dst) || icmp_bad_source(src))
         return false;
-    if (h[9] == IPPROTO_ICMP) {
+    if (h[IPV4_OFF_PROTO] == IPPROTO_ICMP) {
         /* The quoted message's type must be readable and a query. */
         if (avail < hlen + 1u || !icmp_is_query(h[hlen]))
             return false;
@@ -221,7 +220,7 @@ int icmp_send_error(const struct pktbuf *orig, uint8_t type, uint8_t code, uint3
     }
     const uint8_t *h = pkt_layer_ptr(orig, PKT_L3);
     uint32_t quote = pkt_layer_len(orig, PKT_L3);
-    uint16_t total = load_be16(h + 2);
+    uint16_t total = load_be16(h + IPV4_OFF_LEN);
     if (total < quote)
         quote = total;
     if (quote > ICMP_ERR_MAX_LEN - IPV4_HDR_LEN - ICMP_HDR_LEN)
@@ -234,16 +233,17 @@ int icmp_send_error(const struct pktbuf *orig, uint8_t type, uint8_t code, uint3
     }
     e->data_off = (uint16_t)(e->data_off + IPV4_HDR_LEN);
     uint8_t *m = pkt_append(e, (uint16_t)(ICMP_HDR_LEN + quote));
-    m[0] = type;
-    m[1] = code;
-    store_be32(m + 4, info);
+    m[ICMP_OFF_TYPE] = type;
+    m[ICMP_OFF_CODE] = code;
+    store_be32(m + ICMP_OFF_INFO, info);
     memcpy(m + ICMP_HDR_LEN, h, quote);
     icmp_csum_set(m, ICMP_HDR_LEN + quote);
 
-    uint32_t odst = load_be32(h + 16);
+    uint32_t odst = load_be32(h + IPV4_OFF_DST);
     uint32_t src = netif_local_addr(odst, NULL) ? odst : 0;
-    struct ipv4_send_opts o = { .tos = (uint8_t)((h[1] & 0x1e) | ICMP_TOS_INTERNETCONTROL) };
-    int rc = ipv4_send(e, src, load_be32(h + 12), IPPROTO_ICMP, &o);
+    struct ipv4_send_opts o = { .tos = (uint8_t)((h[IPV4_OFF_TOS] & 0x1e) |
+                                                 ICMP_TOS_INTERNETCONTROL) };
+    int rc = ipv4_send(e, src, load_be32(h + IPV4_OFF_SRC), IPPROTO_ICMP, &o);
     if (rc < 0) {
         icmp_ctr[ICMP_CTR_TX_FAIL]++;
         return rc;

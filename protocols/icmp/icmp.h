@@ -12,24 +12,11 @@
 
 #include <stdint.h>
 #include "kernel/pktbuf.h"
-
-#define ICMP_ECHOREPLY 0
-#define ICMP_UNREACH 3
-#define ICMP_UNREACH_NET 0
-#define ICMP_UNREACH_HOST 1
-#define ICMP_UNREACH_PROTOCOL 2
-#define ICMP_UNREACH_PORT 3
-#define ICMP_UNREACH_NEEDFRAG 4
-#define ICMP_ECHO 8
-#define ICMP_TIMXCEED 11
-#define ICMP_TIMXCEED_INTRANS 0
-#define ICMP_TIMXCEED_REASS 1
+#include "protocols/icmp/icmp_wire.h"
 
 /** Error rate limit: a token bucket (RFC 1812 4.3.2.8). */
 #define ICMP_ERR_BURST 10u                      /* tokens */
 #define ICMP_ERR_INTERVAL_NS (100ull * 1000000ull) /* one token per interval */
-/** Bytes of the original datagram quoted: the error is at most 576 bytes (RFC 1812 4.3.2.3). */
-#define ICMP_ERR_MAX_LEN 576u
 
 /** icmp_init - install the ICMP node and register counters. */
 int icmp_init(void);

@@ -103,11 +103,11 @@ static enum ipv4_ctr ipv4_check_src(uint32_t src, uint32_t dst)
 {
     if (ipv4_is_mcast(src))
         return IPV4_MARTIAN_SRC_MCAST;
-    if (src == 0xffffffffu || netif_bcast_addr(src))
+    if (src == IPV4_BCAST || netif_bcast_addr(src))
         return IPV4_MARTIAN_SRC_BCAST;
     if (ipv4_is_class_e(src))
         return IPV4_MARTIAN_SRC_CLASS_E;
-    if (ipv4_is_zeronet(src) && dst != 0xffffffffu)
+    if (ipv4_is_zeronet(src) && dst != IPV4_BCAST)
         return IPV4_MARTIAN_SRC_ZERO;
     if (ipv4_is_loopback(src))
         return IPV4_MARTIAN_SRC_LOOPBACK;
@@ -165,7 +165,7 @@ static int ipv4_input(void *ctx, struct pktbuf *pkt)
         return -KE_INVAL;
     }
     if ((ipv4_is_zeronet(dst) || ipv4_is_loopback(dst) || ipv4_is_class_e(dst)) &&
-        dst != 0xffffffffu) {
+        dst != IPV4_BCAST) {
         ipv4_ctr[IPV4_MARTIAN_DST]++;
         return -KE_INVAL;
     }
@@ -297,6 +297,15 @@ static uint32_t ipv4_pick_src(const struct netif *ifp, uint32_t next_hop)
     return ifp->naddrs > 0 ? ifp->addr[0] : 0;
 }
 
+uint32_t ipv4_source_for(uint32_t dst)
+{
+    struct ipv4_route r;
+    struct netif *ifp;
+    if (ipv4_route_lookup(dst, &r) != 0 || (ifp = netif_get(r.ifindex)) == NULL)
+        return 0;
+    return ipv4_pick_src(ifp, r.gateway != 0 ? r.gateway : dst);
+}
+
 int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
               const struct ipv4_send_opts *opts)
 {
@@ -312,7 +321,7 @@ int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
     /* Route: limited broadcast leaves by the source address's interface. */
     struct netif *ifp = NULL;
     uint32_t next_hop = dst;
-    if (dst == 0xffffffffu && src != 0)
+    if (dst == IPV4_BCAST && src != 0)
         netif_local_addr(src, &ifp);
     if (ifp == NULL) {
         struct ipv4_route rt;
@@ -321,7 +330,7 @@ int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
             pkt_free(pkt);
             return -KE_UNREACH;
         }
-        if (rt.gateway != 0 && dst != 0xffffffffu)
+        if (rt.gateway != 0 && dst != IPV4_BCAST)
             next_hop = rt.gateway;
     }
     if (src == 0)

@@ -24,11 +24,9 @@
 #include "kernel/event.h"
 #include "kernel/pktbuf.h"
 #include "netgraph/netif.h"
+#include "protocols/ipv4/ipv4_wire.h"
 
-#define IPV4_HDR_LEN 20
 #define IPV4_DEFAULT_TTL 64
-#define IPPROTO_ICMP 1
-#define IPPROTO_UDP 17
 #define IPV4_REASM_TIMEOUT_NS (30ull * 1000000000ull) /* RFC 1122 3.3.2: 60-120 s; Linux 30 s */
 #define IPV4_REASM_MAX_BYTES (256u * 1024u)           /* bytes held in all reassembly buffers */
 #define IPV4_MAX_ROUTES 1024
@@ -63,6 +61,14 @@ struct ipv4_send_opts {
  */
 int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
               const struct ipv4_send_opts *opts);
+
+/**
+ * ipv4_source_for - the source address a datagram to @dst (host order)
+ * leaves with: the address of the routed interface on the subnet of @dst (or
+ * of its next hop), else that interface's first address (RFC 1122 3.3.4.3,
+ * as ipv4_send chooses it). 0 when there is no route or no address.
+ */
+uint32_t ipv4_source_for(uint32_t dst);
 
 /**
  * ipv4_output - send a complete datagram (data at the IPv4 header, header

@@ -9,27 +9,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "kernel/pktbuf.h"
-#include "kernel/lib/inet.h"
+#include "protocols/ipv4/ipv4_wire.h"
 #include "netgraph/netif.h"
-
-/* Header fields (RFC 791 section 3.1): byte offsets into the header. */
-#define IPV4_OFF_VHL 0     /* version (high nibble), IHL in 32-bit words (low nibble) */
-#define IPV4_OFF_TOS 1
-#define IPV4_OFF_LEN 2     /* total length, bytes, network order */
-#define IPV4_OFF_ID 4
-#define IPV4_OFF_FRAG 6    /* flags (3 bits) and fragment offset (13 bits, 8-byte units) */
-#define IPV4_OFF_TTL 8
-#define IPV4_OFF_PROTO 9
-#define IPV4_OFF_CSUM 10
-#define IPV4_OFF_SRC 12
-#define IPV4_OFF_DST 16
-
-#define IPV4_F_DF 0x4000u      /* Don't Fragment */
-#define IPV4_F_MF 0x2000u      /* More Fragments */
-#define IPV4_OFFMASK 0x1fffu   /* fragment offset, in units of 8 bytes */
-#define IPV4_MAX_LEN 65535u    /* largest datagram, bytes (16-bit total length) */
-#define IPV4_MAX_HDR_LEN 60u   /* IHL 15 */
-#define IPV4_MIN_MTU 68u       /* RFC 791: every module forwards 68 bytes unfragmented */
 
 /* Counters of the "ipv4" node (one group for every file of the node). */
 enum ipv4_ctr {
@@ -73,11 +54,6 @@ enum ipv4_ctr {
 };
 extern uint64_t ipv4_ctr[IPV4_NCTR];
 
-/* Address classes (RFC 1122 3.2.1.3, RFC 5735). Host order. */
-static inline bool ipv4_is_mcast(uint32_t a) { return (a & 0xf0000000u) == 0xe0000000u; }
-static inline bool ipv4_is_class_e(uint32_t a) { return (a & 0xf0000000u) == 0xf0000000u; }
-static inline bool ipv4_is_zeronet(uint32_t a) { return (a & 0xff000000u) == 0; }
-static inline bool ipv4_is_loopback(uint32_t a) { return (a & 0xff000000u) == 0x7f000000u; }
 
 /** ipv4_hdr_csum - RFC 1071 checksum of the @hlen-byte header @h, written into it. */
 void ipv4_hdr_csum(uint8_t *h, uint16_t hlen);

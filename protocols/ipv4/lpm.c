@@ -22,6 +22,8 @@
  */
 #include "protocols/ipv4/lpm.h"
 
+#include "kernel/lib/inet.h"
+
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/mem.h"
@@ -43,11 +45,6 @@ static inline unsigned lpm_depth(uint32_t e)
 static inline uint32_t *lpm_group(const struct lpm *l, uint32_t e)
 {
     return l->tbl8 + (size_t)(e & LPM_IDX) * LPM_GROUP;
-}
-
-static inline uint32_t lpm_mask(unsigned plen)
-{
-    return plen == 0 ? 0 : 0xffffffffu << (32 - plen);
 }
 
 int lpm_init(struct lpm *l, unsigned l1_bits, uint32_t *l1, uint32_t *groups,
@@ -308,7 +305,7 @@ static int32_t lpm_find(const struct lpm *l, uint32_t prefix, uint8_t plen)
 
 int lpm_add(struct lpm *l, uint32_t prefix, uint8_t plen, uint32_t value)
 {
-    if (plen > 32 || (prefix & ~lpm_mask(plen)) != 0 || value > LPM_VALUE_MAX)
+    if (plen > 32 || (prefix & ~inet_plen_mask(plen)) != 0 || value > LPM_VALUE_MAX)
         return -KE_INVAL;
     int32_t i = lpm_find(l, prefix, plen);
     if (i < 0 && l->nrules == l->max_rules)
@@ -335,7 +332,7 @@ int lpm_del(struct lpm *l, uint32_t prefix, uint8_t plen)
     const struct lpm_rule *best = NULL;
     for (uint32_t k = 0; k < l->nrules; k++) {
         const struct lpm_rule *r = &l->rules[k];
-        if (r->plen < plen && (prefix & lpm_mask(r->plen)) == r->prefix &&
+        if (r->plen < plen && (prefix & inet_plen_mask(r->plen)) == r->prefix &&
             (best == NULL || r->plen > best->plen))
             best = r;
     }

@@ -107,8 +107,6 @@ static int udp_publish(void)
     return kns_publish(&udp_publication, "udp", &udp_domain, KCAP_IMPORT, 0, 0xffffu);
 }
 
-/* Largest payload: the 16-bit Length field covers the 8-byte header. */
-#define UDP_MAX_PAYLOAD (0xffffu - UDP_HDR_LEN)
 
 /*
  * udp_csum - the one's-complement checksum over the pseudo-header (@src,
@@ -130,18 +128,13 @@ static uint16_t udp_csum(const uint8_t src[4], const uint8_t dst[4], const uint8
     return inet_csum_fold(sum);
 }
 
-static bool udp_addr_is_multicast(uint32_t addr)
-{
-    return (addr & 0xf0000000u) == 0xe0000000u; /* class D, 224.0.0.0/4 (RFC 1112) */
-}
-
 /* udp_no_reply - true when the datagram must not be answered with an ICMP error. */
 static bool udp_no_reply(const struct pktbuf *pkt, const uint8_t *ip)
 {
     if (pkt->flags & (PKT_F_L2_BCAST | PKT_F_L2_MCAST | PKT_F_L3_BCAST))
         return true;
-    uint32_t dst = load_be32(ip + 16);
-    return dst == 0xffffffffu || udp_addr_is_multicast(dst);
+    uint32_t dst = load_be32(ip + IPV4_OFF_DST);
+    return dst == IPV4_BCAST || ipv4_is_mcast(dst);
 }
 
 /*
@@ -159,7 +152,7 @@ static int udp_input(void *ctx, struct pktbuf *pkt)
         udp_ctr[UDP_HDR_SHORT]++;
         return -KE_INVAL;
     }
-    uint16_t ulen = load_be16(uh + 4);
+    uint16_t ulen = load_be16(uh + UDP_OFF_LEN);
     if (ulen < UDP_HDR_LEN) {
         udp_ctr[UDP_LEN_SHORT]++;
         return -KE_INVAL;
@@ -170,9 +163,9 @@ static int udp_input(void *ctx, struct pktbuf *pkt)
     }
     if (ulen < avail)
         udp_ctr[UDP_TRIMMED]++;
-    if (load_be16(uh + 6) == 0)
+    if (load_be16(uh + UDP_OFF_CSUM) == 0)
         udp_ctr[UDP_CSUM_NONE]++;
-    else if (udp_csum(ip + 12, ip + 16, uh, ulen) != 0) {
+    else if (udp_csum(ip + IPV4_OFF_SRC, ip + IPV4_OFF_DST, uh, ulen) != 0) {
         udp_ctr[UDP_CSUM_BAD]++;
         return -KE_INVAL;
     }
@@ -238,7 +231,7 @@ struct kguard udp_guard_dport(uint16_t port)
 {
     struct kguard g = { 0 };
     g.ntests = 1;
-    g.test[0] = KGUARD_FIELD(PKT_L4, 2, 2, 0xffffu, KG_EQ, port);
+    g.test[0] = KGUARD_FIELD(PKT_L4, UDP_OFF_DPORT, 2, 0xffffu, KG_EQ, port);
     return g;
 }
 
@@ -246,35 +239,13 @@ void udp_parse(const struct pktbuf *pkt, struct udp_info *out)
 {
     const uint8_t *ip = pkt_layer_ptr(pkt, PKT_L3);
     const uint8_t *uh = pkt_layer_ptr(pkt, PKT_L4);
-    out->src = load_be32(ip + 12);
-    out->dst = load_be32(ip + 16);
-    out->sport = load_be16(uh);
-    out->dport = load_be16(uh + 2);
+    out->src = load_be32(ip + IPV4_OFF_SRC);
+    out->dst = load_be32(ip + IPV4_OFF_DST);
+    out->sport = load_be16(uh + UDP_OFF_SPORT);
+    out->dport = load_be16(uh + UDP_OFF_DPORT);
     out->payload = uh + UDP_HDR_LEN;
     /* Length was validated (>= 8, within the IP payload) before the raise. */
-    out->payload_len = (uint16_t)(load_be16(uh + 4) - UDP_HDR_LEN);
-}
-
-/*
- * udp_source_for - the source address a datagram to @dst leaves with: the
- * address of the routed interface on the subnet of @dst (or of the next
- * hop), else that interface's first address. 0 when there is none.
- */
-static uint32_t udp_source_for(uint32_t dst)
-{
-    struct ipv4_route r;
-    if (ipv4_route_lookup(dst, &r) != 0)
-        return 0;
-    struct netif *ifp = netif_get(r.ifindex);
-    if (ifp == NULL || ifp->naddrs == 0)
-        return 0;
-    uint32_t hop = r.gateway ? r.gateway : dst;
-    for (unsigned i = 0; i < ifp->naddrs; i++) {
-        uint32_t mask = ifp->plen[i] ? 0xffffffffu << (32 - ifp->plen[i]) : 0;
-        if ((ifp->addr[i] & mask) == (hop & mask))
-            return ifp->addr[i];
-    }
-    return ifp->addr[0];
+    out->payload_len = (uint16_t)(load_be16(uh + UDP_OFF_LEN) - UDP_HDR_LEN);
 }
 
 int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
@@ -284,7 +255,7 @@ int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uin
         pkt_free(pkt);
         return -KE_TOOBIG;
     }
-    if (src == 0 && (src = udp_source_for(dst)) == 0) {
+    if (src == 0 && (src = ipv4_source_for(dst)) == 0) {
         udp_ctr[UDP_TX_NOROUTE]++;
         pkt_free(pkt);
         return -KE_UNREACH;
@@ -304,15 +275,15 @@ int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uin
     }
     pkt_set_layer(pkt, PKT_L4);
     uint16_t ulen = (uint16_t)(plen + UDP_HDR_LEN);
-    store_be16(uh, sport);
-    store_be16(uh + 2, dport);
-    store_be16(uh + 4, ulen);
-    store_be16(uh + 6, 0);
+    store_be16(uh + UDP_OFF_SPORT, sport);
+    store_be16(uh + UDP_OFF_DPORT, dport);
+    store_be16(uh + UDP_OFF_LEN, ulen);
+    store_be16(uh + UDP_OFF_CSUM, 0);
     uint8_t s[4], d[4];
     store_be32(s, src);
     store_be32(d, dst);
     uint16_t c = udp_csum(s, d, uh, ulen);
-    store_be16(uh + 6, c == 0 ? 0xffffu : c);
+    store_be16(uh + UDP_OFF_CSUM, c == 0 ? 0xffffu : c);
 
     int rc = ipv4_send(pkt, src, dst, IPPROTO_UDP, NULL);
     if (rc < 0) {
@@ -369,7 +340,7 @@ static int32_t pinned_dport(const struct kguard *g)
 {
     for (unsigned i = 0; g && i < g->ntests; i++) {
         const struct kguard_test *t = &g->test[i];
-        if (t->layer == PKT_L4 && t->offset == 2 && t->width == 2 && t->mask == 0xffffu &&
+        if (t->layer == PKT_L4 && t->offset == UDP_OFF_DPORT && t->width == 2 && t->mask == 0xffffu &&
             t->op == KG_EQ)
             return (int32_t)t->value;
     }
@@ -399,10 +370,13 @@ int udp_install_granted(const struct kcapset *caps, udp_PacketArrived_fn fn, voi
     if (port >= 0) {
         /* implied */
     } else if (cap->scope_lo == cap->scope_hi) {
-        kguard_add_test(&imposed, KGUARD_FIELD(PKT_L4, 2, 2, 0xffffu, KG_EQ, cap->scope_lo));
+        kguard_add_test(&imposed,
+                        KGUARD_FIELD(PKT_L4, UDP_OFF_DPORT, 2, 0xffffu, KG_EQ, cap->scope_lo));
     } else if (cap->scope_lo > 0 || cap->scope_hi < 0xffffu) {
-        kguard_add_test(&imposed, KGUARD_FIELD(PKT_L4, 2, 2, 0xffffu, KG_GE, cap->scope_lo));
-        kguard_add_test(&imposed, KGUARD_FIELD(PKT_L4, 2, 2, 0xffffu, KG_LE, cap->scope_hi));
+        kguard_add_test(&imposed,
+                        KGUARD_FIELD(PKT_L4, UDP_OFF_DPORT, 2, 0xffffu, KG_GE, cap->scope_lo));
+        kguard_add_test(&imposed,
+                        KGUARD_FIELD(PKT_L4, UDP_OFF_DPORT, 2, 0xffffu, KG_LE, cap->scope_hi));
     }
     struct kguard both;
     int rc = kguard_and(&both, &imposed, g);

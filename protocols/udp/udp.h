@@ -18,8 +18,7 @@
 #include <stdint.h>
 #include "kernel/event.h"
 #include "kernel/pktbuf.h"
-
-#define UDP_HDR_LEN 8
+#include "protocols/udp/udp_wire.h"
 
 /** udp_PacketArrived - a valid datagram for us; data at the UDP header. */
 KEVENT_DECLARE(udp_PacketArrived, struct pktbuf *);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "kernel/lib/inet.h"
 #include "protocols/ipv4/lpm.h"
 
 #define NADDR (1u << 20)
@@ -35,11 +36,6 @@ static uint32_t rnd(void)
     x ^= x >> 17;
     x ^= x << 5;
     return rng_state = x;
-}
-
-static uint32_t mask(unsigned plen)
-{
-    return plen == 0 ? 0 : 0xffffffffu << (32 - plen);
 }
 
 static uint32_t rnd_addr(void)
@@ -66,7 +62,7 @@ static uint32_t linear_lookup(const struct rule *r, unsigned n, uint32_t addr)
 {
     const struct rule *best = NULL;
     for (unsigned i = 0; i < n; i++)
-        if ((addr & mask(r[i].plen)) == r[i].prefix && (best == NULL || r[i].plen > best->plen))
+        if ((addr & inet_plen_mask(r[i].plen)) == r[i].prefix && (best == NULL || r[i].plen > best->plen))
             best = &r[i];
     return best != NULL ? best->value : LPM_NONE;
 }
@@ -129,7 +125,7 @@ int main(int argc, char **argv)
     unsigned have = 0;
     while (have < n) {
         uint8_t plen = rnd_plen();
-        uint32_t p = rnd_addr() & mask(plen);
+        uint32_t p = rnd_addr() & inet_plen_mask(plen);
         uint32_t v;
         if (lpm_get(d16, p, plen, &v) == 0)
             continue; /* distinct prefixes, as a routing table holds */
@@ -146,7 +142,7 @@ int main(int argc, char **argv)
             addr[i] = rnd();
         } else {
             const struct rule *x = &rules[(r >> 2) % n];
-            addr[i] = x->prefix | (rnd() & ~mask(x->plen));
+            addr[i] = x->prefix | (rnd() & ~inet_plen_mask(x->plen));
         }
     }
     for (unsigned i = 0; i < 20000; i++) {

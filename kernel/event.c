@@ -99,6 +99,15 @@ static int plan_rebuild(struct kevent *ev)
     return 0;
 }
 
+int kevent_combine_first_error(int acc, int r)
+{
+    if (acc < 0)
+        return acc;
+    if (r < 0)
+        return r;
+    return acc + (r == KH_TAKEN);
+}
+
 int kevent_set_dispatcher(const struct kdispatch_ops *ops)
 {
     dispatcher = ops;

@@ -158,6 +158,15 @@ struct kevent {
     struct kevent *next_event; /* global list */
 };
 
+/**
+ * kevent_combine_first_error - a combiner for events whose handlers act on
+ * the argument or refuse it: the first negative result wins (it is returned
+ * as the raise's result); otherwise the count of KH_TAKEN results. Used by
+ * ether.SendPacket (a veto) and the error events (ipv4.ProtocolUnreachable,
+ * udp.PortUnreachable, ...: KH_TAKEN when an error message was sent).
+ */
+int kevent_combine_first_error(int acc, int r);
+
 /** kevent_set_dispatcher - the plan builder all events use from now on (rebuilds existing plans). */
 int kevent_set_dispatcher(const struct kdispatch_ops *ops);
 /** kevent_dispatcher - the current plan builder (NULL before one is set). */

@@ -13,12 +13,6 @@
 #include "protocols/ipv4/ipv4.h"
 #include "protocols/ipv4/lpm_fib.h"
 
-void router_icmp(struct pktbuf *pkt, uint8_t type, uint8_t code, uint32_t info)
-{
-    int rc = icmp_send_error(pkt, type, code, info);
-    router.ctr[rc == 0 ? RT_ICMP_SENT : RT_ICMP_NOT_SENT]++;
-}
-
 /*
  * router_options - RT_NCTR when the options of header @h (@hlen bytes) may
  * be forwarded; RT_SOURCE_ROUTED for a loose or strict source route (RFC

@@ -20,9 +20,15 @@
 #include "kernel/clock.h"
 #include "kernel/kerr.h"
 #include "protocols/arp/arp.h"
-#include "protocols/icmp/icmp_wire.h"
+#include "protocols/icmp/icmp.h"
 #include "protocols/ipv4/ipv4.h"
 #include "protocols/ipv4/ipv4_pool.h"
+
+void router_icmp(struct pktbuf *pkt, uint8_t type, uint8_t code, uint32_t info)
+{
+    int rc = icmp_send_error(pkt, type, code, info);
+    router.ctr[rc == 0 ? RT_ICMP_SENT : RT_ICMP_NOT_SENT]++;
+}
 
 /* router_copy - a private copy of datagram @pkt (data at its IPv4 header); frees @pkt. NULL: none free. */
 static struct pktbuf *router_copy(struct pktbuf *pkt)

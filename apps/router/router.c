@@ -1,8 +1,10 @@
 /*
  * apps/router/router.c — the "router" extension's installation, parameters
  * and counters (apps/router/router.h). The forwarding itself is in
- * forward.c (decisions), output.c (transmit, zero copy) and unreach.c
- * (host unreachable when ARP fails).
+ * forward.c (decisions), output.c (transmit, zero copy, ICMP errors) and
+ * unreach.c (host unreachable when ARP fails); state.c holds the state and
+ * counters all of them use. The files form a line: router.c -> forward.c
+ * -> output.c -> state.c, and unreach.c -> output.c.
  */
 #include "apps/router/router.h"
 #include "apps/router/router_impl.h"
@@ -11,37 +13,6 @@
 #include "kernel/klib.h"
 #include "netgraph/extension.h"
 #include "protocols/ipv4/ipv4.h"
-
-struct router router;
-
-static const char *const router_ctr_names[RT_NCTR] = {
-    "rx", "forwarded", "forwarded_bytes", "in_place", "copied", "fragmented", "l2_bcast",
-    "dst_mcast", "link_local", "src_local", "source_routed", "bad_options", "no_route",
-    "ttl_exceeded", "frag_needed", "host_unreach", "redirects", "icmp_sent", "icmp_not_sent",
-    "no_if", "nomem", "tx_errors",
-};
-static const char *const router_if_ctr_names[RIF_NCTR] = {
-    "rx", "rx_bytes", "tx", "tx_bytes", "dropped",
-};
-
-uint64_t *router_if_ctr_slow(uint16_t ifindex)
-{
-    static uint64_t nowhere[RIF_NCTR];
-    struct netif *ifp = ifindex < NETIF_MAX ? netif_get(ifindex) : NULL;
-    if (ifp == NULL)
-        return nowhere;
-    struct router_if *ri = &router.ifs[ifindex];
-    if (!ri->registered) {
-        ksnprintf(ri->node, sizeof ri->node, "router.%s", ifp->name);
-        ri->stats.node = ri->node;
-        ri->stats.names = router_if_ctr_names;
-        ri->stats.values = ri->ctr;
-        ri->stats.n = RIF_NCTR;
-        kstats_register(&ri->stats);
-        ri->registered = true;
-    }
-    return ri->ctr;
-}
 
 /* router_not_local - the guard: the destination is none of our addresses or broadcasts. */
 static bool router_not_local(void *pred_ctx, void *arg)

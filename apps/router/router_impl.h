@@ -90,6 +90,8 @@ struct router {
     struct khandler *unreach_handler; /* on arp.ResolveFailed */
 };
 extern struct router router;
+/** router_ctr_names - the names of node "router"'s counters, RT_NCTR of them (state.c). */
+extern const char *const router_ctr_names[RT_NCTR];
 
 
 /**
@@ -110,7 +112,7 @@ static inline void router_ttl_decrement(uint8_t *h)
 
 /** router_input - the handler on ipv4_PacketArrived (forward.c); see router.h. */
 int router_input(void *ctx, struct pktbuf *pkt);
-/** router_if_ctr_slow - router_if_ctr for an interface not registered yet (router.c). */
+/** router_if_ctr_slow - router_if_ctr for an interface not registered yet (state.c). */
 uint64_t *router_if_ctr_slow(uint16_t ifindex);
 
 /** router_if_ctr - the counters of interface @ifindex, registered on first use. */
@@ -120,7 +122,7 @@ static inline uint64_t *router_if_ctr(uint16_t ifindex)
         return router.ifs[ifindex].ctr;
     return router_if_ctr_slow(ifindex);
 }
-/** router_icmp - send an ICMP error about @pkt and count the outcome (forward.c). */
+/** router_icmp - send an ICMP error about @pkt and count the outcome (output.c). */
 void router_icmp(struct pktbuf *pkt, uint8_t type, uint8_t code, uint32_t info);
 
 /* output.c */

@@ -29,21 +29,11 @@ static int ether_combine_rx(int acc, int r)
     return acc + (r != KH_PASS);
 }
 
-/*
- * ether_combine_tx - ether_SendPacket's combiner: the first negative result
- * (an interposer refused the frame) wins; otherwise the count of KH_TAKEN.
- */
-static int ether_combine_tx(int acc, int r)
-{
-    if (acc < 0)
-        return acc;
-    if (r < 0)
-        return r;
-    return acc + (r == KH_TAKEN);
-}
-
 KEVENT_DEFINE(ether_PacketArrived, struct pktbuf *, "ether.PacketArrived", true, ether_combine_rx);
-KEVENT_DEFINE(ether_SendPacket, struct pktbuf *, "ether.SendPacket", true, ether_combine_tx);
+/* ether.SendPacket: the first negative result (an interposer refused the frame)
+ * wins; otherwise the count of KH_TAKEN. */
+KEVENT_DEFINE(ether_SendPacket, struct pktbuf *, "ether.SendPacket", true,
+              kevent_combine_first_error);
 
 /* Counters of the "ether" node. */
 enum {

@@ -26,6 +26,7 @@
 #include "netgraph/netif.h"
 #include "protocols/ipv4/ipv4.h"
 #include "protocols/ipv4/ipv4_pool.h"
+#include "protocols/udp/udp.h"
 
 #define ICMP_TOS_INTERNETCONTROL 0xc0u /* IP precedence 6 (RFC 791), Linux IPTOS_PREC_INTERNETCONTROL */
 
@@ -55,6 +56,8 @@ static uint64_t icmp_ctr[ICMP_NCTR];
 static struct kstat_group icmp_stats = KSTAT_GROUP("icmp", icmp_ctr_names, icmp_ctr);
 
 static struct khandler *icmp_handler;
+/* On the error events of the layers below (their raises ask ICMP to answer). */
+static struct khandler *icmp_proto_unreach, *icmp_port_unreach, *icmp_reasm_timeout;
 
 /* The error token bucket (RFC 1812 4.3.2.8). */
 static uint32_t icmp_tokens = ICMP_ERR_BURST;
@@ -252,6 +255,45 @@ int icmp_send_error(const struct pktbuf *orig, uint8_t type, uint8_t code, uint3
     return 0;
 }
 
+/* icmp_result - an error event's result for icmp_send_error's @rc (kernel/event.h). */
+static int icmp_result(int rc)
+{
+    return rc == 0 ? KH_TAKEN : rc;
+}
+
+/* On ipv4.ProtocolUnreachable: destination unreachable, protocol (RFC 1122 3.2.2.1). */
+static int icmp_on_proto_unreach(void *ctx, struct pktbuf *pkt)
+{
+    (void)ctx;
+    return icmp_result(icmp_send_error(pkt, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0));
+}
+
+/* On udp.PortUnreachable: destination unreachable, port (RFC 1122 4.1.3.1). */
+static int icmp_on_port_unreach(void *ctx, struct pktbuf *pkt)
+{
+    (void)ctx;
+    return icmp_result(icmp_send_error(pkt, ICMP_UNREACH, ICMP_UNREACH_PORT, 0));
+}
+
+/* On ipv4.ReassemblyTimeout: time exceeded, fragment reassembly (RFC 1122 3.3.2). */
+static int icmp_on_reasm_timeout(void *ctx, struct pktbuf *pkt)
+{
+    (void)ctx;
+    return icmp_result(icmp_send_error(pkt, ICMP_TIMXCEED, ICMP_TIMXCEED_REASS, 0));
+}
+
+void icmp_fini(void)
+{
+    struct khandler **hs[] = { &icmp_handler, &icmp_proto_unreach, &icmp_port_unreach,
+                               &icmp_reasm_timeout };
+    for (unsigned i = 0; i < KARRAY_SIZE(hs); i++) {
+        if (*hs[i] != NULL)
+            kevent_uninstall(*hs[i]);
+        *hs[i] = NULL;
+    }
+    kstats_unregister(&icmp_stats);
+}
+
 int icmp_init(void)
 {
     if (icmp_handler != NULL)
@@ -261,28 +303,29 @@ int icmp_init(void)
     static const struct khandler_props props = { .name = "icmp" };
     struct kguard g = ipv4_guard_proto(IPPROTO_ICMP);
     int rc = ipv4_LocalArrived_install(icmp_input, NULL, &g, &props, &icmp_handler);
+    if (rc == 0)
+        rc = ipv4_ProtocolUnreachable_install(icmp_on_proto_unreach, NULL, NULL, &props,
+                                              &icmp_proto_unreach);
+    if (rc == 0)
+        rc = udp_PortUnreachable_install(icmp_on_port_unreach, NULL, NULL, &props,
+                                         &icmp_port_unreach);
+    if (rc == 0)
+        rc = ipv4_ReassemblyTimeout_install(icmp_on_reasm_timeout, NULL, NULL, &props,
+                                            &icmp_reasm_timeout);
     if (rc < 0) {
-        icmp_handler = NULL;
+        icmp_fini();
         return rc;
     }
     kstats_register(&icmp_stats);
     return 0;
 }
 
-void icmp_fini(void)
-{
-    if (icmp_handler != NULL) {
-        kevent_uninstall(icmp_handler);
-        icmp_handler = NULL;
-    }
-    kstats_unregister(&icmp_stats);
-}
-
 static const struct knode icmp_node = {
     .name = "icmp",
     .summary = "ICMP for IPv4 (RFC 792, RFC 1122 3.2.2)",
     .layer = KNODE_LAYER_TRANSPORT,
-    .attaches = "ipv4.LocalArrived",
+    .attaches = "ipv4.LocalArrived ipv4.ProtocolUnreachable ipv4.ReassemblyTimeout "
+                "udp.PortUnreachable",
     .guard = "ip proto == 1",
     .raises = "",
     .init = icmp_init,

@@ -4,8 +4,10 @@
  *
  * Installed on ipv4_LocalArrived with guard protocol == 1. Verifies the
  * checksum, answers echo requests with echo replies (same identifier,
- * sequence number and data), counts the rest. icmp_send_error() builds
- * errors for the other nodes.
+ * sequence number and data), counts the rest. Errors found by the layers
+ * below reach it as their events (ipv4.ProtocolUnreachable,
+ * ipv4.ReassemblyTimeout, udp.PortUnreachable), which it answers with the
+ * ICMP error; extensions above (the router) call icmp_send_error().
  */
 #ifndef SPINDLE_PROTOCOLS_ICMP_H
 #define SPINDLE_PROTOCOLS_ICMP_H

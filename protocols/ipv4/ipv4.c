@@ -26,7 +26,6 @@
 #include "kernel/lib/inet.h"
 #include "kernel/stats.h"
 #include "protocols/ether/ether.h"
-#include "protocols/icmp/icmp.h"
 
 /*
  * ipv4_combine_local - ipv4_LocalArrived's combiner: counts the handlers
@@ -42,6 +41,10 @@ static int ipv4_combine_local(int acc, int r)
 
 KEVENT_DEFINE(ipv4_PacketArrived, struct pktbuf *, "ipv4.PacketArrived", true, NULL);
 KEVENT_DEFINE(ipv4_LocalArrived, struct pktbuf *, "ipv4.LocalArrived", true, ipv4_combine_local);
+KEVENT_DEFINE(ipv4_ProtocolUnreachable, struct pktbuf *, "ipv4.ProtocolUnreachable", true,
+              kevent_combine_first_error);
+KEVENT_DEFINE(ipv4_ReassemblyTimeout, struct pktbuf *, "ipv4.ReassemblyTimeout", true,
+              kevent_combine_first_error);
 
 static const char *const ipv4_ctr_names[IPV4_NCTR] = {
     "rx", "too_short", "bad_version", "bad_ihl", "bad_hdr_len", "bad_total_len", "truncated",
@@ -201,7 +204,8 @@ static bool ipv4_is_local_pred(void *pred_ctx, void *arg)
 /*
  * ipv4_deliver - raise ipv4_LocalArrived for whole datagram @pkt (data at
  * the IPv4 header, len = total length) and answer protocol unreachable when
- * no protocol recognised it (RFC 1122 3.2.2.1), unless it was broadcast.
+ * no protocol recognised it (RFC 1122 3.2.2.1), unless it was broadcast: the
+ * raise of ipv4.ProtocolUnreachable, which the ICMP node answers.
  */
 static void ipv4_deliver(struct pktbuf *pkt)
 {
@@ -209,7 +213,7 @@ static void ipv4_deliver(struct pktbuf *pkt)
     if (ipv4_LocalArrived_raise(pkt) == 0) {
         ipv4_ctr[IPV4_NO_PROTO]++;
         if (!(pkt->flags & PKT_F_L3_BCAST))
-            icmp_send_error(pkt, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL, 0);
+            (void)ipv4_ProtocolUnreachable_raise(pkt);
     }
 }
 
@@ -393,7 +397,8 @@ static const struct knode ipv4_node = {
     .layer = KNODE_LAYER_NETWORK,
     .attaches = "ether.PacketArrived",
     .guard = "type == 0x0800",
-    .raises = "ipv4.PacketArrived ipv4.LocalArrived",
+    .raises = "ipv4.PacketArrived ipv4.LocalArrived ipv4.ProtocolUnreachable "
+              "ipv4.ReassemblyTimeout",
     .init = ipv4_init,
     .fini = ipv4_fini,
     .stats = &ipv4_stats,

@@ -36,6 +36,24 @@ KEVENT_DECLARE(ipv4_PacketArrived, struct pktbuf *);
 /** ipv4_LocalArrived - a whole (reassembled) datagram for us; guard on the protocol. */
 KEVENT_DECLARE(ipv4_LocalArrived, struct pktbuf *);
 
+/**
+ * ipv4_ProtocolUnreachable - a whole datagram for us (not broadcast) whose
+ * protocol no handler of ipv4.LocalArrived recognised (RFC 1122 3.2.2.1).
+ * Data at its IPv4 header, L3 and L4 set; the raiser keeps the buffer. The
+ * ICMP node answers it with destination unreachable, protocol (RFC 792)
+ * and returns KH_TAKEN when it sent that, negative when it may not (RFC
+ * 1122 3.2.2, rate limit). Combiner: kevent_combine_first_error.
+ */
+KEVENT_DECLARE(ipv4_ProtocolUnreachable, struct pktbuf *);
+/**
+ * ipv4_ReassemblyTimeout - a datagram's reassembly timed out while its
+ * first fragment (offset 0) was held (RFC 1122 3.3.2: IPV4_REASM_TIMEOUT_NS).
+ * The argument is that fragment, data at its IPv4 header; the raiser frees
+ * it after the raise. The ICMP node answers with time exceeded, fragment
+ * reassembly (RFC 792 type 11 code 1). Combiner: kevent_combine_first_error.
+ */
+KEVENT_DECLARE(ipv4_ReassemblyTimeout, struct pktbuf *);
+
 /** ipv4_init - install the IPv4 node and register counters. */
 int ipv4_init(void);
 /** ipv4_fini - remove it; frees reassembly state and routes. */

@@ -36,7 +36,6 @@
 #include "kernel/klib.h"
 #include "kernel/mem.h"
 #include "kernel/timer.h"
-#include "protocols/icmp/icmp.h"
 
 /* One fragment held. */
 struct reasm_frag {
@@ -98,12 +97,12 @@ static void reasm_destroy(struct reasm_queue *q)
     reasm_rearm();
 }
 
-/* reasm_expire - the timeout of @q: ICMP time exceeded if fragment 0 is here, then drop. */
+/* reasm_expire - the timeout of @q: ipv4.ReassemblyTimeout if fragment 0 is here, then drop. */
 static void reasm_expire(struct reasm_queue *q)
 {
     ipv4_ctr[IPV4_REASM_TIMEOUT]++;
     if (q->frags != NULL && q->frags->off == 0)
-        icmp_send_error(q->frags->pkt, ICMP_TIMXCEED, ICMP_TIMXCEED_REASS, 0);
+        (void)ipv4_ReassemblyTimeout_raise(q->frags->pkt);
     reasm_destroy(q);
 }
 

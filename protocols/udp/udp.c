@@ -28,7 +28,6 @@
 #include "kernel/nameservice.h"
 #include "kernel/stats.h"
 #include "netgraph/netif.h"
-#include "protocols/icmp/icmp.h"
 #include "protocols/ipv4/ipv4.h"
 #include "protocols/ipv4/ipv4_pool.h"
 
@@ -45,6 +44,8 @@ static int udp_combine(int acc, int r)
 }
 
 KEVENT_DEFINE(udp_PacketArrived, struct pktbuf *, "udp.PacketArrived", true, udp_combine);
+KEVENT_DEFINE(udp_PortUnreachable, struct pktbuf *, "udp.PortUnreachable", true,
+              kevent_combine_first_error);
 
 /* Counters of the "udp" node. */
 enum {
@@ -59,7 +60,7 @@ enum {
     UDP_NO_PORT,       /* no handler recognised the datagram */
     UDP_NO_PORT_BCAST, /* ... and it was broadcast/multicast: no ICMP error */
     UDP_UNREACH_SENT,  /* ICMP port unreachable sent */
-    UDP_UNREACH_FAIL,  /* icmp_send_error refused or rate-limited */
+    UDP_UNREACH_FAIL,  /* udp.PortUnreachable answered by nobody, or refused (rate limit) */
     UDP_TX,            /* datagrams handed to ipv4_send */
     UDP_TX_BYTES,      /* their payload bytes */
     UDP_TX_NOMEM,      /* no headroom or no buffer for a reply */
@@ -187,9 +188,9 @@ static int udp_input(void *ctx, struct pktbuf *pkt)
         if (udp_no_reply(pkt, ip)) {
             udp_ctr[UDP_NO_PORT_BCAST]++;
         } else {
-            /* icmp_send_error wants data at the IPv4 header: restored above. */
-            int rc = icmp_send_error(pkt, ICMP_UNREACH, ICMP_UNREACH_PORT, 0);
-            udp_ctr[rc == 0 ? UDP_UNREACH_SENT : UDP_UNREACH_FAIL]++;
+            /* data at the IPv4 header again (restored above) */
+            int sent = udp_PortUnreachable_raise(pkt);
+            udp_ctr[sent > 0 ? UDP_UNREACH_SENT : UDP_UNREACH_FAIL]++;
         }
     }
     return KH_TAKEN;
@@ -407,7 +408,7 @@ static const struct knode udp_node = {
     .layer = KNODE_LAYER_TRANSPORT,
     .attaches = "ipv4.LocalArrived",
     .guard = "ip proto == 17",
-    .raises = "udp.PacketArrived",
+    .raises = "udp.PacketArrived udp.PortUnreachable",
     .init = udp_init,
     .fini = udp_fini,
     .stats = &udp_stats,

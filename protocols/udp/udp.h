@@ -23,6 +23,15 @@
 /** udp_PacketArrived - a valid datagram for us; data at the UDP header. */
 KEVENT_DECLARE(udp_PacketArrived, struct pktbuf *);
 
+/**
+ * udp_PortUnreachable - a valid datagram for us (not broadcast or
+ * multicast) that no handler of udp.PacketArrived recognised (RFC 1122
+ * 4.1.3.1). Data at its IPv4 header, L3 and L4 set; the raiser keeps the
+ * buffer. The ICMP node answers it with destination unreachable, port, and
+ * returns KH_TAKEN when it sent that. Combiner: kevent_combine_first_error.
+ */
+KEVENT_DECLARE(udp_PortUnreachable, struct pktbuf *);
+
 /** udp_init - install the UDP node and register counters. */
 int udp_init(void);
 /** udp_fini - remove it. */

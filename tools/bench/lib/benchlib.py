@@ -190,7 +190,7 @@ def main(argv):
         print(" ".join(fmt(percentile(nums, float(p)), 3) for p in args))
     elif cmd in ("iperf3", "sockperf") and len(args) >= 2:
         s = iperf3_summary(args[0]) if cmd == "iperf3" else sockperf_summary(args[0])
-        print(" ".join(fmt(s.get(k), 1) for k in args[1:]))
+        print(" ".join(fmt(s.get(k), 3) for k in args[1:]))
     elif cmd == "json" and len(args) >= 1:
         kv = dict(a.split("=", 1) for a in args[1:] if "=" in a)
         doc = metadata(kv.pop("benchmark", ""))

@@ -23,6 +23,8 @@ BENCH_VM_RC=
 #   spindle-alpha  tools/vm/spindle-vm-alpha  ready: "vm: ready"
 #   linux          tools/vm/linux-host/linux-host-vm
 #                                             ready: "<image name>: ready"
+#   linux-router   tools/vm/linux-router/linux-router-vm
+#                                             ready: "linux-router: ready"
 # with the options given (e.g. --lab P --slot A --nic virtio --kvm off
 # --timeout 300; for spindle --image and --config; for linux --dir and
 # --script), adding --serial and the QEMU arguments above (after the
@@ -35,6 +37,8 @@ bench_vm_start() {
 	spindle-alpha) launcher=$BENCH_ROOT/tools/vm/spindle-vm-alpha; BENCH_VM_READY[$name]='^vm: ready' ;;
 	linux) launcher=$BENCH_ROOT/tools/vm/linux-host/linux-host-vm
 		BENCH_VM_READY[$name]='^[a-z][a-z0-9-]*: ready \(' ;;
+	linux-router) launcher=$BENCH_ROOT/tools/vm/linux-router/linux-router-vm
+		BENCH_VM_READY[$name]='^linux-router: ready \(' ;;
 	*) echo "bench_vm_start: unknown kind $kind" >&2; return 1 ;;
 	esac
 	for a in "$@"; do [ "$a" = -- ] && sep=(); done

@@ -6,13 +6,16 @@
 #
 #   tools/vm/linux-host/build.sh [--out DIR] [--name NAME] [--program P]...
 #        [--no-default-programs] [--file SRC[:DEST]]... [--kernel-package NAME]
-#        [--debs DIR] [--force]
+#        [--debs DIR] [--update] [--force]
 #
 # 1. `apt-get download` of Debian's kernel package (NAME, default: the
 #    package that linux-image-amd64 depends on, e.g. linux-image-6.1.0-57-amd64)
 #    and of busybox-static, into the --debs cache (default build-linux-debs at
 #    the top of the repository, shared by every image). Nothing is installed
-#    on the host: files are read out of the packages with dpkg-deb.
+#    on the host: files are read out of the packages with dpkg-deb. The
+#    versions are looked up once and kept in DIR/packages: later builds use
+#    the same packages (a baseline that stays put, and no apt look-up) until
+#    --update or --kernel-package asks for others.
 # 2. DIR/vmlinuz: the package's /boot/vmlinuz-*.
 # 3. DIR/initrd.gz: a newc cpio (written by the package's own busybox) with
 #    busybox, the modules for QEMU's NICs (virtio-net with its virtio-pci
@@ -36,6 +39,7 @@ OUT=
 NAME=linux-host
 DEBS=$ROOT/build-linux-debs
 KPKG=
+UPDATE=0
 FORCE=0
 PROGRAMS=()
 DEFAULT_PROGRAMS=(sockperf iperf3)
@@ -57,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--file) FILES+=("${2:?}"); shift 2 ;;
 	--kernel-package) KPKG=${2:?}; shift 2 ;;
 	--debs) DEBS=${2:?}; shift 2 ;;
+	--update) UPDATE=1; shift ;;
 	--force) FORCE=1; shift ;;
 	-h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	*) die "unknown argument $1 (see --help)" ;;
@@ -113,6 +118,14 @@ done
 sort -u -k2,2 "$WORK/copy" -o "$WORK/copy"
 
 # --- packages ------------------------------------------------------------------------
+# The packages of the last build (DIR/packages: "KPKG KDEB BDEB"), when
+# nothing asks for others and both files are still in the cache.
+KDEB=
+BDEB=
+if [ "$UPDATE" = 0 ] && [ -z "$KPKG" ] && read -r k kd bd 2>/dev/null <"$OUT/packages" &&
+	[ -s "$DEBS/$kd" ] && [ -s "$DEBS/$bd" ]; then
+	KPKG=$k KDEB=$DEBS/$kd BDEB=$DEBS/$bd
+fi
 resolve_kpkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
@@ -149,8 +162,8 @@ fetch() {
 	fi
 	echo "$f"
 }
-KDEB=$(fetch "$KPKG")
-BDEB=$(fetch busybox-static)
+[ -n "$KDEB" ] || KDEB=$(fetch "$KPKG")
+[ -n "$BDEB" ] || BDEB=$(fetch busybox-static)
 KVER=${KPKG#linux-image-}
 
 # The digest of every input: packages, scripts, module list, programs, files.
@@ -159,7 +172,7 @@ STAMP="$(basename "$KDEB") $(basename "$BDEB") $NAME $(
 		echo "$WANT_MODULES"
 		cat "$WORK/copy"
 		# shellcheck disable=SC2046  # one word per file
-		sha256sum "$HERE/init" "$HERE/script-lib.sh" "$0" $(cut -d' ' -f1 "$WORK/copy")
+		sha256sum "$HERE/init" "$HERE/script-lib.sh" "$0" $(cut -d' ' -f1 "$WORK/copy") | cut -d' ' -f1
 	} | sha256sum | cut -c1-16)"
 if [ "$FORCE" = 0 ] && [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.gz" ] &&
 	[ "$(cat "$OUT/stamp" 2>/dev/null)" = "$STAMP" ]; then
@@ -168,13 +181,21 @@ if [ "$FORCE" = 0 ] && [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.gz" ] &&
 fi
 
 # --- kernel and modules out of the package ------------------------------------------
-say "extracting vmlinuz and modules from $(basename "$KDEB")"
-mkdir -p "$WORK/k"
-dpkg-deb --fsys-tarfile "$KDEB" |
-	tar -x -C "$WORK/k" --wildcards "./boot/vmlinuz-*" "./lib/modules/$KVER/kernel/drivers/*" \
-		"./lib/modules/$KVER/kernel/net/core/*"
-KMOD=$WORK/k/lib/modules/$KVER/kernel
-cp "$WORK"/k/boot/vmlinuz-* "$OUT/vmlinuz.new"
+# Extracted once per package into the cache (every image shares them): the
+# folders that hold WANT_MODULES and their dependencies.
+K=$DEBS/$(basename "$KDEB" .deb).extracted
+if [ ! -e "$K/done" ]; then
+	say "extracting vmlinuz and modules from $(basename "$KDEB")"
+	rm -rf "$K"
+	mkdir -p "$K"
+	dpkg-deb --fsys-tarfile "$KDEB" |
+		tar -x -C "$K" --wildcards "./boot/vmlinuz-*" "./lib/modules/$KVER/kernel/drivers/net/*" \
+			"./lib/modules/$KVER/kernel/drivers/virtio/*" "./lib/modules/$KVER/kernel/drivers/firmware/*" \
+			"./lib/modules/$KVER/kernel/net/core/*"
+	: >"$K/done"
+fi
+KMOD=$K/lib/modules/$KVER/kernel
+cp "$K"/boot/vmlinuz-* "$OUT/vmlinuz.new"
 
 # Module path by name (underscores and dashes are the same to the kernel).
 mod_path() {
@@ -223,8 +244,9 @@ cp "$HERE/script-lib.sh" "$R/etc/script-lib.sh"
 chmod 755 "$R/init" "$R/bin/busybox"
 ln -s busybox "$R/bin/sh"
 (cd "$R" && find . -mindepth 1 | sort | "$R/bin/busybox" cpio -o -H newc 2>/dev/null) |
-	gzip -9 >"$OUT/initrd.gz.new"
+	gzip -6 >"$OUT/initrd.gz.new"
 mv "$OUT/vmlinuz.new" "$OUT/vmlinuz"
 mv "$OUT/initrd.gz.new" "$OUT/initrd.gz"
 echo "$STAMP" >"$OUT/stamp"
+echo "$KPKG $(basename "$KDEB") $(basename "$BDEB")" >"$OUT/packages"
 say "built $OUT/vmlinuz ($(du -k "$OUT/vmlinuz" | cut -f1) KiB, $KPKG) and $OUT/initrd.gz ($(du -k "$OUT/initrd.gz" | cut -f1) KiB)"

@@ -3,11 +3,15 @@
 
 As a module (sys.path.insert(0, "<repo>/tools/bench/lib"); import benchlib):
   percentile(values, p)          nearest-rank percentile of a list of numbers
-  metadata(benchmark, **extra)   date, host CPUs and load, QEMU's version
+  metadata(benchmark, args, **extra)  date, host CPUs and load, QEMU's
+                                 version and machine, the report's options
   write_json(path, doc)          indented JSON with a final newline
   iperf3_summary(path)           the summary of an `iperf3 --json` run
   sockperf_summary(path_or_text) the latency summary of `sockperf ping-pong`
   fmt(value, digits)             a figure for a table ("-" for None)
+  report_args()                  an argparse parser with the options every
+                                 report takes: --results, --json, --png,
+                                 --accel, --time
   grouped_bars(png, title, panels, groups, series)
                                  a matplotlib PNG: one panel per figure, bars
                                  per series side by side in each group
@@ -21,6 +25,7 @@ As a command (tools/bench/lib/report.sh wraps these for bash):
       benchmark=...
 Missing figures are None in Python, "-" in text, null in JSON.
 """
+import argparse
 import datetime
 import json
 import math
@@ -49,15 +54,25 @@ def _qemu_version():
         return ""
 
 
-def metadata(benchmark, **extra):
-    """The fields every result file starts with; extra ones are appended."""
+# The QEMU machine of every VM the launchers start (tools/vm/spindle-vm).
+MACHINE = "q35, 128 MiB, 1 vCPU per VM"
+
+
+def metadata(benchmark, args=None, **extra):
+    """The fields every result file starts with: the benchmark, the date,
+    the host's CPUs and load, QEMU's version and machine; with args (from
+    report_args()) the accelerator and seconds per figure; then extra."""
     doc = {
         "benchmark": benchmark,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "host_cpus": os.cpu_count(),
         "host_load_1min": round(os.getloadavg()[0], 2),
         "qemu": _qemu_version(),
+        "machine": MACHINE,
     }
+    if args is not None:
+        doc["accelerator"] = args.accel
+        doc["seconds_per_figure"] = args.time
     doc.update(extra)
     return doc
 
@@ -134,6 +149,17 @@ def fmt(v, digits=1):
     if isinstance(v, float):
         return "%.*f" % (digits, v)
     return str(v)
+
+
+def report_args():
+    """The options every report script takes; add its own, then parse."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", required=True, help="the benchmark's raw results")
+    ap.add_argument("--json", required=True, help="the JSON file to write")
+    ap.add_argument("--png", required=True, help="the PNG file to draw")
+    ap.add_argument("--accel", default="tcg", help="the accelerator (tcg or kvm)")
+    ap.add_argument("--time", type=int, default=5, help="seconds per figure")
+    return ap
 
 
 def grouped_bars(png, title, panels, groups, series):

@@ -9,7 +9,6 @@ Output: the table on stdout, --json FILE (tools/bench/lib/benchlib.py
 metadata, the method, the results per NIC model) and --png FILE. Exit 1
 when the input holds no figure.
 """
-import argparse
 import os
 import sys
 
@@ -44,12 +43,7 @@ def parse(path):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--results", required=True)
-    ap.add_argument("--json", required=True)
-    ap.add_argument("--png", required=True)
-    ap.add_argument("--accel", default="tcg")
-    ap.add_argument("--time", type=int, default=5)
+    ap = benchlib.report_args()
     ap.add_argument("--mps", type=int, default=20000)
     ap.add_argument("--udp-rate", default="0")
     ap.add_argument("--udp-len", default="1472")
@@ -61,12 +55,9 @@ def main():
         print("report.py: no figures", file=sys.stderr)
         return 1
     doc = benchlib.metadata(
-        "tools/bench/linux-pair/run.sh",
-        accelerator=a.accel,
+        "tools/bench/linux-pair/run.sh", a,
         linux=a.kernel,
-        machine="q35, 128 MiB, 1 vCPU per VM",
         topology="VM A 10.77.0.2 and VM B 10.77.0.3, TAPs on one bridge (tools/lab/pair.sh)",
-        seconds_per_figure=a.time,
         latency="sockperf ping-pong -m 64 -t S --mps %d from B to a sockperf server on A "
                 "(UDP): half round trip, microseconds" % a.mps,
         bulk="iperf3 -u -b %s -l %s -t S from B to A: bit/s sent, and received by A's iperf3"

@@ -10,7 +10,6 @@ and NIC model), --json FILE, and --png FILE (four panels: TCP throughput,
 UDP 64-byte datagrams forwarded per second, sockperf p50 and p99; bars for
 spindle and Linux per NIC model). Exit 1 when the input has no line.
 """
-import argparse
 import os
 import sys
 
@@ -74,12 +73,7 @@ def fmt(v, key):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--results", required=True)
-    ap.add_argument("--json", required=True)
-    ap.add_argument("--png", required=True)
-    ap.add_argument("--accel", default="tcg")
-    ap.add_argument("--time", type=int, default=5)
+    ap = benchlib.report_args()
     ap.add_argument("--udp-rate", default="100M")
     ap.add_argument("--qemu", default="")
     ap.add_argument("--linux", default="", help="the Linux router VM's kernel")
@@ -95,12 +89,9 @@ def main():
             k: ratio(s.get(k), l.get(k)) for k, *_ in FIGURES if k not in NO_RATIO}
 
     doc = benchlib.metadata(
-        "tools/bench/router/vm-bench.sh",
-        accelerator=a.accel,
+        "tools/bench/router/vm-bench.sh", a,
         linux_router=a.linux,
-        machine="q35, 128 MiB, 1 vCPU",
         topology="C1 10.1.0.2/24 - router VM (eth0 10.1.0.1, eth1 10.2.0.1) - C2 10.2.0.2/24",
-        seconds_per_figure=a.time,
         tcp="iperf3 -c 10.2.0.2 -t S from C1: receiver throughput, sender retransmissions",
         udp="iperf3 -u -l 64 -b %s -t S from C1; forwarded = frames received by C2's veth-c2 "
             "(kernel counter); loss = 1 - forwarded/sent" % a.udp_rate,

@@ -104,10 +104,7 @@ if [ "$HOSTED" = 1 ]; then
 else
 	KIND=spindle
 	# The launcher's probe boot picks KVM only where it works (never here: TCG).
-	: >"$RL_TMP/probe.conf"
-	"$ROOT/tools/vm/spindle-vm" --image "$RL_IMAGE" --config "$RL_TMP/probe.conf" --kvm auto \
-		--append halt-when-ready --timeout 60 >/dev/null 2>"$RL_TMP/probe.err"
-	grep -q "accelerator: kvm" "$RL_TMP/probe.err" && RL_KVM=on
+	RL_KVM=$(bench_accel auto spindle "$RL_IMAGE" 2>/dev/null)
 	WHAT="spindle's router VM (QEMU $([ "$RL_KVM" = on ] && echo KVM || echo TCG), 2 x $NIC)"
 fi
 

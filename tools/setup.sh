@@ -14,6 +14,9 @@ PACKAGES=(
   python3 python3-scapy
   # fuzzing and benchmarks
   clang libclang-rt-14-dev valgrind python3-matplotlib
+  # Linux baseline VMs (tools/vm/linux-host/build.sh: strings for module
+  # dependencies; programs copied into the images with their libraries)
+  binutils rpcbind
 )
 
 missing=()

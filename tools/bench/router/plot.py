@@ -10,11 +10,11 @@ and NIC model), --json FILE, and --png FILE (four panels: TCP throughput,
 UDP 64-byte datagrams forwarded per second, sockperf p50 and p99; bars for
 spindle and Linux per NIC model). Exit 1 when the input has no line.
 """
-import argparse
-import datetime
-import json
 import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import benchlib  # noqa: E402
 
 FIGURES = [
     # key, label, unit, higher is better
@@ -67,22 +67,13 @@ def ratio(a, b):
 
 
 def fmt(v, key):
-    if v is None:
-        return "-"
-    if key.endswith("_pps"):
-        return "%.0f" % v
-    if key in NO_RATIO:
+    if v is not None and key in NO_RATIO:
         return "%d" % v
-    return "%.1f" % v
+    return benchlib.fmt(v, 0 if key.endswith("_pps") else 1)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--results", required=True)
-    ap.add_argument("--json", required=True)
-    ap.add_argument("--png", required=True)
-    ap.add_argument("--accel", default="tcg")
-    ap.add_argument("--time", type=int, default=5)
+    ap = benchlib.report_args()
     ap.add_argument("--udp-rate", default="100M")
     ap.add_argument("--qemu", default="")
     ap.add_argument("--linux", default="", help="the Linux router VM's kernel")
@@ -97,27 +88,20 @@ def main():
         kinds["ratio_spindle_over_linux"] = {
             k: ratio(s.get(k), l.get(k)) for k, *_ in FIGURES if k not in NO_RATIO}
 
-    doc = {
-        "benchmark": "tools/bench/router/vm-bench.sh",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "host_cpus": os.cpu_count(),
-        "host_load_1min": round(os.getloadavg()[0], 2),
-        "qemu": a.qemu,
-        "accelerator": a.accel,
-        "linux_router": a.linux,
-        "machine": "q35, 128 MiB, 1 vCPU",
-        "topology": "C1 10.1.0.2/24 - router VM (eth0 10.1.0.1, eth1 10.2.0.1) - C2 10.2.0.2/24",
-        "seconds_per_figure": a.time,
-        "tcp": "iperf3 -c 10.2.0.2 -t S from C1: receiver throughput, sender retransmissions",
-        "udp": "iperf3 -u -l 64 -b %s -t S from C1; forwarded = frames received by C2's veth-c2 "
-               "(kernel counter); loss = 1 - forwarded/sent" % a.udp_rate,
-        "latency": "sockperf ping-pong -m 64 --time S from C1 to a sockperf server in C2: "
-                   "half round trip, microseconds",
-        "results": runs,
-    }
-    with open(a.json, "w") as f:
-        json.dump(doc, f, indent=2)
-        f.write("\n")
+    doc = benchlib.metadata(
+        "tools/bench/router/vm-bench.sh", a,
+        linux_router=a.linux,
+        topology="C1 10.1.0.2/24 - router VM (eth0 10.1.0.1, eth1 10.2.0.1) - C2 10.2.0.2/24",
+        tcp="iperf3 -c 10.2.0.2 -t S from C1: receiver throughput, sender retransmissions",
+        udp="iperf3 -u -l 64 -b %s -t S from C1; forwarded = frames received by C2's veth-c2 "
+            "(kernel counter); loss = 1 - forwarded/sent" % a.udp_rate,
+        latency="sockperf ping-pong -m 64 --time S from C1 to a sockperf server in C2: "
+                "half round trip, microseconds",
+        results=runs,
+    )
+    if a.qemu:
+        doc["qemu"] = a.qemu
+    benchlib.write_json(a.json, doc)
 
     print()
     print("spindle router VM vs Linux router VM (%s, %s; %d s per figure)" %
@@ -132,38 +116,16 @@ def main():
                 fmt(l.get(key), key), "-" if rv is None else "%.2f" % rv))
     print("JSON: %s" % a.json)
 
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plot.py: no matplotlib (apt-get install python3-matplotlib): no PNG", file=sys.stderr)
-        return 0
     panels = [("tcp_mbps", "iperf3 TCP (Mbit/s)"),
               ("udp64_fwd_pps", "UDP 64 B forwarded (packets/s)"),
               ("sockperf_p50_us", "sockperf half-RTT p50 (us)"),
               ("sockperf_p99_us", "sockperf half-RTT p99 (us)")]
     nics = list(runs)
-    fig, axes = plt.subplots(1, 4, figsize=(15, 4))
-    for ax, (key, title) in zip(axes, panels):
-        for j, (kind, color) in enumerate([("spindle", "#1f77b4"), ("linux", "#ff7f0e")]):
-            xs = [i + (j - 0.5) * 0.38 for i in range(len(nics))]
-            ys = [runs[n].get(kind, {}).get(key) or 0 for n in nics]
-            bars = ax.bar(xs, ys, width=0.36, color=color,
-                          label="spindle" if kind == "spindle" else "Linux 6.1")
-            for b, y in zip(bars, ys):
-                ax.annotate(fmt(y, key), (b.get_x() + b.get_width() / 2, y),
-                            ha="center", va="bottom", fontsize=7)
-        ax.set_xticks(range(len(nics)))
-        ax.set_xticklabels(nics)
-        ax.set_title(title, fontsize=9)
-        ax.margins(y=0.15)
-    axes[0].legend(fontsize=8)
-    fig.suptitle("Router VM, C1 -> C2 through QEMU (%s, 1 vCPU): spindle vs Linux, same run"
-                 % a.accel, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(a.png, dpi=100)
-    print("PNG: %s" % a.png)
+    series = [("spindle", "#1f77b4", {n: runs[n].get("spindle", {}) for n in nics}),
+              ("Linux 6.1", "#ff7f0e", {n: runs[n].get("linux", {}) for n in nics})]
+    if benchlib.grouped_bars(a.png, "Router VM, C1 -> C2 through QEMU (%s, 1 vCPU): spindle vs Linux, "
+                             "same run" % a.accel, panels, nics, series):
+        print("PNG: %s" % a.png)
     return 0
 
 

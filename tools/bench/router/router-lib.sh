@@ -9,13 +9,21 @@
 # (tools/vm/linux-router/build.sh --out), RL_SPINDLE (the hosted program),
 # RL_VM_TIMEOUT (seconds before a VM is stopped, default 600),
 # and removes the lab (rl_cleanup) in its EXIT trap. Every command is bounded
-# by timeout(1).
+# by timeout(1). Routers run through tools/bench/lib/vm.sh (BENCH_TMP is
+# RL_TMP): the router's console is $RL_TMP/KIND-NIC.log, its launcher's
+# output $RL_TMP/KIND-NIC.launcher.
 
 RL_LABSH=$RL_ROOT/tools/lab/router-lab.sh
-RL_PY=/usr/bin/python3
 : "${RL_P:?router-lib.sh: set RL_P}" "${RL_ROOT:?}" "${RL_TMP:?}"
+BENCH_ROOT=$RL_ROOT
+BENCH_TMP=$RL_TMP
+# shellcheck source=tools/bench/lib/vm.sh
+. "$RL_ROOT/tools/bench/lib/vm.sh"
+# shellcheck source=tools/bench/lib/report.sh
+. "$RL_ROOT/tools/bench/lib/report.sh"
 RL_VPID=
 RL_VLOG=
+RL_VNAME=
 
 rl_c1() { ip netns exec "$RL_P-c1" "$@"; }
 rl_c2() { ip netns exec "$RL_P-c2" "$@"; }
@@ -37,42 +45,29 @@ rl_spindle_config() {
 	echo "extension router"
 }
 
-# rl_wait_for FILE PATTERN SECONDS: until a line of FILE matches, while RL_VPID lives.
-rl_wait_for() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		[ -n "$RL_VPID" ] && ! kill -0 "$RL_VPID" 2>/dev/null && return 1
-		sleep 0.1
-	done
-	return 1
-}
-
 # rl_start KIND NIC: start a router and wait until it says it is ready.
 # KIND spindle (spindle's router VM, image $RL_IMAGE), linux (the Linux router
 # VM in $RL_LINUX_DIR) or hosted (build's spindle program, $RL_SPINDLE).
 # Its console/log: $RL_TMP/KIND-NIC.log. Returns 1 when it did not get ready.
 rl_start() {
-	local kind=$1 nic=$2
-	RL_VLOG=$RL_TMP/$kind-$nic.log
+	local kind=$1 nic=$2 vm=(--nic "$2" --lab "$RL_P" --kvm "$RL_KVM" --timeout "${RL_VM_TIMEOUT:-600}")
+	RL_VNAME=$kind-$nic
+	RL_VLOG=$RL_TMP/$RL_VNAME.log
 	: >"$RL_VLOG"
 	rl_c1 ip neigh flush all 2>/dev/null
 	rl_c2 ip neigh flush all 2>/dev/null
 	case "$kind" in
 	spindle)
 		rl_spindle_config vm "$nic" >"$RL_TMP/spindle-$nic.conf"
-		"$RL_ROOT/tools/vm/spindle-vm" --image "$RL_IMAGE" --config "$RL_TMP/spindle-$nic.conf" \
-			--nic "$nic" --nics 2 --lab "$RL_P" --kvm "$RL_KVM" --serial "$RL_VLOG" \
-			--timeout "${RL_VM_TIMEOUT:-600}" >"$RL_TMP/$kind-$nic.launcher" 2>&1 &
-		RL_VPID=$!
-		rl_wait_for "$RL_VLOG" "^vm: ready" 60 || return 1
+		bench_vm_start "$RL_VNAME" spindle --image "$RL_IMAGE" --config "$RL_TMP/spindle-$nic.conf" \
+			--nics 2 "${vm[@]}"
+		RL_VPID=${BENCH_VM_PID[$RL_VNAME]}
+		bench_vm_wait_ready "$RL_VNAME" 60 2>/dev/null || return 1
 		;;
 	linux)
-		"$RL_ROOT/tools/vm/linux-router/linux-router-vm" --dir "$RL_LINUX_DIR" --nic "$nic" \
-			--lab "$RL_P" --kvm "$RL_KVM" --serial "$RL_VLOG" --timeout "${RL_VM_TIMEOUT:-600}" \
-			>"$RL_TMP/$kind-$nic.launcher" 2>&1 &
-		RL_VPID=$!
-		rl_wait_for "$RL_VLOG" "^linux-router: ready" 120 || return 1
+		bench_vm_start "$RL_VNAME" linux-router --dir "$RL_LINUX_DIR" "${vm[@]}"
+		RL_VPID=${BENCH_VM_PID[$RL_VNAME]}
+		bench_vm_wait_ready "$RL_VNAME" 120 2>/dev/null || return 1
 		;;
 	hosted)
 		rl_spindle_config hosted >"$RL_TMP/hosted.conf"
@@ -80,6 +75,8 @@ rl_start() {
 		ip netns exec "$RL_P-app" "$RL_SPINDLE" --config "$RL_TMP/hosted.conf" --log warn --console none \
 			>"$RL_VLOG" 2>&1 </dev/null &
 		RL_VPID=$!
+		# bench_vm_stop stops it as it stops a VM's launcher: SIGTERM, wait, KILL.
+		BENCH_VM_PID[$RL_VNAME]=$RL_VPID
 		sleep 1
 		kill -0 "$RL_VPID" 2>/dev/null || return 1
 		;;
@@ -98,25 +95,15 @@ rl_start() {
 # rl_stop: stop the router (a VM: "shutdown" on its console through the
 # launcher's SIGTERM; hosted: SIGTERM) and set RL_RC to its exit status
 # ("none" when it had to be killed). Not in a subshell: it waits for its child.
+# shellcheck disable=SC2034  # RL_RC is for the caller
 rl_stop() {
-	local i
 	RL_RC=none
-	if [ -n "$RL_VPID" ]; then
-		kill -TERM "$RL_VPID" 2>/dev/null
-		for ((i = 0; i < 200; i++)); do
-			if ! kill -0 "$RL_VPID" 2>/dev/null; then
-				wait "$RL_VPID"
-				RL_RC=$?
-				break
-			fi
-			sleep 0.1
-		done
-		if [ "$RL_RC" = none ]; then
-			kill -KILL "$RL_VPID" 2>/dev/null
-			wait "$RL_VPID" 2>/dev/null
-		fi
+	if [ -n "$RL_VNAME" ]; then
+		bench_vm_stop "$RL_VNAME" 20
+		RL_RC=$BENCH_VM_RC
 	fi
 	RL_VPID=
+	RL_VNAME=
 }
 
 # rl_nic_drops: frames the router's NICs dropped, from its shutdown counters
@@ -130,15 +117,9 @@ rl_nic_drops() {
 # the launcher removes its TAPs and scratch files), then remove the lab,
 # which also ends whatever still runs in its namespaces.
 rl_cleanup() {
-	local i
-	if [ -n "$RL_VPID" ] && kill -TERM "$RL_VPID" 2>/dev/null; then
-		for ((i = 0; i < 120; i++)); do
-			kill -0 "$RL_VPID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$RL_VPID" 2>/dev/null
-	fi
+	bench_vm_stop_all
 	RL_VPID=
+	RL_VNAME=
 	"$RL_LABSH" down "$RL_P" >/dev/null 2>&1
 }
 
@@ -191,14 +172,7 @@ rl_tcp() {
 	local name=$1 t=$2
 	shift 2
 	rl_c1 timeout --foreground $((t + 20)) iperf3 -c 10.2.0.2 -p 5201 -t "$t" --json "$@" >"$RL_TMP/$name.json" 2>&1
-	"$RL_PY" - "$RL_TMP/$name.json" <<'PY'
-import json, sys
-try:
-    e = json.load(open(sys.argv[1]))["end"]
-    print("%.1f %d" % (e["sum_received"]["bits_per_second"] / 1e6, e["sum_sent"]["retransmits"]))
-except Exception:
-    print("- -")
-PY
+	bench_iperf3 "$RL_TMP/$name.json" received_mbps retransmits
 }
 
 # rl_udp NAME SECONDS LEN RATE: iperf3 UDP C1 -> C2, LEN-byte payloads offered
@@ -211,32 +185,20 @@ rl_udp() {
 	rl_c1 timeout --foreground $((t + 20)) iperf3 -c 10.2.0.2 -p 5201 -u -l "$len" -b "$rate" -t "$t" --json \
 		>"$RL_TMP/$name.json" 2>&1
 	r1=$(rl_rx_packets "$RL_P-c2" veth-c2)
-	"$RL_PY" - "$RL_TMP/$name.json" "$((r1 - r0))" <<'PY'
-import json, sys
-try:
-    e = json.load(open(sys.argv[1]))["end"]
-    s = e["sum_sent"]
-    sent, secs = s["packets"], s["seconds"]
-    # The frames C2 received in the run: the datagrams plus a few control segments.
-    fwd = min(int(sys.argv[2]), sent)
-    print("%.0f %.0f %.2f %.2f" % (sent / secs, fwd / secs, 100.0 * (sent - fwd) / max(sent, 1),
-                                   e["sum_received"]["lost_percent"]))
-except Exception:
-    print("- - - -")
-PY
+	bench_iperf3 "$RL_TMP/$name.json" packets seconds lost_percent |
+		awk -v rx=$((r1 - r0)) '{
+			if ($1 == "-" || $2 == "-" || $2 + 0 == 0) { print "- - - -"; exit }
+			# The frames C2 received in the run: the datagrams plus a few control segments.
+			fwd = rx < $1 ? rx : $1
+			printf "%.0f %.0f %.2f %.2f\n", $1 / $2, fwd / $2, 100 * ($1 - fwd) / ($1 > 0 ? $1 : 1), $3 }'
 }
 
 # rl_sockperf NAME SECONDS SIZE: sockperf ping-pong C1 -> C2; prints "p50 p99"
 # (half round trip, microseconds, as sockperf reports it).
 rl_sockperf() {
-	local name=$1 t=$2 size=$3 f=$RL_TMP/$1.txt
+	local t=$2 size=$3 f=$RL_TMP/$1.txt
 	rl_c1 timeout --foreground $((t + 20)) sockperf ping-pong -i 10.2.0.2 -p 11111 --time "$t" -m "$size" >"$f" 2>&1
-	if grep -q "No messages were received" "$f"; then
-		echo "- -"
-		return
-	fi
-	awk '/percentile 50.000 =/ { a = $NF } /percentile 99.000 =/ { b = $NF }
-		END { print (a == "" ? "-" : a), (b == "" ? "-" : b) }' "$f"
+	bench_sockperf "$f" p50_us p99_us
 }
 
 # rl_ratio A B: A/B with two decimals, or "-".

@@ -24,9 +24,10 @@
 #    every packet buffer back in its pool).
 # 4. Prints a table with the spindle/Linux ratios; writes DIR-out/
 #    router-bench.json and router-bench.png (default --out: DIR/router-bench).
-# The accelerator is chosen once (--kvm auto: the launcher's probe boot of
-# spindle's image) and used for both VMs. Bounded: about 40 s per VM at
-# S = 5 (the Linux VM boots in ~15 s under TCG); everything is removed on
+# The accelerator is chosen once (--kvm auto: KVM only when both images
+# pass the launcher's probe boot, tools/bench/lib/vm.sh bench_accel) and
+# used for both VMs. Bounded: about 40 s per VM at S = 5 (the Linux VM
+# boots in 5-15 s under TCG); everything is removed on
 # exit. Needs root. Exit 0 when every figure was measured and spindle shut
 # down cleanly, 1 otherwise.
 set -uo pipefail
@@ -103,16 +104,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# --- accelerator, once for both -------------------------------------------------
-if [ "$KVM" = auto ]; then
-	: >"$RL_TMP/probe.conf"
-	"$ROOT/tools/vm/spindle-vm" --image "$RL_IMAGE" --config "$RL_TMP/probe.conf" --kvm auto \
-		--append halt-when-ready --timeout 60 >/dev/null 2>"$RL_TMP/probe.err"
-	if grep -q "accelerator: kvm" "$RL_TMP/probe.err"; then RL_KVM=on; else RL_KVM=off; fi
-	sed -n 's/^spindle-vm: \(accelerator: .*\)/   \1/p' "$RL_TMP/probe.err"
-else
-	RL_KVM=$KVM
-fi
+# --- accelerator, once for both: KVM only when both images pass the probe ---------
+RL_KVM=$(bench_accel "$KVM" spindle "$RL_IMAGE" linux "$RL_LINUX_DIR")
 ACCEL=$([ "$RL_KVM" = on ] && echo kvm || echo tcg)
 
 "$RL_LABSH" up "$RL_P" >/dev/null || { echo "vm-bench.sh: lab up failed" >&2; exit 1; }

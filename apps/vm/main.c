@@ -30,6 +30,9 @@
 #include "netgraph/config.h"
 #include "netgraph/netif.h"
 #include "drivers/bm_drivers.h"
+#include "drivers/virtio/virtio_blk.h" /* TEMP: probe disks at boot */
+#include "kernel/blk.h"
+#include "kernel/stats.h"
 
 static struct config cfg;
 
@@ -111,6 +114,113 @@ static _Noreturn void config_failure(const struct config_error *err)
     arch_halt(1);
 }
 
+
+/*
+ * TEMP: probe disks at boot, until the VM main wires virtio_blk_probe_all()
+ * in for good. For tests/vm/disk-test.sh: each disk's size, its sector 0 in
+ * hexadecimal and an FNV-1a 64 hash of the whole disk read with four
+ * asynchronous requests in flight.
+ */
+#define TEMP_CHUNK_SECTORS 8u
+#define TEMP_INFLIGHT 4u
+
+static void temp_done(struct kblk_req *r)
+{
+    (void)r;
+}
+
+static uint64_t temp_fnv1a(uint64_t h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* Hash the disk in order; requests complete in any order. */
+static int temp_hash(struct kblk *d, uint64_t *out)
+{
+    struct kblk_req req[TEMP_INFLIGHT];
+    uint8_t *buf = kmalloc((size_t)TEMP_INFLIGHT * TEMP_CHUNK_SECTORS * d->sector_size);
+    if (!buf)
+        return -KE_NOMEM;
+    uint64_t chunks = (d->capacity + TEMP_CHUNK_SECTORS - 1u) / TEMP_CHUNK_SECTORS;
+    uint64_t h = 0xcbf29ce484222325ull, deadline = kclock_now_ns() + 10ull * KNS_PER_S;
+    int rc = 0;
+    for (uint64_t c = 0; c < chunks + TEMP_INFLIGHT && !rc; c++) {
+        struct kblk_req *r = &req[c % TEMP_INFLIGHT];
+        if (c >= TEMP_INFLIGHT) { /* chunk c - INFLIGHT is in this request: wait, hash */
+            while (r->pending && kclock_now_ns() < deadline)
+                kblk_poll(d, TEMP_INFLIGHT);
+            if (r->pending) {
+                kblk_abort(d);
+                rc = -KE_IO;
+                break;
+            }
+            if (r->status) {
+                rc = r->status;
+                break;
+            }
+            h = temp_fnv1a(h, r->buf, (size_t)r->nsect * d->sector_size);
+        }
+        if (c < chunks) {
+            uint64_t lba = c * TEMP_CHUNK_SECTORS;
+            *r = (struct kblk_req){
+                .op = KBLK_READ, .lba = lba,
+                .nsect = (uint32_t)(d->capacity - lba < TEMP_CHUNK_SECTORS ? d->capacity - lba
+                                                                           : TEMP_CHUNK_SECTORS),
+                .buf = buf + (size_t)(c % TEMP_INFLIGHT) * TEMP_CHUNK_SECTORS * d->sector_size,
+                .done = temp_done,
+            };
+            rc = kblk_submit(d, r);
+        }
+    }
+    if (rc && d->inflight)
+        kblk_abort(d);
+    kfree(buf);
+    *out = h;
+    return rc;
+}
+
+static void temp_disk_show(struct kblk *d, void *ctx)
+{
+    (void)ctx;
+    kprintf("vm: %s %s %llu sectors (%s, %u-byte sectors%s)\n", d->name, d->driver,
+            (unsigned long long)d->capacity, d->where, d->sector_size,
+            d->read_only ? ", read-only" : "");
+    uint8_t *buf = kmalloc(d->sector_size);
+    int rc = buf ? kblk_read_sync(d, 0, 1, buf, 2 * KNS_PER_S) : -KE_NOMEM;
+    if (rc) {
+        kprintf("vm: %s sector 0: read failed: %s\n", d->name, kerr_str(rc));
+    } else {
+        for (unsigned off = 0; off < 512; off += 32) {
+            char hex[65];
+            for (unsigned i = 0; i < 32; i++)
+                ksnprintf(hex + 2 * i, 3, "%02x", buf[off + i]);
+            kprintf("vm: %s sector 0 +%03x: %s\n", d->name, off, hex);
+        }
+    }
+    kfree(buf);
+    uint64_t h;
+    rc = temp_hash(d, &h);
+    if (rc)
+        kprintf("vm: %s hash: read failed: %s\n", d->name, kerr_str(rc));
+    else
+        kprintf("vm: %s fnv1a64 %016llx over %llu sectors\n", d->name, (unsigned long long)h,
+                (unsigned long long)d->capacity);
+    char node[32];
+    uint64_t irqs = 0;
+    ksnprintf(node, sizeof node, "virtio-%s", d->name);
+    (void)kstats_find(node, "irqs", &irqs);
+    kprintf("vm: %s interrupts %llu, reads %llu\n", d->name, (unsigned long long)irqs,
+            (unsigned long long)d->ctr[KBLK_READS]);
+}
+
+static void temp_probe_disks(void)
+{
+    if (virtio_blk_probe_all())
+        kblk_foreach(temp_disk_show, NULL);
+}
+
 _Noreturn void vm_main(void)
 {
     if (arch_boot_flag("debug"))
@@ -152,6 +262,7 @@ _Noreturn void vm_main(void)
     if (rc < 0)
         config_failure(&err);
     print_interfaces();
+    temp_probe_disks(); /* TEMP */
     bool poll = cfg.poll_mode || arch_boot_flag("poll");
     kprintf("vm: ready (%s mode)\n", poll ? "poll" : "idle");
 

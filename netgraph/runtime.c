@@ -6,6 +6,7 @@
 
 #include "guards/dispatch.h"
 #include "kernel/arch.h"
+#include "kernel/blk.h"
 #include "kernel/clock.h"
 #include "kernel/kerr.h"
 #include "kernel/pktbuf.h"
@@ -79,8 +80,10 @@ unsigned netgraph_poll(bool may_idle)
     }
     unsigned ran = ktimer_run_due(kclock_now_ns());
     ran += ksched_run(NETGRAPH_BURST); /* runnable strands: asynchronous handlers, timers */
+    ran += kblk_poll_all(NETGRAPH_BURST); /* disk completions (kernel/blk.h) */
     unsigned waiting = netif_tx_flush_all();
-    if (may_idle && total == 0 && ran == 0 && !busy && ksched_runnable() == 0) {
+    if (may_idle && total == 0 && ran == 0 && !busy && ksched_runnable() == 0 &&
+        !kblk_work_pending()) {
         /* Frames waiting for ring space: sleep until the device's transmit
          * interrupt (drivers arm it when their ring is full), as Linux stops
          * its queue, rather than spin on a CPU the device model needs; the

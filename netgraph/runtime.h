@@ -38,7 +38,7 @@ bool netgraph_configured(void);
 /**
  * netgraph_poll - one main-loop iteration: a receive burst from every port
  * raising dev_PacketArrived per frame, the interfaces' transmit queues
- * flushed, due timers and runnable strands run. With @may_idle and nothing
+ * flushed, due timers, runnable strands and disk completions run. With @may_idle and nothing
  * to do, waits in arch_idle() until the next timer deadline or a device
  * event. Returns the number of frames received.
  */

@@ -9,6 +9,7 @@
  *   halt-when-ready  shut down cleanly right after bring-up (boot tests)
  *   poll             never idle: poll the devices continuously (lowest latency, one busy vCPU)
  *   debug            log at KLOG_DEBUG
+ *   disk-check       read every disk at boot and report it (apps/vm/disks.c)
  * The serial console on COM1 is apps/console (type "help"); "shutdown" stops
  * the appliance cleanly.
  *
@@ -31,6 +32,7 @@
 #include "kernel/port.h"
 #include "netgraph/config.h"
 #include "netgraph/netif.h"
+#include "apps/vm/disks.h"
 
 static struct config cfg;
 
@@ -142,6 +144,7 @@ _Noreturn void vm_main(void)
     kprintf("vm: configuration %s: %u interface(s), %u address(es), %u route(s), %u extension(s)\n",
             name, cfg.ninterfaces, cfg.naddresses, cfg.nroutes, cfg.nextensions);
 
+    vm_disks_probe();
     rc = netgraph_init(0);
     if (rc < 0) {
         kprintf("vm: netgraph_init: %s\n", kerr_str(rc));

@@ -398,3 +398,8 @@ uint16_t virtio_pci_config_read16(struct virtio_pci *vp, uint32_t off)
 {
     return reg_r16(&vp->device, off);
 }
+
+uint32_t virtio_pci_config_read32(struct virtio_pci *vp, uint32_t off)
+{
+    return reg_r32(&vp->device, off);
+}

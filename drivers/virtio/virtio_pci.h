@@ -1,6 +1,6 @@
 /*
  * drivers/virtio/virtio_pci.h — the virtio PCI transport shared by every
- * virtio device driver (net now; a block driver would add only its own
+ * virtio device driver (virtio_net.c, virtio_blk.c: each adds only its own
  * file). Source: OASIS virtio-v1.1 section 4.1 "Virtio Over PCI Bus":
  * 4.1.4 the modern capabilities (common, notify, ISR, device configuration),
  * 4.1.4.8 the legacy I/O-BAR0 register layout, 4.1.5 device initialisation,
@@ -147,5 +147,12 @@ uint8_t virtio_pci_config_gen(struct virtio_pci *vp);
 uint8_t virtio_pci_config_read8(struct virtio_pci *vp, uint32_t off);
 /** virtio_pci_config_read16 - a naturally aligned le16 field of the device configuration. */
 uint16_t virtio_pci_config_read16(struct virtio_pci *vp, uint32_t off);
+/**
+ * virtio_pci_config_read32 - a naturally aligned le32 field of the device
+ * configuration; a le64 field is two of these, low word first, inside a
+ * virtio_pci_config_gen() check (section 4.1.3.1: 32-bit accesses for 32-
+ * and 64-bit fields).
+ */
+uint32_t virtio_pci_config_read32(struct virtio_pci *vp, uint32_t off);
 
 #endif

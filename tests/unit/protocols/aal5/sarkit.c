@@ -27,7 +27,6 @@ struct aal5_reasm_params sk_params(void)
 
 void sk_setup(struct sk *k, struct aal5_reasm_params p, unsigned nsmall, unsigned nbig)
 {
-    testkit_init();
     memset(k, 0, sizeof *k);
     k->small = nsmall ? pktpool_create("sk-small", nsmall, 2048, NULL, NULL) : NULL;
     k->big = pktpool_create("sk-big", nbig, 65535, NULL, NULL);
@@ -117,6 +116,29 @@ int sk_feed(struct sk *k, const struct sk_cells *c, size_t from, size_t to, unsi
     return total;
 }
 
+int sk_input_frame(struct sk *k, const struct pktbuf *f, const uint8_t dst[6], const uint8_t src[6])
+{
+    const uint8_t *e = pkt_data(f);
+    cr_assert_geq(f->len, 14 + ATM_CELL_LEN, "frame of %u bytes", f->len);
+    cr_assert_arr_eq(e, dst, 6, "Ethernet destination");
+    cr_assert_arr_eq(e + 6, src, 6, "Ethernet source");
+    cr_assert_eq(load_be16(e + 12), AAL5_ETHERTYPE);
+    cr_assert_leq(f->len - 14u, AAL5_FRAME_MAX, "more than 28 cells in a frame");
+    int rc = aal5_reasm_input(k->r, 0, e + 14, f->len - 14u, 0, sk_deliver, k);
+    cr_assert_geq(rc, 0, "frame of %u bytes is not whole cells", f->len);
+    return rc;
+}
+
+size_t sk_frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6], const struct sk_cells *c,
+                size_t from, size_t n)
+{
+    memcpy(f, dst, 6);
+    memcpy(f + 6, src, 6);
+    store_be16(f + 12, AAL5_ETHERTYPE);
+    memcpy(f + 14, c->b + from * ATM_CELL_LEN, n * ATM_CELL_LEN);
+    return 14 + n * ATM_CELL_LEN;
+}
+
 int sk_feed_all(struct sk *k, const struct sk_cells *c)
 {
     return sk_feed(k, c, 0, c->n, AAL5_CELLS_PER_FRAME, 0, 0);
@@ -137,4 +159,13 @@ struct pktbuf *sk_take(struct sk *k, struct aal5_pdu_info *info)
 void sk_cell_hdr(struct sk_cells *c, size_t i, const struct atm_cell_hdr *h)
 {
     atm_hdr_encode(h, c->b + i * ATM_CELL_LEN);
+}
+
+struct pktbuf *sk_big_buf(struct sk *k, const uint8_t *p, uint32_t len)
+{
+    struct pktbuf *b = pkt_alloc(k->big);
+    cr_assert_not_null(b, "no big buffer");
+    b->data_off = 0;
+    memcpy(pkt_append(b, (uint16_t)len), p, len);
+    return b;
 }

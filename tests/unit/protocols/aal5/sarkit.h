@@ -31,7 +31,7 @@ struct sk_cells {
 };
 
 /**
- * sk_setup - testkit_init, pools (@nsmall of 2048 bytes, @nbig of 65535) and
+ * sk_setup - (after testkit_init) pools (@nsmall of 2048 bytes, @nbig of 65535) and
  * a reassembler with @p's limits (its pools and counters are filled in).
  */
 void sk_setup(struct sk *k, struct aal5_reasm_params p, unsigned nsmall, unsigned nbig);
@@ -63,8 +63,22 @@ int sk_feed(struct sk *k, const struct sk_cells *c, size_t from, size_t to, unsi
 /** sk_feed_all - all of @c in full frames (28 cells) on link 0 at time 0. */
 int sk_feed_all(struct sk *k, const struct sk_cells *c);
 
+/**
+ * sk_input_frame - check that frame @f (data at its Ethernet header) goes
+ * from @src to @dst with EtherType 0x88B5 and 1..28 whole cells, and give
+ * its cells to the reassembler. Returns the PDUs delivered.
+ */
+int sk_input_frame(struct sk *k, const struct pktbuf *f, const uint8_t dst[6], const uint8_t src[6]);
+
+/** sk_frame - an Ethernet frame @dst <- @src, type 0x88B5, cells [@from, @from + @n) of @c, at @f; returns its length. */
+size_t sk_frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6], const struct sk_cells *c,
+                size_t from, size_t n);
+
 /** sk_take - the oldest delivered PDU (caller frees), asserting there is one. */
 struct pktbuf *sk_take(struct sk *k, struct aal5_pdu_info *info);
+
+/** sk_big_buf - a buffer of k's big pool holding the @len bytes at @p (no headroom). */
+struct pktbuf *sk_big_buf(struct sk *k, const uint8_t *p, uint32_t len);
 
 /** sk_cell_hdr - rewrite cell @i's header to @h (HEC recomputed). */
 void sk_cell_hdr(struct sk_cells *c, size_t i, const struct atm_cell_hdr *h);

@@ -20,6 +20,7 @@ static uint8_t pay[70000];
 
 static void setup(void)
 {
+    testkit_init();
     sk_setup(&k, sk_params(), 64, 4);
     sk_pattern(pay, sizeof pay, 9);
 }

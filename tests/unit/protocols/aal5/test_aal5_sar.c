@@ -19,6 +19,7 @@ static struct sk k;
 
 static void setup(void)
 {
+    testkit_init();
     sk_setup(&k, sk_params(), 64, 4);
 }
 

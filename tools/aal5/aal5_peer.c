@@ -10,6 +10,10 @@
  *   aal5-peer --if IF [--dst MAC] [--vc VPI/VCI] listen [-c N] [-t SECONDS]
  *       print every PDU received (from MAC and on the VC when given) until
  *       N PDUs (default: no limit) or SECONDS (default 10) have passed.
+ *   aal5-peer --if IF [--dst MAC] --vc VPI/VCI echo [-c N] [-t SECONDS]
+ *       answer every PDU on the VC with the same payload and CPCS-UU, as
+ *       spindle's aal5-echo does (to MAC, or broadcast without --dst), for
+ *       the same N or SECONDS: a Linux user-level baseline for ping.
  *
  * A ping payload is an 8-byte sequence number (big-endian) then bytes
  * (seq + 7 i) mod 256; a shorter payload is just those bytes. Exit status:
@@ -45,7 +49,8 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: aal5-peer --if IF --dst MAC --vc VPI/VCI ping [-c N] [-s BYTES] [-i MS] [-W MS]\n"
-            "       aal5-peer --if IF [--dst MAC] [--vc VPI/VCI] listen [-c N] [-t SECONDS]\n");
+            "       aal5-peer --if IF [--dst MAC] [--vc VPI/VCI] listen [-c N] [-t SECONDS]\n"
+            "       aal5-peer --if IF [--dst MAC] --vc VPI/VCI echo [-c N] [-t SECONDS]\n");
     exit(2);
 }
 
@@ -239,7 +244,7 @@ static int ping(struct aal5_sock *s, const struct opts *o)
     return got == count && wrong == 0 ? 0 : 1;
 }
 
-static int listen_pdus(struct aal5_sock *s, const struct opts *o)
+static int listen_pdus(struct aal5_sock *s, const struct opts *o, bool echo)
 {
     uint64_t end = aal5_sock_now_ns() + (uint64_t)o->seconds * 1000000000ull;
     long n = 0;
@@ -255,7 +260,11 @@ static int listen_pdus(struct aal5_sock *s, const struct opts *o)
         }
         if (rc == 0)
             continue;
-        if (!o->has_vc || (pdu.vpi == o->vpi && pdu.vci == o->vci)) {
+        if (echo && pdu.vpi == o->vpi && pdu.vci == o->vci) {
+            n++;
+            if (aal5_sock_send(s, pdu.vpi, pdu.vci, pdu.uu, pdu.data, pdu.len) < 0)
+                fprintf(stderr, "aal5-peer: echo: %s\n", strerror(errno));
+        } else if (!echo && (!o->has_vc || (pdu.vpi == o->vpi && pdu.vci == o->vci))) {
             n++;
             printf("%02x:%02x:%02x:%02x:%02x:%02x vc %u/%u uu 0x%02x len %zu:", pdu.src[0],
                    pdu.src[1], pdu.src[2], pdu.src[3], pdu.src[4], pdu.src[5], pdu.vpi, pdu.vci,
@@ -276,9 +285,13 @@ int main(int argc, char **argv)
 {
     struct opts o;
     parse(argc, argv, &o);
-    bool is_ping = strcmp(o.cmd, "ping") == 0;
-    if (!is_ping && strcmp(o.cmd, "listen") != 0)
+    bool is_ping = strcmp(o.cmd, "ping") == 0, is_echo = strcmp(o.cmd, "echo") == 0;
+    if (!is_ping && !is_echo && strcmp(o.cmd, "listen") != 0)
         usage();
+    if (is_echo && !o.has_vc) {
+        fprintf(stderr, "aal5-peer: echo needs --vc\n");
+        return 2;
+    }
     if (is_ping && (!o.has_dst || !o.has_vc)) {
         fprintf(stderr, "aal5-peer: ping needs --dst and --vc\n");
         return 2;
@@ -290,7 +303,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "aal5-peer: %s\n", err);
         return 2;
     }
-    int rc = is_ping ? ping(s, &o) : listen_pdus(s, &o);
+    int rc = is_ping ? ping(s, &o) : listen_pdus(s, &o, is_echo);
     aal5_sock_close(s);
     return rc;
 }

@@ -161,7 +161,8 @@ void aal5_reasm_destroy(struct aal5_reasm *r);
  * other VCs whose deadline has passed are not touched here (see
  * aal5_reasm_expire); one that receives a cell after its deadline is
  * dropped first (counted timeouts) and the cell starts a new PDU. Never
- * keeps @cells. Returns the number of PDUs delivered, or -KE_INVAL when the
+ * keeps @cells. @fn may send or raise events but must not destroy @r or
+ * feed it input. Returns the number of PDUs delivered, or -KE_INVAL when the
  * frame's length is not 1..28 whole cells (counted bad_frame_len, nothing
  * read).
  */

@@ -11,7 +11,7 @@ PACKAGES=(
   qemu-system-x86 qemu-system-misc gcc-alpha-linux-gnu
   # lab peers and captures
   iproute2 iputils-ping iputils-arping ethtool tcpdump sockperf iperf3 socat traceroute
-  python3 python3-scapy
+  python3 python3-scapy tshark
   # fuzzing and benchmarks
   clang libclang-rt-14-dev valgrind python3-matplotlib
   # Linux baseline VMs (tools/vm/linux-host/build.sh: strings for module

@@ -229,8 +229,8 @@ Test(console_show, counters_pools_arp_and_flush)
     cr_expect_eq(ck_run("show counters udp-count"), CONSOLE_OK, "an instance node by its class");
     OUT_HAS("udp-count:5000:\n  datagrams                0\n");
     cr_expect_eq(ck_run("show counters ipv5"), CONSOLE_FAILED);
-    OUT_IS("show counters: no node 'ipv5' (nodes: dispatch, ether, arp, ipv4, icmp, udp, eth0, "
-           "eth1, udp-count:5000)\n");
+    OUT_IS("show counters: no node 'ipv5' (nodes: dispatch, ether, aal5, arp, ipv4, icmp, udp, "
+           "eth0, eth1, udp-count:5000)\n");
 
     cr_expect_eq(ck_run("show pools"), CONSOLE_OK);
     OUT_IS("pool default: count=256 out=0 low_water=254 allocs=2 alloc_fails=0\n");

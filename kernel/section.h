@@ -17,8 +17,9 @@
  * (netgraph/node.h sorts nodes by layer, then name).
  *
  * Sets in use: kset_nodes (netgraph/node.h), kset_exts
- * (netgraph/extension.h), kset_drivers (kernel/port.h), kset_keywords
- * (netgraph/keyword.h).
+ * (netgraph/extension.h), kset_drivers (kernel/port.h), kset_stages
+ * (netgraph/stage.h), kset_cmds (apps/console/command.h). A new set needs
+ * its two lines in both bare-metal linker scripts.
  */
 #ifndef SPINDLE_KERNEL_SECTION_H
 #define SPINDLE_KERNEL_SECTION_H

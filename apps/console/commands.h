@@ -1,39 +1,18 @@
 /*
- * apps/console/commands.h — the console's command table and what a command
- * receives (private to apps/console/). console.c parses a line into words,
+ * apps/console/commands.h — the console's built-in commands (private to
+ * apps/console/; other modules add theirs with KCONSOLE_COMMAND,
+ * apps/console/command.h). console.c parses a line into words,
  * finds the command whose words match the line's first words (the longest
  * such command) and calls it with the remaining words.
  */
 #ifndef SPINDLE_APPS_CONSOLE_COMMANDS_H
 #define SPINDLE_APPS_CONSOLE_COMMANDS_H
 
-#include "apps/console/console.h"
+#include "apps/console/command.h"
 
-/** A command's arguments: the words after the command's own words. */
-struct console_args {
-    const char *cmd;                    /* the command's words, "route add", for messages */
-    unsigned argc;
-    const char *argv[CONSOLE_ARGS_MAX];
-    const char *rest;                   /* the raw text from argv[0] to the line end ("" if none) */
-    unsigned rest_col;                  /* 1-based column of @rest in the typed line */
-};
-
-/** One command. */
-struct console_cmd {
-    const char *words;   /* "route add" */
-    const char *syntax;  /* its arguments: "A.B.C.D/LEN via A.B.C.D [dev NAME]" */
-    const char *help;    /* what it does, one line */
-    unsigned min_args, max_args; /* words after the command's own */
-    enum console_status (*run)(struct console_session *s, const struct console_args *a);
-};
-
-/** The table, in the order 'help' lists it. */
+/** The built-in table, in the order 'help' lists it (registered commands follow). */
 extern const struct console_cmd console_commands[];
 extern const unsigned console_ncommands;
-
-/** console_fail - print "CMD: message\n" and return CONSOLE_FAILED. */
-enum console_status console_fail(struct console_session *s, const struct console_args *a,
-                                 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * The commands (console_commands[] says which words run which). Each writes

@@ -177,6 +177,18 @@ static bool first_word_is(const char *words, const char *word)
     return strncmp(words, word, n) == 0 && (words[n] == ' ' || words[n] == '\0');
 }
 
+/** cmd_count - the built-in commands and the registered ones (KCONSOLE_COMMAND). */
+static unsigned cmd_count(void)
+{
+    return console_ncommands + KSET_COUNT(cmds);
+}
+
+/** cmd_at - command @i of cmd_count(): the built-in table first. */
+static const struct console_cmd *cmd_at(unsigned i)
+{
+    return i < console_ncommands ? &console_commands[i] : KSET_BEGIN(cmds)[i - console_ncommands];
+}
+
 /** usage_line - "  WORDS SYNTAX\n      HELP\n". */
 static void usage_line(struct console_session *s, const struct console_cmd *c)
 {
@@ -189,8 +201,8 @@ static enum console_status unknown(struct console_session *s, unsigned argc, con
 {
     /* "show bogus": list the second words of the "show ..." commands. */
     bool family = false;
-    for (unsigned i = 0; i < console_ncommands; i++)
-        family |= first_word_is(console_commands[i].words, argv[0]);
+    for (unsigned i = 0; i < cmd_count(); i++)
+        family |= first_word_is(cmd_at(i)->words, argv[0]);
     if (!family) {
         console_printf(s, "unknown command '%s' (type 'help' for the list)\n", argv[0]);
         return CONSOLE_FAILED;
@@ -200,8 +212,8 @@ static enum console_status unknown(struct console_session *s, unsigned argc, con
         console_printf(s, ": unknown '%s'", argv[1]);
     console_puts(s, argc > 1 ? "; expected " : ": expected ");
     unsigned listed = 0;
-    for (unsigned i = 0; i < console_ncommands; i++) {
-        const char *w = console_commands[i].words;
+    for (unsigned i = 0; i < cmd_count(); i++) {
+        const char *w = cmd_at(i)->words;
         if (!first_word_is(w, argv[0]))
             continue;
         w += strlen(argv[0]);
@@ -251,10 +263,10 @@ enum console_status console_exec(struct console_session *s, const char *line)
 
     const struct console_cmd *best = NULL;
     unsigned best_words = 0;
-    for (unsigned i = 0; i < console_ncommands; i++) {
+    for (unsigned i = 0; i < cmd_count(); i++) {
         unsigned nw;
-        if (words_match(console_commands[i].words, argc, argv, &nw) && nw > best_words) {
-            best = &console_commands[i];
+        if (words_match(cmd_at(i)->words, argc, argv, &nw) && nw > best_words) {
+            best = cmd_at(i);
             best_words = nw;
         }
     }
@@ -289,8 +301,8 @@ static enum console_status cmd_help(struct console_session *s, const struct cons
     unsigned shown = 0;
     if (a->argc == 0)
         console_puts(s, "commands:\n");
-    for (unsigned i = 0; i < console_ncommands; i++) {
-        const struct console_cmd *c = &console_commands[i];
+    for (unsigned i = 0; i < cmd_count(); i++) {
+        const struct console_cmd *c = cmd_at(i);
         unsigned nw;
         if (a->argc == 0 || words_match(c->words, a->argc, a->argv, &nw) ||
             (a->argc == 1 && first_word_is(c->words, a->argv[0]))) {

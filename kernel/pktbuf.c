@@ -37,8 +37,10 @@ static void pkt_reset(struct pktbuf *p)
     p->data_off = PKT_HEADROOM < p->cap ? PKT_HEADROOM : 0;
     p->len = 0;
     p->ifindex = 0xffff;
-    for (int i = 0; i < PKT_NLAYERS; i++)
+    for (int i = 0; i < PKT_NLAYERS; i++) {
         p->layer[i] = PKT_LAYER_UNSET;
+        p->lend[i] = PKT_LAYER_UNSET;
+    }
     for (int i = 0; i < 4; i++)
         p->meta[i] = 0;
 }
@@ -213,7 +215,9 @@ struct pktbuf *pkt_copy(struct pktpool *pool, const struct pktbuf *p)
     int32_t shift = (int32_t)off - (int32_t)p->data_off;
     for (int i = 0; i < PKT_NLAYERS; i++) {
         int32_t l = p->layer[i] == PKT_LAYER_UNSET ? -1 : (int32_t)p->layer[i] + shift;
+        int32_t e = p->lend[i] == PKT_LAYER_UNSET ? -1 : (int32_t)p->lend[i] + shift;
         c->layer[i] = (l < 0 || l > c->cap) ? PKT_LAYER_UNSET : (uint16_t)l;
+        c->lend[i] = (e < 0 || e > c->cap || l < 0) ? PKT_LAYER_UNSET : (uint16_t)e;
     }
     c->flags = p->flags;
     c->ifindex = p->ifindex;

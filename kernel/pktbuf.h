@@ -2,10 +2,20 @@
  * kernel/pktbuf.h — the one packet buffer type, from driver to extension.
  *
  * A buffer is a fixed-size block from a pool: [headroom | data | tailroom].
- * Data is bytes [data_off, data_off + len) of the block. Headroom lets each
- * layer prepend its header without copying (pkt_push). Per-layer offsets
- * record where each protocol's header starts, as absolute offsets into the
- * block, so pushing or pulling never invalidates them.
+ * Data is bytes [data_off, data_off + len) of the block: on receive, the
+ * whole frame as the driver delivered it, never changed by the protocol
+ * nodes. Headroom lets each layer prepend its header without copying
+ * (pkt_push).
+ *
+ * The view: each layer l (enum pkt_layer) the packet has is the byte range
+ * [layer[l], lend[l]) of the block, absolute offsets, so pushing or pulling
+ * never invalidates them. A node sets the view of the layer above when it
+ * has validated its own (ether: L2 and L3; ipv4: L3 trimmed to the total
+ * length and L4; udp: L4 trimmed to its Length and L5 the payload), and a
+ * handler reads the layer it is about with pkt_layer_ptr() and
+ * pkt_layer_len(). Nobody saves and restores a view: each layer's is its
+ * own. A layer whose end is unset (PKT_LAYER_UNSET, as pkt_set_layer()
+ * leaves it) runs to the end of the data.
  *
  * Ownership: whoever holds a reference frees it with pkt_free(). A raiser
  * keeps ownership across kevent_raise(); a handler that keeps the packet
@@ -61,8 +71,9 @@ struct pktbuf {
     uint16_t cap;              /* block size in bytes */
     uint16_t refcnt;           /* references held; 0 while free */
     uint16_t ifindex;          /* input interface (netif index), 0xffff none */
-    uint16_t layer[PKT_NLAYERS]; /* header offsets into block, PKT_LAYER_UNSET */
-    uint32_t meta[4];          /* per-layer scratch: e.g. IPv4 src/dst in host order */
+    uint16_t layer[PKT_NLAYERS]; /* start of each layer, offset into block, PKT_LAYER_UNSET */
+    uint16_t lend[PKT_NLAYERS];  /* end of each layer (exclusive); PKT_LAYER_UNSET: end of data */
+    uint32_t meta[4];          /* parsed fields the receive path records (PKT_META_*) */
 };
 
 /** pkt_data - pointer to the first data byte. */
@@ -75,18 +86,56 @@ static inline uint8_t *pkt_layer_ptr(const struct pktbuf *p, enum pkt_layer l)
 {
     return p->layer[l] == PKT_LAYER_UNSET ? (uint8_t *)0 : p->block + p->layer[l];
 }
-/** pkt_layer_len - bytes from the start of layer @l to the end of data, 0 if unset. */
+/**
+ * pkt_layer_len - bytes in the view of layer @l: to its end, or to the end
+ * of the data when its end is unset; 0 when the layer is unset.
+ */
 static inline uint16_t pkt_layer_len(const struct pktbuf *p, enum pkt_layer l)
 {
-    if (p->layer[l] == PKT_LAYER_UNSET || p->layer[l] > p->data_off + p->len)
+    uint32_t end = p->lend[l] != PKT_LAYER_UNSET ? p->lend[l] : (uint32_t)p->data_off + p->len;
+    if (p->layer[l] == PKT_LAYER_UNSET || p->layer[l] > end)
         return 0;
-    return (uint16_t)(p->data_off + p->len - p->layer[l]);
+    return (uint16_t)(end - p->layer[l]);
 }
-/** pkt_set_layer - record that layer @l starts at the current data start. */
+/** pkt_set_layer - record that layer @l starts at the current data start and runs to its end. */
 static inline void pkt_set_layer(struct pktbuf *p, enum pkt_layer l)
 {
     p->layer[l] = p->data_off;
+    p->lend[l] = PKT_LAYER_UNSET;
 }
+/**
+ * pkt_set_view - the view of layer @l is [@off, @off + @len), absolute
+ * block offsets (the caller has checked it lies within the data).
+ */
+static inline void pkt_set_view(struct pktbuf *p, enum pkt_layer l, uint16_t off, uint16_t len)
+{
+    p->layer[l] = off;
+    p->lend[l] = (uint16_t)(off + len);
+}
+/**
+ * pkt_focus - make the data exactly the view of layer @l (for the holder of
+ * the only reference that is about to transmit it: the router sends the
+ * datagram it received). Does nothing when @l is unset.
+ */
+static inline void pkt_focus(struct pktbuf *p, enum pkt_layer l)
+{
+    if (p->layer[l] == PKT_LAYER_UNSET)
+        return;
+    uint16_t n = pkt_layer_len(p, l);
+    p->data_off = p->layer[l];
+    p->len = n;
+}
+
+/*
+ * What the receive path records in pkt->meta once it has parsed a header,
+ * so the layers above read them instead of parsing again (host order).
+ * Valid on packets raised on ipv4.* (IPV4) and udp.* (UDP) events.
+ */
+enum pkt_meta {
+    PKT_META_IPV4_SRC = 0,   /* IPv4 source address */
+    PKT_META_IPV4_DST = 1,   /* IPv4 destination address */
+    PKT_META_UDP_PORTS = 2,  /* UDP source port << 16 | destination port */
+};
 /** pkt_headroom - bytes free in front of the data. */
 static inline uint16_t pkt_headroom(const struct pktbuf *p)
 {

@@ -104,8 +104,9 @@ static int ether_input(void *ctx, struct pktbuf *pkt)
     }
 
     pkt->flags = (pkt->flags & ~(uint32_t)(PKT_F_L2_BCAST | PKT_F_L2_MCAST)) | flags;
-    pkt_set_layer(pkt, PKT_L2);
-    pkt->layer[PKT_L3] = (uint16_t)(pkt->data_off + ETHER_HDR_LEN);
+    pkt_set_view(pkt, PKT_L2, pkt->data_off, pkt->len);
+    pkt_set_view(pkt, PKT_L3, (uint16_t)(pkt->data_off + ETHER_HDR_LEN),
+                 (uint16_t)(pkt->len - ETHER_HDR_LEN));
     ether_ctr[ETHER_RX]++;
     if (flags & PKT_F_L2_BCAST)
         ether_ctr[ETHER_RX_BCAST]++;

@@ -64,6 +64,7 @@ struct pktbuf {
     uint8_t *block;            /* start of the pool block (cap bytes) */
     struct pktpool *pool;      /* owner pool */
     struct pktbuf *next;       /* queue link for whoever holds the buffer */
+    struct pktbuf *frag;       /* the packet's next segment (pkt_chain), or NULL */
     uint64_t rx_ns;            /* kclock time of receipt (0 if built locally) */
     uint32_t flags;            /* enum pkt_flags */
     uint16_t data_off;         /* offset of the first data byte in block */
@@ -191,8 +192,9 @@ struct pktbuf *pkt_ref(struct pktbuf *p);
 void pkt_free(struct pktbuf *p);
 /**
  * pkt_copy - a new buffer from @pool holding a copy of @p's data, flags,
- * layer offsets (shifted to match), ifindex and rx time. NULL if none free
- * or the data does not fit.
+ * layer offsets (shifted to match), ifindex and rx time, and a reference to
+ * @p's chained segments (shared, never copied). NULL if none free or the
+ * data does not fit.
  */
 struct pktbuf *pkt_copy(struct pktpool *pool, const struct pktbuf *p);
 /**
@@ -205,6 +207,49 @@ struct pktbuf *pkt_copy(struct pktpool *pool, const struct pktbuf *p);
  * a default-pool block): the caller counts that as out of memory.
  */
 struct pktbuf *pkt_unshare(struct pktbuf *p);
+
+/*
+ * Chained buffers (transmit only). A packet may continue in further
+ * segments: head -> frag -> frag ..., each segment's data [data_off,
+ * data_off + len) in order; pkt_total_len() is the packet's length. The
+ * head holds one reference to its first segment, each segment to the next;
+ * freeing the head's last reference frees the chain. Segments after the
+ * head are shared payload (a video frame sent to many clients, each with
+ * its own header buffer) and are never written: protocols prepend and
+ * write only in the head. Receive paths never see chained buffers; a port
+ * that cannot gather them (struct kport.tx_gather false) is given
+ * pkt_linearize()d frames by netgraph/netif.c.
+ */
+/**
+ * pkt_chain - append @seg (the caller's reference, given up) as the data
+ * after @head's last segment. Returns 0, or -KE_TOOBIG (nothing changed)
+ * when the packet would exceed 65535 bytes.
+ */
+int pkt_chain(struct pktbuf *head, struct pktbuf *seg);
+/** pkt_total_len - the bytes of @p and every segment chained after it. */
+static inline uint32_t pkt_total_len(const struct pktbuf *p)
+{
+    uint32_t n = 0;
+    for (; p != NULL; p = p->frag)
+        n += p->len;
+    return n;
+}
+/**
+ * pkt_linearize - @p as one segment: @p itself when it has no chain, else a
+ * new buffer holding all its bytes (from @p's pool, else the default pool,
+ * else @big when given, the first whose block fits headroom + total),
+ * headroom, flags, ifindex, rx time and the head's layer offsets kept.
+ * Consumes the caller's reference to @p. NULL (and @p freed) when nothing
+ * fits.
+ */
+struct pktbuf *pkt_linearize(struct pktbuf *p, struct pktpool *big);
+/**
+ * pkt_sum - the one's-complement sum (RFC 1071, kernel/klib.h
+ * inet_csum_add) of @len bytes of packet @p starting @off bytes into its
+ * data, across chained segments, as if they were contiguous: the UDP
+ * checksum of a header buffer chained to a shared payload.
+ */
+uint32_t pkt_sum(const struct pktbuf *p, uint32_t off, uint32_t len);
 
 /** Pool statistics. */
 struct pktpool_stats {

@@ -132,7 +132,7 @@ static unsigned netif_tx_flush(struct netif *ifp)
              * frames taken may be gone already). */
             uint64_t left = 0;
             for (struct pktbuf *p = burst[k]; p; p = p->next)
-                left += p->len;
+                left += pkt_total_len(p);
             ifp->ctr[NETIF_TX_BYTES] += ifp->txq_bytes - left;
             ifp->txq_bytes = left;
             ifp->txq_head = burst[k];
@@ -149,7 +149,12 @@ static unsigned netif_tx_flush(struct netif *ifp)
 
 int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
 {
-    uint16_t len = pkt->len;
+    if (pkt->frag != NULL && !ifp->port->tx_gather &&
+        (pkt = pkt_linearize(pkt, NULL)) == NULL) { /* the port takes one segment per frame */
+        ifp->ctr[NETIF_TX_DROPPED]++;
+        return -KE_NOMEM;
+    }
+    uint32_t len = pkt_total_len(pkt);
     pkt->next = 0;
     if (!ifp->txq_head && bursts_active == 0) {
         struct pktbuf *one[1] = { pkt };

@@ -290,7 +290,8 @@ int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
     static const struct ipv4_send_opts dflt = { 0 };
     if (opts == NULL)
         opts = &dflt;
-    if ((uint32_t)pkt->len + IPV4_HDR_LEN > IPV4_MAX_LEN) {
+    uint32_t payload = pkt_total_len(pkt); /* chained segments included */
+    if (payload + IPV4_HDR_LEN > IPV4_MAX_LEN) {
         ipv4_ctr[IPV4_TX_TOOBIG]++;
         pkt_free(pkt);
         return -KE_TOOBIG;
@@ -329,7 +330,7 @@ int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
     pkt_set_layer(pkt, PKT_L3);
     h[IPV4_OFF_VHL] = 0x45;
     h[IPV4_OFF_TOS] = opts->tos;
-    store_be16(h + IPV4_OFF_LEN, pkt->len);
+    store_be16(h + IPV4_OFF_LEN, (uint16_t)(payload + IPV4_HDR_LEN));
     store_be16(h + IPV4_OFF_ID, opts->id != 0 ? opts->id : ipv4_next_id++);
     store_be16(h + IPV4_OFF_FRAG, opts->df ? IPV4_F_DF : 0);
     h[IPV4_OFF_TTL] = opts->ttl != 0 ? opts->ttl : IPV4_DEFAULT_TTL;

@@ -110,13 +110,11 @@ static int udp_publish(void)
 
 
 /*
- * udp_csum - the one's-complement checksum over the pseudo-header (@src,
- * @dst in network byte order as 4 bytes each, zero, protocol 17, @ulen) and
- * the @ulen bytes at @udp (RFC 768). Returns the folded, complemented sum:
- * 0 when verifying a correct datagram.
+ * udp_pseudo_sum - the one's-complement sum of the pseudo-header (RFC 768:
+ * @src, @dst as 4 bytes each in network byte order, zero, protocol 17,
+ * @ulen), to be added to the sum of the datagram itself.
  */
-static uint16_t udp_csum(const uint8_t src[4], const uint8_t dst[4], const uint8_t *udp,
-                         uint16_t ulen)
+static uint32_t udp_pseudo_sum(const uint8_t src[4], const uint8_t dst[4], uint16_t ulen)
 {
     uint8_t pseudo[12];
     memcpy(pseudo, src, 4);
@@ -124,9 +122,18 @@ static uint16_t udp_csum(const uint8_t src[4], const uint8_t dst[4], const uint8
     pseudo[8] = 0;
     pseudo[9] = IPPROTO_UDP;
     store_be16(pseudo + 10, ulen);
-    uint32_t sum = inet_csum_add(0, pseudo, sizeof pseudo);
-    sum = inet_csum_add(sum, udp, ulen);
-    return inet_csum_fold(sum);
+    return inet_csum_add(0, pseudo, sizeof pseudo);
+}
+
+/*
+ * udp_csum - the checksum over the pseudo-header and the @ulen bytes at
+ * @udp (RFC 768): the folded, complemented sum, 0 when verifying a correct
+ * datagram.
+ */
+static uint16_t udp_csum(const uint8_t src[4], const uint8_t dst[4], const uint8_t *udp,
+                         uint16_t ulen)
+{
+    return inet_csum_fold(inet_csum_add(udp_pseudo_sum(src, dst, ulen), udp, ulen));
 }
 
 /* udp_no_reply - true when the datagram must not be answered with an ICMP error. */
@@ -244,7 +251,8 @@ void udp_parse(const struct pktbuf *pkt, struct udp_info *out)
 
 int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
 {
-    if (pkt->len > UDP_MAX_PAYLOAD) {
+    uint32_t total = pkt_total_len(pkt); /* chained payload segments included */
+    if (total > UDP_MAX_PAYLOAD) {
         udp_ctr[UDP_TX_TOOBIG]++;
         pkt_free(pkt);
         return -KE_TOOBIG;
@@ -259,7 +267,7 @@ int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uin
         udp_ctr[UDP_TX_NOMEM]++;
         return -KE_NOMEM;
     }
-    uint16_t plen = pkt->len;
+    uint16_t plen = (uint16_t)total;
     pkt_set_layer(pkt, PKT_L5);
     uint8_t *uh = pkt_push(pkt, UDP_HDR_LEN);
     if (uh == NULL) {
@@ -276,7 +284,9 @@ int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uin
     uint8_t s[4], d[4];
     store_be32(s, src);
     store_be32(d, dst);
-    uint16_t c = udp_csum(s, d, uh, ulen);
+    /* over the header buffer and any chained payload (kernel/pktbuf.h pkt_sum) */
+    uint64_t sum = (uint64_t)udp_pseudo_sum(s, d, ulen) + pkt_sum(pkt, 0, ulen);
+    uint16_t c = inet_csum_fold((uint32_t)((sum & 0xffffffffu) + (sum >> 32)));
     store_be16(uh + UDP_OFF_CSUM, c == 0 ? 0xffffu : c);
 
     int rc = ipv4_send(pkt, src, dst, IPPROTO_UDP, NULL);

@@ -338,6 +338,29 @@ Test(udp, udp_send_builds_header_and_checksum)
     cr_assert(pktpool_all_full());
 }
 
+Test(udp, a_chained_payload_leaves_as_one_correct_datagram)
+{
+    struct netif *ifp = udpkit_setup();
+    struct pktbuf *payload = pkt_alloc(pktpool_default());
+    memcpy(pkt_append(payload, 7), "payload", 7);
+    for (unsigned i = 0; i < 2; i++) {
+        struct pktbuf *head = pkt_alloc(pktpool_default());
+        memcpy(pkt_append(head, 3), "rtp", 3); /* an odd-length head */
+        cr_assert_eq(pkt_chain(head, pkt_ref(payload)), 0);
+        cr_assert_eq(udp_send(head, 0, UK_PEER_IP, 5004, (uint16_t)(6000 + i)), 0);
+        struct uk_sent s;
+        cr_assert(udpkit_take(ifp, &s));
+        cr_assert_eq(s.l4_len, 8 + 10);
+        cr_assert(udpkit_udp_csum_ok(s.src, s.dst, s.l4, 18), "checksum over both segments");
+        cr_assert_arr_eq(s.l4 + 8, "rtppayload", 10);
+        cr_assert_eq(load_be16(s.l4 + 2), 6000 + i);
+        udpkit_sent_free(&s);
+    }
+    cr_assert_eq(payload->refcnt, 1, "every header dropped its reference");
+    pkt_free(payload);
+    cr_assert(pktpool_all_full());
+}
+
 Test(udp, a_computed_zero_checksum_is_sent_as_all_ones)
 {
     struct netif *ifp = udpkit_setup();

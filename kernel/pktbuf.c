@@ -44,6 +44,9 @@ static void pkt_reset(struct pktbuf *p)
     }
     for (int i = 0; i < 4; i++)
         p->meta[i] = 0;
+    p->csum_start = 0;
+    p->csum_offset = 0;
+    p->gso_size = 0;
 }
 
 struct pktpool *pktpool_create(const char *name, uint32_t count, uint16_t block_size,
@@ -303,6 +306,9 @@ struct pktbuf *pkt_copy(struct pktpool *pool, const struct pktbuf *p)
     c->rx_ns = p->rx_ns;
     for (int i = 0; i < 4; i++)
         c->meta[i] = p->meta[i];
+    c->csum_start = p->csum_start;
+    c->csum_offset = p->csum_offset;
+    c->gso_size = p->gso_size;
     if (p->frag != NULL)
         c->frag = pkt_ref(p->frag); /* the chained segments are shared, not copied */
     return c;

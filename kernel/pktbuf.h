@@ -54,7 +54,17 @@ enum pkt_flags {
     PKT_F_L2_BCAST = 1u << 0, /* link-layer destination was broadcast */
     PKT_F_L2_MCAST = 1u << 1, /* link-layer destination was multicast */
     PKT_F_L3_LOCAL = 1u << 2, /* IPv4 destination is one of our addresses */
-    PKT_F_L3_BCAST = 1u << 3  /* IPv4 destination was a broadcast address */
+    PKT_F_L3_BCAST = 1u << 3, /* IPv4 destination was a broadcast address */
+    /* Checksum and segmentation offload (the virtio-net header's meaning,
+     * OASIS virtio 1.1 5.1.6.2; see csum_start below): */
+    PKT_F_CSUM_PARTIAL = 1u << 4, /* transmit: the L4 checksum is still to be completed:
+                                   * one's-complement sum from csum_start to the end,
+                                   * stored at csum_start + csum_offset (the field holds
+                                   * the pseudo-header sum) */
+    PKT_F_CSUM_VALID = 1u << 5,   /* receive: the device verified the L4 checksum */
+    PKT_F_GSO_TCPV4 = 1u << 6     /* a TCP/IPv4 super-frame to be cut into segments of
+                                   * gso_size payload bytes (TSO, RFC 793 sequence numbers
+                                   * advanced, IPv4 IDs incremented) */
 };
 
 struct pktpool;
@@ -75,6 +85,9 @@ struct pktbuf {
     uint16_t layer[PKT_NLAYERS]; /* start of each layer, offset into block, PKT_LAYER_UNSET */
     uint16_t lend[PKT_NLAYERS];  /* end of each layer (exclusive); PKT_LAYER_UNSET: end of data */
     uint32_t meta[4];          /* parsed fields the receive path records (PKT_META_*) */
+    uint16_t csum_start;       /* PKT_F_CSUM_PARTIAL: bytes from the data start to the sum's start */
+    uint16_t csum_offset;      /* ... and from there to the checksum field */
+    uint16_t gso_size;         /* PKT_F_GSO_TCPV4: payload bytes per segment (the MSS) */
 };
 
 /** pkt_data - pointer to the first data byte. */

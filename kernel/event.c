@@ -67,6 +67,52 @@ static void plan_retire(struct kevent *ev, void *plan, const struct kdispatch_op
 }
 
 /* Rebuild @ev's plan from its handler list and swap it in. */
+/* ------------------------------------------------------ handler lists */
+
+/* list_insert - link @h into @ev's list after @prev (NULL: at the front). */
+static void list_insert(struct kevent *ev, struct khandler *prev, struct khandler *h)
+{
+    h->prev = prev;
+    h->next = prev != NULL ? prev->next : ev->handlers;
+    if (h->next != NULL)
+        h->next->prev = h;
+    else
+        ev->last = h;
+    if (prev != NULL)
+        prev->next = h;
+    else
+        ev->handlers = h;
+    ev->nhandlers++;
+}
+
+/* list_unlink - take @h out of its event's list (its prev stays, for a re-insert). */
+static void list_unlink(struct kevent *ev, struct khandler *h)
+{
+    if (h->prev != NULL)
+        h->prev->next = h->next;
+    else
+        ev->handlers = h->next;
+    if (h->next != NULL)
+        h->next->prev = h->prev;
+    else
+        ev->last = h->prev;
+    ev->nhandlers--;
+}
+
+/* --------------------------------------------------------------- batches */
+
+static unsigned batch_depth;        /* kevent_batch_begin() calls not yet ended */
+static struct kevent *stale_events; /* events whose plan is rebuilt at batch end */
+
+static void mark_stale(struct kevent *ev)
+{
+    if (ev->stale)
+        return;
+    ev->stale = true;
+    ev->next_stale = stale_events;
+    stale_events = ev;
+}
+
 /*
  * solo_of - the one handler of @ev when a raise may call it directly, without
  * a plan walk: the only handler, synchronous, unbounded, and guarded at most
@@ -100,6 +146,35 @@ static int plan_rebuild(struct kevent *ev)
     if (old)
         plan_retire(ev, old, old_ops);
     return 0;
+}
+
+void kevent_batch_begin(void)
+{
+    batch_depth++;
+}
+
+int kevent_batch_end(void)
+{
+    if (batch_depth == 0 || --batch_depth > 0)
+        return 0;
+    int rc = 0;
+    while (stale_events != NULL) {
+        struct kevent *ev = stale_events;
+        stale_events = ev->next_stale;
+        ev->stale = false;
+        int r = plan_rebuild(ev);
+        if (r < 0 && rc == 0)
+            rc = r; /* the old plan stays: new handlers unseen, removed ones skipped */
+        if (ev->depth == 0) {
+            while (ev->dead) {
+                struct khandler *h = ev->dead;
+                ev->dead = h->dead_next;
+                h->on_dead_list = false;
+                handler_maybe_free(h);
+            }
+        }
+    }
+    return rc;
 }
 
 int kevent_combine_first_error(int acc, int r)
@@ -208,29 +283,18 @@ int kevent_install(struct kevent *ev, khandler_generic_fn fn, void *ctx, const s
 
     /* Position: immediately before @before, else immediately after @after,
      * else at the end (installation order). */
-    struct khandler **pp = &ev->handlers;
-    if (before) {
-        while (*pp != before)
-            pp = &(*pp)->next;
-    } else if (after) {
-        pp = &after->next;
-    } else {
-        while (*pp)
-            pp = &(*pp)->next;
-    }
-    h->next = *pp;
-    *pp = h;
-    ev->nhandlers++;
+    struct khandler *prev = before != NULL ? before->prev : after != NULL ? after : ev->last;
+    list_insert(ev, prev, h);
     kstats_register(&dispatch_stats);
     if (!ev->registered) {
         ev->registered = true;
         ev->next_event = events;
         events = ev;
     }
-    rc = plan_rebuild(ev);
-    if (rc) {
-        *pp = h->next;
-        ev->nhandlers--;
+    if (batch_depth > 0) {
+        mark_stale(ev); /* the plan is built once, at kevent_batch_end() */
+    } else if ((rc = plan_rebuild(ev)) != 0) {
+        list_unlink(ev, h);
         kfree(h);
         return rc;
     }
@@ -257,36 +321,34 @@ void handler_maybe_free(struct khandler *h)
 static int handler_remove(struct khandler *h)
 {
     struct kevent *ev = h->event;
-    for (struct khandler **pp = &ev->handlers; *pp; pp = &(*pp)->next) {
-        if (*pp == h) {
-            *pp = h->next;
-            ev->nhandlers--;
-            int rc = plan_rebuild(ev);
-            if (rc) {
-                /* cannot build the smaller plan: keep the handler but mark it
-                 * faulty so the plan in place skips it */
-                h->next = *pp;
-                *pp = h;
-                ev->nhandlers++;
-                h->faulty = true;
-                return rc;
-            }
-            async_cancel(h); /* before it is marked removed: nothing frees it meanwhile */
-            h->removed = true;
-            if (ev->depth == 0) {
-                handler_maybe_free(h);
-            } else {
-                /* a plan retired by this very removal may still reach it in
-                 * the raise in progress: mark it and free it afterwards */
-                h->faulty = true;
-                h->on_dead_list = true;
-                h->dead_next = ev->dead;
-                ev->dead = h;
-            }
-            return 0;
+    if (h->removed)
+        return -KE_NOENT;
+    list_unlink(ev, h);
+    if (batch_depth > 0) {
+        mark_stale(ev); /* the plan in place still names it: skipped, freed at batch end */
+    } else {
+        int rc = plan_rebuild(ev);
+        if (rc) {
+            /* cannot build the smaller plan: keep the handler but mark it
+             * faulty so the plan in place skips it */
+            list_insert(ev, h->prev, h);
+            h->faulty = true;
+            return rc;
         }
     }
-    return -KE_NOENT;
+    async_cancel(h); /* before it is marked removed: nothing frees it meanwhile */
+    h->removed = true;
+    if (ev->depth == 0 && !ev->stale) {
+        handler_maybe_free(h);
+    } else {
+        /* a plan retired by this very removal (or, in a batch, the plan still
+         * in place) may still reach it: mark it and free it afterwards */
+        h->faulty = true;
+        h->on_dead_list = true;
+        h->dead_next = ev->dead;
+        ev->dead = h;
+    }
+    return 0;
 }
 
 int kevent_uninstall(struct khandler *h)
@@ -399,7 +461,7 @@ int kevent_run_handler(struct kevent *ev, struct khandler *h, void *arg, int acc
 /* raise_end - one raise of @ev is over; after the outermost, free what it kept alive. */
 static void raise_end(struct kevent *ev)
 {
-    if (--ev->depth == 0) {
+    if (--ev->depth == 0 && !ev->stale) {
         while (ev->retired) {
             struct kplan_retired *r = ev->retired;
             ev->retired = r->next;

@@ -153,16 +153,16 @@ int main(int argc, char **argv)
     struct guard_facts facts;
     guard_event_facts(&udp_PacketArrived, &facts);
     for (unsigned i = 0; i < nh; i++) {
-        uint16_t port = (uint16_t)(BASE_PORT + i % PORT_SPAN);
+        uint16_t dport = (uint16_t)(BASE_PORT + i % PORT_SPAN);
         if (i < PORT_SPAN)
-            ports[i] = port;
-        struct kguard g = udp_guard_dport(port);
+            ports[i] = dport;
+        struct kguard g = udp_guard_dport(dport);
         if (nh > PORT_SPAN) /* more handlers than ports: (dst port, src port) pairs */
             kguard_add_test(&g, KGUARD_FIELD(PKT_L4, 0, 2, 0xffffu, KG_EQ, 40000u + i / PORT_SPAN));
         const struct kguard *gp = &g;
         if (!strcmp(plan, "bpf")) {
             char expr[48], err[160];
-            snprintf(expr, sizeof expr, "udp dst port %u", port);
+            snprintf(expr, sizeof expr, "udp dst port %u", dport);
             if (guard_from_tcpdump_facts(expr, &facts, GUARD_TCPDUMP_KEEP_BPF, &tg[i], err,
                                          sizeof err)) {
                 fprintf(stderr, "dispatch-bench: %s\n", err);

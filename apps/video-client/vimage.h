@@ -7,8 +7,9 @@
  *    odd column and row rounded up, full range (JFIF 1.02 YCbCr, as a JPEG
  *    decodes; YUV4MPEG2 calls it C420jpeg).
  *  - VIMAGE_RGB24: packed bytes R, G, B.
- *  - VIMAGE_XRGB8888: 32-bit little-endian words 0x00RRGGBB, i.e. bytes B, G,
- *    R, 0 in memory: the layout of a Bochs VBE 32-bpp framebuffer.
+ *  - VIMAGE_XRGB8888: 32-bit little-endian words 0xXXRRGGBB, i.e. bytes B,
+ *    G, R, X in memory, X unused (a decoder may leave any value there): the
+ *    layout of a Bochs VBE 32-bpp framebuffer.
  *
  * Freestanding C11; no allocation.
  */

@@ -72,7 +72,7 @@ int bochs_vbe_open(unsigned instance, struct bochs_vbe *v, char *err, size_t err
 /**
  * bochs_vbe_set_mode - a @width x @height (multiples of 8, at least 8)
  * 32-bpp linear framebuffer mode, cleared to black by the device, display
- * on. Pixels are little-endian 0x00RRGGBB words (XRGB8888). Returns 0,
+ * on. Pixels are little-endian 0xXXRRGGBB words (XRGB8888). Returns 0,
  * -KE_INVAL (size), -KE_TOOBIG (does not fit BAR0) or -KE_IO (the device
  * did not take the mode).
  */

@@ -131,6 +131,33 @@ static void start_frame(struct rtpjpeg_asm *a, const struct rtpjpeg_header *h)
     a->restart_interval = p.restart_interval;
 }
 
+/* Check @n bytes of scan data continuing the frame in progress (T.81
+ * B.1.1.5, see rtpjpeg_asm.h); false on a forbidden marker. */
+static bool scan_ok(struct rtpjpeg_asm *a, const uint8_t *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (a->eoi_seen)
+            return false;                       /* data after EOI */
+        if (!a->ff_pending) {
+            a->ff_pending = d[i] == 0xff;
+            continue;
+        }
+        if (d[i] == 0xff)
+            continue;                           /* fill byte */
+        a->ff_pending = false;
+        if (d[i] == 0x00)
+            continue;                           /* stuffed 0xFF */
+        if (d[i] >= 0xd0 && d[i] <= 0xd7 && a->restart_interval)
+            continue;                           /* RSTm */
+        if (d[i] == JPEG_EOI) {
+            a->eoi_seen = true;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
 /* Add packet @h to the good frame in progress. */
 static void take(struct rtpjpeg_asm *a, const struct rtpjpeg_header *h)
 {
@@ -150,6 +177,11 @@ static void take(struct rtpjpeg_asm *a, const struct rtpjpeg_header *h)
     /* room for the data and an EOI */
     if (h->data_len > a->cap - 2 - a->hdr_len - a->scan_len) {
         condemn(a, RTPJPEG_DROP_TOO_BIG);
+        return;
+    }
+    if (!scan_ok(a, h->data, h->data_len)) {
+        a->st.bad_scan++;
+        condemn(a, RTPJPEG_DROP_CORRUPT);
         return;
     }
     memcpy(a->buf + a->hdr_len + a->scan_len, h->data, h->data_len);
@@ -173,6 +205,7 @@ int rtpjpeg_asm_push(struct rtpjpeg_asm *a, uint32_t timestamp, bool marker, uin
         a->drop = RTPJPEG_DROP_NONE;
         a->ts = timestamp;
         a->hdr_len = a->scan_len = 0;
+        a->ff_pending = a->eoi_seen = false;
     }
     a->last_ns = now_ns;
 
@@ -184,15 +217,18 @@ int rtpjpeg_asm_push(struct rtpjpeg_asm *a, uint32_t timestamp, bool marker, uin
     }
     if (!marker)
         return rc < 0 ? rc : 0;
+    if (a->drop == RTPJPEG_DROP_NONE && a->ff_pending) {
+        a->st.bad_scan++;                       /* ends inside a marker */
+        condemn(a, RTPJPEG_DROP_CORRUPT);
+    }
     if (a->drop != RTPJPEG_DROP_NONE) {
         drop_frame(a, a->drop);
         return rc < 0 ? rc : 0;
     }
 
     /* complete: end with EOI unless the sender kept its own (T.81 B.2.1) */
-    uint8_t *scan = a->buf + a->hdr_len;
     size_t n = a->hdr_len + a->scan_len;
-    if (a->scan_len < 2 || scan[a->scan_len - 2] != 0xff || scan[a->scan_len - 1] != JPEG_EOI) {
+    if (!a->eoi_seen) {
         a->buf[n++] = 0xff;
         a->buf[n++] = JPEG_EOI;
     }

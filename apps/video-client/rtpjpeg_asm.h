@@ -14,8 +14,17 @@
  *    the marker, or rtpjpeg_asm_abort() (time-out, end of stream);
  *  - corrupt: a payload rtpjpeg_parse() rejects, header fields changing
  *    within the frame, unusable tables (Q 128..254 neither in band nor
- *    cached; see below), an unsupported type;
+ *    cached; see below), an unsupported type, or scan data that is not
+ *    entropy-coded data (see below);
  *  - too big: more than max_frame_bytes, or wider or taller than allowed.
+ *
+ * Scan data: the JPEG's headers are ours, so the sender may put in the scan
+ * only what ITU-T T.81 B.1.1.5 allows inside entropy-coded data: 0xFF
+ * followed by 0x00 (stuffing), by RST0..RST7 when the frame has a restart
+ * interval, by fill bytes 0xFF before one of those, and at the very end an
+ * EOI. Any other marker (a DHT, DQT, SOF or SOS smuggled after our SOS)
+ * drops the frame: decoders act on such markers, and stb_image 2.27 trusts
+ * a DHT's code counts (it writes past its tables when they sum over 256).
  *
  * Tables for Q 128..254 are cached by Q when a frame carries them and used
  * for later frames that send none (RFC 2435 section 3.1.8); Q 255 never
@@ -58,6 +67,7 @@ struct rtpjpeg_asm_stats {
     uint64_t bad_payloads;    /* payloads rtpjpeg_parse() rejected */
     uint64_t unknown_q;       /* frames with Q 128..254, no tables and none cached */
     uint64_t bytes;           /* scan bytes taken into frames */
+    uint64_t bad_scan;        /* frames whose scan data held a forbidden marker */
 };
 
 /** One remembered set of tables (private). */
@@ -80,6 +90,8 @@ struct rtpjpeg_asm {
     uint8_t type, q;
     uint16_t width, height, restart_interval;
     size_t hdr_len, scan_len;
+    bool ff_pending;                  /* the scan data so far ends with 0xFF */
+    bool eoi_seen;                    /* ... or with an EOI, which must be last */
     uint64_t last_ns;                 /* caller's time of its last packet */
     struct rtpjpeg_qcache_entry cache[RTPJPEG_QCACHE];
     unsigned cache_next;

@@ -16,6 +16,13 @@
  * and YCbCr->RGB conversion (stbi__YCbCr_to_RGB_row) spell their constants
  * as float expressions cast to int, which GCC folds at compile time, so the
  * file builds under -mgeneral-regs-only (x86_64) and -mno-fp-regs (Alpha).
+ *
+ * Hostile input: stb_image's IDCT and DC predictor add in int without
+ * bounds, so crafted coefficients overflow; the file is built with -fwrapv,
+ * which makes that wrap (pixels are clamped to 0..255 anyway) instead of
+ * being undefined behaviour. A frame that reached the decoder is whole
+ * (rtpjpeg_asm.h) but may still be garbage inside: stb_image then shows
+ * garbage or fails, never reads or writes out of bounds (fuzzed with ASan).
  */
 #include "apps/video-client/vdec.h"
 

@@ -270,3 +270,29 @@ Test(asm, sixteen_bit_tables_give_sof1)
             sof1 = true;
     cr_assert(sof1);
 }
+
+Test(asm, markers_other_than_stuffing_and_restarts_make_the_frame_corrupt)
+{
+    struct vckit_packets pk;
+    struct rtpjpeg_frame f;
+    const uint8_t bad[][2] = { { 0xff, 0xc4 }, { 0xff, 0xda }, { 0xff, 0xd0 }, { 0xff, 0xd9 } };
+    for (size_t b = 0; b < 4; b++) {
+        packets(10 + (uint32_t)b, &pk);
+        memcpy(pk.data[1] + 12 + 8 + 20, bad[b], 2);   /* inside the second fragment */
+        for (size_t i = 0; i < pk.n; i++)
+            push(&pk, i, 0, &f);
+        cr_assert_eq(a.st.corrupt, b + 1, "marker 0x%02x", bad[b][1]);
+        cr_assert_eq(a.st.bad_scan, b + 1);
+        vckit_free_packets(&pk);
+    }
+    /* a fragment boundary between 0xFF and what follows changes nothing */
+    packets(20, &pk);
+    uint8_t *last = pk.data[0] + pk.len[0] - 1, *next = pk.data[1] + 12 + 8;
+    *last = 0xff;
+    *next = 0xc0;
+    for (size_t i = 0; i < pk.n; i++)
+        push(&pk, i, 0, &f);
+    cr_assert_eq(a.st.bad_scan, 5);
+    vckit_free_packets(&pk);
+    good_frame(30);
+}

@@ -136,8 +136,15 @@ Test(vdec, bad_input_and_small_destinations_are_refused)
         uint8_t junk[100];
         memset(junk, 0xab, sizeof junk);
         cr_assert_eq(vdec_decode(d, junk, sizeof junk, &rgb.img, &w, &h), -KE_INVAL);
-        if (i == 0)   /* stb_image decodes a truncated scan as zeros: see test below */
-            cr_assert_eq(vdec_decode(d, jpeg, 300, &rgb.img, &w, &h), -KE_INVAL, "truncated");
+        /* Truncated: libjpeg-turbo (TJFLAG_STOPONWARNING) refuses it; stb_image
+         * reads past the end as zeros and may return a picture with a damaged
+         * bottom, so for it only "no crash, no leak" holds. The assembler's
+         * rule (never half a frame) is what keeps truncation from the VMs. */
+        int rc = vdec_decode(d, jpeg, 300, &rgb.img, &w, &h);
+        if (i == 0)
+            cr_assert_eq(rc, -KE_INVAL, "truncated");
+        else
+            cr_assert(rc == 0 || rc == -KE_INVAL);
         vckit_pic_free(&small);
         vckit_pic_free(&rgb);
     }

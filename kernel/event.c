@@ -47,8 +47,8 @@ struct kasync_call {
     void *arg;                 /* retained: pkt_ref or ev->retain */
     bool running;              /* its step is on the stack */
     bool swapped;              /* the packet shows the raise's view (outer view saved) */
-    uint16_t view_off, view_len, view_layer[PKT_NLAYERS];    /* view at the raise */
-    uint16_t outer_off, outer_len, outer_layer[PKT_NLAYERS]; /* view while queued */
+    uint16_t view_off, view_len, view_layer[2 * PKT_NLAYERS];    /* view at the raise */
+    uint16_t outer_off, outer_len, outer_layer[2 * PKT_NLAYERS]; /* view while queued */
     struct kasync_call *next;  /* h->async_calls */
 };
 
@@ -80,6 +80,21 @@ static void plan_retire(struct kevent *ev, void *plan, const struct kdispatch_op
 }
 
 /* Rebuild @ev's plan from its handler list and swap it in. */
+/*
+ * solo_of - the one handler of @ev when a raise may call it directly, without
+ * a plan walk: the only handler, synchronous, unbounded, and guarded at most
+ * by a C predicate (no field tests, no BPF). NULL otherwise.
+ */
+static struct khandler *solo_of(const struct kevent *ev)
+{
+    struct khandler *h = ev->handlers;
+    if (h == NULL || h->next != NULL || h->props.mode != KH_SYNC || h->props.budget_ns != 0)
+        return NULL;
+    if (h->has_guard && (h->guard.ntests != 0 || h->guard.bpf != NULL))
+        return NULL;
+    return h;
+}
+
 static int plan_rebuild(struct kevent *ev)
 {
     void *old = ev->plan;
@@ -94,6 +109,7 @@ static int plan_rebuild(struct kevent *ev)
     }
     ev->plan = plan;
     ev->plan_ops = dispatcher;
+    ev->solo = solo_of(ev);
     if (old)
         plan_retire(ev, old, old_ops);
     return 0;
@@ -245,20 +261,25 @@ static void handler_maybe_free(struct khandler *h)
 
 /* ---------------------------------------------------- asynchronous calls */
 
+/* view_save - the data range and every layer's start and end (2 * PKT_NLAYERS at @layer). */
 static void view_save(const struct pktbuf *p, uint16_t *off, uint16_t *len, uint16_t *layer)
 {
     *off = p->data_off;
     *len = p->len;
-    for (unsigned i = 0; i < PKT_NLAYERS; i++)
+    for (unsigned i = 0; i < PKT_NLAYERS; i++) {
         layer[i] = p->layer[i];
+        layer[PKT_NLAYERS + i] = p->lend[i];
+    }
 }
 
 static void view_load(struct pktbuf *p, uint16_t off, uint16_t len, const uint16_t *layer)
 {
     p->data_off = off;
     p->len = len;
-    for (unsigned i = 0; i < PKT_NLAYERS; i++)
+    for (unsigned i = 0; i < PKT_NLAYERS; i++) {
         p->layer[i] = layer[i];
+        p->lend[i] = layer[PKT_NLAYERS + i];
+    }
 }
 
 static void async_release(struct kevent *ev, struct kasync_call *c)
@@ -529,6 +550,20 @@ static void raise_unwind(void *ctx)
     raise_end(ctx);
 }
 
+/* dispatch_solo - the raise of an event whose plan is its one handler @h (solo_of). */
+static int dispatch_solo(struct kevent *ev, struct khandler *h, void *arg)
+{
+    if (h->faulty || (h->has_guard && h->guard.pred && !h->guard.pred(h->guard.pred_ctx, arg)))
+        return 0;
+    h->calls++;
+    int r = ev->invoke(h->fn, h->ctx, arg);
+    if (r == KH_TAKEN)
+        h->taken++;
+    else if (r < 0)
+        h->errors++;
+    return ev->combine ? ev->combine(0, r) : (r == KH_TAKEN);
+}
+
 int kevent_dispatch(struct kevent *ev, void *arg)
 {
     void *plan = ev->plan;
@@ -543,7 +578,8 @@ int kevent_dispatch(struct kevent *ev, void *arg)
     }
     ev->depth++;
     ev->raised++;
-    int acc = ops->run(plan, ev, arg, 0);
+    struct khandler *solo = ev->solo;
+    int acc = solo != NULL ? dispatch_solo(ev, solo, arg) : ops->run(plan, ev, arg, 0);
     if (acc == 0)
         ev->unhandled++;
     kframe_pop();

@@ -151,6 +151,7 @@ struct kevent {
     struct khandler *handlers; /* in run order */
     void *plan;                /* NULL when no handler */
     const struct kdispatch_ops *plan_ops; /* ops that built plan */
+    struct khandler *solo;     /* the one handler a raise calls directly, or NULL (private) */
     struct kplan_retired *retired;        /* plans replaced while depth > 0, private */
     struct khandler *dead;                /* handlers removed while depth > 0, private */
     uint64_t raised;           /* times raised with handlers present */

@@ -62,7 +62,11 @@ static int open_fb(const char *spec, uint32_t w, uint32_t h, struct vdisplay *d,
         d->sink = vsink_null_create(VIMAGE_XRGB8888);
         d->headless = true;
         ksnprintf(d->desc, sizeof d->desc, "none (headless: no standard VGA)");
-        return d->sink ? 0 : -KE_NOMEM;
+        if (d->sink == NULL) {
+            ksnprintf(err, errlen, "display=%s: out of memory", spec);
+            return -KE_NOMEM;
+        }
+        return 0;
     }
     if (rc == 0 && (rc = bochs_vbe_set_mode(v, w, h)) < 0) {
         ksnprintf(why, sizeof why, "the VGA refuses a %ux%u 32-bpp mode (%s)", w, h,

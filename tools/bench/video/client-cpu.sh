@@ -72,7 +72,7 @@ RPID=
 cleanup() {
 	if [ -n "$RPID" ]; then kill -TERM "$RPID" 2>/dev/null || true; wait "$RPID" 2>/dev/null || true; fi
 	"$LAB" down "$P" >/dev/null 2>&1 || true
-	rm -rf "$TMP"
+	if [ -n "${SPINDLE_BENCH_KEEP:-}" ]; then echo "$PROG: kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -104,7 +104,7 @@ measure() {
 	t0=$EPOCHREALTIME c0=$(ticks "$RPID")
 	ip netns exec "$P-cli" timeout $((SECONDS_RUN * 3 + 10)) ffmpeg -hide_banner -loglevel error \
 		-nostdin -re -framerate 30 -i "$TMP/clip.mjpeg" -c:v copy -f rtp "rtp://10.77.0.2:5004" \
-		>"$TMP/$1.sender" 2>&1 || { echo "$PROG: the sender failed" >&2; cat "$TMP/$1.sender" >&2; exit 1; }
+		>"$TMP/$1.sdp" 2>"$TMP/$1.sender" || { echo "$PROG: the sender failed" >&2; cat "$TMP/$1.sender" >&2; exit 1; }
 	sleep 0.5
 	t1=$EPOCHREALTIME c1=$(ticks "$RPID")
 	awk -v n="$1" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$CLK_TCK" \

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """tools/dev/check-null.py — NULL, not 0, for null pointers (the house rule).
 
 Parses every C source of a meson build (its compile_commands.json: each

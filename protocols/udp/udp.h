@@ -108,7 +108,9 @@ struct kext;
  * instance @x (netgraph/extension.h) through udp_install_granted: with the
  * instance's capabilities, its handler properties (mode=), and the guard
  * "destination port == port=" (when the instance has a port) AND its guard=
- * expression (when given). The handler is removed with the instance.
+ * expression (when given) AND, unless it said bcast=yes, "sent to one of
+ * our addresses, not to a broadcast or multicast one" (a C predicate; RFC
+ * 1122 3.2.2.6 as for ICMP echo). The handler is removed with the instance.
  * Returns 0 or udp_install_granted's codes (-KE_PERM: the port is not
  * granted), -KE_TOOBIG (guard too long).
  */

@@ -6,7 +6,9 @@
  *     static enum console_status cmd_video_list(struct console_session *s,
  *                                               const struct console_args *a);
  *     static const struct console_cmd video_list_cmd = {
- *         "video list", "", "the videos on the media disk", 0, 0, cmd_video_list,
+ *         .words = "video list", .syntax = "", .help = "the videos on the media disk",
+ *         .min_args = 0, .max_args = 0, .run = cmd_video_list,
+ *         .flags = CONSOLE_CMD_READONLY,   // omitted: it changes state
  *     };
  *     KCONSOLE_COMMAND(video_list_cmd);
  *

@@ -379,22 +379,22 @@ const struct console_cmd console_commands[] = {
     { "route add", "A.B.C.D/LEN via A.B.C.D [dev NAME] | A.B.C.D/LEN dev NAME",
       "add or replace a static route (without dev, the gateway's connected subnet picks the "
       "interface)",
-      2, 5, cmd_route_add },
+      2, 5, cmd_route_add, 0 },
     { "route del", "A.B.C.D/LEN", "delete the static route for exactly A.B.C.D/LEN", 1, 1,
-      cmd_route_del },
+      cmd_route_del, 0 },
     { "arp flush", "", "forget every ARP cache entry (queued packets are dropped and counted)", 0,
-      0, cmd_arp_flush },
+      0, cmd_arp_flush, 0 },
     { "extension list", "", "installed extension instances with their ids, classes and parameters",
       0, 0, cmd_extension_list, CONSOLE_CMD_READONLY },
     { "extension install", "NAME [key=value ...]",
       "install an extension now; the same syntax as a configuration file's 'extension' line", 1,
-      CONSOLE_ARGS_MAX, cmd_extension_install },
+      CONSOLE_ARGS_MAX, cmd_extension_install, 0 },
     { "extension remove", "ID", "uninstall the extension instance ID (see 'extension list')", 1, 1,
-      cmd_extension_remove },
+      cmd_extension_remove, 0 },
     { "log level", "[LEVEL]", "show or set the log level: err, warn, info or debug", 0, 1,
       cmd_log_level, CONSOLE_CMD_READONLY },
     { "quit", "", "close this console session (the appliance keeps running)", 0, 0, cmd_quit, CONSOLE_CMD_READONLY },
-    { "shutdown", "", "stop the appliance: shut down cleanly and exit", 0, 0, cmd_shutdown },
+    { "shutdown", "", "stop the appliance: shut down cleanly and exit", 0, 0, cmd_shutdown, 0 },
 };
 
 const unsigned console_ncommands = KARRAY_SIZE(console_commands);

@@ -237,7 +237,7 @@ static int loop_open(const struct kdriver_args *a, struct kport **out, char *err
             loop_close(port);
             ksnprintf(err, errlen, "loop %s: peer %s is already joined to %s (a cable has two ends)",
                       a->ifname, peer, taken);
-            return -KE_EXIST;
+            return -KE_INVAL; /* a bad parameter, not a device failure */
         }
         loop_join(port, other);
     }

@@ -41,10 +41,20 @@ void kstats_foreach(void (*cb)(const struct kstat_group *g, void *ctx), void *ct
         cb(g, ctx);
 }
 
+/* instance_of - @gnode is "@node#ID..." (an extension instance's node, netgraph/extension.h). */
+static bool instance_of(const char *gnode, const char *node)
+{
+    size_t n = strlen(node);
+    return strncmp(gnode, node, n) == 0 && gnode[n] == '#';
+}
+
 int kstats_find(const char *node, const char *name, uint64_t *out)
 {
+    bool exact = false;
+    for (struct kstat_group *g = head; g && !exact; g = g->next)
+        exact = strcmp(g->node, node) == 0;
     for (struct kstat_group *g = head; g; g = g->next) {
-        if (strcmp(g->node, node) != 0)
+        if (exact ? strcmp(g->node, node) != 0 : !instance_of(g->node, node))
             continue;
         for (unsigned i = 0; i < g->n; i++) {
             if (strcmp(g->names[i], name) == 0) {

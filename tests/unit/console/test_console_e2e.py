@@ -204,7 +204,7 @@ def main():
               "a console socket in use is refused (exit 2)", r.stderr.decode())
         r = subprocess.run([SPINDLE, "--config", conf, "--console", "tcp:23"],
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
-        check(r.returncode == 2 and b"--console tcp:23: expected stdin, unix:PATH or none"
+        check(r.returncode == 2 and b"--console tcp:23: expected stdin, unix:PATH[,options] or none"
               in r.stderr, "a bad --console is refused (exit 2)", r.stderr.decode())
 
         # shutdown stops spindle cleanly.

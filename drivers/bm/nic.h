@@ -145,7 +145,6 @@ struct bm_nic_cfg {
     unsigned nctr;                  /* how many */
     uint16_t tx_max_segs;           /* segments a chained frame may have before it is linearized */
     uint16_t tx_lin_need;           /* descriptors a linear frame needs at most (linearize only then) */
-    uint16_t rx_max_frame;          /* largest frame a ring buffer holds, bytes (drivers check) */
 };
 
 /** The skeleton's state: the first member of a driver's port state. */

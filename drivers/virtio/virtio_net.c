@@ -21,8 +21,10 @@
  * hand the graph frames with partial checksums and super-frames, so they
  * stay off until the graph completes and cuts those for ports that cannot.
  * A GUEST_TSO4 super-frame arrives in several 2 KiB buffers and is copied
- * into one block of a pool of rx_big (default 16) blocks of 65535 bytes
- * (1 MiB per port): frames above 65407 bytes (65535 - PKT_HEADROOM) are
+ * into one block of a pool of rx_big (default 64) blocks of 65535 bytes
+ * (4 MiB per port: a router's output ring holds received super-frames
+ * until the other device has sent them, and 16 were measured too few for
+ * one TCP flow under TCG): frames above 65407 bytes (65535 - PKT_HEADROOM) are
  * dropped and counted (rx_too_big). A Linux sender's TSO frames stay below
  * that (it sizes them to fit 64 KiB with MAX_TCP_HEADER to spare); a host
  * GRO'ing up to 64 KiB of IP datagram (65549-byte frames) can exceed it.
@@ -60,7 +62,7 @@
 #define VNET_CFG_STATUS 6u /* le16 */
 
 #define VNET_SLOTS 8u
-#define VNET_BIG_DEFAULT 16u
+#define VNET_BIG_DEFAULT 64u
 
 static const char *const vnet_ctr_names[VNET_NCTR] = {
     "rx_bad_len", "rx_bad_id", "rx_bad_hdr", "rx_too_big", "rx_merged", "tx_bad_id", "kicks",

@@ -12,7 +12,7 @@
  * device offers them (the port's tx_csum, tx_tso4). rx_csum and rx_tso4
  * (default off): GUEST_CSUM and GUEST_TSO4, receive offloads that hand the
  * graph partially checksummed frames and TCP super-frames (copied into a
- * pool of rx_big 64 KiB blocks, default 16). See virtio_net.c.
+ * pool of rx_big 64 KiB blocks, default 64). See virtio_net.c.
  *
  * The Nth virtio interface line binds the Nth virtio-net PCI function in bus
  * order; open fails with "no virtio device #N found" otherwise. Counters:

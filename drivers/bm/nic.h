@@ -194,7 +194,7 @@ void bm_nic_register(struct bm_nic *n);
  */
 void bm_nic_free(struct bm_nic *n);
 
-/** bm_nic_ops - the kport_ops every skeleton port has. */
+/** bm_nic_kport_ops - the kport_ops every skeleton port has (port->ops after bm_nic_init). */
 extern const struct kport_ops bm_nic_kport_ops;
 
 /**

@@ -69,7 +69,7 @@ struct bm_ring_ops {
      * left stopped and every buffer posted so far detached by the driver).
      */
     int (*hw_start)(struct bm_nic *n);
-    /** hw_stop - stop all DMA (reset): afterwards rx_detach/tx_detach may take every buffer back. */
+    /** hw_stop - stop all DMA (reset): then rx_detach/tx_detach may take every buffer back. */
     void (*hw_stop)(struct bm_nic *n);
     /**
      * rx_post - give the device an empty buffer @p (len 0, data_off =
@@ -86,7 +86,7 @@ struct bm_ring_ops {
      * flags the device reported (PKT_F_CSUM_*, PKT_F_GSO_TCPV4).
      */
     enum bm_rx_kind (*rx_reap)(struct bm_nic *n, struct pktbuf **buf);
-    /** rx_kick - hand the buffers posted since the last kick to the device (barrier, tail/notify). */
+    /** rx_kick - hand the buffers posted since the last kick to the device (barrier, doorbell). */
     void (*rx_kick)(struct bm_nic *n);
     /** rx_detach - after hw_stop: take back one posted buffer, NULL when none is left. */
     struct pktbuf *(*rx_detach)(struct bm_nic *n);
@@ -144,7 +144,7 @@ struct bm_nic_cfg {
     const char *const *ctr_names;   /* the driver's own counters, after the skeleton's */
     unsigned nctr;                  /* how many */
     uint16_t tx_max_segs;           /* segments a chained frame may have before it is linearized */
-    uint16_t tx_lin_need;           /* descriptors a linear frame needs at most (linearize only then) */
+    uint16_t tx_lin_need;           /* descriptors a linear frame needs at most (linearize then) */
 };
 
 /** The skeleton's state: the first member of a driver's port state. */

@@ -290,9 +290,9 @@ static int e1000_hw_start(struct bm_nic *n)
                           (E1000_TCTL_COLD_FULL << E1000_TCTL_COLD_SHIFT));
 
     /* QEMU holds receive off for about 1 s after every RCTL write. */
-    e1000_wr(s, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 |
-                          E1000_RCTL_RDMTS_HALF |
-                          (e->promisc ? E1000_RCTL_UPE | E1000_RCTL_MPE : 0u));
+    e1000_wr(s, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC |
+                                E1000_RCTL_BSIZE_2048 | E1000_RCTL_RDMTS_HALF |
+                                (e->promisc ? E1000_RCTL_UPE | E1000_RCTL_MPE : 0u));
     bus_wmb();
     e1000_wr(s, E1000_RDT, e->rx.tail);
 
@@ -300,8 +300,8 @@ static int e1000_hw_start(struct bm_nic *n)
     s->icr_noted = 0;
     s->armed = false;
     e1000_wr(s, E1000_ITR, e->mod.itr);
-    KINFO(E1000_TAG, "%s: %s (%04x:%04x), rx %u tx %u descriptors, tx checksum offload %s", port->name,
-          s->pci->name, s->pci->dev.vendor_id, s->pci->dev.device_id, s->rx_count, s->tx_count,
+    KINFO(E1000_TAG, "%s: %s (%04x:%04x), rx %u tx %u descriptors, tx checksum offload %s",
+          port->name, s->pci->name, s->pci->dev.vendor_id, s->pci->dev.device_id, s->rx_count, s->tx_count,
           port->tx_csum ? "on" : "off");
     return 0;
 }

@@ -91,7 +91,7 @@ static inline void e1000_wr(const struct e1000_slot *s, uint32_t reg, uint32_t v
     bus_write32(&s->bar, reg, v);
 }
 
-/* Ring operations (e1000_rxtx.c); e1000.c adds the device control to make its struct bm_ring_ops. */
+/* Ring operations (e1000_rxtx.c); e1000.c adds the device control to make a bm_ring_ops. */
 int e1000_nic_rx_post(struct bm_nic *n, struct pktbuf *p);
 unsigned e1000_nic_rx_space(struct bm_nic *n);
 enum bm_rx_kind e1000_nic_rx_reap(struct bm_nic *n, struct pktbuf **buf);

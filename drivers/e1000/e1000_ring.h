@@ -58,7 +58,7 @@
 #define E1000_RXD_ERR_TCPE 0x20u /* TCP/UDP checksum error (offload only) */
 #define E1000_RXD_ERR_IPE  0x40u /* IP checksum error (offload only) */
 #define E1000_RXD_ERR_RXE  0x80u /* RX data error */
-/** Errors that make the frame itself bad (checksum-offload bits excluded: receive offload is off). */
+/** Errors that make the frame itself bad (checksum bits excluded: receive offload is off). */
 #define E1000_RXD_ERR_FRAME (E1000_RXD_ERR_CE | E1000_RXD_ERR_SE | E1000_RXD_ERR_SEQ | \
                              E1000_RXD_ERR_CXE | E1000_RXD_ERR_RXE)
 
@@ -215,7 +215,7 @@ int e1000_tx_post(struct e1000_ring *r, uint64_t bus_addr, uint16_t len, uint8_t
  */
 int e1000_tx_csum_ctx(uint16_t csum_start, uint16_t csum_offset, struct e1000_tx_ctx *out);
 
-/** e1000_tx_ctx_equal - true when @a and @b program the device alike (a context need not be resent). */
+/** e1000_tx_ctx_equal - true when @a and @b program the device alike (no need to resend). */
 bool e1000_tx_ctx_equal(const struct e1000_tx_ctx *a, const struct e1000_tx_ctx *b);
 
 /**

@@ -194,7 +194,8 @@ static int negotiate(struct vnet_port *v)
     if (virtio_pci_set_features(vp, f) != 0) {
         ksnprintf(err, errlen, "%s: device refused FEATURES_OK%s", vp->name,
                   vnet_has(offered, VIRTIO_F_ACCESS_PLATFORM)
-                      ? " (it requires VIRTIO_F_ACCESS_PLATFORM: iommu_platform=on is not supported)"
+                      ? " (it requires VIRTIO_F_ACCESS_PLATFORM: iommu_platform=on is not "
+                        "supported)"
                       : "");
         virtio_pci_add_status(vp, VIRTIO_STATUS_FAILED);
         return -KE_NOTSUP;
@@ -261,7 +262,8 @@ static int vnet_hw_start(struct bm_nic *n)
         return -KE_IO;
     }
     virtio_pci_notify(vp, VNET_RXQ); /* buffers posted before DRIVER_OK */
-    KINFO(VNET_TAG, "%s: %s %s transport, rx %u tx %u entries, %s, header %u bytes, offloads:%s%s%s%s%s",
+    KINFO(VNET_TAG,
+          "%s: %s %s transport, rx %u tx %u entries, %s, header %u bytes, offloads:%s%s%s%s%s",
           port->name, vp->name, vp->modern ? "modern" : "legacy", s->rxq_size, s->txq_size,
           ev ? "event index" : "no event index", v->hdr_len,
           port->tx_csum ? " csum" : "", port->tx_tso4 ? " host_tso4" : "",

@@ -44,7 +44,7 @@
 #define VNET_HDR_V1     12u
 
 /* flags (section 5.1.6). */
-#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1u /* checksum from csum_start to the end, stored at +csum_offset */
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1u /* sum from csum_start to the end, stored at +csum_offset */
 #define VIRTIO_NET_HDR_F_DATA_VALID 2u /* receive: the checksum is known good */
 /* gso_type (section 5.1.6). */
 #define VIRTIO_NET_HDR_GSO_NONE  0u

@@ -249,8 +249,8 @@ int vnet_nic_tx_post(struct bm_nic *n, struct pktbuf *p)
     if (inplace) {
         memcpy(pkt_push(p, v->hdr_len), hdr, v->hdr_len);
     } else {
-        uint8_t *slot = (uint8_t *)v->slot->hdr_mem.virt +
-                        (size_t)vq_next_head(&v->txq) * VNET_HDR_SLOT;
+        uint8_t *slot =
+            (uint8_t *)v->slot->hdr_mem.virt + (size_t)vq_next_head(&v->txq) * VNET_HDR_SLOT;
         memcpy(slot, hdr, v->hdr_len);
         seg[k++] = (struct vq_seg){ bus_dma_addr(d, slot, true), v->hdr_len, false };
     }

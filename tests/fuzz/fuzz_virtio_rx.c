@@ -34,9 +34,15 @@
 
 /* ---- the bus and the transport, stubbed (addresses are host pointers) ---- */
 
-void bus_mb(void) {}
-void bus_rmb(void) {}
-void bus_wmb(void) {}
+void bus_mb(void)
+{
+}
+void bus_rmb(void)
+{
+}
+void bus_wmb(void)
+{
+}
 uint64_t bus_dma_addr(const struct bus_device *d, const void *virt, bool physical)
 {
     (void)d;
@@ -98,18 +104,26 @@ static void f_release(struct bm_nic *n)
     free(v);
 }
 static const struct bm_ring_ops f_ops = {
-    .hw_start = f_hw_start, .hw_stop = f_hw_stop,
-    .rx_post = vnet_nic_rx_post, .rx_space = vnet_nic_rx_space, .rx_reap = vnet_nic_rx_reap,
-    .rx_kick = vnet_nic_rx_kick, .rx_detach = vnet_nic_rx_detach,
-    .tx_post = vnet_nic_tx_post, .tx_free = vnet_nic_tx_free, .tx_reap = vnet_nic_tx_reap,
-    .tx_kick = vnet_nic_tx_kick, .tx_detach = vnet_nic_tx_detach,
-    .intr_enable = vnet_nic_intr_enable, .intr_disable = vnet_nic_intr_disable,
+    .hw_start = f_hw_start,
+    .hw_stop = f_hw_stop,
+    .rx_post = vnet_nic_rx_post,
+    .rx_space = vnet_nic_rx_space,
+    .rx_reap = vnet_nic_rx_reap,
+    .rx_kick = vnet_nic_rx_kick,
+    .rx_detach = vnet_nic_rx_detach,
+    .tx_post = vnet_nic_tx_post,
+    .tx_free = vnet_nic_tx_free,
+    .tx_reap = vnet_nic_tx_reap,
+    .tx_kick = vnet_nic_tx_kick,
+    .tx_detach = vnet_nic_tx_detach,
+    .intr_enable = vnet_nic_intr_enable,
+    .intr_disable = vnet_nic_intr_disable,
     .release = f_release,
 };
-static const char *const f_ctr_names[VNET_NCTR] = {
-    "rx_bad_len", "rx_bad_id", "rx_bad_hdr", "rx_too_big", "rx_merged", "tx_bad_id", "kicks",
-    "kicks_saved", "irqs", "config_changes"
-};
+static const char *const f_ctr_names[VNET_NCTR] = { "rx_bad_len",    "rx_bad_id",   "rx_bad_hdr",
+                                                    "rx_too_big",    "rx_merged",   "tx_bad_id",
+                                                    "kicks",         "kicks_saved", "irqs",
+                                                    "config_changes" };
 
 static struct vnet_port *port_open(uint8_t neg)
 {
@@ -130,13 +144,19 @@ static struct vnet_port *port_open(uint8_t neg)
     v->mrg = true;
     v->rx_off = (struct vnet_rx_offloads){ (neg & 3u) != 0, (neg & 2u) != 0 };
     const struct bm_nic_cfg cfg = {
-        .driver = "virtio", .ifname = "fz0", .tag = "virtio", .ctr_names = f_ctr_names,
-        .nctr = VNET_NCTR, .tx_max_segs = VNET_TX_MAX_SEGS, .tx_lin_need = 2,
+        .driver = "virtio",
+        .ifname = "fz0",
+        .tag = "virtio",
+        .ctr_names = f_ctr_names,
+        .nctr = VNET_NCTR,
+        .tx_max_segs = VNET_TX_MAX_SEGS,
+        .tx_lin_need = 2,
     };
     if (bm_nic_init(&v->nic, &f_ops, &cfg) != 0 ||
         bm_nic_open_pool(&v->nic, &slot.rx_pool, POOL_N, PKT_BLOCK_SIZE) != 0)
         abort();
-    if (v->rx_off.tso4 && (v->big = pktpool_create("fz0-rxbig", 2, VNET_BIG_BLOCK, NULL, NULL)) == NULL)
+    if (v->rx_off.tso4 &&
+        (v->big = pktpool_create("fz0-rxbig", 2, VNET_BIG_BLOCK, NULL, NULL)) == NULL)
         abort();
     if (v->nic.port.ops->start(&v->nic.port) != 0)
         abort();
@@ -219,7 +239,8 @@ static void burst(struct vnet_port *v)
         if (p->frag != NULL || p->len == 0 || (p->flags & ~allowed) ||
             (uint32_t)p->data_off + p->len > p->cap)
             abort();
-        if ((p->flags & PKT_F_CSUM_PARTIAL) && (uint32_t)p->csum_start + p->csum_offset + 2u > p->len)
+        if ((p->flags & PKT_F_CSUM_PARTIAL) &&
+            (uint32_t)p->csum_start + p->csum_offset + 2u > p->len)
             abort();
         uint8_t x = 0;
         for (uint16_t j = 0; j < p->len; j++)

@@ -31,20 +31,20 @@ int bus_dma_alloc(size_t size, size_t align, struct bus_dma *out)
     return 0;
 }
 
-#define RXN 8u  /* receive ring entries */
-#define TXN 8u  /* transmit descriptors */
+#define RXN 8u /* receive ring entries */
+#define TXN 8u /* transmit descriptors */
 #define BLOCK 2048u
 
 /* The model device: FIFO rings, a completion pointer each, call counts. */
 struct model {
     struct bm_nic nic;
-    struct pktbuf *rx[RXN];     /* posted buffers, oldest first */
-    unsigned rx_n;              /* posted */
-    unsigned rx_done;           /* of them completed (the first rx_done), lengths below */
+    struct pktbuf *rx[RXN]; /* posted buffers, oldest first */
+    unsigned rx_n;          /* posted */
+    unsigned rx_done;       /* of them completed (the first rx_done), lengths below */
     uint16_t rx_len[RXN];
     bool rx_bad[RXN];
-    struct pktbuf *tx[TXN];     /* queued frame heads, oldest first */
-    unsigned tx_desc[TXN];      /* descriptors each took */
+    struct pktbuf *tx[TXN]; /* queued frame heads, oldest first */
+    unsigned tx_desc[TXN];  /* descriptors each took */
     unsigned tx_n, tx_used, tx_done;
     unsigned rx_kicks, tx_kicks, intr_on, intr_off, released;
     bool last_tx_wake;
@@ -168,12 +168,20 @@ static void m_release(struct bm_nic *n)
 }
 
 static const struct bm_ring_ops model_ops = {
-    .hw_start = m_hw_start, .hw_stop = m_hw_stop,
-    .rx_post = m_rx_post, .rx_space = m_rx_space, .rx_reap = m_rx_reap,
-    .rx_kick = m_rx_kick, .rx_detach = m_rx_detach,
-    .tx_post = m_tx_post, .tx_free = m_tx_free, .tx_reap = m_tx_reap,
-    .tx_kick = m_tx_kick, .tx_detach = m_tx_detach,
-    .intr_enable = m_intr_enable, .intr_disable = m_intr_disable,
+    .hw_start = m_hw_start,
+    .hw_stop = m_hw_stop,
+    .rx_post = m_rx_post,
+    .rx_space = m_rx_space,
+    .rx_reap = m_rx_reap,
+    .rx_kick = m_rx_kick,
+    .rx_detach = m_rx_detach,
+    .tx_post = m_tx_post,
+    .tx_free = m_tx_free,
+    .tx_reap = m_tx_reap,
+    .tx_kick = m_tx_kick,
+    .tx_detach = m_tx_detach,
+    .intr_enable = m_intr_enable,
+    .intr_disable = m_intr_disable,
     .release = m_release,
 };
 static const char *const model_ctr_names[1] = { "model_events" };
@@ -184,8 +192,13 @@ static struct model *model_open(uint32_t pool_n)
     struct model *m = calloc(1, sizeof *m);
     cr_assert_not_null(m);
     const struct bm_nic_cfg cfg = {
-        .driver = "model", .ifname = "eth9", .tag = "model",
-        .ctr_names = model_ctr_names, .nctr = 1, .tx_max_segs = 3, .tx_lin_need = 1,
+        .driver = "model",
+        .ifname = "eth9",
+        .tag = "model",
+        .ctr_names = model_ctr_names,
+        .nctr = 1,
+        .tx_max_segs = 3,
+        .tx_lin_need = 1,
     };
     cr_assert_eq(bm_nic_init(&m->nic, &model_ops, &cfg), 0);
     cr_assert_eq(bm_nic_open_pool(&m->nic, &dp, pool_n, BLOCK), 0);

@@ -22,12 +22,12 @@ struct tx_model {
     struct e1000_ring r;
     uint8_t *mem;
     void **cookie;
-    uint16_t head;             /* the device's TDH */
-    struct e1000_tx_ctx ctx;   /* the context it holds */
-    uint8_t frame[4096];       /* the packet being gathered */
+    uint16_t head;           /* the device's TDH */
+    struct e1000_tx_ctx ctx; /* the context it holds */
+    uint8_t frame[4096];     /* the packet being gathered */
     size_t len;
-    uint8_t popts;             /* from the packet's first data descriptor */
-    uint8_t sent[8][4096];     /* frames put on the wire */
+    uint8_t popts;         /* from the packet's first data descriptor */
+    uint8_t sent[8][4096]; /* frames put on the wire */
     size_t sent_len[8];
     unsigned nsent;
 };
@@ -160,8 +160,8 @@ Test(e1000_tx, a_frame_that_does_not_fit_leaves_the_ring_untouched)
     cr_assert_eq(e1000_tx_post_frame(&m.r, seg, 4, NULL, 0, 0, &tok[1]), -KE_AGAIN);
     struct e1000_tx_ctx ctx;
     cr_assert_eq(e1000_tx_csum_ctx(34, 6, &ctx), 0);
-    cr_assert_eq(e1000_tx_post_frame(&m.r, seg, 3, &ctx, E1000_POPTS_TXSM, 0, &tok[1]),
-                 -KE_AGAIN, "a context needs its own descriptor");
+    cr_assert_eq(e1000_tx_post_frame(&m.r, seg, 3, &ctx, E1000_POPTS_TXSM, 0, &tok[1]), -KE_AGAIN,
+                 "a context needs its own descriptor");
     cr_assert_eq(m.r.used, 4);
     cr_assert_eq(m.r.tail, 4, "nothing half-queued");
     cr_assert_eq(e1000_tx_post_frame(&m.r, seg, 3, NULL, 0, 0, &tok[2]), 0);
@@ -203,15 +203,22 @@ Test(e1000_tx, context_and_data_descriptor_layout)
     struct e1000_tx_seg seg = { 0x1122334455667788ull, 0x0123 };
     (void)b;
     int tok;
-    cr_assert_eq(e1000_tx_post_frame(&m.r, &seg, 1, &ctx, E1000_POPTS_TXSM, E1000_TXD_CMD_IDE,
-                                     &tok), 0);
-    const uint8_t want_ctx[16] = { 0, 0, 0, 0, 34, 50, 0, 0,
-                                   0, 0, 0x00, 0x20 | 0x08 | 0x80, 0, 0, 0, 0 };
-    cr_assert_arr_eq(mdesc(&m, 0), want_ctx, 16, "TUCSS 34, TUCSO 50, TUCSE 0; DTYP 0, DEXT|RS|IDE");
-    const uint8_t want_data[16] = { 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
-                                    0x23, 0x01, 0x10, 0x20 | 0x08 | 0x80 | 0x01 | 0x02,
-                                    0, E1000_POPTS_TXSM, 0, 0 };
-    cr_assert_arr_eq(mdesc(&m, 1), want_data, 16, "DTALEN, DTYP 1, DCMD DEXT|RS|IDE|EOP|IFCS, TXSM");
+    cr_assert_eq(
+        e1000_tx_post_frame(&m.r, &seg, 1, &ctx, E1000_POPTS_TXSM, E1000_TXD_CMD_IDE, &tok), 0);
+    const uint8_t want_ctx[16] = { 0, 0, 0, 0, 34, 50, 0, 0, 0, 0, 0x00, 0x20 | 0x08 | 0x80,
+                                   0, 0, 0, 0 };
+    cr_assert_arr_eq(mdesc(&m, 0), want_ctx, 16,
+                     "TUCSS 34, TUCSO 50, TUCSE 0; DTYP 0, DEXT|RS|IDE");
+    const uint8_t want_data[16] = { 0x88, 0x77,
+                                    0x66, 0x55,
+                                    0x44, 0x33,
+                                    0x22, 0x11,
+                                    0x23, 0x01,
+                                    0x10, 0x20 | 0x08 | 0x80 | 0x01 | 0x02,
+                                    0,    E1000_POPTS_TXSM,
+                                    0,    0 };
+    cr_assert_arr_eq(mdesc(&m, 1), want_data, 16,
+                     "DTALEN, DTYP 1, DCMD DEXT|RS|IDE|EOP|IFCS, TXSM");
     model_free(&m);
 }
 

@@ -122,8 +122,9 @@ Test(vnet_hdr, receive_maps_only_what_was_negotiated)
     cr_assert_eq(p->csum_offset, 6);
     cr_assert_eq(vnet_hdr_get(partial, p, 41, &csum), -KE_INVAL, "field past the frame");
     p->flags = 0;
-    uint8_t gso[VNET_HDR_V1] = { 1, VIRTIO_NET_HDR_GSO_TCPV4, 66, 0, 0xA8, 0x05, 34, 0, 16, 0,
-                                 1, 0 };
+    uint8_t gso[VNET_HDR_V1] = {
+        1, VIRTIO_NET_HDR_GSO_TCPV4, 66, 0, 0xA8, 0x05, 34, 0, 16, 0, 1, 0
+    };
     cr_assert_eq(vnet_hdr_get(gso, p, 30000, &csum), -KE_INVAL, "TCPV4 without GUEST_TSO4");
     cr_assert_eq(vnet_hdr_get(gso, p, 30000, &all), 0);
     cr_assert_eq(p->flags, PKT_F_CSUM_PARTIAL | PKT_F_GSO_TCPV4);

@@ -22,9 +22,15 @@
 /* ---- the bus and the transport, stubbed ---- */
 
 static unsigned notifies[2];
-void bus_mb(void) {}
-void bus_rmb(void) {}
-void bus_wmb(void) {}
+void bus_mb(void)
+{
+}
+void bus_rmb(void)
+{
+}
+void bus_wmb(void)
+{
+}
 uint64_t bus_dma_addr(const struct bus_device *d, const void *virt, bool physical)
 {
     (void)d;
@@ -86,18 +92,26 @@ static void t_release(struct bm_nic *n)
     free(v);
 }
 static const struct bm_ring_ops t_ops = {
-    .hw_start = t_hw_start, .hw_stop = t_hw_stop,
-    .rx_post = vnet_nic_rx_post, .rx_space = vnet_nic_rx_space, .rx_reap = vnet_nic_rx_reap,
-    .rx_kick = vnet_nic_rx_kick, .rx_detach = vnet_nic_rx_detach,
-    .tx_post = vnet_nic_tx_post, .tx_free = vnet_nic_tx_free, .tx_reap = vnet_nic_tx_reap,
-    .tx_kick = vnet_nic_tx_kick, .tx_detach = vnet_nic_tx_detach,
-    .intr_enable = vnet_nic_intr_enable, .intr_disable = vnet_nic_intr_disable,
+    .hw_start = t_hw_start,
+    .hw_stop = t_hw_stop,
+    .rx_post = vnet_nic_rx_post,
+    .rx_space = vnet_nic_rx_space,
+    .rx_reap = vnet_nic_rx_reap,
+    .rx_kick = vnet_nic_rx_kick,
+    .rx_detach = vnet_nic_rx_detach,
+    .tx_post = vnet_nic_tx_post,
+    .tx_free = vnet_nic_tx_free,
+    .tx_reap = vnet_nic_tx_reap,
+    .tx_kick = vnet_nic_tx_kick,
+    .tx_detach = vnet_nic_tx_detach,
+    .intr_enable = vnet_nic_intr_enable,
+    .intr_disable = vnet_nic_intr_disable,
     .release = t_release,
 };
-static const char *const t_ctr_names[VNET_NCTR] = {
-    "rx_bad_len", "rx_bad_id", "rx_bad_hdr", "rx_too_big", "rx_merged", "tx_bad_id", "kicks",
-    "kicks_saved", "irqs", "config_changes"
-};
+static const char *const t_ctr_names[VNET_NCTR] = { "rx_bad_len",    "rx_bad_id",   "rx_bad_hdr",
+                                                    "rx_too_big",    "rx_merged",   "tx_bad_id",
+                                                    "kicks",         "kicks_saved", "irqs",
+                                                    "config_changes" };
 
 /* A started port: MRG_RXBUF (12-byte header), receive offloads @rx_csum, @rx_tso4 (with a big pool). */
 static struct vnet_port *port_open(bool rx_csum, bool rx_tso4, uint32_t pool_n)
@@ -117,8 +131,13 @@ static struct vnet_port *port_open(bool rx_csum, bool rx_tso4, uint32_t pool_n)
     v->mrg = true;
     v->rx_off = (struct vnet_rx_offloads){ rx_csum || rx_tso4, rx_tso4 };
     const struct bm_nic_cfg cfg = {
-        .driver = "virtio", .ifname = "eth0", .tag = "virtio", .ctr_names = t_ctr_names,
-        .nctr = VNET_NCTR, .tx_max_segs = VNET_TX_MAX_SEGS, .tx_lin_need = 2,
+        .driver = "virtio",
+        .ifname = "eth0",
+        .tag = "virtio",
+        .ctr_names = t_ctr_names,
+        .nctr = VNET_NCTR,
+        .tx_max_segs = VNET_TX_MAX_SEGS,
+        .tx_lin_need = 2,
     };
     cr_assert_eq(bm_nic_init(&v->nic, &t_ops, &cfg), 0);
     cr_assert_eq(bm_nic_open_pool(&v->nic, &slot.rx_pool, pool_n, PKT_BLOCK_SIZE), 0);
@@ -159,7 +178,8 @@ static int d_next(const struct virtqueue *q, struct dev *d)
     return load_le16(q->avail + 4 + 2u * (d->avail++ % q->size));
 }
 
-static void d_use(const struct virtqueue *q, struct dev *d, uint16_t head, uint32_t len, bool publish)
+static void d_use(const struct virtqueue *q, struct dev *d, uint16_t head, uint32_t len,
+                  bool publish)
 {
     uint8_t *e = q->used + 4 + 8u * (d->used % q->size);
     store_le32(e, head);
@@ -193,8 +213,9 @@ static unsigned d_receive(struct vnet_port *v, const uint8_t *hdr, const uint8_t
     while (done < total) {
         int head = d_next(q, &rxd);
         cr_assert_geq(head, 0, "the model needs a posted buffer");
-        uint8_t *buf = (uint8_t *)(uintptr_t)(load_le32(d_desc(q, (uint16_t)head)) |
-                                              (uint64_t)load_le32(d_desc(q, (uint16_t)head) + 4) << 32);
+        uint8_t *buf =
+            (uint8_t *)(uintptr_t)(load_le32(d_desc(q, (uint16_t)head)) |
+                                   (uint64_t)load_le32(d_desc(q, (uint16_t)head) + 4) << 32);
         uint32_t cap = load_le32(d_desc(q, (uint16_t)head) + 8);
         uint32_t n = (uint32_t)(total - done < cap ? total - done : cap);
         for (uint32_t i = 0; i < n; i++) {
@@ -208,8 +229,9 @@ static unsigned d_receive(struct vnet_port *v, const uint8_t *hdr, const uint8_t
         done += n;
     }
     /* num_buffers goes in the first buffer's header (5.1.6.4). */
-    uint8_t *first = (uint8_t *)(uintptr_t)(load_le32(d_desc(q, (uint16_t)heads[0])) |
-                                            (uint64_t)load_le32(d_desc(q, (uint16_t)heads[0]) + 4) << 32);
+    uint8_t *first =
+        (uint8_t *)(uintptr_t)(load_le32(d_desc(q, (uint16_t)heads[0])) |
+                               (uint64_t)load_le32(d_desc(q, (uint16_t)heads[0]) + 4) << 32);
     store_le16(first + VNET_HDR_NUM_BUFFERS, (uint16_t)nbuf);
     for (unsigned i = 0; i < nbuf; i++)
         d_use(q, &rxd, (uint16_t)heads[i], lens[i], false);
@@ -234,7 +256,8 @@ static long d_send(struct vnet_port *v, uint8_t *hdr, uint8_t *out, size_t cap, 
     unsigned k = 0;
     for (;;) {
         const uint8_t *p = d_desc(q, d);
-        const uint8_t *src = (const uint8_t *)(uintptr_t)(load_le32(p) | (uint64_t)load_le32(p + 4) << 32);
+        const uint8_t *src =
+            (const uint8_t *)(uintptr_t)(load_le32(p) | (uint64_t)load_le32(p + 4) << 32);
         uint32_t len = load_le32(p + 8);
         cr_assert_leq(n + len, sizeof all);
         memcpy(all + n, src, len);
@@ -297,7 +320,9 @@ Test(vnet_rxtx, receive_offload_flags_only_when_negotiated)
     struct vnet_port *v = port_open(true, false, 64);
     struct kport *port = &v->nic.port;
     uint8_t f[100] = { 0 };
-    const uint8_t partial[VNET_HDR_V1] = { VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, 0, 0, 34, 0, 6, 0 };
+    const uint8_t partial[VNET_HDR_V1] = {
+        VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, 0, 0, 34, 0, 6, 0
+    };
     const uint8_t valid[VNET_HDR_V1] = { VIRTIO_NET_HDR_F_DATA_VALID };
     const uint8_t gso[VNET_HDR_V1] = { 1, VIRTIO_NET_HDR_GSO_TCPV4, 54, 0, 0xA8, 5, 34, 0, 16, 0 };
     d_receive(v, partial, f, sizeof f, 0);
@@ -440,7 +465,8 @@ Test(vnet_rxtx, shared_chain_goes_out_with_a_header_slot_and_offloads)
     cr_assert_arr_eq(hdr, want, VNET_HDR_V1);
     cr_assert_eq(out[1053], 0x5A);
     struct pktbuf *none[1];
-    (void)port->ops->rx_burst(port, none, 1); /* reclaim: the device's reference to the chain goes */
+    (void)port->ops->rx_burst(port, none,
+                              1); /* reclaim: the device's reference to the chain goes */
     cr_assert_eq(h->refcnt, 1);
     pkt_free(h);
     close_port(v);

@@ -25,6 +25,9 @@
 #include "apps/appliance.h"
 #include "apps/spindle/console.h"
 #include "drivers/hosted_drivers.h"
+#ifdef SPINDLE_HAVE_DPDK
+#include "drivers/dpdk/dpdk.h"
+#endif
 #include "guards/pcap_expr.h"
 #include "kernel/kerr.h"
 #include "kernel/log.h"
@@ -207,6 +210,9 @@ static void register_drivers(void)
         if (rc < 0 && rc != -KE_EXIST)
             KWARN("spindle", "driver %s: %s", drivers[i]->name, kerr_str(rc));
     }
+#ifdef SPINDLE_HAVE_DPDK
+    kdriver_register(&dpdk_driver); /* until drivers register themselves */
+#endif
 }
 
 static int install_signals(void)

@@ -142,27 +142,35 @@ void dpdk_log_capture_begin(struct dpdk_log_capture *c)
         rte_openlog_stream(c->stream);
 }
 
-void dpdk_log_capture_end(struct dpdk_log_capture *c, char *last, size_t lastlen)
+void dpdk_log_capture_end(struct dpdk_log_capture *c, char *first, size_t firstlen)
 {
-    last[0] = '\0';
+    first[0] = '\0';
     rte_openlog_stream(stderr);
     if (c->stream == NULL)
         return;
     fclose(c->stream);
     if (c->text != NULL && c->len > 0) {
-        size_t end = c->len, start;
+        size_t start = 0, end;
 
         fwrite(c->text, 1, c->len, stderr);
-        while (end > 0 && (c->text[end - 1] == '\n' || c->text[end - 1] == ' '))
-            end--;
-        start = end;
-        while (start > 0 && c->text[start - 1] != '\n')
-            start--;
-        dpdk_fmt(last, lastlen, "%.*s", (int)(end - start), c->text + start);
+        while (start < c->len && (c->text[start] == '\n' || c->text[start] == ' '))
+            start++;
+        end = start;
+        while (end < c->len && c->text[end] != '\n')
+            end++;
+        dpdk_fmt(first, firstlen, "%.*s", (int)(end - start), c->text + start);
     }
     free(c->text);
     c->text = NULL;
     c->stream = NULL;
+}
+
+bool dpdk_eal_no_pci(void)
+{
+    for (int i = 1; eal.state == EAL_UP && i < DPDK_EAL_MAX_ARGS && eal.argv[i] != NULL; i++)
+        if (strcmp(eal.argv[i], "--no-pci") == 0)
+            return true;
+    return false;
 }
 
 static void eal_atexit(void)

@@ -7,6 +7,7 @@
 #ifndef SPINDLE_DRIVERS_DPDK_DPDK_EAL_H
 #define SPINDLE_DRIVERS_DPDK_DPDK_EAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -56,10 +57,15 @@ void dpdk_log_capture_begin(struct dpdk_log_capture *c);
 
 /**
  * dpdk_log_capture_end - end the capture: the captured text is written on
- * to standard error (nothing is hidden from the operator) and its last
- * non-empty line, as DPDK wrote it, is copied into @last (@lastlen bytes;
- * "" when DPDK said nothing). DPDK logs to standard error again.
+ * to standard error (nothing is hidden from the operator) and its first
+ * non-empty line, as DPDK wrote it (the first complaint is the cause; the
+ * lines after it are the callers giving up), is copied into @first
+ * (@firstlen bytes; "" when DPDK said nothing). DPDK logs to standard
+ * error again.
  */
-void dpdk_log_capture_end(struct dpdk_log_capture *c, char *last, size_t lastlen);
+void dpdk_log_capture_end(struct dpdk_log_capture *c, char *first, size_t firstlen);
+
+/** dpdk_eal_no_pci - true when EAL runs with --no-pci (no PCI device can be probed). */
+bool dpdk_eal_no_pci(void);
 
 #endif

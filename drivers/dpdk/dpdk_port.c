@@ -181,6 +181,16 @@ static int parse_params(const struct kdriver_args *a, struct dpdk_params *pp, ch
 
 /* ------------------------------------------------------------- probe */
 
+/* A PCI address, "0000:01:00.0" or "01:00.0" (DBDF or BDF), at the start of @devargs. */
+static bool looks_pci(const char *devargs)
+{
+    unsigned dom, bus, dev, fn;
+    char c;
+
+    return sscanf(devargs, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &c) >= 4 ||
+           sscanf(devargs, "%x:%x.%x%c", &bus, &dev, &fn, &c) >= 3;
+}
+
 /* Hot-plug @dpp->devargs (or find the port EAL probed itself): sets port_id. */
 static int probe(struct dpdk_port *dpp, char *err, size_t errlen)
 {
@@ -197,8 +207,10 @@ static int probe(struct dpdk_port *dpp, char *err, size_t errlen)
     rc = rte_dev_probe(dpp->devargs);
     dpdk_log_capture_end(&cap, said, sizeof(said));
     if (rc < 0 && rc != -EEXIST) {
-        snprintf(err, errlen, "dpdk: interface %s: dev=%s: %s%s%s", dpp->port.name, dpp->devargs,
-                 strerror(-rc), said[0] ? ": " : "", said);
+        dpdk_fmt(err, errlen, "dpdk: interface %s: dev=%s: %s%s", dpp->port.name, dpp->devargs,
+                 said[0] ? said : strerror(-rc),
+                 looks_pci(dpp->devargs) && dpdk_eal_no_pci()
+                     ? " (EAL runs with --no-pci: give dpdk eal=... without it)" : "");
         return -KE_NODEV;
     }
     dpp->hotplugged = rc == 0;
@@ -373,6 +385,10 @@ static int dpdk_start(struct kport *port)
         (void)rte_eth_dev_stop(dpp->port_id);
         return rc;
     }
+    if (dpp->idle.mode == DPDK_IDLE_ADAPTIVE)
+        KINFO("dpdk", "%s: idle=adaptive: asleep, woken by %s", port->name,
+              dpp->idle.have_intr ? "the receive interrupt"
+                                  : "a backing-off timer (the PMD has no receive interrupt)");
     dpp->started = true;
     dpp->next_stats_ns = 0;
     return 0;

@@ -46,7 +46,11 @@
  * (counted by ipv4 as truncated). For fragmented datagrams give a larger
  * frame, e.g. dev=net_af_packet0,iface=veth-app,framesz=4096; the port's
  * buffers grow to hold a frame. net_tap and the NIC PMDs pass fragments
- * through as they come.
+ * through as they come. Its ring is framecnt= frames (default 512), not
+ * rxd/txd; a busy-polling process that the scheduler preempts on a shared
+ * host overflows 512 frames of TCP at once: framecnt=2048 lost nothing in
+ * the lab. The PMD does not count those drops; the driver reads them from
+ * its sockets (packet(7) PACKET_STATISTICS) as rx_ring_drops, in imissed.
  *
  * Zero copy both ways (drivers/dpdk/dpdk_pool.h): each port's packet
  * buffers and its rte_mbufs are one pool; a received mbuf is handed to the

@@ -32,6 +32,7 @@ const char *const dpdk_ctr_names[DPDK_NCTR] = {
     [DPDK_CTR_OPACKETS] = "opackets",
     [DPDK_CTR_OBYTES] = "obytes",
     [DPDK_CTR_OERRORS] = "oerrors",
+    [DPDK_CTR_RX_RING_DROPS] = "rx_ring_drops",
     [DPDK_CTR_RX_MULTISEG] = "rx_multiseg",
     [DPDK_CTR_RX_RUNT] = "rx_runt",
     [DPDK_CTR_RX_COPIED] = "rx_copied",
@@ -234,10 +235,11 @@ void dpdk_port_refresh(struct dpdk_port *dpp)
     struct rte_eth_stats st;
     struct rte_eth_link link;
 
+    dpp->ctr[DPDK_CTR_RX_RING_DROPS] += dpdk_afpacket_drops(&dpp->af);
     if (rte_eth_stats_get(dpp->port_id, &st) == 0) {
         dpp->ctr[DPDK_CTR_IPACKETS] = st.ipackets;
         dpp->ctr[DPDK_CTR_IBYTES] = st.ibytes;
-        dpp->ctr[DPDK_CTR_IMISSED] = st.imissed;
+        dpp->ctr[DPDK_CTR_IMISSED] = st.imissed + dpp->ctr[DPDK_CTR_RX_RING_DROPS];
         dpp->ctr[DPDK_CTR_IERRORS] = st.ierrors;
         dpp->ctr[DPDK_CTR_RX_NOMBUF] = st.rx_nombuf;
         dpp->ctr[DPDK_CTR_OPACKETS] = st.opackets;

@@ -15,6 +15,7 @@
  * configuration, hot plug); rte_ethdev.h, rte_dev.h.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,9 @@ static bool looks_pci(const char *devargs)
 static int probe(struct dpdk_port *dpp, char *err, size_t errlen)
 {
     bool before[RTE_MAX_ETHPORTS] = { false };
+    bool af_packet = strncmp(dpp->devargs, "net_af_packet", 13) == 0;
+    struct dpdk_fdset fds;
+    char ifname[IF_NAMESIZE + 1];
     struct dpdk_log_capture cap;
     struct rte_dev_iterator it;
     char said[120];
@@ -203,9 +207,15 @@ static int probe(struct dpdk_port *dpp, char *err, size_t errlen)
 
     RTE_ETH_FOREACH_DEV(id)
         before[id] = true;
+    if (af_packet)
+        dpdk_fdset_snapshot(&fds);
     dpdk_log_capture_begin(&cap);
     rc = rte_dev_probe(dpp->devargs);
     dpdk_log_capture_end(&cap, said, sizeof(said));
+    if (af_packet && rc == 0 && dpdk_afpacket_iface(dpp->devargs, ifname, sizeof(ifname)) &&
+        dpdk_afpacket_find(&dpp->af, &fds, ifname) == 0)
+        KWARN("dpdk", "%s: net_af_packet's sockets on %s not found: its ring drops go uncounted",
+              dpp->port.name, ifname);
     if (rc < 0 && rc != -EEXIST) {
         dpdk_fmt(err, errlen, "dpdk: interface %s: dev=%s: %s%s", dpp->port.name, dpp->devargs,
                  said[0] ? said : strerror(-rc),

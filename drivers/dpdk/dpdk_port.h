@@ -11,6 +11,7 @@
 
 #include <rte_ethdev.h>
 
+#include "drivers/dpdk/dpdk_afpacket.h"
 #include "drivers/dpdk/dpdk_idle.h"
 #include "drivers/dpdk/dpdk_pool.h"
 #include "kernel/port.h"
@@ -28,13 +29,14 @@ enum dpdk_ctr {
     /* rte_eth_stats, as last read */
     DPDK_CTR_IPACKETS,
     DPDK_CTR_IBYTES,
-    DPDK_CTR_IMISSED,     /* dropped by the device: its receive ring was full */
+    DPDK_CTR_IMISSED,     /* dropped by the device: its receive ring was full (with rx_ring_drops) */
     DPDK_CTR_IERRORS,     /* erroneous frames the device received */
     DPDK_CTR_RX_NOMBUF,   /* receive refill failed: the pool was empty */
     DPDK_CTR_OPACKETS,
     DPDK_CTR_OBYTES,
     DPDK_CTR_OERRORS,     /* frames the device failed to send */
     /* the driver's own */
+    DPDK_CTR_RX_RING_DROPS, /* net_af_packet: the kernel's ring was full (packet(7) tp_drops) */
     DPDK_CTR_RX_MULTISEG, /* a frame in more than one mbuf (no scatter asked): rx_errors */
     DPDK_CTR_RX_RUNT,     /* shorter than an Ethernet header: rx_errors */
     DPDK_CTR_RX_COPIED,   /* an mbuf of another mempool, copied into the pool */
@@ -65,6 +67,7 @@ struct dpdk_port {
     struct dpdk_pool *dp;        /* the port's pool: receive and own transmit buffers */
     struct rte_mempool *wrap_mp; /* header-only mbufs for other pools' buffers */
     struct dpdk_idle idle;
+    struct dpdk_afpacket af;     /* net_af_packet's sockets, for the drops its PMD does not count */
     uint64_t next_stats_ns;
     /* the driver's own reasons folded into the port counters */
     uint64_t own_rx_dropped, own_rx_errors, own_tx_dropped;

@@ -22,10 +22,15 @@
  * mtu=       IP MTU, 68..9000 (default: the device's); set with
  *            rte_eth_dev_set_mtu. Buffers hold MTU + 18 bytes after
  *            RTE_PKTMBUF_HEADROOM (one segment: scatter is not enabled).
- * promisc=   promiscuous mode (default off: the device's unicast filter is
- *            given the interface's MAC, mac= of the configuration line, with
+ * promisc=   promiscuous mode. Default on for net_af_packet, net_pcap and
+ *            net_tap, whose device is a host interface, the link to the
+ *            peer: its own address is left alone (as the pcap driver does;
+ *            were it the interface's, the host's stack would handle every
+ *            frame sent to the appliance as well). Default off for the
+ *            others, whose unicast filter is given the interface's MAC
+ *            (mac= of the configuration line) with
  *            rte_eth_dev_default_mac_addr_set; where the device refuses the
- *            address, promiscuous mode is turned on instead and logged).
+ *            address, promiscuous mode is turned on instead and logged.
  * allmulti=  receive every multicast frame (default on).
  * idle=      poll (default): the port always has work, so the main loop
  *            never sleeps: lowest latency, one busy core. adaptive: spin

@@ -1,7 +1,7 @@
 /*
  * drivers/dpdk/dpdk_port.c — the "dpdk" driver class: opening a port on a
  * DPDK ethdev from a configuration line (dpdk.h), starting, stopping and
- * closing it. The data path is dpdk_burst.c.
+ * closing it. The data path is dpdk_rx.c and dpdk_tx.c.
  *
  * Open does everything that can fail for a reason the operator must fix,
  * so that nothing starts when a device is wrong: EAL up, the device probed
@@ -71,13 +71,23 @@ static unsigned long af_packet_framesz(const char *driver, const char *devargs)
     return f != NULL ? strtoul(f + 9, NULL, 10) : 2048u;
 }
 
+/* PMDs whose device is a host interface (a veth, a NIC the kernel drives,
+ * a TAP): the link to the peer, whose address the appliance must not take,
+ * or the host's own stack would also handle every frame sent to it. So, as
+ * the pcap driver does, the interface stays as it is and is promiscuous. */
+static bool host_link_pmd(const char *driver)
+{
+    return strcmp(driver, "net_af_packet") == 0 || strcmp(driver, "net_pcap") == 0 ||
+           strcmp(driver, "net_tap") == 0;
+}
+
 /* ------------------------------------------------------------ params */
 
 struct dpdk_params {
     const char *dev;
     const char *eal;
     uint64_t queues, rxd, txd, pool, mtu, idle_after_us, sleep_max_us;
-    bool has_mtu, promisc, allmulti;
+    bool has_mtu, has_promisc, promisc, allmulti;
     enum dpdk_idle_mode idle;
 };
 
@@ -157,6 +167,7 @@ static int parse_params(const struct kdriver_args *a, struct dpdk_params *pp, ch
     }
     pp->eal = kparams_get(a->params, "eal");
     pp->has_mtu = kparams_get(a->params, "mtu") != NULL;
+    pp->has_promisc = kparams_get(a->params, "promisc") != NULL;
     if ((rc = parse_num(a, "queues", 1, 1, DPDK_MAX_RXQ, &pp->queues, err, errlen)) < 0 ||
         (rc = parse_num(a, "rxd", 1024, 64, 4096, &pp->rxd, err, errlen)) < 0 ||
         (rc = parse_num(a, "txd", 1024, 64, 4096, &pp->txd, err, errlen)) < 0 ||
@@ -366,8 +377,10 @@ static int dpdk_start(struct kport *port)
         return -KE_IO;
     }
     /* The interface's MAC (mac= of the configuration, netif_create) is the
-     * device's unicast filter; where the device refuses it, promiscuous. */
-    if (rte_eth_macaddr_get(dpp->port_id, &mac) == 0 && memcmp(mac.addr_bytes, port->mac, 6) != 0) {
+     * device's unicast filter; where the device refuses it, promiscuous.
+     * A host interface is the peer's link, not ours: its address stays. */
+    if (!dpp->host_link && rte_eth_macaddr_get(dpp->port_id, &mac) == 0 &&
+        memcmp(mac.addr_bytes, port->mac, 6) != 0) {
         memcpy(mac.addr_bytes, port->mac, 6);
         rc = rte_eth_dev_default_mac_addr_set(dpp->port_id, &mac);
         if (rc < 0 && !dpp->promisc) {
@@ -401,6 +414,7 @@ static int dpdk_start(struct kport *port)
                                   : "a backing-off timer (the PMD has no receive interrupt)");
     dpp->started = true;
     dpp->next_stats_ns = 0;
+    dpdk_tx_start(dpp);
     return 0;
 }
 
@@ -410,6 +424,7 @@ static void dpdk_stop(struct kport *port)
 
     if (!dpp->started)
         return;
+    dpdk_tx_stop(dpp);
     dpdk_port_refresh(dpp); /* the last statistics, for the report at exit */
     dpdk_idle_stop(&dpp->idle, port);
     (void)rte_eth_dev_stop(dpp->port_id);
@@ -504,6 +519,9 @@ static int dpdk_open(const struct kdriver_args *a, struct kport **out, char *err
         goto fail;
     }
     dpp->wrap_foreign = cpu_copying_pmd(info.driver_name);
+    dpp->host_link = host_link_pmd(info.driver_name);
+    if (!pp.has_promisc)
+        dpp->promisc = dpp->host_link;
     rc = configure(dpp, &pp, &info, err, errlen);
     if (rc < 0)
         goto fail;

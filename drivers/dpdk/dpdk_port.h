@@ -1,6 +1,6 @@
 /*
  * drivers/dpdk/dpdk_port.h — the state of one dpdk port, shared by the
- * set-up (dpdk_port.c) and the data path (dpdk_burst.c). Private to
+ * set-up (dpdk_port.c) and the data path (dpdk_rx.c, dpdk_tx.c). Private to
  * drivers/dpdk; the configuration syntax is in dpdk.h.
  */
 #ifndef SPINDLE_DRIVERS_DPDK_DPDK_PORT_H
@@ -21,6 +21,8 @@
 #define DPDK_MAX_RXQ 16
 /** Frames moved per rte_eth_rx_burst / rte_eth_tx_burst call at most. */
 #define DPDK_BURST 32
+/** Frames a port's transmit queue holds at most (dpdk_tx.c). */
+#define DPDK_TXQ_MAX (2 * DPDK_BURST)
 /** Statistics and link state are read this often while the port runs, ns. */
 #define DPDK_STATS_PERIOD_NS 100000000u
 
@@ -63,12 +65,15 @@ struct dpdk_port {
     bool hotplugged;             /* probed by us: removed at close */
     bool configured;             /* queues set up: rte_eth_dev_close at close */
     bool wrap_foreign;           /* the PMD reads frames with the CPU: attach other pools' buffers */
+    bool host_link;              /* the device is a host interface: its MAC stays */
     bool promisc, allmulti;
     struct dpdk_pool *dp;        /* the port's pool: receive and own transmit buffers */
     struct rte_mempool *wrap_mp; /* header-only mbufs for other pools' buffers */
     struct dpdk_idle idle;
     struct dpdk_afpacket af;     /* net_af_packet's sockets, for the drops its PMD does not count */
     uint64_t next_stats_ns;
+    struct rte_mbuf *txq[DPDK_TXQ_MAX]; /* taken, waiting for a burst (dpdk_tx.c) */
+    uint16_t txq_n;
     /* the driver's own reasons folded into the port counters */
     uint64_t own_rx_dropped, own_rx_errors, own_tx_dropped;
     char dev_name[RTE_ETH_NAME_MAX_LEN];
@@ -78,13 +83,19 @@ struct dpdk_port {
     struct kstat_group stats;
 };
 
-/** The counter names, DPDK_NCTR of them (dpdk_burst.c). */
+/** The counter names, DPDK_NCTR of them (dpdk_rx.c). */
 extern const char *const dpdk_ctr_names[DPDK_NCTR];
 
 /** dpdk_rx_burst - kport_ops.rx_burst (kernel/port.h). */
 uint16_t dpdk_rx_burst(struct kport *port, struct pktbuf **pkts, uint16_t max);
-/** dpdk_tx_burst - kport_ops.tx_burst (kernel/port.h): DPDK's tx_burst semantics. */
+/** dpdk_tx_burst - kport_ops.tx_burst (kernel/port.h): DPDK's tx_burst semantics (dpdk_tx.c). */
 uint16_t dpdk_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t n);
+/** dpdk_tx_flush_all - offer every started port's queued frames to its device. */
+void dpdk_tx_flush_all(void);
+/** dpdk_tx_start - @dpp started: its queue empty and flushed by dpdk_tx_flush_all. */
+void dpdk_tx_start(struct dpdk_port *dpp);
+/** dpdk_tx_stop - before the device stops: flush, drop (counted) what it does not take. */
+void dpdk_tx_stop(struct dpdk_port *dpp);
 /**
  * dpdk_port_refresh - read rte_eth_stats and the link state into the
  * counters and @dpp->port (rx/tx counters, link_up); release transmitted

@@ -121,7 +121,7 @@ Test(dpdk_port, full_ring_leaves_the_rest_with_the_caller, .init = setup)
     struct pktbuf *b[DPDK_BURST], *in[DPDK_BURST];
     unsigned sent = 0, kept = 0, got = 0;
 
-    /* net_ring's ring holds 1023 frames: offer more */
+    /* net_ring's ring holds 1023 frames, the port's queue DPDK_TXQ_MAX more: offer more */
     for (int round = 0; round < 40; round++) {
         uint16_t k;
 
@@ -136,12 +136,35 @@ Test(dpdk_port, full_ring_leaves_the_rest_with_the_caller, .init = setup)
             kept++;
         }
     }
-    cr_assert_eq(sent, 1023);
-    cr_assert_eq(kept, 40 * DPDK_BURST - 1023);
+    cr_assert_eq(sent, 1023 + DPDK_TXQ_MAX);
+    cr_assert_eq(kept, 40 * DPDK_BURST - 1023 - DPDK_TXQ_MAX);
     for (uint16_t n; (n = port->ops->rx_burst(port, in, DPDK_BURST)) > 0; got += n)
         for (uint16_t i = 0; i < n; i++)
             pkt_free(in[i]);
     cr_assert_eq(got, sent);
+    close_and_check();
+}
+
+Test(dpdk_port, frames_wait_for_a_burst_or_the_next_poll, .init = setup)
+{
+    struct pktbuf *b[DPDK_BURST], *in[DPDK_BURST];
+    struct pktbuf *p = frame(port->pool, 60, 7);
+
+    cr_assert_eq(port->ops->tx_burst(port, &p, 1), 1, "taken into the queue");
+    cr_assert_eq(port->tx_packets, 0, "not yet given to the device");
+    cr_assert_eq(port->ops->rx_burst(port, in, 4), 1, "the poll sent it first, then received it");
+    cr_assert_eq(in[0], p);
+    pkt_free(in[0]);
+    cr_assert_eq(port->tx_packets, 1);
+    for (int i = 0; i < DPDK_BURST; i++)
+        b[i] = frame(port->pool, 60, (uint8_t)i);
+    cr_assert_eq(port->ops->tx_burst(port, b, DPDK_BURST), DPDK_BURST);
+    cr_assert_eq(port->tx_packets, 1 + DPDK_BURST, "a whole burst goes at once");
+    cr_assert_eq(port->ops->rx_burst(port, in, DPDK_BURST), DPDK_BURST);
+    for (int i = 0; i < DPDK_BURST; i++) {
+        cr_assert_eq(in[i], b[i], "in order");
+        pkt_free(in[i]);
+    }
     close_and_check();
 }
 
@@ -195,6 +218,7 @@ Test(dpdk_port, adaptive_idle_sleeps_on_a_timer_and_wakes_on_a_frame)
     cr_assert_geq(port->wait_fd, 0, "on the back-off timer");
     p = frame(port->pool, 60, 0);
     cr_assert_eq(port->ops->tx_burst(port, &p, 1), 1);
+    cr_assert_eq(port->tx_packets, 1, "asleep, a frame goes to the device at once");
     cr_assert_eq(port->ops->rx_burst(port, in, 4), 1);
     pkt_free(in[0]);
     cr_assert(port->no_idle, "a frame: spinning again");

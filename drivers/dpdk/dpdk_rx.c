@@ -1,18 +1,15 @@
 /*
- * drivers/dpdk/dpdk_burst.c — the data path of a dpdk port: receive and
- * transmit bursts without copying (dpdk_pool.h), and the statistics.
+ * drivers/dpdk/dpdk_rx.c — the receive path of a dpdk port: bursts
+ * without copying (dpdk_pool.h), and the statistics.
  *
- * Receive: rte_eth_rx_burst on each queue in turn; an mbuf of a dpdk pool
- * is its block's pktbuf (the reference the mbuf held passes to the graph),
- * an mbuf of any other mempool is copied into the port's pool and freed.
- * Transmit (rte_eth_tx_burst semantics, kernel/port.h): a pktbuf of a
- * dpdk pool held once goes as its own mbuf; a shared one, or one of
- * another pool where the PMD reads with the CPU, as a header mbuf attached
- * to its block; otherwise as a copy in the port's pool. Frames the device
- * does not take stay the caller's, exactly as they were.
+ * Receive: first the transmit queues of every port go to their devices
+ * (dpdk_tx.c), then rte_eth_rx_burst on each queue in turn; an mbuf of a
+ * dpdk pool is its block's pktbuf (the reference the mbuf held passes to
+ * the graph), an mbuf of any other mempool is copied into the port's pool
+ * and freed.
  *
- * Sources: rte_ethdev.h (rte_eth_rx_burst, rte_eth_tx_burst,
- * rte_eth_stats_get, rte_eth_link_get_nowait, rte_eth_tx_done_cleanup).
+ * Sources: rte_ethdev.h (rte_eth_rx_burst, rte_eth_stats_get,
+ * rte_eth_link_get_nowait, rte_eth_tx_done_cleanup).
  */
 #include <string.h>
 
@@ -122,12 +119,14 @@ uint16_t dpdk_rx_burst(struct kport *port, struct pktbuf **pkts, uint16_t max)
     uint64_t now;
     uint16_t got;
 
+    dpdk_tx_flush_all(); /* what the last loop iteration sent goes out first */
     if (!dpp->started || max == 0)
         return 0;
     now = kclock_now_ns();
     got = rx_queues(dpp, pkts, max, now);
+    /* Frames still queued for the device count as work: no sleep on them. */
     if (dpp->idle.mode == DPDK_IDLE_ADAPTIVE &&
-        dpdk_idle_after_rx(&dpp->idle, port, got, now)) {
+        dpdk_idle_after_rx(&dpp->idle, port, got + dpp->txq_n, now)) {
         got = rx_queues(dpp, pkts, max, now); /* interrupts just armed: look once more */
         (void)dpdk_idle_after_rx(&dpp->idle, port, got, now);
     }
@@ -136,95 +135,6 @@ uint16_t dpdk_rx_burst(struct kport *port, struct pktbuf **pkts, uint16_t max)
         dpp->next_stats_ns = now + DPDK_STATS_PERIOD_NS;
     }
     return got;
-}
-
-/* ----------------------------------------------------------- transmit */
-
-enum tx_kind { TX_OWN, TX_WRAP, TX_COPY };
-
-/* The mbuf to send @p with, or NULL (nothing changed) when none is free. */
-static struct rte_mbuf *tx_mbuf(struct dpdk_port *dpp, struct pktbuf *p, enum tx_kind *kind)
-{
-    struct dpdk_pool *dp = likely(p->pool == dpp->dp->pool) ? dpp->dp : dpdk_pool_find(p->pool);
-    struct rte_mbuf *m;
-    struct pktbuf *c;
-
-    if (dp != NULL && p->refcnt == 1) {
-        *kind = TX_OWN;
-        return dpdk_pool_tx_mbuf(dp, p);
-    }
-    if (dp != NULL || dpp->wrap_foreign) {
-        rte_iova_t iova = dp != NULL ? dpdk_pool_iova(dp, p->block)
-                                     : (rte_iova_t)(uintptr_t)p->block;
-
-        *kind = TX_WRAP;
-        m = dpdk_wrap(dpp->wrap_mp, p, iova);
-        if (m != NULL)
-            dpp->ctr[DPDK_CTR_TX_WRAPPED]++;
-        return m;
-    }
-    *kind = TX_COPY;
-    c = pkt_copy(dpp->dp->pool, p);
-    if (c == NULL)
-        return NULL;
-    dpp->ctr[DPDK_CTR_TX_COPIED]++;
-    return dpdk_pool_tx_mbuf(dpp->dp, c);
-}
-
-uint16_t dpdk_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t n)
-{
-    struct dpdk_port *dpp = port->priv;
-    struct rte_mbuf *mb[DPDK_BURST];
-    uint8_t kind[DPDK_BURST];
-    uint16_t lead = 0; /* leading frames dropped before the first one sent */
-    uint16_t c = 0, k;
-
-    if (!dpp->started) {
-        for (uint16_t i = 0; i < n; i++)
-            pkt_free(pkts[i]);
-        dpp->ctr[DPDK_CTR_TX_STOPPED] += n;
-        dpp->own_tx_dropped += n;
-        port->tx_dropped += n;
-        return n;
-    }
-    if (n > DPDK_BURST)
-        n = DPDK_BURST;
-    for (uint16_t i = 0; i < n; i++) {
-        struct pktbuf *p = pkts[i];
-        enum tx_kind kd;
-
-        if (unlikely(p->len > dpp->max_frame)) {
-            if (c > 0)
-                break; /* dropped on the next call, once the frames before it are taken */
-            pkt_free(p);
-            dpp->ctr[DPDK_CTR_TX_OVERSIZE]++;
-            dpp->own_tx_dropped++;
-            port->tx_dropped++;
-            lead++;
-            continue;
-        }
-        mb[c] = tx_mbuf(dpp, p, &kd);
-        if (unlikely(mb[c] == NULL)) {
-            dpp->ctr[DPDK_CTR_TX_NO_MBUF]++;
-            break;
-        }
-        mb[c]->port = dpp->port_id;
-        kind[c++] = (uint8_t)kd;
-    }
-    k = c > 0 ? rte_eth_tx_burst(dpp->port_id, 0, mb, c) : 0;
-    for (uint16_t j = 0; j < c; j++) {
-        struct pktbuf *p = pkts[lead + j];
-
-        if (j < k) {
-            port->tx_packets++;
-            port->tx_bytes += p->len;
-            if (kind[j] != TX_OWN)
-                pkt_free(p); /* the mbuf holds its own reference, or a copy */
-        } else if (kind[j] != TX_OWN) {
-            rte_pktmbuf_free(mb[j]); /* the caller keeps @p as it was */
-        }
-    }
-    return (uint16_t)(lead + k);
 }
 
 /* --------------------------------------------------------- statistics */

@@ -265,7 +265,9 @@ Test(dpdk_port, a_device_that_cannot_be_probed_is_named_with_the_reason)
     cr_assert_eq(dpdkkit_open("eth1", (const char *[]){ "dev=net_af_packet0,iface=no-such-if" }, 1,
                               &p, err, sizeof(err)), -KE_NODEV);
     cr_assert(strstr(err, "eth1") && strstr(err, "net_af_packet0,iface=no-such-if"), "%s", err);
-    cr_assert(strstr(err, "No such device") != NULL, "the PMD's reason: %s", err);
+    /* As root the PMD finds no interface; without CAP_NET_RAW it has no socket at all. */
+    cr_assert(strstr(err, geteuid() == 0 ? "No such device" : "AF_PACKET socket") != NULL,
+              "the PMD's reason: %s", err);
     cr_assert_eq(dpdkkit_open("eth1", (const char *[]){ "dev=net_nonsense0" }, 1, &p, err,
                               sizeof(err)), -KE_NODEV);
     cr_assert(strstr(err, "net_nonsense0") != NULL, "%s", err);

@@ -326,6 +326,10 @@ static int configure(struct dpdk_port *dpp, const struct dpdk_params *pp,
     }
     if (frame > room)
         room = RTE_ALIGN_CEIL((uint32_t)frame, 64u);
+    if (frame != 0 && frame < 4096u)
+        KINFO("dpdk", "%s: net_af_packet framesz=%lu: IP datagrams the kernel reassembles for "
+              "it beyond %lu bytes arrive cut short; framesz=4096 or more for fragments (dpdk.h)",
+              ifn, frame, frame - 32u);
     snprintf(pname, sizeof(pname), "dpdk-%s", ifn);
     dpp->dp = dpdk_pool_create(pname, count, (uint16_t)room, socket, err, errlen);
     if (dpp->dp == NULL)

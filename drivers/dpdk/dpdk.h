@@ -64,6 +64,9 @@
  * in the appliance's default pool) is attached to a header mbuf as an
  * external buffer (rte_pktmbuf_attach_extbuf) when the PMD reads frames
  * with the CPU, else copied. Freeing returns a buffer to its own pool.
+ * While the port spins, transmitted frames wait for a full burst or the
+ * next receive poll of any dpdk port (dpdk_tx.c), so that a PMD's per-call
+ * cost is paid per burst; tx_burst keeps DPDK's semantics.
  *
  * Counters: the port's rx/tx counters (show interfaces) fold in the
  * ethdev statistics (rte_eth_stats: imissed and rx_nombuf are rx_dropped,

@@ -5,7 +5,8 @@
  *
  *   interface eth0 driver=dpdk dev=DEVARGS [queues=1] [rxd=N] [txd=N] [pool=N]
  *             [mtu=N] [promisc=on|off] [allmulti=on|off]
- *             [idle=poll|adaptive] [idle-after=US] [sleep-max=US] [eal="ARGS"]
+ *             [idle=poll|adaptive] [idle-after=US] [sleep-max=US]
+ *   dpdk eal="ARGS"                       (at most one line; dpdk_stage.c)
  *
  * dev=       DPDK device arguments: a PCI address ("0000:01:00.0") or a
  *            virtual device ("net_af_packet0,iface=veth-app",
@@ -40,9 +41,9 @@
  *            (rte_eth_dev_rx_intr_*; net_tap and most NICs) or, where the
  *            PMD has none (net_af_packet), by a timer that backs off from
  *            20 us to sleep-max microseconds (default 1000).
- * eal=       TEMPORARY until the configuration has a "dpdk eal=..." line:
- *            the EAL arguments, as dpdk_eal_configure(); only the first
- *            port's is used, later ones must be equal or absent.
+ * dpdk eal=  the EAL arguments, on a configuration line of their own,
+ *            applied before any interface opens (drivers/dpdk/dpdk_stage.c);
+ *            without it the first port starts EAL with the defaults below.
  *
  * net_af_packet (DPDK 22.11) joins a PACKET_FANOUT group with
  * PACKET_FANOUT_FLAG_DEFRAG: the kernel reassembles IP fragments before
@@ -88,8 +89,12 @@
 #include <stddef.h>
 #include "kernel/port.h"
 
-/** The "dpdk" driver class (opens ports on DPDK ethdevs). */
+/** The "dpdk" driver class (opens ports on DPDK ethdevs); registered (KDRIVER_REGISTER). */
 extern const struct kdriver dpdk_driver;
+
+struct kconfig_stage;
+/** The "dpdk" configuration keyword's stage (dpdk_stage.c); registered (KCONFIG_STAGE). */
+extern const struct kconfig_stage dpdk_stage;
 
 /**
  * dpdk_eal_configure - initialise DPDK's Environment Abstraction Layer with

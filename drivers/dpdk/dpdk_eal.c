@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -32,9 +34,9 @@ enum eal_state { EAL_DOWN, EAL_UP, EAL_FAILED };
 
 static struct {
     enum eal_state state;
-    char args[512];        /* the argument string EAL was started with */
+    char args[DPDK_EAL_STORE]; /* the argument string EAL was started with */
     char why[200];         /* the reason of a failed initialisation */
-    char store[600];       /* argv strings: EAL may keep pointers into them */
+    char store[DPDK_EAL_STORE]; /* argv strings: EAL may keep pointers into them */
     char *argv[DPDK_EAL_MAX_ARGS];
 } eal;
 
@@ -133,13 +135,43 @@ void dpdk_fmt(char *buf, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The capture stream's write function (fopencookie): every byte is kept,
+ * and where the first complaint starts, read from DPDK's level of the
+ * message being written (rte_log_cur_msg_loglevel; the stream is
+ * unbuffered, so each write belongs to the message being logged). */
+static ssize_t capture_write(void *cookie, const char *buf, size_t size)
+{
+    struct dpdk_log_capture *c = cookie;
+
+    if (c->len + size + 1 > c->cap) {
+        size_t cap = (c->len + size + 1) * 2;
+        char *text = realloc(c->text, cap);
+
+        if (text == NULL)
+            return (ssize_t)size; /* lose the text, not the program */
+        c->text = text;
+        c->cap = cap;
+    }
+    if (!c->complained && rte_log_cur_msg_loglevel() <= (int)RTE_LOG_WARNING) {
+        c->complained = true;
+        c->complaint = c->len;
+    }
+    memcpy(c->text + c->len, buf, size);
+    c->len += size;
+    c->text[c->len] = '\0';
+    return (ssize_t)size;
+}
+
 void dpdk_log_capture_begin(struct dpdk_log_capture *c)
 {
-    c->text = NULL;
-    c->len = 0;
-    c->stream = open_memstream(&c->text, &c->len);
-    if (c->stream != NULL)
-        rte_openlog_stream(c->stream);
+    static const cookie_io_functions_t io = { .write = capture_write };
+
+    memset(c, 0, sizeof(*c));
+    c->stream = fopencookie(c, "w", io);
+    if (c->stream == NULL)
+        return;
+    setvbuf(c->stream, NULL, _IONBF, 0);
+    rte_openlog_stream(c->stream);
 }
 
 void dpdk_log_capture_end(struct dpdk_log_capture *c, char *first, size_t firstlen)
@@ -150,7 +182,7 @@ void dpdk_log_capture_end(struct dpdk_log_capture *c, char *first, size_t firstl
         return;
     fclose(c->stream);
     if (c->text != NULL && c->len > 0) {
-        size_t start = 0, end;
+        size_t start = c->complained ? c->complaint : 0, end;
 
         fwrite(c->text, 1, c->len, stderr);
         while (start < c->len && (c->text[start] == '\n' || c->text[start] == ' '))
@@ -161,8 +193,7 @@ void dpdk_log_capture_end(struct dpdk_log_capture *c, char *first, size_t firstl
         dpdk_fmt(first, firstlen, "%.*s", (int)(end - start), c->text + start);
     }
     free(c->text);
-    c->text = NULL;
-    c->stream = NULL;
+    memset(c, 0, sizeof(*c));
 }
 
 bool dpdk_eal_no_pci(void)
@@ -187,7 +218,7 @@ static int eal_start(const char *args, char *err, size_t errlen)
 {
     struct dpdk_log_capture cap;
     char said[160];
-    int argc, rc, e;
+    int argc, rc, e, out;
 
     snprintf(eal.args, sizeof(eal.args), "%s", args);
     argc = dpdk_eal_split(args, eal.store, sizeof(eal.store), eal.argv);
@@ -206,10 +237,21 @@ static int eal_start(const char *args, char *err, size_t errlen)
         return -KE_IO;
     }
     rte_openlog_stream(stderr);
+    /* EAL prints its usage on standard output when it refuses an argument:
+     * that belongs with the diagnostics, not with the program's output. */
+    fflush(stdout);
+    out = dup(STDOUT_FILENO);
+    if (out >= 0)
+        dup2(STDERR_FILENO, STDOUT_FILENO);
     dpdk_log_capture_begin(&cap);
     rc = rte_eal_init(argc, eal.argv);
     e = rte_errno;
     dpdk_log_capture_end(&cap, said, sizeof(said));
+    if (out >= 0) {
+        fflush(stdout);
+        dup2(out, STDOUT_FILENO);
+        close(out);
+    }
     if (rc < 0) {
         dpdk_fmt(eal.why, sizeof(eal.why), "dpdk: EAL initialisation with \"%s\" failed: %s%s%s",
                  args, strerror(e), said[0] ? ": " : "", said);

@@ -13,6 +13,9 @@
 
 /** Words of an EAL argument string, argv[0] included. */
 #define DPDK_EAL_MAX_ARGS 64
+/** Bytes of the store EAL's words live in: an argument string may be up to
+ * DPDK_EAL_STORE - 9 bytes long ("spindle" and a NUL come first). */
+#define DPDK_EAL_STORE 600
 
 /**
  * dpdk_eal_ensure - EAL up: 0 at once when it already is; else
@@ -48,8 +51,10 @@ void dpdk_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format
 /** A capture of DPDK's log output (struct private to dpdk_eal.c users). */
 struct dpdk_log_capture {
     FILE *stream;
-    char *text;
-    size_t len;
+    char *text;       /* everything DPDK logged, malloc'd */
+    size_t len, cap;  /* bytes in text, bytes allocated */
+    size_t complaint; /* offset of the first message at WARNING or worse */
+    bool complained;  /* whether there was one */
 };
 
 /** dpdk_log_capture_begin - send DPDK's log into @c until _end. */
@@ -57,11 +62,13 @@ void dpdk_log_capture_begin(struct dpdk_log_capture *c);
 
 /**
  * dpdk_log_capture_end - end the capture: the captured text is written on
- * to standard error (nothing is hidden from the operator) and its first
- * non-empty line, as DPDK wrote it (the first complaint is the cause; the
- * lines after it are the callers giving up), is copied into @first
- * (@firstlen bytes; "" when DPDK said nothing). DPDK logs to standard
- * error again.
+ * to standard error (nothing is hidden from the operator) and one line of
+ * it is copied into @first (@firstlen bytes; "" when DPDK said nothing):
+ * the first line logged at RTE_LOG_WARNING or a more severe level (the
+ * first complaint is the cause; the lines after it are the callers giving
+ * up; informational lines such as "EAL: Detected CPU lcores" are not
+ * reasons), else the first non-empty line. DPDK logs to standard error
+ * again.
  */
 void dpdk_log_capture_end(struct dpdk_log_capture *c, char *first, size_t firstlen);
 

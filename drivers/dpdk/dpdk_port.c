@@ -85,7 +85,6 @@ static bool host_link_pmd(const char *driver)
 
 struct dpdk_params {
     const char *dev;
-    const char *eal;
     uint64_t queues, rxd, txd, pool, mtu, idle_after_us, sleep_max_us;
     bool has_mtu, has_promisc, promisc, allmulti;
     enum dpdk_idle_mode idle;
@@ -126,7 +125,7 @@ static int check_keys(const struct kdriver_args *a, char *err, size_t errlen)
 {
     static const char *const known[] = {
         "dev", "queues", "rxd", "txd", "pool", "mtu", "promisc", "allmulti",
-        "idle", "idle-after", "sleep-max", "eal", NULL,
+        "idle", "idle-after", "sleep-max", NULL,
     };
     const struct kparams *p = a->params;
 
@@ -137,7 +136,8 @@ static int check_keys(const struct kdriver_args *a, char *err, size_t errlen)
             ok = strcmp(p->key[i], known[k]) == 0;
         if (!ok) {
             snprintf(err, errlen, "dpdk: interface %s: unknown parameter %s= (known: dev= queues= "
-                     "rxd= txd= pool= mtu= promisc= allmulti= idle= idle-after= sleep-max= eal=)",
+                     "rxd= txd= pool= mtu= promisc= allmulti= idle= idle-after= sleep-max=; EAL's "
+                     "arguments go on a line of their own: dpdk eal=\"...\")",
                      a->ifname, p->key[i]);
             return -KE_INVAL;
         }
@@ -165,7 +165,6 @@ static int parse_params(const struct kdriver_args *a, struct dpdk_params *pp, ch
                  sizeof(((struct dpdk_port *)NULL)->devargs) - 1);
         return -KE_INVAL;
     }
-    pp->eal = kparams_get(a->params, "eal");
     pp->has_mtu = kparams_get(a->params, "mtu") != NULL;
     pp->has_promisc = kparams_get(a->params, "promisc") != NULL;
     if ((rc = parse_num(a, "queues", 1, 1, DPDK_MAX_RXQ, &pp->queues, err, errlen)) < 0 ||
@@ -482,7 +481,7 @@ static int dpdk_open(const struct kdriver_args *a, struct kport **out, char *err
     rc = parse_params(a, &pp, err, errlen);
     if (rc < 0)
         return rc;
-    rc = dpdk_eal_ensure(pp.eal, err, errlen);
+    rc = dpdk_eal_ensure(NULL, err, errlen); /* up already when a dpdk line started it */
     if (rc < 0)
         return rc;
     dpp = calloc(1, sizeof(*dpp));

@@ -26,13 +26,16 @@ dl_router_config() {
 
 # dl_start_router SPINDLE CONF [ARG...]: spindle --config CONF ARG... in the
 # router namespace (behind $DL_WRAP, e.g. "taskset -c 1", when set), its
-# output in $RL_TMP/dpdk-router.log (RL_VLOG), its pid RL_VPID (rl_stop,
-# rl_cleanup stop it); ready when C1 reaches C2 through it.
+# output in $RL_TMP/dpdk-router.log (RL_VLOG), its pid RL_VPID, its name
+# RL_VNAME in tools/bench/lib/vm.sh's table (rl_stop and rl_cleanup stop it
+# as they stop a VM's launcher: SIGTERM, wait, KILL); ready when C1 reaches
+# C2 through it.
 # Returns 1 when it ended or C1 could not reach C2 within 20 tries.
 dl_start_router() {
 	local spindle=$1 conf=$2 i
 	shift 2
-	RL_VLOG=$RL_TMP/dpdk-router.log
+	RL_VNAME=dpdk-router
+	RL_VLOG=$RL_TMP/$RL_VNAME.log
 	rl_c1 ip neigh flush all 2>/dev/null
 	rl_c2 ip neigh flush all 2>/dev/null
 	# Not through rl_app: $! must be spindle itself (ip netns exec execs it).
@@ -40,6 +43,7 @@ dl_start_router() {
 	ip netns exec "$RL_P-app" ${DL_WRAP:-} "$spindle" --config "$conf" --console none "$@" \
 		>"$RL_VLOG" 2>&1 </dev/null &
 	RL_VPID=$!
+	BENCH_VM_PID[$RL_VNAME]=$RL_VPID
 	for ((i = 0; i < 100; i++)); do
 		grep -q "running" "$RL_VLOG" && break
 		kill -0 "$RL_VPID" 2>/dev/null || return 1

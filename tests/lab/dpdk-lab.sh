@@ -15,15 +15,20 @@
 #      sockperf ping-pong --time 2 -m 64  a latency summary
 #      UDP to port 9 (closed)             ICMP port unreachable
 # 2. net_tap (the PMD makes the TAP dtapN in the app namespace; Linux there,
-#    10.77.0.1/24 on it, is the client), idle=adaptive: the same steps, and
-#    the port slept while idle and woke for traffic (idle_sleeps, idle_wakeups).
+#    10.77.0.1/24 on it, is the client), idle=adaptive, EAL started from a
+#    "dpdk eal=..." line whose --vdev creates the device (so the port opens
+#    the device EAL made, proof that EAL ran with the line's arguments): the
+#    same steps, and the port slept while idle and woke for traffic
+#    (idle_sleeps, idle_wakeups).
 #    Each run ends with SIGTERM: exit 0 (every pool full), no drop counter
 #    set (tests/replay/stats.py clean, and the dpdk:eth0 node's own), the
 #    traffic in the counters.
 # 3. Devices that cannot start: a missing interface and a malformed device
 #    argument exit 3 naming the interface, the device and the PMD's reason,
 #    before anything runs; when the second of two ports fails the first
-#    (a TAP) is gone again; a parameter out of range exits 2.
+#    (a TAP) is gone again; a parameter out of range exits 2; EAL refusing
+#    the dpdk line's arguments exits 3 naming the line, a second dpdk line
+#    exits 2 naming it.
 # Every step is bounded in time; the lab is removed on exit, also on failure.
 #
 # Needs root (namespaces) and a spindle built with DPDK: exit 77 (skip)
@@ -143,7 +148,12 @@ TAP=dtap$$
 TAP=${TAP:0:15}
 echo "== spindle, eth0 on net_tap0,iface=$TAP (idle=adaptive)"
 dpdk_conf "interface eth0 driver=dpdk dev=net_tap0,iface=$TAP idle=adaptive mac=02:00:00:00:00:02"
+ncpu=$(nproc)
+printf 'dpdk eal="--no-huge -m 256 --no-pci --no-shconf --no-telemetry --lcores=0@(0-%d) --vdev=net_tap0,iface=%s"\n' \
+	"$((ncpu - 1))" "$TAP" >>"$TMP/dpdk.conf"
 dpdk_start net_tap
+grep -q "device net_tap0 (net_tap)" "$TMP/spindle.log" || fail "net_tap: the port is not on EAL's net_tap0"
+
 app ip addr add 10.77.0.1/24 dev "$TAP" || fail "no TAP $TAP in $P-app"
 app ip link set "$TAP" up
 peer_steps app "$TAP"
@@ -175,5 +185,10 @@ expect_fail 3 "second port fails" "interface eth1" "No such device"
 app ip link show "$TAP" >/dev/null 2>&1 && fail "second port fails: the first port's TAP $TAP is still there"
 printf 'interface eth0 driver=dpdk dev=net_tap0,iface=%s queues=99\n' "$TAP" >"$TMP/bad.conf"
 expect_fail 2 "queues out of range" "interface eth0" "queues=99"
+printf 'interface eth0 driver=dpdk dev=net_tap0,iface=%s\ndpdk  eal="--no-huge --no-such-eal-option"\n' "$TAP" >"$TMP/bad.conf"
+expect_fail 3 "EAL refuses the dpdk line" "bad.conf:2:7:" "EAL initialisation" "--no-such-eal-option"
+app ip link show "$TAP" >/dev/null 2>&1 && fail "EAL refuses the dpdk line: TAP $TAP was made"
+printf 'dpdk eal="--no-huge"\ninterface eth0 driver=dpdk dev=net_tap0,iface=%s\ndpdk eal="--no-huge"\n' "$TAP" >"$TMP/bad.conf"
+expect_fail 2 "second dpdk line" "bad.conf:3:1:" "second dpdk line"
 
 lab_test_finish dpdk-lab

@@ -44,7 +44,9 @@ PY=/usr/bin/python3
 . "$HERE/lib.sh"
 
 lab_test_init dpk ip ethtool arping ping sockperf timeout
-if "$SPINDLE" --config /dev/stdin <<<"interface eth0 driver=dpdk" 2>&1 | grep -q "unknown driver 'dpdk'"; then
+# (the output first: under pipefail a pipeline into grep -q has spindle's status)
+probe=$("$SPINDLE" --config /dev/stdin <<<"interface eth0 driver=dpdk" 2>&1)
+if grep -q "unknown driver 'dpdk'" <<<"$probe"; then
 	echo "SKIP: $SPINDLE was built without DPDK (tools/setup.sh installs libdpdk-dev; meson setup again)"
 	exit 77
 fi

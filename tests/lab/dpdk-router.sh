@@ -37,7 +37,9 @@ for c in ip ethtool ping traceroute iperf3 timeout; do
 	command -v "$c" >/dev/null || { echo "SKIP: missing command $c (tools/setup.sh installs it)"; exit 77; }
 done
 [ -x "$SPINDLE" ] || { echo "FAIL: $SPINDLE is not an executable"; exit 1; }
-if "$SPINDLE" --config /dev/stdin <<<"interface eth0 driver=dpdk" 2>&1 | grep -q "unknown driver 'dpdk'"; then
+# (the output first: under pipefail a pipeline into grep -q has spindle's status)
+probe=$("$SPINDLE" --config /dev/stdin <<<"interface eth0 driver=dpdk" 2>&1)
+if grep -q "unknown driver 'dpdk'" <<<"$probe"; then
 	echo "SKIP: $SPINDLE was built without DPDK (tools/setup.sh installs libdpdk-dev; meson setup again)"
 	exit 77
 fi

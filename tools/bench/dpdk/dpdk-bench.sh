@@ -88,7 +88,9 @@ if [ "$DO_BUILD" = 1 ]; then
 fi
 SPINDLE=$BUILD/apps/spindle
 [ -x "$SPINDLE" ] || { echo "dpdk-bench.sh: no $SPINDLE" >&2; exit 1; }
-if "$SPINDLE" --config /dev/stdin <<<"interface eth0 driver=dpdk" 2>&1 | grep -q "unknown driver 'dpdk'"; then
+# (the output first: under pipefail a pipeline into grep -q has spindle's status)
+probe=$("$SPINDLE" --config /dev/stdin <<<"interface eth0 driver=dpdk" 2>&1)
+if grep -q "unknown driver 'dpdk'" <<<"$probe"; then
 	echo "dpdk-bench.sh: $SPINDLE was built without DPDK (tools/setup.sh, then meson setup --reconfigure)" >&2
 	exit 1
 fi

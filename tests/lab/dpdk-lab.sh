@@ -88,7 +88,7 @@ peer_steps() {
 		echo "$out" | tail -2 | sed 's/^/   /'
 		echo "$out" | grep -q " 5 received" || fail "$ifc: ping -s $size: not 5 replies"
 		echo "$out" | grep -q "bytes from 10.77.0.2: icmp_seq=.* ttl=64" ||
-			fail "$ifc: ping -s $size: no well-formed reply"
+			{ echo "$out" | sed 's/^/   | /'; fail "$ifc: ping -s $size: no well-formed reply"; }
 	done
 	echo "== UDP echo, port 7"
 	$run timeout 20 "$PY" "$HERE/udp-client.py" echo 10.77.0.2 7 1 100 1400 1472 3000 2>&1 |

@@ -19,6 +19,8 @@ import sys
 
 P50_TARGET = 0.7
 FWD_TARGET = 0.8
+# testpmd io forwarding this share of the offer or more: the generator is the limit
+GEN_BOUND = 0.95
 SIDES = [("dpdk", "spindle on DPDK"), ("pcap", "spindle on pcap"), ("linux", "Linux")]
 ROUTERS = [("spindle", "spindle on DPDK"), ("testpmd", "testpmd io"), ("linux", "Linux")]
 
@@ -130,13 +132,17 @@ def targets(r, lat_ratios, fwd):
     bound = ratio(tp.get("forwarded_pps"), tp.get("offered_pps"))
     out["forwarding_64B_spindle_vs_testpmd_io"] = {
         "target": ">= %.1f" % FWD_TARGET, "ratio": f, "met": None if f is None else f >= FWD_TARGET,
-        "generator_bound": None if bound is None else bound >= 0.98}
+        "generator_bound": None if bound is None else bound >= GEN_BOUND}
+    if out["forwarding_64B_spindle_vs_testpmd_io"]["generator_bound"]:
+        out["forwarding_64B_spindle_vs_testpmd_io"]["met"] = None
     print("\ntargets")
     for k, v in out.items():
         state = "not measured" if v["met"] is None else ("met" if v["met"] else "MISSED")
         note = ""
         if v.get("generator_bound"):
-            note = " (testpmd forwarded all that was offered: the generator, not the PMD, is the limit)"
+            state = "INCONCLUSIVE"
+            note = (" (testpmd forwarded %.0f%% of the offer: the generator, not the PMD, is the limit)"
+                    % (100 * bound))
         print("  %-42s %s, ratio %s: %s%s" % (k, v["target"], fmt(v["ratio"], "%.2f"), state, note))
     return out
 

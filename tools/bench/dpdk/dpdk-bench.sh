@@ -128,6 +128,7 @@ SPID= GPID= XPID=
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 # ================================================================ 1. latency
 "$LAB" up "$P" >/dev/null || { echo "dpdk-bench.sh: lab up failed" >&2; exit 1; }
 cli() { "$LAB" exec "$P" cli "$@"; }
@@ -225,4 +226,4 @@ bench_memory
 
 # ================================================================= report
 "$PY" "$HERE/report.py" --results "$RES" --json "$OUT.json" --png "$OUT.png" \
-	--time "$TIME" --cpus "$(nproc)"
+	--time "$TIME" --cpus "$(nproc)" --load "$LOAD0" "$(cut -d' ' -f1 /proc/loadavg)"

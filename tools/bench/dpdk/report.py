@@ -198,6 +198,8 @@ def main():
     ap.add_argument("--png")
     ap.add_argument("--time", type=int, default=0)
     ap.add_argument("--cpus", type=int, default=0)
+    ap.add_argument("--load", nargs=2, metavar=("START", "END"),
+                    help="the host's 1-minute load average at the start and end of the run")
     a = ap.parse_args()
     r = parse(a.results)
     missing = []
@@ -207,7 +209,13 @@ def main():
     tg = targets(r, lat_ratios, fwd)
     doc = dict(r, ratios={"latency": lat_ratios, "forwarding": fwd, "memory": mem}, targets=tg,
                seconds_per_figure=a.time, cpus=a.cpus,
+               load_average=None if a.load is None else [float(x) for x in a.load],
                date=datetime.datetime.now().isoformat(timespec="seconds"))
+    if a.load:
+        print("\nhost load average (1 min) %s at the start, %s at the end, on %d CPUs%s"
+              % (a.load[0], a.load[1], a.cpus,
+                 ": other work shared the CPUs, the figures are not an idle host's"
+                 if max(float(x) for x in a.load) > 0.5 * max(a.cpus, 1) else ""))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(doc, f, indent=1)

@@ -12,6 +12,7 @@ static const char *const netif_ctr_names[NETIF_NCTR] = {
     [NETIF_RX_FRAMES] = "rx_frames", [NETIF_RX_BYTES] = "rx_bytes",
     [NETIF_TX_FRAMES] = "tx_frames", [NETIF_TX_BYTES] = "tx_bytes",
     [NETIF_TX_DROPPED] = "tx_dropped", [NETIF_TX_QUEUED] = "tx_queued",
+    [NETIF_TX_SEGMENTED] = "tx_segmented", [NETIF_TX_OFFLOAD_ERRORS] = "tx_offload_errors",
 };
 
 static struct netif *ifs[NETIF_MAX];
@@ -147,7 +148,8 @@ static unsigned netif_tx_flush(struct netif *ifp)
     return 0;
 }
 
-int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
+/* netif_transmit_one - netif_transmit of one frame the port can take as it is. */
+static int netif_transmit_one(struct netif *ifp, struct pktbuf *pkt)
 {
     if (pkt->frag != NULL && !ifp->port->tx_gather &&
         (pkt = pkt_linearize(pkt, NULL)) == NULL) { /* the port takes one segment per frame */
@@ -180,6 +182,28 @@ int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
     if (bursts_active == 0)
         ifp->ctr[NETIF_TX_QUEUED]++; /* waits for ring space; else for the burst's end */
     return 0;
+}
+
+int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
+{
+    const struct kport *port = ifp->port;
+    if (__builtin_expect((pkt->flags & PKT_F_GSO_TCPV4) && !port->tx_tso4, 0) ||
+        __builtin_expect((pkt->flags & PKT_F_CSUM_PARTIAL) && !port->tx_csum, 0)) {
+        struct pktbuf *list = netif_offload(ifp, pkt); /* netgraph/offload.c */
+        if (list == NULL)
+            return -KE_INVAL;
+        int rc = 0;
+        while (list != NULL) {
+            struct pktbuf *next = list->next;
+            list->next = NULL;
+            int r = netif_transmit_one(ifp, list);
+            if (r < 0 && rc == 0)
+                rc = r;
+            list = next;
+        }
+        return rc;
+    }
+    return netif_transmit_one(ifp, pkt);
 }
 
 unsigned netif_tx_flush_all(void)

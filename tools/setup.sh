@@ -14,6 +14,10 @@ PACKAGES=(
   python3 python3-scapy tshark
   # the hosted dpdk driver (drivers/dpdk): DPDK 22.11, its PMD plugins, testpmd
   dpdk dpdk-dev libdpdk-dev
+  # video client: JPEG decoding (libjpeg-turbo hosted, stb_image freestanding),
+  # the SDL2 window, ffmpeg for clips, captures and the ffplay baseline,
+  # djpeg (the VM test's reference decoding)
+  libturbojpeg0-dev libjpeg62-turbo-dev libstb-dev libsdl2-dev ffmpeg libjpeg-turbo-progs
   # fuzzing and benchmarks
   clang libclang-rt-14-dev valgrind python3-matplotlib
   # Linux baseline VMs (tools/vm/linux-host/build.sh: strings for module

@@ -119,7 +119,7 @@ serve_and_ping() {
 	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
 	shift
 	echo "== spindle's am-ping against spindle-am serve, $what"
-	cli timeout 30 "$AMTOOL" "${sargs[@]}" serve -t 20 >"$TMP/serve.out" 2>&1 &
+	"$LAB" exec "$P" cli timeout 30 "$AMTOOL" "${sargs[@]}" serve -t 20 -I 1500 >"$TMP/serve.out" 2>&1 &
 	local serve=$!
 	sleep 0.5
 	console "extension install am-ping $*" | sed 's/^/   /'
@@ -136,8 +136,7 @@ serve_and_ping() {
 	local id
 	id=$(console "extension list" | awk '/am-ping/ { print $1 }' | tail -1)
 	console "extension remove $id" >/dev/null
-	kill -INT "$serve" 2>/dev/null
-	wait "$serve"
+	wait "$serve" # it stops by itself once idle (-I)
 	grep -q "^stored_bytes 200000$" "$TMP/serve.out" || fail "$what: the Linux side did not store 200000 bytes"
 }
 serve_and_ping "UDP 10.77.0.1:9100" --udp 10.77.0.1:9100 -- \

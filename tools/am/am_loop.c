@@ -171,8 +171,10 @@ static void input(struct am_loop *L, int wait_ms)
         while (aal5_sock_recv(L->as, &pdu, wait_ms) == 1) {
             struct am_addr from = { .kind = AM_KIND_AAL5 };
             memcpy(from.mac, pdu.src, 6);
-            if (pdu.vpi == L->vpi && pdu.vci == L->vci)
+            if (pdu.vpi == L->vpi && pdu.vci == L->vci) {
+                L->last_rx_ns = kclock_now_ns();
                 am_ep_input(L->ep, &from, pdu.data, pdu.len);
+            }
             aal5_sock_pdu_free(&pdu);
             wait_ms = 0;
         }
@@ -189,6 +191,7 @@ static void input(struct am_loop *L, int wait_ms)
             return;
         struct am_addr from = { .kind = AM_KIND_UDP, .ip = ntohl(sa.sin_addr.s_addr),
                                 .port = ntohs(sa.sin_port) };
+        L->last_rx_ns = kclock_now_ns();
         am_ep_input(L->ep, &from, rxbuf, (size_t)n);
     }
 }

@@ -37,6 +37,7 @@ struct am_loop {
     struct aal5_sock *as; /* AAL5, or NULL */
     uint8_t vpi;
     uint16_t vci;
+    uint64_t last_rx_ns;  /* kclock time of the last message received, 0: none yet */
 };
 
 /** Set by a signal handler: every am_loop_run returns soon after. */

@@ -18,9 +18,11 @@
  *                                   replies with against the bytes sent
  *     get BYTES [-o OFFSET] [--check]  read BYTES back; prints their sum; --check: they must be
  *                                   the pattern `store` writes
- *     serve [-t SECONDS]            be an endpoint (AM_H_ECHO, AM_H_SUM, a 64 KiB segment 0):
+ *     serve [-t SECONDS] [-I MS]    be an endpoint (AM_H_ECHO, AM_H_SUM, a 64 KiB segment 0):
  *                                   over UDP bound to HOST:PORT, over AAL5 answering --dst;
- *                                   until SECONDS (default 10) or SIGINT/SIGTERM
+ *                                   until SECONDS (default 10), SIGINT/SIGTERM, or (-I) MS
+ *                                   without a message once one has arrived; then prints its
+ *                                   counters
  *
  * The pattern: byte i of a transfer at offset o is (o + i) * 7 + 0x30 mod 256.
  * Exit status: 0 success; 1 a request failed, a loss, a wrong sum; 2 usage
@@ -35,6 +37,7 @@
 
 #include "tools/am/am_loop.h"
 #include "apps/am-ping/am_ping_stats.h"
+#include "kernel/clock.h"
 #include "kernel/kerr.h"
 #include "kernel/mem.h"
 
@@ -51,7 +54,7 @@ static void usage(void)
             "                  [--window N] [--rto US] [--retries N] [--chunk BYTES]\n"
             "                  [--mode sync|async|bounded[:US]] CMD\n"
             "  CMD: ping [-c N] [-i US] [-W MS] | store BYTES [-o OFFSET]\n"
-            "       | get BYTES [-o OFFSET] [--check] | serve [-t SECONDS]\n");
+            "       | get BYTES [-o OFFSET] [--check] | serve [-t SECONDS] [-I MS]\n");
     exit(2);
 }
 
@@ -228,19 +231,31 @@ static int cmd_get(struct am_loop *L, int argc, char **argv)
     return status;
 }
 
+static uint64_t idle_ns;
+
+/* is_idle - serve -I: a message came, then none for idle_ns. */
+static bool is_idle(void *ctx)
+{
+    const struct am_loop *L = ctx;
+    return idle_ns > 0 && L->last_rx_ns != 0 && kclock_now_ns() - L->last_rx_ns >= idle_ns;
+}
+
 static int cmd_serve(struct am_loop *L, int argc, char **argv)
 {
     long seconds = 10;
     int c;
     optind = 0; /* glibc: 0 starts a fresh scan */
-    while ((c = getopt(argc, argv, "t:")) != -1) {
-        if (c != 't')
+    while ((c = getopt(argc, argv, "t:I:")) != -1) {
+        if (c == 't')
+            seconds = num(optarg, 1, 86400, "-t");
+        else if (c == 'I')
+            idle_ns = (uint64_t)num(optarg, 1, 3600000, "-I") * 1000000u;
+        else
             usage();
-        seconds = num(optarg, 1, 86400, "-t");
     }
     printf("serving %s\n", am_ep_name(L->ep));
     fflush(stdout);
-    am_loop_run(L, is_done, &(struct wait){ 0 }, (uint64_t)seconds * 1000000000ull);
+    am_loop_run(L, is_idle, L, (uint64_t)seconds * 1000000000ull);
     am_loop_print_counters(L, stdout);
     return 0;
 }

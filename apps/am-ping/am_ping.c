@@ -19,7 +19,9 @@
  * with no handler, back to back. Counters (node "am-ping"): round trips
  * min/p50/p99/max and stores p50/p99 in nanoseconds, the store bandwidth in
  * kbit/s (bytes x 8 over the summed store times), losses, retransmissions,
- * and done = 1 at the end, when it also logs one line. "am-ping stats" on
+ * each phase's elapsed time (its first start to its last completion, ns:
+ * with the round trips' sum it shows the wait between them), and done = 1
+ * at the end, when it also logs one line. "am-ping stats" on
  * the console prints every instance.
  */
 #include "apps/am/am.h"
@@ -40,12 +42,12 @@
 enum {
     AP_PINGS, AP_PING_OK, AP_PING_FAILED, AP_RTT_MIN, AP_RTT_P50, AP_RTT_P99, AP_RTT_MAX,
     AP_STORES, AP_STORE_OK, AP_STORE_FAILED, AP_STORE_BYTES, AP_STORE_P50, AP_STORE_P99,
-    AP_STORE_KBPS, AP_RETRANSMITS, AP_DONE,
+    AP_STORE_KBPS, AP_RETRANSMITS, AP_PING_ELAPSED, AP_STORE_ELAPSED, AP_DONE,
 };
 static const char *const ap_counters[] = {
     "pings", "ping_ok", "ping_failed", "rtt_min_ns", "rtt_p50_ns", "rtt_p99_ns", "rtt_max_ns",
     "stores", "store_ok", "store_failed", "store_bytes", "store_p50_ns", "store_p99_ns",
-    "store_kbit_s", "retransmits", "done", NULL,
+    "store_kbit_s", "retransmits", "ping_elapsed_ns", "store_elapsed_ns", "done", NULL,
 };
 
 enum ap_phase { AP_PHASE_PING, AP_PHASE_STORE, AP_PHASE_DONE };
@@ -74,6 +76,7 @@ struct am_ping {
     struct amp_series rtt, stores;
     struct ktimer timer;
     const char *stopped;        /* why it stopped early, or NULL */
+    uint64_t phase_start_ns;    /* when the phase's first transfer started (kclock) */
 };
 
 static struct am_ping *ap_all;
@@ -98,11 +101,12 @@ static void ap_finish(struct am_ping *a)
     c[AP_STORE_KBPS] = ns ? (uint64_t)a->stores.n * a->size * 8u * 1000000u / ns : 0;
     c[AP_DONE] = 1;
     KINFO("am-ping", "%s via %s: %llu/%llu round trips, rtt p50 %llu ns p99 %llu ns; "
-          "%llu/%llu stores of %u B, p50 %llu ns, %llu kbit/s%s%s",
+          "%llu/%llu stores of %u B, p50 %llu ns, %llu kbit/s; elapsed %llu + %llu ns%s%s",
           a->peer_text, a->via, (unsigned long long)c[AP_PING_OK], (unsigned long long)c[AP_PINGS],
           (unsigned long long)c[AP_RTT_P50], (unsigned long long)c[AP_RTT_P99],
           (unsigned long long)c[AP_STORE_OK], (unsigned long long)c[AP_STORES], a->size,
           (unsigned long long)c[AP_STORE_P50], (unsigned long long)c[AP_STORE_KBPS],
+          (unsigned long long)c[AP_PING_ELAPSED], (unsigned long long)c[AP_STORE_ELAPSED],
           a->stopped ? "; stopped: " : "", a->stopped ? a->stopped : "");
 }
 
@@ -119,6 +123,8 @@ static void ap_done(void *ctx, const struct am_result *r)
     a->waiting = false;
     c[AP_RETRANSMITS] += r->retransmits;
     uint64_t took = r->end_ns - r->start_ns;
+    if (a->phase_start_ns != 0)
+        c[a->phase == AP_PHASE_PING ? AP_PING_ELAPSED : AP_STORE_ELAPSED] = r->end_ns - a->phase_start_ns;
     if (a->phase == AP_PHASE_PING) {
         if (r->status == 0 && r->type == AM_REPLY) {
             c[AP_PING_OK]++;
@@ -151,6 +157,8 @@ static void ap_tick(struct ktimer *t, void *ctx)
         a->phase = a->size > 0 ? AP_PHASE_STORE : AP_PHASE_DONE;
         a->sent = 0;
     }
+    if (a->sent == 0)
+        a->phase_start_ns = kclock_now_ns();
     if (a->phase == AP_PHASE_STORE && a->sent == a->count)
         a->phase = AP_PHASE_DONE;
     struct am_ep *ep = a->stopped ? NULL : ap_ep(a);

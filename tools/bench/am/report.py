@@ -50,6 +50,10 @@ def main():
                                    benchlib.fmt(g(k + "_rtt_p99_us"))))
     print("%-34s %10s %10s" % ("Linux sockperf UDP (2 x half RTT)", benchlib.fmt(g("linux_rtt_p50_us")),
                                benchlib.fmt(g("linux_rtt_p99_us"))))
+    print("\n%-34s %10s %10s" % ("elapsed per phase", "guest ms", "host ms"))
+    for k in [p for p, _ in PATHS] + ["udp_bulk", "raw_bulk"]:
+        print("%-34s %10s %10s" % (k, benchlib.fmt(g(k + "_guest_ms")), benchlib.fmt(g(k + "_host_ms"))))
+    print("(host: from the install on the console to the result line, polled every 20 ms)")
     print("\n%-34s %10s" % ("64 KiB stores, back to back", "Mbit/s"))
     print("%-34s %10s" % ("spindle UDP (1408-byte chunks)", benchlib.fmt(g("udp_bulk_mbps"))))
     print("%-34s %10s" % ("spindle raw (8 KiB chunks)", benchlib.fmt(g("raw_bulk_mbps"))))

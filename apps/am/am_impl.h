@@ -113,27 +113,49 @@ struct am_ep {
 };
 
 /* am_ep.c */
+/** am_peer_get - @ep's state for peer @a; with @create a new one (evicting an idle peer) or NULL when full. */
 struct am_peer *am_peer_get(struct am_ep *ep, const struct am_addr *a, bool create);
+/** am_new_epoch - a fresh non-zero epoch for a requester of @ep. */
 uint32_t am_new_epoch(struct am_ep *ep);
+/** am_msg_alloc - an empty buffer with PKT_HEADROOM for a message of @len bytes, or NULL. */
 struct pktbuf *am_msg_alloc(size_t len);
+/**
+ * am_send_hdr - build message @h (data: h->length bytes at @data for STORE
+ * and GET_REPLY) and hand it to @ep's transport for @to. Counted tx/tx_errors/
+ * tx_nomem. Returns 0 or -KE_*.
+ */
 int am_send_hdr(struct am_ep *ep, const struct am_addr *to, const struct am_hdr *h,
                 const uint8_t *data);
+/** am_arm_timer - make @ep's retransmission timer fire no later than @deadline_ns. */
 void am_arm_timer(struct am_ep *ep, uint64_t deadline_ns);
 
 /* am_tx.c */
+/** am_tx_response - a response @h from peer @p: match it to its request, complete transfers. */
 void am_tx_response(struct am_ep *ep, struct am_peer *p, const struct am_hdr *h);
+/** am_tx_timer - send again what is due at @now; declare peers unreachable after the retries. */
 void am_tx_timer(struct am_ep *ep, uint64_t now);
+/** am_tx_peer_fail - fail every transfer to @p with @status, start a new epoch. */
 void am_tx_peer_fail(struct am_ep *ep, struct am_peer *p, int status);
+/** am_tx_idle - @p has no request in flight and no transfer queued. */
 bool am_tx_idle(const struct am_peer *p);
 
 /* am_rx.c */
+/** am_rx_request - a request @h from peer @p: accept it once, or answer a duplicate. */
 void am_rx_request(struct am_ep *ep, struct am_peer *p, const struct am_hdr *h);
+/** am_rx_complete - answer the request of @m with @resp (cached for duplicates, sent). */
 void am_rx_complete(struct am_msg *m, const struct am_hdr *resp);
 
 /* am_dispatch.c */
+/**
+ * am_dispatch - run the handler @h names for a message of @type (AM_REQUEST,
+ * AM_STORE's last chunk, AM_REPLY) from @p; a request it cannot run is
+ * NACKed. @slot_for_request: the request's cache slot (unused for replies).
+ */
 void am_dispatch(struct am_ep *ep, struct am_peer *p, const struct am_hdr *h, uint8_t type,
                  struct am_resp *slot_for_request);
+/** am_builtin_register - register AM_H_ECHO and AM_H_SUM on @ep with @props. */
 int am_builtin_register(struct am_ep *ep, const struct khandler_props *props);
+/** am_unregister_all - remove @ep's handlers; other extensions' registrations are orphaned. */
 void am_unregister_all(struct am_ep *ep);
 
 #endif

@@ -19,10 +19,11 @@ int am_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci)
     long slash = split(s, '/');
     if (slash <= 0)
         return -KE_INVAL;
-    uint64_t p, c;
+    uint64_t p = 0, c = 0;
     int rc = kparse_u64(s, (size_t)slash, &p);
-    if (rc == 0)
-        rc = kparse_u64(s + slash + 1, strlen(s + slash + 1), &c);
+    if (rc < 0)
+        return rc;
+    rc = kparse_u64(s + slash + 1, strlen(s + slash + 1), &c);
     if (rc < 0)
         return rc;
     if (p > 255 || c < 1 || c > 65535)
@@ -40,7 +41,7 @@ int am_parse_ipport(const char *s, uint32_t *ip, uint16_t *port)
         return -KE_INVAL;
     if (colon < 0)
         return 0;
-    uint64_t p;
+    uint64_t p = 0;
     int rc = kparse_u64(s + colon + 1, strlen(s + colon + 1), &p);
     if (rc < 0)
         return rc;

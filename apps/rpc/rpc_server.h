@@ -198,11 +198,13 @@ int rpc_server_decide(struct rpc_server *s, const struct rpc_peer *peer, const v
 
 /**
  * rpc_server_execute - run the procedure decided in @w and encode its reply
- * (SUCCESS and the results, GARBAGE_ARGS, AUTH_TOOWEAK, or SYSTEM_ERR when it fails or
- * its results do not fit @outcap) into @out; the reply is stored in the
- * cache. Returns RPC_SEND, RPC_DROP (the procedure chose silence, or not
- * even SYSTEM_ERR fits) or -KE_AGAIN (the procedure returned
- * RPC_PROC_PENDING: call again later with the same @w).
+ * into @out (@outcap bytes, not overlapping the call: results may point
+ * into it): SUCCESS and the results; GARBAGE_ARGS or AUTH_TOOWEAK when the
+ * procedure says so; SYSTEM_ERR when it fails or its results do not fit.
+ * The reply is stored in the cache. Returns RPC_SEND, RPC_DROP (the
+ * procedure chose silence, or not even SYSTEM_ERR fits) or -KE_AGAIN (the
+ * procedure returned RPC_PROC_PENDING: call again later with the same @w;
+ * the call bytes must stay valid).
  */
 int rpc_server_execute(struct rpc_work *w, void *out, size_t outcap, size_t *outlen);
 
@@ -211,9 +213,12 @@ void rpc_server_abandon(struct rpc_work *w);
 
 /**
  * rpc_server_dispatch - the bounded synchronous path: decide and, when a
- * procedure is to run, execute it at once. Returns RPC_SEND (reply in
+ * procedure is to run, execute it at once (its struct rpc_work, about
+ * 1 KB on x86_64, lives on the stack meanwhile). Returns RPC_SEND (reply in
  * @out[0..*@outlen)) or RPC_DROP. A procedure that returns
  * RPC_PROC_PENDING here is a bug of its table: it is answered SYSTEM_ERR.
+ * The caller owns both buffers; nothing is kept after the return but the
+ * cache's copy of the reply.
  */
 int rpc_server_dispatch(struct rpc_server *s, const struct rpc_peer *peer, const void *msg, size_t len,
                         void *out, size_t outcap, size_t *outlen);

@@ -54,7 +54,8 @@ void rpc_clnt_init(struct rpc_clnt *cl, uint32_t xid0);
 
 /**
  * rpc_clnt_build_call - a CALL message for @prog/@vers/@proc with credential
- * @cred (NULL: AUTH_NONE; else AUTH_SYS) and arguments encoded by @enc from
+ * @cred (NULL: AUTH_NONE; else AUTH_SYS: its machinename NUL-terminated,
+ * ngids <= 16) and arguments encoded by @enc from
  * @args (@enc NULL: none), into @buf of @cap bytes. Takes a fresh xid from
  * @cl into *@xid and the length into *@len. Returns 0, or the encoding
  * error (-KE_TOOBIG: does not fit; -KE_RANGE: an argument over its maximum).

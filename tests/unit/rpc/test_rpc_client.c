@@ -117,6 +117,15 @@ Test(rpc_client, every_status_maps_to_its_clnt_stat)
     cr_assert_eq(st, RPC_CS_AUTHERROR);
     cr_assert_eq(r.auth_stat, RPC_AUTH_TOOWEAK);
     cr_assert_str_eq(rpc_clnt_stat_name(RPC_CS_AUTHERROR), "RPC_AUTHERROR");
+    /* MSG_ACCEPTED SYSTEM_ERR with an empty AUTH_NONE verifier */
+    store_be32(b + 8, RPC_MSG_ACCEPTED);
+    store_be32(b + 12, RPC_AUTH_NONE);
+    store_be32(b + 16, 0);
+    store_be32(b + 20, RPC_SYSTEM_ERR);
+    cr_assert_eq(rpc_clnt_parse_reply(b, 24, 9, NULL, NULL, &st, &r), 0);
+    cr_assert_eq(st, RPC_CS_SYSTEMERROR);
+    store_be32(b + 20, 6); /* no such accept_stat */
+    cr_assert_eq(rpc_clnt_parse_reply(b, 24, 9, NULL, NULL, &st, &r), -KE_INVAL);
 }
 
 static bool xdr_u64_res(struct xdr *x, void *o)

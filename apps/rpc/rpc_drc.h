@@ -53,10 +53,10 @@ enum rpc_transport {
  */
 struct rpc_peer {
     uint32_t transport;    /* enum rpc_transport */
-    uint32_t addr;         /* UDP: the client's IPv4 address; VC: 0 */
-    uint32_t port;         /* UDP: the client's port; VC: the circuit number */
+    uint32_t addr;         /* UDP: the client's IPv4 address; VC: its MAC's bytes 2..5 (big-endian) */
+    uint32_t port;         /* UDP: the client's port; VC: its MAC's bytes 0..1 (big-endian) */
     uint32_t local_addr;   /* UDP: the address the call was sent to; VC: 0 */
-    uint32_t local_port;   /* UDP: the port it was sent to; VC: the circuit number */
+    uint32_t local_port;   /* UDP: the port it was sent to; VC: VPI << 16 | VCI */
 };
 
 /** The key of one call. */

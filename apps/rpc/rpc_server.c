@@ -8,16 +8,20 @@
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 
-const char *const rpc_server_ctr_names[RPC_SERVER_NCTR] = {
-    "rx", "short", "reply", "bad_mtype", "rpc_mismatch", "auth_badcred", "auth_rejectedcred",
-    "auth_badverf", "prog_unavail", "prog_mismatch", "proc_unavail", "garbage_args", "system_err",
-    "success", "proc_dropped", "auth_tooweak", "drc_hits", "drc_in_progress", "drc_full", "no_room",
-};
+const char *const rpc_server_ctr_names[RPC_SERVER_NCTR] = { RPC_SERVER_CTR_NAMES };
+_Static_assert(sizeof((const char *[]){ RPC_SERVER_CTR_NAMES }) / sizeof(const char *) == RPC_SERVER_NCTR,
+               "one name per counter");
 
 int rpc_server_init(struct rpc_server *s, unsigned drc_entries, size_t drc_bytes)
 {
     memset(s, 0, sizeof *s);
+    s->ctr = s->own_ctr;
     return rpc_drc_init(&s->drc, drc_entries, drc_bytes);
+}
+
+void rpc_server_use_counters(struct rpc_server *s, uint64_t *ctr)
+{
+    s->ctr = ctr;
 }
 
 void rpc_server_fini(struct rpc_server *s)

@@ -126,15 +126,30 @@ enum rpc_server_ctr {
     RPC_CTR_NO_ROOM,          /* dropped: the reply did not fit the caller's buffer */
     RPC_SERVER_NCTR
 };
+/**
+ * RPC_SERVER_CTR_NAMES - the counter names in enum rpc_server_ctr order, as
+ * an initializer list (so that a transport can put its own after them in
+ * one kernel/stats.h group).
+ */
+#define RPC_SERVER_CTR_NAMES                                                                        \
+    "rx", "short", "reply", "bad_mtype", "rpc_mismatch", "auth_badcred", "auth_rejectedcred",       \
+        "auth_badverf", "prog_unavail", "prog_mismatch", "proc_unavail", "garbage_args", "system_err", \
+        "success", "proc_dropped", "auth_tooweak", "drc_hits", "drc_in_progress", "drc_full", "no_room"
 /** Names of the counters (for a kernel/stats.h group). */
 extern const char *const rpc_server_ctr_names[RPC_SERVER_NCTR];
 
-/** A server: its programs, its duplicate-request cache, its counters. */
+/**
+ * A server: its programs, its duplicate-request cache, its counters. ctr
+ * points at own_ctr unless rpc_server_use_counters() gave other storage
+ * (an extension instance's counters, so that one kstats group holds the
+ * engine's counters and its transport's).
+ */
 struct rpc_server {
     const struct rpc_program *progs[RPC_SERVER_PROGS_MAX];
     unsigned nprogs;
     struct rpc_drc drc;
-    uint64_t ctr[RPC_SERVER_NCTR];
+    uint64_t *ctr;                     /* RPC_SERVER_NCTR counters */
+    uint64_t own_ctr[RPC_SERVER_NCTR];
 };
 
 /**
@@ -169,6 +184,12 @@ enum rpc_verdict {
  * disables it). Returns 0, -KE_INVAL or -KE_NOMEM.
  */
 int rpc_server_init(struct rpc_server *s, unsigned drc_entries, size_t drc_bytes);
+/**
+ * rpc_server_use_counters - count into @ctr (RPC_SERVER_NCTR values,
+ * enum rpc_server_ctr order, owned by the caller and outliving the server)
+ * instead of s->own_ctr. The values already counted are not carried over.
+ */
+void rpc_server_use_counters(struct rpc_server *s, uint64_t *ctr);
 /** rpc_server_fini - free the cache. No work may be in flight. */
 void rpc_server_fini(struct rpc_server *s);
 

@@ -116,7 +116,8 @@ int main(int argc, char **argv)
         if (rpc_server_init(&srv[i].s, 64, 1 << 20) != 0)
             return 1;
         snprintf(srv[i].node, sizeof srv[i].node, "rpc-%u", srv[i].port);
-        srv[i].stats = (struct kstat_group)KSTAT_GROUP(srv[i].node, rpc_server_ctr_names, srv[i].s.ctr);
+        srv[i].stats = (struct kstat_group){
+            .node = srv[i].node, .names = rpc_server_ctr_names, .values = srv[i].s.ctr, .n = RPC_SERVER_NCTR };
         kstats_register(&srv[i].stats);
     }
     if (only_v2 ? rpc_server_register(&srv[0].s, &pm.v2) : rpc_pmap_register(&pm, &srv[0].s))

@@ -182,12 +182,14 @@ static int ping_install(struct kext *x, char *err, size_t errlen)
             x->has_port = true;
         }
         p->lport = x->port;
-        rc = udp_ext_install(x, rpc_ping_udp_rx, p);
+        rc = rpc_node_udp_grant(x, p->lport, err, errlen);
+        if (rc == 0)
+            rc = udp_ext_install(x, rpc_ping_udp_rx, p);
         ksnprintf(x->node, sizeof x->node, "rpc-ping-%u", p->lport);
     }
     if (rc < 0) {
         ping_free(p);
-        if (rc != -KE_PERM)
+        if (rc != -KE_PERM && err[0] == '\0')
             ksnprintf(err, errlen, "cannot install its receive handler: %s", kerr_str(rc));
         return rc;
     }
@@ -216,7 +218,7 @@ static const struct kextension rpc_ping_ext = {
     .guard = "udp dst port PORT (mac= vc=: aal5 vc == VPI/VCI)",
     .common = KEXT_PORT | KEXT_GRANT,
     .default_port = 0,
-    .grant_domain = "udp",
+    .grant_domain = NULL, /* derived for UDP only: rpc_node_udp_grant */
     .params = ping_params,
     .state_size = sizeof(struct rpc_ping),
     .counters = ping_counters,

@@ -101,7 +101,7 @@ static void begin(struct rpc_ping *p, uint64_t now)
     }
     p->sent_ns = now;
     rpc_retry_start(&p->rt, now, p->retry_ns, p->timeout_ns, 0);
-    p->rt.max_wait_ns = RPC_PING_MAX_WAIT_NS;
+    p->rt.max_wait_ns = p->retry_ns > RPC_PING_MAX_WAIT_NS ? p->retry_ns : RPC_PING_MAX_WAIT_NS;
     transmit(p);
 }
 

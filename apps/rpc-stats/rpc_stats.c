@@ -32,7 +32,7 @@ static const struct kextension rpc_stats_ext = {
     .guard = "udp dst port PORT (vc=: aal5 vc == VPI/VCI)",
     .common = RPC_NODE_EXT_COMMON,
     .default_port = RPC_STATS_PORT,
-    .grant_domain = "udp",
+    .grant_domain = NULL, /* derived for UDP only: rpc_node_udp_grant */
     .params = rpc_node_ext_params,
     .state_size = sizeof(struct rpc_node_ep),
     .counters = rpc_node_counters,

@@ -11,6 +11,8 @@
 #include "kernel/klib.h"
 #include "kernel/log.h"
 #include "kernel/mem.h"
+#include "kernel/capability.h"
+#include "kernel/nameservice.h"
 #include "protocols/aal5/aal5.h"
 #include "protocols/udp/udp.h"
 
@@ -129,6 +131,23 @@ int rpc_node_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci)
     *vpi = (uint8_t)p;
     *vci = (uint16_t)c;
     return 0;
+}
+
+int rpc_node_udp_grant(struct kext *x, uint16_t port, char *err, size_t errlen)
+{
+    if (x->caps != NULL)
+        return 0;
+    x->caps = kcapset_create();
+    if (x->caps == NULL) {
+        ksnprintf(err, errlen, "out of memory");
+        return -KE_NOMEM;
+    }
+    char spec[16], why[96];
+    ksnprintf(spec, sizeof spec, "udp:%u", port);
+    int rc = kns_grant(x->caps, spec, why, sizeof why);
+    if (rc < 0)
+        ksnprintf(err, errlen, "grant %s: %s", spec, why);
+    return rc;
 }
 
 /* find - the endpoint on @transport at @port (UDP) or @vpi/@vci (VC), or NULL. */
@@ -260,7 +279,9 @@ int rpc_node_install(struct kext *x, const struct rpc_program *const *progs, uns
     rc = setup(ep, progs, n, err, errlen);
     if (rc == 0) {
         if (ep->transport == RPC_XPRT_UDP) {
-            rc = udp_ext_install(x, rpc_node_udp_rx, ep);
+            rc = rpc_node_udp_grant(x, ep->port, err, errlen);
+            if (rc == 0)
+                rc = udp_ext_install(x, rpc_node_udp_rx, ep);
         } else {
             struct kguard g = aal5_guard_vc(ep->vpi, ep->vci);
             rc = kext_install_on(x, &aal5_PacketArrived, (khandler_generic_fn)rpc_node_vc_rx, ep, &g);

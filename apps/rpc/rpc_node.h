@@ -192,6 +192,15 @@ void rpc_node_registry_release(void);
  */
 int rpc_node_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci);
 
+/**
+ * rpc_node_udp_grant - the capabilities of an instance @x that uses UDP
+ * port @port: those of its grant= when given, else "udp:PORT" from the name
+ * service (what the framework derives for a class with a grant_domain; RPC
+ * classes have none, because on a VC they use no UDP port). Returns 0 or
+ * -KE_* with @err (-KE_NOMEM, kns_grant's codes).
+ */
+int rpc_node_udp_grant(struct kext *x, uint16_t port, char *err, size_t errlen);
+
 /** rpc_node_mode_name - "bounded", "sync" or "async". */
 const char *rpc_node_mode_name(unsigned mode);
 

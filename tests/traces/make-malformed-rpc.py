@@ -30,6 +30,12 @@ Usage (Debian's python3, which has scapy):
   make-malformed-rpc.py --answers PCAP      print the answers found in PCAP, per frame
   make-malformed-rpc.py --check-linux PCAP  compare them with the LINUX column; exit 1 on
                                             a difference
+  make-malformed-rpc.py --check-spindle PCAP [FRAME=ANSWER]...
+                                            compare them with the SPINDLE column (drop:...
+                                            is no answer), with these frames' answers
+                                            replaced (a server configured otherwise, e.g.
+                                            lat_rpc on a port of its own); exit 1 on a
+                                            difference (tests/lab/rpc, tests/vm/rpc-test.sh)
 """
 
 import os
@@ -262,6 +268,18 @@ def main(argv):
                 print(f"frame {k} (xid 0x{xid:08x}): Linux answered {a}, the expectation says {linux}")
                 bad += 1
         print(f"{'ok' if not bad else 'FAILED'}: Linux's answers to rpc-malformed.pcap, {bad} differences")
+        return 1 if bad else 0
+    if len(argv) >= 3 and argv[1] == "--check-spindle":
+        got = answers(argv[2])
+        instead = dict(a.split("=", 1) for a in argv[3:])
+        bad = 0
+        for k, xid, spindle, _ in read_expect(os.path.join(HERE, "rpc-malformed.expect")):
+            want = instead.get(str(k), "none" if spindle.startswith("drop:") else spindle)
+            a = got.get(xid, "none")
+            if a != want:
+                print(f"frame {k} (xid 0x{xid:08x}): spindle answered {a}, expected {want}")
+                bad += 1
+        print(f"{'ok' if not bad else 'FAILED'}: spindle's answers to rpc-malformed.pcap, {bad} differences")
         return 1 if bad else 0
     if len(argv) == 3 and argv[1] == "--replay":
         for f in rdpcap(os.path.join(HERE, "rpc-malformed.pcap")):

@@ -12,7 +12,7 @@
  *
  * Configuration: "extension portmap [port=N] [mode=bounded[:US]|sync|async]
  * [grant=SPEC]" (port default 111; one portmapper per appliance). Counters
- * under node "rpc-111".
+ * under node "portmap:111".
  */
 #include "apps/rpc/rpc_node.h"
 #include "kernel/kerr.h"

@@ -7,7 +7,7 @@
  * Configuration: "extension rpc-echo [port=N | vc=VPI/VCI]
  * [mode=bounded[:US]|sync|async] [grant=SPEC]": on UDP port N (default
  * 40001), registered with the portmapper's registry, or on a VC of the AAL5
- * raw path. Counters under node "rpc-N" or "rpc-vc-VPI/VCI". The client is
+ * raw path. Counters under node "rpc-echo:N" or "rpc-echo:VPI/VCI". The client is
  * rpcgen's (tools/rpc/rpcecho-client) or spindle's rpc-ping.
  */
 #include "apps/rpc/programs.h"

@@ -8,8 +8,8 @@
  *
  * Configuration: "extension rpc-latrpc [port=N | vc=VPI/VCI]
  * [mode=bounded[:US]|sync|async] [grant=SPEC]" (UDP port default 40002,
- * registered with the portmapper's registry). Counters under node "rpc-N"
- * or "rpc-vc-VPI/VCI".
+ * registered with the portmapper's registry). Counters under node "rpc-latrpc:N"
+ * or "rpc-latrpc:VPI/VCI".
  */
 #include "apps/rpc/programs.h"
 #include "apps/rpc/rpc_node.h"

@@ -174,7 +174,7 @@ static int ping_install(struct kext *x, char *err, size_t errlen)
     if (p->vc) {
         struct kguard g = aal5_guard_vc(p->vpi, p->vci);
         rc = kext_install_on(x, &aal5_PacketArrived, (khandler_generic_fn)rpc_ping_vc_rx, p, &g);
-        ksnprintf(x->node, sizeof x->node, "rpc-ping-vc-%u/%u", p->vpi, p->vci);
+        ksnprintf(x->node, sizeof x->node, "rpc-ping:%u/%u", p->vpi, p->vci);
     } else {
         if (!x->has_port) {
             /* an ephemeral port (RFC 6335 section 6: 49152..65535) */
@@ -185,7 +185,7 @@ static int ping_install(struct kext *x, char *err, size_t errlen)
         rc = rpc_node_udp_grant(x, p->lport, err, errlen);
         if (rc == 0)
             rc = udp_ext_install(x, rpc_ping_udp_rx, p);
-        ksnprintf(x->node, sizeof x->node, "rpc-ping-%u", p->lport);
+        ksnprintf(x->node, sizeof x->node, "rpc-ping:%u", p->lport);
     }
     if (rc < 0) {
         ping_free(p);

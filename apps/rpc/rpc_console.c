@@ -41,11 +41,9 @@ static void put_endpoint(const struct rpc_node_ep *ep, void *ctx)
     struct console_session *s = w->s;
     w->n++;
     if (ep->transport == RPC_XPRT_UDP)
-        console_printf(s, "%s: %s, udp port %u, %s\n", ep->x->node, ep->x->cls->name, ep->port,
-                       rpc_node_mode_name(ep->mode));
+        console_printf(s, "%s: udp port %u, %s\n", ep->x->node, ep->port, rpc_node_mode_name(ep->mode));
     else
-        console_printf(s, "%s: %s, vc %u/%u, %s\n", ep->x->node, ep->x->cls->name, ep->vpi, ep->vci,
-                       rpc_node_mode_name(ep->mode));
+        console_printf(s, "%s: vc %u/%u, %s\n", ep->x->node, ep->vpi, ep->vci, rpc_node_mode_name(ep->mode));
     for (unsigned i = 0; i < ep->nprogs; i++) {
         const struct rpc_program *p = ep->progs[i];
         const char *reg = ep->transport != RPC_XPRT_UDP ? "" :
@@ -62,7 +60,7 @@ static void put_client(const struct kext *x, void *ctx)
     if (strcmp(x->cls->name, "rpc-ping") != 0)
         return;
     w->n++;
-    console_printf(w->s, "%s: rpc-ping (instance %u)\n", x->node, x->id);
+    console_printf(w->s, "%s: rpc-ping, instance %u\n", x->node, x->id);
     put_counters(w->s, &x->stats);
 }
 

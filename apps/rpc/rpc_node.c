@@ -169,7 +169,7 @@ static int parse_where(struct kext *x, struct rpc_node_ep *ep, char *err, size_t
     if (vc == NULL) {
         ep->transport = RPC_XPRT_UDP;
         ep->port = x->port;
-        ksnprintf(x->node, sizeof x->node, "rpc-%u", x->port);
+        ksnprintf(x->node, sizeof x->node, "%s:%u", x->cls->name, x->port);
         return 0;
     }
     if (kparams_get(x->params, "port") != NULL) {
@@ -183,7 +183,7 @@ static int parse_where(struct kext *x, struct rpc_node_ep *ep, char *err, size_t
         return rc;
     }
     ep->transport = RPC_XPRT_VC;
-    ksnprintf(x->node, sizeof x->node, "rpc-vc-%u/%u", ep->vpi, ep->vci);
+    ksnprintf(x->node, sizeof x->node, "%s:%u/%u", x->cls->name, ep->vpi, ep->vci);
     return 0;
 }
 
@@ -271,8 +271,12 @@ int rpc_node_install(struct kext *x, const struct rpc_program *const *progs, uns
         return rc;
     struct rpc_node_ep *other = find(ep->transport, ep->port, ep->vpi, ep->vci);
     if (other != NULL) {
-        ksnprintf(err, errlen, "%s is served by %s already (one RPC extension per %s)", x->node,
-                  other->x->cls->name, ep->transport == RPC_XPRT_UDP ? "port" : "VC");
+        if (ep->transport == RPC_XPRT_UDP)
+            ksnprintf(err, errlen, "udp port %u is served by %s already (one RPC extension per port)",
+                      ep->port, other->x->node);
+        else
+            ksnprintf(err, errlen, "vc %u/%u is served by %s already (one RPC extension per VC)", ep->vpi,
+                      ep->vci, other->x->node);
         return -KE_EXIST;
     }
     parse_mode(x, ep);

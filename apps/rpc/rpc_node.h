@@ -52,8 +52,8 @@
  * One endpoint per transport address: a second RPC extension on a UDP port
  * or VC that an endpoint serves is refused (-KE_EXIST).
  *
- * Counters (one kernel/stats.h group per endpoint, node "rpc-PORT" or
- * "rpc-vc-VPI/VCI"): the engine's (rpc_server.h, enum rpc_server_ctr), then
+ * Counters (one kernel/stats.h group per endpoint, node "CLASS:PORT" or
+ * "CLASS:VPI/VCI", e.g. "rpc-echo:40001"): the engine's (rpc_server.h, enum rpc_server_ctr), then
  * enum rpc_node_ctr.
  */
 #ifndef SPINDLE_APPS_RPC_RPC_NODE_H
@@ -148,8 +148,8 @@ struct rpc_node_ep {
  * versions @progs (tables borrowed, at most RPC_NODE_PROGS_MAX): on the VC
  * of its vc= parameter, else on UDP port x->port; in the mode its mode=
  * gives (absent: bounded with RPC_NODE_BUDGET_US). Registers them with the
- * portmapper's registry (UDP). Names the counter node ("rpc-PORT",
- * "rpc-vc-VPI/VCI"). Returns 0, or -KE_* with a one-line reason in @err:
+ * portmapper's registry (UDP). Names the counter node ("CLASS:PORT",
+ * "CLASS:VPI/VCI"). Returns 0, or -KE_* with a one-line reason in @err:
  * -KE_INVAL (vc= malformed, vc= with port=, or too many programs),
  * -KE_RANGE (VPI or VCI out of range), -KE_EXIST (another endpoint
  * serves that port or VC), -KE_NOMEM, or the install's codes (-KE_PERM:

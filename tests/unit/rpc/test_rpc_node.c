@@ -47,7 +47,7 @@ static void echo_call(struct rk_msg *m, uint32_t xid, size_t len)
 Test(rpc_node, bounded_by_default_answers_from_the_port_called)
 {
     struct kext *x = nk_install("rpc-echo", NULL);
-    cr_assert_str_eq(x->node, "rpc-40001");
+    cr_assert_str_eq(x->node, "rpc-echo:40001");
     cr_assert_eq(x->nhandlers, 1);
     cr_assert_eq(x->handlers[0]->props.mode, KH_SYNC);
     cr_assert_eq(x->handlers[0]->props.budget_ns, RPC_NODE_BUDGET_US * 1000ull, "bounded without mode=");
@@ -70,9 +70,9 @@ Test(rpc_node, bounded_by_default_answers_from_the_port_called)
     cr_assert_eq(r.r.accept_stat, RPC_SUCCESS);
     cr_assert_eq(rk_word(r.b, r.r.results_off), 1000);
     cr_assert(memcmp(r.b + r.r.results_off + 4, m.b + 44, 1000) == 0, "ECHO returns its argument");
-    cr_assert_eq(nk_ctr("rpc-40001", "rx"), 2);
-    cr_assert_eq(nk_ctr("rpc-40001", "success"), 2);
-    cr_assert_eq(nk_ctr("rpc-40001", "tx"), 2);
+    cr_assert_eq(nk_ctr("rpc-echo:40001", "rx"), 2);
+    cr_assert_eq(nk_ctr("rpc-echo:40001", "success"), 2);
+    cr_assert_eq(nk_ctr("rpc-echo:40001", "tx"), 2);
     kext_destroy(x);
     cr_assert(testkit_pool_full());
 }
@@ -104,7 +104,7 @@ Test(rpc_node, async_calls_are_answered_from_their_strand)
     echo_call(&m, 0x2001, 300);
     nk_send(ifp, 702, 40021, &m);
     cr_assert_eq(testkit_sent_count(ifp), 0, "nothing before the strand runs");
-    cr_assert_eq(nk_ctr("rpc-40021", "queued"), 1);
+    cr_assert_eq(nk_ctr("rpc-echo:40021", "queued"), 1);
     cr_assert_eq(nk_ctr("udp", "no_port"), 0, "the endpoint took the datagram: no ICMP");
     cr_assert_eq(ksched_runnable(), 1);
     ksched_run(16);
@@ -120,7 +120,7 @@ Test(rpc_node, async_calls_are_answered_from_their_strand)
     cr_assert_eq(r.r.accept_stat, RPC_PROG_MISMATCH);
     cr_assert_eq(r.r.low, 1);
     cr_assert_eq(r.r.high, 1);
-    cr_assert_eq(nk_ctr("rpc-40021", "queued"), 1);
+    cr_assert_eq(nk_ctr("rpc-echo:40021", "queued"), 1);
     kext_destroy(x);
     cr_assert(testkit_pool_full());
 }
@@ -132,7 +132,7 @@ Test(rpc_node, async_retransmissions_while_queued_and_after)
     echo_call(&m, 0x3001, 64);
     nk_send(ifp, 703, 40022, &m);
     nk_send(ifp, 703, 40022, &m);
-    cr_assert_eq(nk_ctr("rpc-40022", "drc_in_progress"), 1, "a retransmission of a queued call is dropped");
+    cr_assert_eq(nk_ctr("rpc-echo:40022", "drc_in_progress"), 1, "a retransmission of a queued call is dropped");
     ksched_run(16);
     struct nk_reply first, again;
     cr_assert(nk_take(ifp, &first));
@@ -141,8 +141,8 @@ Test(rpc_node, async_retransmissions_while_queued_and_after)
     cr_assert(nk_take(ifp, &again), "a retransmission after the reply: answered from the cache, inline");
     cr_assert_eq(again.n, first.n);
     cr_assert(memcmp(again.b, first.b, first.n) == 0, "the same reply bytes");
-    cr_assert_eq(nk_ctr("rpc-40022", "drc_hits"), 1);
-    cr_assert_eq(nk_ctr("rpc-40022", "success"), 1, "executed once");
+    cr_assert_eq(nk_ctr("rpc-echo:40022", "drc_hits"), 1);
+    cr_assert_eq(nk_ctr("rpc-echo:40022", "success"), 1, "executed once");
     kext_destroy(x);
     cr_assert(testkit_pool_full());
 }
@@ -155,8 +155,8 @@ Test(rpc_node, async_queue_is_bounded)
         rk_call(&m, 0x4000 + i, RPCECHO_PROG, RPCECHO_VERS, RPCECHO_NULL);
         nk_send(ifp, 704, 40023, &m);
     }
-    cr_assert_eq(nk_ctr("rpc-40023", "queued"), RPC_NODE_JOBS);
-    cr_assert_eq(nk_ctr("rpc-40023", "jobs_full"), 3);
+    cr_assert_eq(nk_ctr("rpc-echo:40023", "queued"), RPC_NODE_JOBS);
+    cr_assert_eq(nk_ctr("rpc-echo:40023", "jobs_full"), 3);
     ksched_run(RPC_NODE_JOBS + 8);
     cr_assert_eq(testkit_sent_count(ifp), RPC_NODE_JOBS);
     testkit_drain(ifp);
@@ -201,12 +201,12 @@ Test(rpc_node, retransmission_answered_from_the_cache)
     cr_assert(nk_take(ifp, &b));
     cr_assert_eq(a.n, b.n);
     cr_assert(memcmp(a.b, b.b, a.n) == 0);
-    cr_assert_eq(nk_ctr("rpc-40031", "success"), 1);
-    cr_assert_eq(nk_ctr("rpc-40031", "drc_hits"), 1);
+    cr_assert_eq(nk_ctr("rpc-echo:40031", "success"), 1);
+    cr_assert_eq(nk_ctr("rpc-echo:40031", "drc_hits"), 1);
     /* the same xid from another port is another client: executed */
     nk_send(ifp, 707, 40031, &m);
     cr_assert(nk_take(ifp, &b));
-    cr_assert_eq(nk_ctr("rpc-40031", "success"), 2);
+    cr_assert_eq(nk_ctr("rpc-echo:40031", "success"), 2);
     kext_destroy(x);
 }
 
@@ -222,9 +222,9 @@ Test(rpc_node, drops_send_nothing_not_even_icmp)
     rk_call(&m, 10, RPCECHO_PROG, RPCECHO_VERS, RPCECHO_NULL);
     nk_send(ifp, 0, 40032, &m);
     cr_assert_eq(testkit_sent_count(ifp), 0);
-    cr_assert_eq(nk_ctr("rpc-40032", "short"), 1);
-    cr_assert_eq(nk_ctr("rpc-40032", "reply"), 1);
-    cr_assert_eq(nk_ctr("rpc-40032", "bad_src"), 1, "source port 0 cannot be answered");
+    cr_assert_eq(nk_ctr("rpc-echo:40032", "short"), 1);
+    cr_assert_eq(nk_ctr("rpc-echo:40032", "reply"), 1);
+    cr_assert_eq(nk_ctr("rpc-echo:40032", "bad_src"), 1, "source port 0 cannot be answered");
     cr_assert_eq(nk_ctr("udp", "no_port"), 0);
     /* a program it does not serve */
     rk_call(&m, 11, 100003, 3, 0);
@@ -242,7 +242,7 @@ Test(rpc_node, one_endpoint_per_port_and_parameters)
     char err[256];
     uint64_t live = kmem_live();
     cr_assert_eq(nk_try("rpc-latrpc", "port=40041", &y, err, sizeof err), -KE_EXIST);
-    cr_assert(strstr(err, "rpc-40001") == NULL && strstr(err, "rpc-40041 is served by rpc-echo") != NULL,
+    cr_assert(strstr(err, "udp port 40041 is served by rpc-echo:40041 already") != NULL,
               "message: %s", err);
     cr_assert_eq(nk_try("rpc-echo", "port=40042 vc=0/40", &y, err, sizeof err), -KE_INVAL);
     cr_assert(strstr(err, "exclude") != NULL, "message: %s", err);
@@ -279,7 +279,7 @@ Test(rpc_node, portmapper_lists_what_is_installed)
 {
     struct kext *echo = nk_install("rpc-echo", NULL);
     struct kext *pm = nk_install("portmap", NULL);
-    cr_assert_str_eq(pm->node, "rpc-111");
+    cr_assert_str_eq(pm->node, "portmap:111");
     struct kext *lat = nk_install("rpc-latrpc", NULL);
     cr_assert_eq(getport(RPCECHO_PROG, RPCECHO_VERS), 40001, "installed before the portmapper");
     cr_assert_eq(getport(XACT_PROG, XACT_VERS), 40002, "installed after it");

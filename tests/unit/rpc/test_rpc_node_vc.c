@@ -86,7 +86,7 @@ Test(rpc_node_vc, answers_on_the_vc_in_every_mode)
     for (unsigned i = 0; i < 3; i++) {
         struct kext *x = nk_install("rpc-echo", modes[i]);
         char node[32];
-        snprintf(node, sizeof node, "rpc-vc-%u/%u", vpi[i], vci[i]);
+        snprintf(node, sizeof node, "rpc-echo:%u/%u", vpi[i], vci[i]);
         cr_assert_str_eq(x->node, node);
         struct rk_msg m;
         uint8_t data[3000];
@@ -123,7 +123,7 @@ Test(rpc_node_vc, other_vcs_and_group_sources_get_nothing)
     const uint8_t group[6] = { 0x03, 0, 0, 0, 0, 1 };
     send_msg(&m, group, 0, 40);
     cr_assert_eq(testkit_sent_count(ifp), 0);
-    cr_assert_eq(nk_ctr("rpc-vc-0/40", "rx"), 0, "neither reached the endpoint (ether drops group sources)");
+    cr_assert_eq(nk_ctr("rpc-latrpc:0/40", "rx"), 0, "neither reached the endpoint (ether drops group sources)");
     send_msg(&m, PEER_MAC, 0, 40);
     struct aal5_pdu_info info;
     struct rpc_reply r;
@@ -133,6 +133,6 @@ Test(rpc_node_vc, other_vcs_and_group_sources_get_nothing)
     /* the duplicate-request cache tells callers apart by MAC */
     send_msg(&m, PEER_MAC, 0, 40);
     pkt_free(answer(&info, &r));
-    cr_assert_eq(nk_ctr("rpc-vc-0/40", "drc_hits"), 1);
+    cr_assert_eq(nk_ctr("rpc-latrpc:0/40", "drc_hits"), 1);
     kext_destroy(x);
 }

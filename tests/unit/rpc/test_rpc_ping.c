@@ -102,7 +102,7 @@ static uint64_t pctr(const struct kext *x, const char *name)
 Test(rpc_ping, calls_one_after_the_other_and_summarises_round_trips)
 {
     struct kext *x = nk_install("rpc-ping", "peer=10.0.0.2:40001 count=5 warmup=1 port=41000");
-    cr_assert_str_eq(x->node, "rpc-ping-41000");
+    cr_assert_str_eq(x->node, "rpc-ping:41000");
     run(0);
     struct call c;
     uint32_t last_xid = 0;
@@ -300,7 +300,7 @@ Test(rpc_ping, one_spindle_calls_another_over_a_vc)
     struct netif *eth1 = testkit_netif("eth1", MAC_B, NULL);
     struct kext *srv = nk_install("rpc-echo", "vc=0/40 mode=async");
     struct kext *cli = nk_install("rpc-ping", "mac=02:00:00:00:00:0b vc=0/40 if=eth0 proc=1 size=2000 count=20");
-    cr_assert_str_eq(cli->node, "rpc-ping-vc-0/40");
+    cr_assert_str_eq(cli->node, "rpc-ping:0/40");
     for (unsigned i = 0; i < 200 && pctr(cli, "done") == 0; i++) {
         run(10000);
         shuttle(ifp, eth1);
@@ -308,8 +308,8 @@ Test(rpc_ping, one_spindle_calls_another_over_a_vc)
     cr_assert_eq(pctr(cli, "done"), 1);
     cr_assert_eq(pctr(cli, "replies"), 20);
     cr_assert_eq(pctr(cli, "retransmits"), 0);
-    cr_assert_eq(nk_ctr("rpc-vc-0/40", "success"), 20);
-    cr_assert_eq(nk_ctr("rpc-vc-0/40", "reply"), 20, "the server saw the replies too, and dropped them");
+    cr_assert_eq(nk_ctr("rpc-echo:0/40", "success"), 20);
+    cr_assert_eq(nk_ctr("rpc-echo:0/40", "reply"), 20, "the server saw the replies too, and dropped them");
     cr_assert_eq(pctr(cli, "stray"), 20, "the client saw the calls too, and ignored them");
     kext_destroy(cli);
     kext_destroy(srv);

@@ -4,10 +4,12 @@
  * libtirpc; checks every answer and prints round-trip percentiles.
  *
  *   rpcecho-client HOST [--proto udp|tcp] [-n N] [--size BYTES] [--port PORT]
- *                  [--timeout-ms MS] [--retry-ms MS]
+ *                  [--timeout-ms MS] [--retry-ms MS] [--null-only] [--warmup N]
  *
  * Each of N rounds calls RPCECHO_NULL, then RPCECHO_ECHO with BYTES bytes
  * (a pattern that changes every round) and compares what comes back.
+ * --null-only: the rounds call RPCECHO_NULL alone, back to back (the null
+ * RPC of tools/bench/rpc). --warmup N: N rounds first that are not timed.
  * Without --port the client finds the program through HOST's portmapper
  * (clnt_create); with it, it calls that port directly. Exit status: 0 all
  * answers right, 1 a call failed or an answer differed, 2 usage.
@@ -23,7 +25,7 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: rpcecho-client HOST [--proto udp|tcp] [-n N] [--size BYTES] [--port PORT]\n"
-                    "                      [--timeout-ms MS] [--retry-ms MS]\n");
+                    "                      [--timeout-ms MS] [--retry-ms MS] [--null-only] [--warmup N]\n");
     exit(2);
 }
 
@@ -32,10 +34,12 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "proto", required_argument, NULL, 'p' }, { "size", required_argument, NULL, 's' },
         { "port", required_argument, NULL, 'P' }, { "timeout-ms", required_argument, NULL, 't' },
-        { "retry-ms", required_argument, NULL, 'r' }, { NULL, 0, NULL, 0 },
+        { "retry-ms", required_argument, NULL, 'r' }, { "null-only", no_argument, NULL, 'N' },
+        { "warmup", required_argument, NULL, 'w' }, { NULL, 0, NULL, 0 },
     };
     const char *proto = "udp";
-    long n = 100, size = 64, port = 0, timeout_ms = 5000, retry_ms = 500;
+    long n = 100, size = 64, port = 0, timeout_ms = 5000, retry_ms = 500, warmup = 0;
+    int null_only = 0;
     int c;
     while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
         switch (c) {
@@ -45,6 +49,8 @@ int main(int argc, char **argv)
         case 'P': port = rpcu_number(optarg, 1, 65535, "--port"); break;
         case 't': timeout_ms = rpcu_number(optarg, 1, 600000, "--timeout-ms"); break;
         case 'r': retry_ms = rpcu_number(optarg, 1, 600000, "--retry-ms"); break;
+        case 'N': null_only = 1; break;
+        case 'w': warmup = rpcu_number(optarg, 0, 10000000, "--warmup"); break;
         default: usage();
         }
     }
@@ -59,6 +65,12 @@ int main(int argc, char **argv)
     if (!t_null || !t_echo || !data)
         return 1;
     long bad = 0;
+    for (long i = 0; i < warmup && bad == 0; i++) {
+        if (!rpcecho_null_1(NULL, cl)) {
+            clnt_perror(cl, "RPCECHO_NULL (warm-up)");
+            bad++;
+        }
+    }
     for (long i = 0; i < n && bad == 0; i++) {
         double t0 = rpcu_now_ns();
         if (!rpcecho_null_1(NULL, cl)) {
@@ -67,6 +79,9 @@ int main(int argc, char **argv)
             break;
         }
         double t1 = rpcu_now_ns();
+        t_null[i] = t1 - t0;
+        if (null_only)
+            continue;
         for (long k = 0; k < size; k++)
             data[k] = (char)(k * 7 + i);
         rpcecho_data arg = { .rpcecho_data_len = (u_int)size, .rpcecho_data_val = data };
@@ -83,7 +98,6 @@ int main(int argc, char **argv)
             bad++;
         }
         xdr_free((xdrproc_t)xdr_rpcecho_data, (char *)res);
-        t_null[i] = t1 - t0;
         t_echo[i] = t2 - t1;
     }
     char label[64];
@@ -93,7 +107,8 @@ int main(int argc, char **argv)
     printf("\n");
     rpcu_report("null", t_null, bad ? 0 : (size_t)n);
     snprintf(label, sizeof label, "echo %ld B", size);
-    rpcu_report(label, t_echo, bad ? 0 : (size_t)n);
+    if (!null_only)
+        rpcu_report(label, t_echo, bad ? 0 : (size_t)n);
     printf("%s\n", bad ? "FAILED" : "all answers right");
     clnt_destroy(cl);
     free(t_null);

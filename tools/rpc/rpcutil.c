@@ -81,7 +81,8 @@ void rpcu_report(const char *label, double *ns, size_t n)
         return;
     }
     qsort(ns, n, sizeof ns[0], cmp);
-    size_t p50 = (n - 1) / 2, p99 = (size_t)((double)(n - 1) * 0.99);
+    /* nearest rank, ceil(p n / 100), as spindle's rpc-ping and tools/bench/lib */
+    size_t p50 = (50 * n + 99) / 100 - 1, p99 = (99 * n + 99) / 100 - 1;
     printf("%s: %zu calls, p50 %.1f us, p99 %.1f us, min %.1f us, max %.1f us\n", label, n, ns[p50] / 1e3,
            ns[p99] / 1e3, ns[0] / 1e3, ns[n - 1] / 1e3);
 }

@@ -7,14 +7,16 @@
  * padding), the header checksum, and refuses broadcast, multicast (class D)
  * and class E sources; options are skipped. Every valid datagram is raised
  * on ipv4_PacketArrived with PKT_F_L3_LOCAL set when the destination is ours
- * (or PKT_F_L3_BCAST for broadcast). The node's own handler on that event
- * takes local datagrams, reassembles fragments and raises
- * ipv4_LocalArrived, where ICMP, UDP and others install with a guard on the
- * protocol field (ipv4_guard_proto). A local datagram nobody takes gets ICMP
- * protocol unreachable (unless it was broadcast). A router installs on
- * ipv4_PacketArrived with a guard "not local".
+ * (or PKT_F_L3_BCAST for broadcast); a router installs there with a guard
+ * "not local". The node then delivers the datagrams for us itself:
+ * reassembled, on ipv4_LocalArrived, where ICMP, UDP and others install
+ * with a guard on the protocol field (ipv4_guard_proto). A local datagram
+ * nobody takes raises ipv4.ProtocolUnreachable (unless it was broadcast).
  *
- * Events carry data at the IPv4 header, L3 and L4 set, len = total length.
+ * Events carry the datagram as the L3 view (pkt_layer_ptr/len(PKT_L3): the
+ * IPv4 header to the total length) and the L4 view past the options;
+ * pkt->meta[PKT_META_IPV4_SRC/DST] hold the addresses. The data range is the
+ * raiser's (the whole frame on receive): read the views, not pkt_data().
  */
 #ifndef SPINDLE_PROTOCOLS_IPV4_H
 #define SPINDLE_PROTOCOLS_IPV4_H

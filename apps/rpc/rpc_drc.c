@@ -1,6 +1,6 @@
 /*
  * apps/rpc/rpc_drc.c — the duplicate-request cache (see rpc_drc.h for the
- * key, the states and the bounds).
+ * key, the states, the bounds and the cost).
  */
 #include "apps/rpc/rpc_drc.h"
 
@@ -11,26 +11,80 @@
 int rpc_drc_init(struct rpc_drc *d, unsigned entries, size_t max_bytes)
 {
     memset(d, 0, sizeof *d);
+    d->oldest = d->newest = -1;
     if (entries > 4096)
         return -KE_INVAL;
     if (entries == 0)
         return 0;
+    uint32_t nb = 1;
+    while (nb < entries)
+        nb <<= 1;
     d->e = kmalloc(entries * sizeof *d->e);
-    if (!d->e)
+    d->bucket = kmalloc(nb * sizeof *d->bucket);
+    d->free_slots = kmalloc(entries * sizeof *d->free_slots);
+    if (!d->e || !d->bucket || !d->free_slots) {
+        kfree(d->e);
+        kfree(d->bucket);
+        kfree(d->free_slots);
+        memset(d, 0, sizeof *d);
+        d->oldest = d->newest = -1;
         return -KE_NOMEM;
+    }
     d->entries = entries;
     d->max_bytes = max_bytes;
+    d->nbuckets = nb;
+    for (uint32_t i = 0; i < nb; i++)
+        d->bucket[i] = -1;
+    /* slot 0 on top: slots are taken in order while the cache fills */
+    for (unsigned i = 0; i < entries; i++)
+        d->free_slots[i] = (int32_t)(entries - 1 - i);
+    d->nfree = entries;
     return 0;
 }
 
+/* bucket_of - the index bucket of key @k: its hash mixed with the xid and the peer. */
+static uint32_t bucket_of(const struct rpc_drc *d, const struct rpc_drc_key *k)
+{
+    uint32_t h = k->hash ^ (k->xid * 2654435761u) ^ (k->peer.addr * 40503u) ^ k->peer.port;
+    h ^= h >> 15;
+    return h & (d->nbuckets - 1);
+}
+
+static bool same(const struct rpc_drc_key *a, const struct rpc_drc_key *b)
+{
+    return a->xid == b->xid && a->peer.transport == b->peer.transport && a->peer.addr == b->peer.addr &&
+           a->peer.port == b->peer.port && a->prog == b->prog && a->vers == b->vers && a->proc == b->proc &&
+           a->len == b->len && a->hash == b->hash;
+}
+
+/* clear - free slot @e: its reply, its place in the index and in the insertion order. */
 static void clear(struct rpc_drc *d, struct rpc_drc_entry *e)
 {
+    int32_t slot = (int32_t)(e - d->e);
     if (e->reply) {
         d->bytes -= e->reply_len;
-        kfree(e->reply);
+        if (e->reply != e->inline_reply)
+            kfree(e->reply);
     }
     e->reply = NULL;
     e->reply_len = 0;
+    if (e->state != RPC_DRC_FREE) {
+        for (int32_t *pp = &d->bucket[bucket_of(d, &e->key)]; *pp >= 0; pp = &d->e[*pp].hnext) {
+            if (*pp == slot) {
+                *pp = e->hnext;
+                break;
+            }
+        }
+        if (e->older >= 0)
+            d->e[e->older].newer = e->newer;
+        else
+            d->oldest = e->newer;
+        if (e->newer >= 0)
+            d->e[e->newer].older = e->older;
+        else
+            d->newest = e->older;
+        d->free_slots[d->nfree++] = slot;
+    }
     e->state = RPC_DRC_FREE;
     e->gen++;
 }
@@ -40,7 +94,10 @@ void rpc_drc_fini(struct rpc_drc *d)
     for (unsigned i = 0; i < d->entries; i++)
         clear(d, &d->e[i]);
     kfree(d->e);
+    kfree(d->bucket);
+    kfree(d->free_slots);
     memset(d, 0, sizeof *d);
+    d->oldest = d->newest = -1;
 }
 
 void rpc_drc_key_make(struct rpc_drc_key *k, const struct rpc_peer *peer, uint32_t xid, uint32_t prog,
@@ -62,23 +119,14 @@ void rpc_drc_key_make(struct rpc_drc_key *k, const struct rpc_peer *peer, uint32
     k->hash = h;
 }
 
-static bool same(const struct rpc_drc_key *a, const struct rpc_drc_key *b)
-{
-    return a->xid == b->xid && a->peer.transport == b->peer.transport && a->peer.addr == b->peer.addr &&
-           a->peer.port == b->peer.port && a->prog == b->prog && a->vers == b->vers && a->proc == b->proc &&
-           a->len == b->len && a->hash == b->hash;
-}
-
-/* oldest_done - the DONE entry inserted first, or NULL. */
+/* oldest_done - the DONE entry inserted first, or NULL (the calls in
+ * progress ahead of it in insertion order are skipped). */
 static struct rpc_drc_entry *oldest_done(struct rpc_drc *d)
 {
-    struct rpc_drc_entry *o = NULL;
-    for (unsigned i = 0; i < d->entries; i++) {
-        struct rpc_drc_entry *e = &d->e[i];
-        if (e->state == RPC_DRC_DONE && (!o || e->seq < o->seq))
-            o = e;
-    }
-    return o;
+    for (int32_t i = d->oldest; i >= 0; i = d->e[i].newer)
+        if (d->e[i].state == RPC_DRC_DONE)
+            return &d->e[i];
+    return NULL;
 }
 
 int rpc_drc_lookup(struct rpc_drc *d, const struct rpc_drc_key *k, struct rpc_drc_ref *ref,
@@ -86,14 +134,11 @@ int rpc_drc_lookup(struct rpc_drc *d, const struct rpc_drc_key *k, struct rpc_dr
 {
     ref->slot = -1;
     ref->gen = 0;
-    struct rpc_drc_entry *free_e = NULL;
-    for (unsigned i = 0; i < d->entries; i++) {
+    if (d->entries == 0)
+        return RPC_DRC_MISS;
+    uint32_t b = bucket_of(d, k);
+    for (int32_t i = d->bucket[b]; i >= 0; i = d->e[i].hnext) {
         struct rpc_drc_entry *e = &d->e[i];
-        if (e->state == RPC_DRC_FREE) {
-            if (!free_e)
-                free_e = e;
-            continue;
-        }
         if (!same(&e->key, k))
             continue;
         if (e->state == RPC_DRC_IN_PROGRESS)
@@ -102,19 +147,28 @@ int rpc_drc_lookup(struct rpc_drc *d, const struct rpc_drc_key *k, struct rpc_dr
         *reply_len = e->reply_len;
         return RPC_DRC_HIT;
     }
-    if (d->entries == 0)
-        return RPC_DRC_MISS;
-    if (!free_e) {
-        free_e = oldest_done(d);
-        if (!free_e)
+    if (d->nfree == 0) {
+        struct rpc_drc_entry *victim = oldest_done(d);
+        if (!victim)
             return RPC_DRC_FULL;
-        clear(d, free_e);
+        clear(d, victim);
     }
-    free_e->key = *k;
-    free_e->state = RPC_DRC_IN_PROGRESS;
-    free_e->seq = d->next_seq++;
-    ref->slot = (int)(free_e - d->e);
-    ref->gen = free_e->gen;
+    int32_t slot = d->free_slots[--d->nfree];
+    struct rpc_drc_entry *e = &d->e[slot];
+    e->key = *k;
+    e->state = RPC_DRC_IN_PROGRESS;
+    e->seq = d->next_seq++;
+    e->hnext = d->bucket[b];
+    d->bucket[b] = slot;
+    e->newer = -1;
+    e->older = d->newest;
+    if (d->newest >= 0)
+        d->e[d->newest].newer = slot;
+    else
+        d->oldest = slot;
+    d->newest = slot;
+    ref->slot = slot;
+    ref->gen = e->gen;
     return RPC_DRC_MISS;
 }
 
@@ -147,7 +201,7 @@ int rpc_drc_complete(struct rpc_drc *d, struct rpc_drc_ref ref, const void *repl
         clear(d, e);
         return -KE_TOOBIG;
     }
-    uint8_t *copy = kmalloc(len);
+    uint8_t *copy = len <= RPC_DRC_INLINE ? e->inline_reply : kmalloc(len);
     if (!copy) {
         clear(d, e);
         return -KE_NOMEM;
@@ -169,10 +223,7 @@ void rpc_drc_forget(struct rpc_drc *d, struct rpc_drc_ref ref)
 
 unsigned rpc_drc_used(const struct rpc_drc *d)
 {
-    unsigned n = 0;
-    for (unsigned i = 0; i < d->entries; i++)
-        n += d->e[i].state != RPC_DRC_FREE;
-    return n;
+    return d->entries - d->nfree;
 }
 
 size_t rpc_drc_bytes(const struct rpc_drc *d)

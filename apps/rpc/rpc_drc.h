@@ -20,15 +20,23 @@
  * reply's bytes.
  *
  * Bounds (fixed at rpc_drc_init): at most @entries entries and at most
- * @max_bytes bytes of stored replies. A new entry replaces the oldest DONE
- * entry (FIFO, by insertion order); when every entry is IN_PROGRESS the
- * call is refused (that also bounds the calls in flight). A reply larger
- * than @max_bytes is not stored (its entry is dropped at completion);
- * otherwise the oldest DONE entries are evicted until it fits. Lookups scan
- * the entries: O(entries), sized for tens to a few hundred.
+ * @max_bytes bytes of stored replies. A new entry takes a free slot, else
+ * replaces the oldest DONE entry (FIFO, by insertion order); when every
+ * entry is IN_PROGRESS the call is refused (that also bounds the calls in
+ * flight). A reply larger than @max_bytes is not stored (its entry is
+ * dropped at completion); otherwise the oldest DONE entries are evicted
+ * until it fits.
  *
- * Memory: the entry array and each stored reply come from kmalloc; a reply
- * is freed when its entry is evicted and everything at rpc_drc_fini.
+ * Cost: a lookup hashes the key into a bucket of an index (power of two
+ * buckets, at least @entries) and compares the few keys chained there; a
+ * free slot comes off a free list; the oldest entries head a list kept in
+ * insertion order, so eviction skips only the calls still in progress. A
+ * reply of up to RPC_DRC_INLINE bytes (a null call's is 24) is stored in
+ * its entry; a longer one is copied into kmalloc'ed memory.
+ *
+ * Memory: the entry array, the index and the lists come from kmalloc at
+ * rpc_drc_init, as does each stored reply over RPC_DRC_INLINE bytes; a
+ * reply is freed when its entry is evicted and everything at rpc_drc_fini.
  */
 #ifndef SPINDLE_APPS_RPC_RPC_DRC_H
 #define SPINDLE_APPS_RPC_RPC_DRC_H
@@ -39,6 +47,8 @@
 
 /** Bytes of a call that are hashed into its key. */
 #define RPC_DRC_HASH_BYTES 256u
+/** Replies up to this many bytes are kept inside their entry (no allocation). */
+#define RPC_DRC_INLINE 64u
 
 /** Transports a call can arrive on. */
 enum rpc_transport {
@@ -73,9 +83,12 @@ struct rpc_drc_entry {
     struct rpc_drc_key key;
     uint8_t state;          /* enum rpc_drc_state */
     uint32_t gen;           /* changes whenever the slot is reused */
-    uint64_t seq;           /* insertion order, for FIFO eviction */
-    uint8_t *reply;         /* DONE: kmalloc'ed reply bytes */
+    uint64_t seq;           /* insertion order */
+    int32_t hnext;          /* next slot in its index bucket, -1: none */
+    int32_t older, newer;   /* neighbours in insertion order, -1: none */
+    uint8_t *reply;         /* DONE: the reply bytes (inline or kmalloc'ed) */
     size_t reply_len;
+    uint8_t inline_reply[RPC_DRC_INLINE];
 };
 
 /** A duplicate-request cache. Fields are private. */
@@ -84,6 +97,11 @@ struct rpc_drc {
     unsigned entries;
     size_t max_bytes, bytes;   /* bound and current bytes of stored replies */
     uint64_t next_seq;
+    int32_t *bucket;           /* index: first slot of each bucket, -1: empty */
+    uint32_t nbuckets;         /* a power of two */
+    int32_t *free_slots;       /* stack of free slots */
+    unsigned nfree;
+    int32_t oldest, newest;    /* the used entries in insertion order, -1: none */
 };
 
 /** A reference to an IN_PROGRESS entry (slot and generation), for completion. */

@@ -260,3 +260,116 @@ Test(rpc_drc, a_disabled_cache_runs_every_call)
     cr_assert_eq(o.verdict, RPC_SEND);
     rpc_server_fini(&srv);
 }
+
+/* ---- the cache's index and lists against a linear model ---- */
+
+/* The model: the entries as a plain array, scanned, as rpc_drc.h describes them. */
+struct model_entry {
+    bool used, done;
+    uint32_t xid, port;
+    uint64_t seq;
+    size_t len;
+    uint8_t fill;
+};
+struct model {
+    struct model_entry e[8];
+    unsigned n;
+    size_t max, bytes;
+    uint64_t seq;
+};
+
+static struct model_entry *model_find(struct model *m, uint32_t xid, uint32_t port)
+{
+    for (unsigned i = 0; i < m->n; i++)
+        if (m->e[i].used && m->e[i].xid == xid && m->e[i].port == port)
+            return &m->e[i];
+    return NULL;
+}
+
+static struct model_entry *model_oldest_done(struct model *m)
+{
+    struct model_entry *o = NULL;
+    for (unsigned i = 0; i < m->n; i++)
+        if (m->e[i].used && m->e[i].done && (!o || m->e[i].seq < o->seq))
+            o = &m->e[i];
+    return o;
+}
+
+static void model_drop(struct model *m, struct model_entry *e)
+{
+    if (e->done)
+        m->bytes -= e->len;
+    memset(e, 0, sizeof *e);
+}
+
+Test(rpc_drc, the_index_and_the_insertion_order_behave_as_a_linear_scan)
+{
+    struct rpc_drc d;
+    struct model m = { .n = 8, .max = 600 };
+    cr_assert_eq(rpc_drc_init(&d, 8, 600), 0);
+    struct rpc_drc_ref refs[8][4]; /* by xid % 8 and port % 4: the call in progress */
+    memset(refs, 0xff, sizeof refs);
+    uint8_t reply[200];
+    uint32_t rnd = 12345;
+    for (unsigned step = 0; step < 20000; step++) {
+        rnd = rnd * 1103515245u + 12345u;
+        uint32_t xid = (rnd >> 8) % 8, port = (rnd >> 16) % 4, op = (rnd >> 20) % 4;
+        struct rpc_peer peer = { .transport = RPC_XPRT_UDP, .addr = 1, .port = port };
+        struct rpc_drc_key k;
+        uint8_t msg[40] = { 0 };
+        store_be32(msg, xid);
+        rpc_drc_key_make(&k, &peer, xid, 1, 1, 1, msg, sizeof msg);
+        struct model_entry *me = model_find(&m, xid, port);
+        struct rpc_drc_ref *ref = &refs[xid][port];
+        if (op <= 1) { /* lookup */
+            struct rpc_drc_ref r;
+            const uint8_t *got = NULL;
+            size_t got_len = 0;
+            int res = rpc_drc_lookup(&d, &k, &r, &got, &got_len);
+            if (me && !me->done) {
+                cr_assert_eq(res, RPC_DRC_BUSY, "step %u", step);
+            } else if (me) {
+                cr_assert_eq(res, RPC_DRC_HIT, "step %u", step);
+                cr_assert_eq(got_len, me->len, "step %u", step);
+                for (size_t i = 0; i < got_len; i++)
+                    cr_assert_eq(got[i], me->fill, "step %u: reply byte %zu", step, i);
+            } else {
+                struct model_entry *slot = NULL;
+                for (unsigned i = 0; i < m.n && !slot; i++)
+                    if (!m.e[i].used)
+                        slot = &m.e[i];
+                if (!slot && (slot = model_oldest_done(&m)) != NULL)
+                    model_drop(&m, slot);
+                if (!slot) {
+                    cr_assert_eq(res, RPC_DRC_FULL, "step %u", step);
+                } else {
+                    cr_assert_eq(res, RPC_DRC_MISS, "step %u", step);
+                    *slot = (struct model_entry){ .used = true, .xid = xid, .port = port, .seq = m.seq++ };
+                    *ref = r;
+                }
+            }
+        } else if (op == 2 && me && !me->done) { /* complete, sizes from 1 to 200 bytes */
+            size_t len = 1 + (rnd >> 4) % 200;
+            uint8_t fill = (uint8_t)step;
+            memset(reply, fill, len);
+            int rc = rpc_drc_complete(&d, *ref, reply, len);
+            struct model_entry *o;
+            while (m.bytes + len > m.max && (o = model_oldest_done(&m)) != NULL)
+                model_drop(&m, o);
+            cr_assert_eq(rc, 0, "step %u", step);
+            me->done = true;
+            me->len = len;
+            me->fill = fill;
+            m.bytes += len;
+        } else if (op == 3 && me && !me->done) { /* forget */
+            rpc_drc_forget(&d, *ref);
+            model_drop(&m, me);
+        }
+        unsigned used = 0;
+        for (unsigned i = 0; i < m.n; i++)
+            used += m.e[i].used;
+        cr_assert_eq(rpc_drc_used(&d), used, "step %u", step);
+        cr_assert_eq(rpc_drc_bytes(&d), m.bytes, "step %u", step);
+    }
+    rpc_drc_fini(&d);
+}

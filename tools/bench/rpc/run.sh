@@ -178,16 +178,23 @@ bench_vm_stop sa
 
 # ---- Linux user level ------------------------------------------------------
 cat >"$BENCH_TMP/la.sh" <<EOF
-mkdir -p /run/rpcbind
+# libtirpc registers through /var/run/rpcbind.sock (the initramfs has /run only)
+mkdir -p /run/rpcbind /var
+[ -e /var/run ] || ln -s /run /var/run
 rpcbind
 sleep 0.5
-rpcecho-server >/tmp/server.log 2>&1 &
+rpcecho-server &
 sleep 0.5
 section rpcinfo rpcinfo -T udp -s 127.0.0.1
 wait
 EOF
 cat >"$BENCH_TMP/lb.sh" <<EOF
 wait_host $A 60 || exit 1
+# until A's server has registered with its rpcbind (30 s at most)
+n=0
+until rpcinfo -T udp -s $A 2>/dev/null | grep -q 537198593; do
+	n=\$((n + 1)); [ "\$n" -le 60 ] || break; sleep 0.5
+done
 section rpcinfo rpcinfo -T udp -s $A
 section null rpcecho-client $A --null-only -n $COUNT --warmup $WARM
 sleep 1

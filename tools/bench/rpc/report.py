@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 """tools/bench/rpc/report.py - table, JSON and PNG of run.sh's results.
 
-Input (--results): lines "FIGURE P50_US P99_US" ("-" for a figure not
-measured), FIGURE one of FIGURES below. Output: the table on stdout with
+Input (--results): lines "FIGURE P50_US P99_US [SERVER_CPU_US CLIENT_CPU_US]"
+("-" for a figure not measured), FIGURE one of FIGURES below; the CPU
+columns are the host CPU of each VM's QEMU per call (VM figures only). Output: the table on stdout with
 each figure's ratio to the Linux figure of its column (VMs, or hosted) and
 the targets of SPIN's Table 7 analogue; --json FILE; --png FILE. Exit 1
 when the input holds no figure.
 
 The JSON is meant for a later tools/bench/spin script: "figures" maps each
 key below to {"label", "column", "p50_us", "p99_us", "calls"} (null when not
-measured), "ratios" maps "A/B" to {"p50", "p99"}, "targets" is a list of
+measured; the VM figures also "server_cpu_us_per_call" and
+"client_cpu_us_per_call"), "ratios" maps "A/B" to {"p50", "p99"}, "targets" is a list of
 {"name", "ratio", "p50", "limit", "met"}, "spin_table7_us" holds the paper's
 figures for the same rows.
 """
@@ -24,10 +26,12 @@ FIGURES = [
     ("linux_vm", "vm", "Linux VMs: rpcgen client and server, libtirpc, user level"),
     ("spindle_vm_udp_async", "vm", "spindle VMs: rpc-ping to rpc-echo, UDP, async"),
     ("spindle_vm_udp_bounded", "vm", "spindle VMs: rpc-ping to rpc-echo, UDP, bounded"),
+    ("spindle_vm_udp_sync", "vm", "spindle VMs: rpc-ping to rpc-echo, UDP, sync (no budget)"),
     ("spindle_vm_aal5", "vm", "spindle VMs: rpc-ping to rpc-echo, raw AAL5, bounded"),
     ("hosted_linux", "hosted", "veth: libtirpc client to libtirpc server"),
     ("hosted_spindle_async", "hosted", "veth: libtirpc client to hosted spindle, async"),
     ("hosted_spindle_bounded", "hosted", "veth: libtirpc client to hosted spindle, bounded"),
+    ("hosted_spindle_sync", "hosted", "veth: libtirpc client to hosted spindle, sync"),
 ]
 BASE = {"vm": "linux_vm", "hosted": "hosted_linux"}
 # (name, numerator, denominator, limit): the targets of the issue
@@ -47,9 +51,10 @@ def parse(path):
     with open(path) as f:
         for line in f:
             w = line.split()
-            if len(w) != 3:
+            if len(w) not in (3, 5):
                 continue
-            got[w[0]] = tuple(None if v == "-" else float(v) for v in w[1:])
+            v = [None if x == "-" else float(x) for x in w[1:]]
+            got[w[0]] = tuple(v + [None] * (4 - len(v)))
     return got
 
 
@@ -71,9 +76,12 @@ def main():
         return 1
     figures = {}
     for key, col, label in FIGURES:
-        p50, p99 = got.get(key, (None, None))
+        p50, p99, scpu, ccpu = got.get(key, (None, None, None, None))
         figures[key] = {"label": label, "column": col, "p50_us": p50, "p99_us": p99,
                         "calls": a.count if p50 is not None else None}
+        if col == "vm":
+            figures[key]["server_cpu_us_per_call"] = scpu
+            figures[key]["client_cpu_us_per_call"] = ccpu
     ratios = {}
     for key, col, _ in FIGURES:
         base = BASE[col]
@@ -105,13 +113,17 @@ def main():
 
     print()
     print("Null RPC round trip, us (%s, %s, %s; %d calls per figure)" % (a.accel, doc["machine"], a.nic, a.count))
-    print("%-58s %9s %9s %14s" % ("figure", "p50", "p99", "x Linux p50/p99"))
+    print("%-58s %9s %9s %14s %14s" % ("figure", "p50", "p99", "x Linux p50/p99", "CPU srv/cli"))
     for key, col, label in FIGURES:
         f = figures[key]
         base = BASE[col]
         r = "" if key == base else "%s/%s" % (benchlib.fmt(ratios["%s/%s" % (key, base)]["p50"], 2),
                                              benchlib.fmt(ratios["%s/%s" % (key, base)]["p99"], 2))
-        print("%-58s %9s %9s %14s" % (label, benchlib.fmt(f["p50_us"]), benchlib.fmt(f["p99_us"]), r))
+        cpu = "" if col != "vm" else "%s/%s" % (benchlib.fmt(f["server_cpu_us_per_call"]),
+                                                benchlib.fmt(f["client_cpu_us_per_call"]))
+        print("%-58s %9s %9s %14s %14s" % (label, benchlib.fmt(f["p50_us"]), benchlib.fmt(f["p99_us"]), r, cpu))
+    print()
+    print("(CPU srv/cli: host CPU of the server's and the client's QEMU per call, us)")
     print()
     print("Targets (p50 ratio; p99 in brackets):")
     for t in targets:
@@ -135,6 +147,8 @@ def main():
         ("spindle bounded", "#ff7f0e",
          {"VMs, UDP": pick("spindle_vm_udp_bounded"), "VMs, raw AAL5": pick("spindle_vm_aal5"),
           "hosted, veth": pick("hosted_spindle_bounded")}),
+        ("spindle sync (no budget)", "#2ca02c",
+         {"VMs, UDP": pick("spindle_vm_udp_sync"), "hosted, veth": pick("hosted_spindle_sync")}),
     ]
     if benchlib.grouped_bars(a.png, "Null ONC RPC round trip, us (%s, %s)" % (a.accel, a.nic),
                              [("p50_us", "p50 (us)"), ("p99_us", "p99 (us)")], groups, series):

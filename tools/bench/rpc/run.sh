@@ -13,20 +13,25 @@
 # 2. spindle to spindle: two spindle VMs on one bridge (tools/lab/pair.sh;
 #    q35, 128 MiB, 1 vCPU, the NIC model, the accelerator). A (10.77.0.2)
 #    serves rpcecho (apps/rpc-echo) on UDP 40001 mode=async, UDP 40002
-#    mode=bounded and VC 0/40 mode=bounded; B (10.77.0.3) gets, typed on
+#    mode=bounded, UDP 40003 mode=sync (inline without a budget: what the
+#    budget costs) and VC 0/40 mode=bounded; B (10.77.0.3) gets, typed on
 #    its console one after the other, rpc-ping with N null calls (RPCECHO
 #    procedure 0, back to back, after N/100 warm-up calls) to each: UDP
-#    async, UDP bounded, raw AAL5. Round trip = first transmission to the
-#    reply in B's receive handler (B's clock).
+#    async, UDP bounded, UDP sync, raw AAL5. Round trip = first
+#    transmission to the reply in B's receive handler (B's clock). Over
+#    each, the host CPU of both QEMU processes (tools/bench/lib/cpu.sh)
+#    per call.
 # 3. Linux at user level: two Linux VMs (build-linux-rpc) on the same
 #    bridge, QEMU options, NIC and vCPUs. A runs rpcbind and tools/rpc's
 #    rpcecho-server (rpcgen's dispatch, libtirpc's svc_run), registered; B
 #    runs rpcecho-client --null-only -n N (clnt_create through A's rpcbind,
-#    then N clnt_calls of procedure 0, timed with CLOCK_MONOTONIC).
+#    then N clnt_calls of procedure 0, timed with CLOCK_MONOTONIC), with
+#    the host CPU of both QEMUs per call over its section.
 # 4. Hosted (--no-hosted skips): a veth lab (tools/lab/lab.sh), the libtirpc
 #    client rpcecho-client --null-only -n N --port P in the client
 #    namespace against, in the app namespace, the hosted spindle (rpc-echo
-#    async on 40001, bounded on 40002, pcap on veth-app), then against
+#    async on 40001, bounded on 40002, sync on 40003, pcap on veth-app),
+#    then against
 #    rpcecho-server --port 40001 --no-register (veth-app given 10.77.0.2).
 # Prints p50 and p99 of each with its ratio to the Linux figure of its
 # column and the targets: spindle UDP <= 0.5x Linux user level; bounded <=
@@ -98,6 +103,8 @@ BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-rpc-bench.XXXXXX")
 . "$ROOT/tools/bench/lib/vm.sh"
 # shellcheck source=tools/bench/lib/report.sh
 . "$ROOT/tools/bench/lib/report.sh"
+# shellcheck source=tools/bench/lib/cpu.sh
+. "$ROOT/tools/bench/lib/cpu.sh"
 P=rpb$$
 H=rph$$
 SPID=
@@ -115,8 +122,17 @@ trap 'exit 1' INT TERM
 RES=$BENCH_TMP/results.txt
 : >"$RES"
 ok=0
-# put FIGURE P50 P99: one measured figure (microseconds, "-" when not measured)
-put() { echo "$1 ${2:--} ${3:--}" >>"$RES"; [ -n "${2:-}" ] && [ "$2" != - ] || ok=1; }
+# put FIGURE P50 P99 [SERVER_CPU CLIENT_CPU]: one measured figure (microseconds of
+# round trip; microseconds of host CPU per call of each QEMU; "-" when not measured)
+put() { echo "$1 ${2:--} ${3:--} ${4:--} ${5:--}" >>"$RES"; [ -n "${2:-}" ] && [ "$2" != - ] || ok=1; }
+# cpu_per_call KEY PID CALLS: host CPU (process) of PID since bench_cpu_mark KEY, in
+# microseconds per call, on stdout ("-" when unreadable)
+cpu_per_call() {
+	local pct _v secs
+	read -r pct _v secs < <(bench_cpu_since "$1" "$2")
+	awk -v p="$pct" -v s="$secs" -v n="$3" 'BEGIN {
+		if (p == "-" || n <= 0) print "-"; else printf "%.1f\n", p / 100 * s / n * 1e6 }'
+}
 log() { tr -d '\r' <"$BENCH_TMP/$1.log"; }
 # console NAME LINE: type LINE on VM NAME's serial console
 console() {
@@ -144,6 +160,7 @@ address eth0 $A/24
 extension portmap
 extension rpc-echo port=40001 mode=async
 extension rpc-echo port=40002 mode=bounded:20000
+extension rpc-echo port=40003 mode=sync
 extension rpc-echo vc=0/40 mode=bounded:20000
 EOF
 printf 'interface eth0 driver=%s\naddress eth0 %s/24\n' "$NIC" "$B" >"$BENCH_TMP/sb.conf"
@@ -152,25 +169,33 @@ bench_vm_start sa spindle "${common[@]}" --slot A --config "$BENCH_TMP/sa.conf"
 bench_vm_start sb spindle "${common[@]}" --slot B --config "$BENCH_TMP/sb.conf"
 if bench_vm_wait_ready sa 120 && bench_vm_wait_ready sb 120; then
 	id=0
-	for spec in "udp_async peer=$A:40001" "udp_bounded peer=$A:40002" "aal5 mac=$MAC_A vc=0/40"; do
+	for spec in "udp_async peer=$A:40001" "udp_bounded peer=$A:40002" "udp_sync peer=$A:40003" \
+		"aal5 mac=$MAC_A vc=0/40"; do
 		fig=${spec%% *}
 		id=$((id + 1))
+		pa=$(bench_vm_qemu_pid sa)
+		pb=$(bench_vm_qemu_pid sb)
+		bench_cpu_mark srv "$pa"
+		bench_cpu_mark cli "$pb"
 		console sb "extension install rpc-ping ${spec#* } count=$COUNT warmup=$WARM retry=200 timeout=5000"
 		for _ in $(seq $((COUNT / 10 + 240))); do
 			[ "$(log sb | grep -c "rpc-ping: info: done")" -ge "$id" ] && break
 			bench_vm_alive sb || break
 			sleep 0.25
 		done
+		scpu=$(cpu_per_call srv "$pa" $((COUNT + WARM)))
+		ccpu=$(cpu_per_call cli "$pb" $((COUNT + WARM)))
 		line=$(log sb | grep "rpc-ping: info: done" | sed -n "${id}p")
 		echo "   spindle $fig: ${line#*done: }"
 		read -r p50 p99 < <(echo "$line" | sed -n 's/.*rtt min\/p50\/p99\/max\/mean [0-9.]*\/\([0-9.]*\)\/\([0-9.]*\)\/.*/\1 \2/p')
 		echo "$line" | grep -q " 0 errors, 0 timeouts" || { echo "   spindle $fig: errors or timeouts" >&2; p50=; }
-		put "spindle_vm_$fig" "$p50" "$p99"
+		echo "   spindle $fig: host CPU per call, server QEMU ${scpu} us, client QEMU ${ccpu} us"
+		put "spindle_vm_$fig" "$p50" "$p99" "$scpu" "$ccpu"
 		console sb "extension remove $id"
 	done
 else
 	echo "   the spindle VMs did not come up" >&2
-	put spindle_vm_udp_async; put spindle_vm_udp_bounded; put spindle_vm_aal5
+	put spindle_vm_udp_async; put spindle_vm_udp_bounded; put spindle_vm_udp_sync; put spindle_vm_aal5
 fi
 bench_vm_stop sb
 bench_vm_stop sa
@@ -203,12 +228,24 @@ lcommon=(--lab "$P" --nic "$NIC" --kvm "$ACCEL_ON" --dir "$IMG" --timeout 900)
 bench_vm_start la linux "${lcommon[@]}" --slot A --script "$BENCH_TMP/la.sh"
 bench_vm_start lb linux "${lcommon[@]}" --slot B --script "$BENCH_TMP/lb.sh" --poweroff
 if bench_vm_wait_ready la 180 && bench_vm_wait_ready lb 180; then
-	bench_vm_wait_exit lb $((COUNT / 50 + 120)) || echo "   the Linux client VM did not finish" >&2
+	scpu=- ccpu=-
+	if bench_vm_wait lb "^=== begin null" 120; then
+		pa=$(bench_vm_qemu_pid la)
+		pb=$(bench_vm_qemu_pid lb)
+		bench_cpu_mark srv "$pa"
+		bench_cpu_mark cli "$pb"
+		if bench_vm_wait lb "^=== end null status" $((COUNT / 50 + 120)); then
+			scpu=$(cpu_per_call srv "$pa" $((COUNT + WARM)))
+			ccpu=$(cpu_per_call cli "$pb" $((COUNT + WARM)))
+			echo "   linux: host CPU per call, server QEMU ${scpu} us, client QEMU ${ccpu} us"
+		fi
+	fi
+	bench_vm_wait_exit lb 60 || echo "   the Linux client VM did not finish" >&2
 	bench_vm_section lb rpcinfo | sed 's/^/   linux: /'
 	bench_vm_section lb null >"$BENCH_TMP/linux-null.txt" || echo "   the Linux client failed" >&2
 	sed 's/^/   linux: /' "$BENCH_TMP/linux-null.txt"
 	read -r p50 p99 < <(rpcecho_p50_p99 "$BENCH_TMP/linux-null.txt")
-	put linux_vm "${p50:-}" "${p99:-}"
+	put linux_vm "${p50:-}" "${p99:-}" "$scpu" "$ccpu"
 else
 	echo "   the Linux VMs did not come up" >&2
 	put linux_vm
@@ -227,12 +264,13 @@ interface eth0 driver=pcap device=veth-app mac=02:00:00:00:00:02
 address eth0 10.77.0.2/24
 extension rpc-echo port=40001 mode=async
 extension rpc-echo port=40002 mode=bounded:20000
+extension rpc-echo port=40003 mode=sync
 EOF
 	"$LAB" exec "$H" app timeout 600 "$BUILD/apps/spindle" --config "$BENCH_TMP/hosted.conf" \
 		>"$BENCH_TMP/hosted.log" 2>&1 &
 	SPID=$!
 	sleep 1
-	for m in async:40001 bounded:40002; do
+	for m in async:40001 bounded:40002 sync:40003; do
 		timeout 300 "$LAB" exec "$H" cli "$RPCBIN/rpcecho-client" 10.77.0.2 --port "${m#*:}" --null-only \
 			-n "$COUNT" --warmup "$WARM" >"$BENCH_TMP/hosted-$m.txt" 2>&1
 		sed 's/^/   hosted spindle '"${m%:*}"': /' "$BENCH_TMP/hosted-$m.txt"

@@ -12,8 +12,12 @@ PACKAGES=(
   # lab peers and captures
   iproute2 iputils-ping iputils-arping ethtool tcpdump sockperf iperf3 socat traceroute
   python3 python3-scapy tshark
-  # ONC RPC: rpcinfo and rpcbind, libtirpc for the rpcgen clients, rpcgen
-  rpcbind libtirpc-dev rpcsvc-proto
+  # ONC RPC: libtirpc for the rpcgen clients and servers, rpcgen; rpcinfo
+  # comes with rpcbind (below). Installing rpcbind may start a portmapper on
+  # this host's port 111: no test or benchmark uses or collides with it, they
+  # run in network namespaces of their own (port 111 there is spindle's, or
+  # the Linux VM's rpcbind) and tools/rpc's server runs with --no-register there.
+  libtirpc-dev rpcsvc-proto
   # fuzzing and benchmarks
   clang libclang-rt-14-dev valgrind python3-matplotlib
   # Linux baseline VMs (tools/vm/linux-host/build.sh: strings for module

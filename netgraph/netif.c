@@ -12,6 +12,7 @@ static const char *const netif_ctr_names[NETIF_NCTR] = {
     [NETIF_RX_FRAMES] = "rx_frames", [NETIF_RX_BYTES] = "rx_bytes",
     [NETIF_TX_FRAMES] = "tx_frames", [NETIF_TX_BYTES] = "tx_bytes",
     [NETIF_TX_DROPPED] = "tx_dropped", [NETIF_TX_QUEUED] = "tx_queued",
+    [NETIF_TX_SEGMENTED] = "tx_segmented", [NETIF_TX_OFFLOAD_ERRORS] = "tx_offload_errors",
 };
 
 static struct netif *ifs[NETIF_MAX];
@@ -57,7 +58,7 @@ int netif_create(struct kport *port, const char *name, const uint8_t *mac, struc
 
 struct netif *netif_get(uint16_t index)
 {
-    return index < nifs ? ifs[index] : 0;
+    return index < nifs ? ifs[index] : NULL;
 }
 
 struct netif *netif_find(const char *name)
@@ -65,7 +66,7 @@ struct netif *netif_find(const char *name)
     for (unsigned i = 0; i < nifs; i++)
         if (strcmp(ifs[i]->name, name) == 0)
             return ifs[i];
-    return 0;
+    return NULL;
 }
 
 unsigned netif_count(void)
@@ -147,7 +148,8 @@ static unsigned netif_tx_flush(struct netif *ifp)
     return 0;
 }
 
-int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
+/* netif_transmit_one - netif_transmit of one frame the port can take as it is. */
+static int netif_transmit_one(struct netif *ifp, struct pktbuf *pkt)
 {
     if (pkt->frag != NULL && !ifp->port->tx_gather &&
         (pkt = pkt_linearize(pkt, NULL)) == NULL) { /* the port takes one segment per frame */
@@ -155,7 +157,7 @@ int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
         return -KE_NOMEM;
     }
     uint32_t len = pkt_total_len(pkt);
-    pkt->next = 0;
+    pkt->next = NULL;
     if (!ifp->txq_head && bursts_active == 0) {
         struct pktbuf *one[1] = { pkt };
         if (ifp->port->ops->tx_burst(ifp->port, one, 1) == 1) {
@@ -182,6 +184,28 @@ int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
     return 0;
 }
 
+int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
+{
+    const struct kport *port = ifp->port;
+    if (__builtin_expect((pkt->flags & PKT_F_GSO_TCPV4) && !port->tx_tso4, 0) ||
+        __builtin_expect((pkt->flags & PKT_F_CSUM_PARTIAL) && !port->tx_csum, 0)) {
+        struct pktbuf *list = netif_offload(ifp, pkt); /* netgraph/offload.c */
+        if (list == NULL)
+            return -KE_INVAL;
+        int rc = 0;
+        while (list != NULL) {
+            struct pktbuf *next = list->next;
+            list->next = NULL;
+            int r = netif_transmit_one(ifp, list);
+            if (r < 0 && rc == 0)
+                rc = r;
+            list = next;
+        }
+        return rc;
+    }
+    return netif_transmit_one(ifp, pkt);
+}
+
 unsigned netif_tx_flush_all(void)
 {
     unsigned waiting = 0;
@@ -197,11 +221,11 @@ void netif_destroy_all(void)
         while (ifp->txq_head) {
             struct pktbuf *p = ifp->txq_head;
             ifp->txq_head = p->next;
-            p->next = 0;
+            p->next = NULL;
             ifp->ctr[NETIF_TX_DROPPED]++;
             pkt_free(p);
         }
-        ifp->txq_tail = 0;
+        ifp->txq_tail = NULL;
         ifp->txq_len = 0;
         ifp->txq_bytes = 0;
         kstats_unregister(&ifp->stats);
@@ -211,7 +235,7 @@ void netif_destroy_all(void)
         if (ifp->port->ops->close)
             ifp->port->ops->close(ifp->port);
         kfree(ifp);
-        ifs[i] = 0;
+        ifs[i] = NULL;
     }
     nifs = 0;
     tx_pending = 0;

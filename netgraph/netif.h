@@ -26,6 +26,8 @@
 enum netif_ctr {
     NETIF_RX_FRAMES, NETIF_RX_BYTES, NETIF_TX_FRAMES, NETIF_TX_BYTES, NETIF_TX_DROPPED,
     NETIF_TX_QUEUED, /* frames that waited in the software queue for ring space */
+    NETIF_TX_SEGMENTED,      /* super-frames cut into segments in software (no TSO on the port) */
+    NETIF_TX_OFFLOAD_ERRORS, /* frames whose software checksum or segmentation failed: dropped */
     NETIF_NCTR
 };
 
@@ -116,7 +118,8 @@ void netif_input_burst(struct netif *ifp, struct pktbuf **pkts, unsigned n);
 void netif_input(struct netif *ifp, struct pktbuf *pkt);
 /**
  * netif_transmit - send one frame (data = the whole frame) through @ifp's
- * port; consumes @pkt. During a receive burst the frame waits for the
+ * port; consumes @pkt. What the port cannot do itself (checksum, TSO, a
+ * chained buffer) is done in software first (netif_offload, pkt_linearize). During a receive burst the frame waits for the
  * burst's end (netif_input_burst); otherwise it goes to the device at once.
  * When the device's transmit ring is full the frame waits in the
  * interface's queue (at most NETIF_TXQ_MAX frames, drop-tail), behind any
@@ -124,6 +127,15 @@ void netif_input(struct netif *ifp, struct pktbuf *pkt);
  * queued) or -KE_AGAIN (queue full: dropped and counted tx_dropped).
  */
 int netif_transmit(struct netif *ifp, struct pktbuf *pkt);
+/**
+ * netif_offload - complete in software what @pkt asks of @ifp's port and the
+ * port cannot do (netgraph/offload.c): a partial checksum
+ * (PKT_F_CSUM_PARTIAL without port->tx_csum) or TCP segmentation
+ * (PKT_F_GSO_TCPV4 without port->tx_tso4). Consumes @pkt; returns the
+ * frames to send as a list linked by ->next, or NULL when @pkt was
+ * malformed or no buffer was free (counted).
+ */
+struct pktbuf *netif_offload(struct netif *ifp, struct pktbuf *pkt);
 /**
  * netif_tx_flush_all - offer every interface's waiting frames to its
  * device again (the main loop calls it every iteration). Returns the number

@@ -18,8 +18,14 @@ PACKAGES=(
   # run in network namespaces of their own (port 111 there is spindle's, or
   # the Linux VM's rpcbind) and tools/rpc's server runs with --no-register there.
   libtirpc-dev rpcsvc-proto
+  # video client: JPEG decoding (libjpeg-turbo hosted, stb_image freestanding),
+  # the SDL2 window, ffmpeg for clips, captures and the ffplay baseline,
+  # djpeg (the VM test's reference decoding)
+  libturbojpeg0-dev libjpeg62-turbo-dev libstb-dev libsdl2-dev ffmpeg libjpeg-turbo-progs
   # fuzzing and benchmarks
   clang libclang-rt-14-dev valgrind python3-matplotlib
+  # house rules: format, clang-tidy, the NULL check (libclang from Python)
+  clang-format clang-tidy python3-clang-14
   # Linux baseline VMs (tools/vm/linux-host/build.sh: strings for module
   # dependencies; programs copied into the images with their libraries)
   binutils rpcbind

@@ -104,7 +104,7 @@ int router_input(void *ctx, struct pktbuf *pkt)
         return router_drop(in, RT_TTL_EXCEEDED, KH_TAKEN);
     }
     uint16_t mtu = out->mtu != 0 ? out->mtu : 1500;
-    if (len > mtu) {
+    if (ipv4_wire_len(pkt) > mtu) {
         if (load_be16(h + IPV4_OFF_FRAG) & IPV4_F_DF) {
             router_icmp(pkt, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, mtu);
             return router_drop(in, RT_FRAG_NEEDED, KH_TAKEN);

@@ -25,6 +25,7 @@
 #include "kernel/klib.h"
 #include "kernel/lib/inet.h"
 #include "kernel/stats.h"
+#include "protocols/tcp/tcp_wire.h"
 #include "protocols/ether/ether.h"
 
 /*
@@ -273,6 +274,19 @@ static uint32_t ipv4_pick_src(const struct netif *ifp, uint32_t next_hop)
             return ifp->addr[i];
     }
     return ifp->naddrs > 0 ? ifp->addr[0] : 0;
+}
+
+uint32_t ipv4_wire_len(const struct pktbuf *pkt)
+{
+    const uint8_t *h = pkt_layer_ptr(pkt, PKT_L3);
+    uint32_t total = load_be16(h + IPV4_OFF_LEN);
+    if (!(pkt->flags & PKT_F_GSO_TCPV4) || pkt->gso_size == 0)
+        return total;
+    uint32_t hlen = ipv4_vhl_hlen(h[IPV4_OFF_VHL]);
+    if (total < hlen + TCP_HDR_LEN)
+        return total;
+    uint32_t seg = hlen + (h[hlen + TCP_OFF_DOFF] >> 4) * 4u + pkt->gso_size;
+    return seg < total ? seg : total;
 }
 
 uint32_t ipv4_source_for(uint32_t dst)

@@ -116,6 +116,15 @@ int ipv4_route_lookup(uint32_t dst, struct ipv4_route *out);
 /** ipv4_route_foreach - every static route, then every connected one. */
 void ipv4_route_foreach(void (*cb)(const struct ipv4_route *r, bool connected, void *ctx), void *ctx);
 
+/**
+ * ipv4_wire_len - the largest datagram, in bytes, that the datagram at
+ * @pkt's L3 view becomes on the wire: its total length, or for a TCP
+ * super-frame (PKT_F_GSO_TCPV4) the IPv4 and TCP headers plus gso_size,
+ * since it leaves cut into segments (netgraph/offload.c). What MTU checks
+ * (forwarding, fragmentation) compare.
+ */
+uint32_t ipv4_wire_len(const struct pktbuf *pkt);
+
 /** Header field accessors on a packet whose L3 is set (host order). */
 uint32_t ipv4_src(const struct pktbuf *pkt);
 uint32_t ipv4_dst(const struct pktbuf *pkt);

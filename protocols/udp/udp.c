@@ -57,6 +57,7 @@ enum {
     UDP_TRIMMED,       /* Length field < IP payload: the excess was ignored */
     UDP_CSUM_BAD,      /* checksum mismatch: dropped */
     UDP_CSUM_NONE,     /* received without a checksum (field 0); accepted */
+    UDP_CSUM_OFFLOADED,/* checksum verified by the device (PKT_F_CSUM_VALID) or left partial */
     UDP_NO_PORT,       /* no handler recognised the datagram */
     UDP_NO_PORT_BCAST, /* ... and it was broadcast/multicast: no ICMP error */
     UDP_UNREACH_SENT,  /* ICMP port unreachable sent */
@@ -71,7 +72,7 @@ enum {
 };
 static const char *const udp_ctr_names[UDP_NCTR] = {
     "rx",          "rx_bytes",      "hdr_short",    "len_short",    "len_over",
-    "trimmed",     "csum_bad",      "csum_none",    "no_port",      "no_port_bcast",
+    "trimmed",     "csum_bad",      "csum_none",    "csum_offloaded",    "no_port",      "no_port_bcast",
     "unreach_sent", "unreach_fail", "tx",           "tx_bytes",     "tx_nomem",
     "tx_toobig",   "tx_noroute",    "tx_errors",
 };
@@ -173,6 +174,8 @@ static int udp_input(void *ctx, struct pktbuf *pkt)
         udp_ctr[UDP_TRIMMED]++;
     if (load_be16(uh + UDP_OFF_CSUM) == 0)
         udp_ctr[UDP_CSUM_NONE]++;
+    else if (pkt->flags & (PKT_F_CSUM_VALID | PKT_F_CSUM_PARTIAL))
+        udp_ctr[UDP_CSUM_OFFLOADED]++; /* the device verified it, or a local sender left it to do */
     else if (udp_csum(ip + IPV4_OFF_SRC, ip + IPV4_OFF_DST, uh, ulen) != 0) {
         udp_ctr[UDP_CSUM_BAD]++;
         return -KE_INVAL;

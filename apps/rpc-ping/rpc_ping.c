@@ -16,24 +16,27 @@
 #include "protocols/udp/udp.h"
 
 static const char *const ping_counters[] = {
-    "calls", "sent", "retransmits", "replies", "errors", "timeouts", "stray", "bad_replies", "tx_errors",
-    "port", "samples", "rtt_min_ns", "rtt_p50_ns", "rtt_p99_ns", "rtt_max_ns", "rtt_mean_ns", "done", NULL,
+    "calls",      "sent",        "retransmits", "replies",     "errors",  "timeouts",
+    "stray",      "bad_replies", "tx_errors",   "port",        "samples", "rtt_min_ns",
+    "rtt_p50_ns", "rtt_p99_ns",  "rtt_max_ns",  "rtt_mean_ns", "done",    NULL,
 };
-_Static_assert(sizeof ping_counters / sizeof ping_counters[0] == RPC_PING_NCTR + 1, "one name per counter");
+_Static_assert(sizeof ping_counters / sizeof ping_counters[0] == RPC_PING_NCTR + 1,
+               "one name per counter");
 
 static const char *const ping_params[] = {
-    "peer", "mac", "vc", "if", "prog", "vers", "proc", "size", "count", "warmup",
-    "interval", "timeout", "retry", "start", NULL,
+    "peer",  "mac",    "vc",       "if",      "prog",  "vers",  "proc", "size",
+    "count", "warmup", "interval", "timeout", "retry", "start", NULL,
 };
 
 /* num - parameter @key of @x as a number in [@lo, @hi] (absent: @dflt). */
-static int num(struct kext *x, const char *key, uint64_t dflt, uint64_t lo, uint64_t hi, uint64_t *out,
-               char *err, size_t errlen)
+static int num(struct kext *x, const char *key, uint64_t dflt, uint64_t lo, uint64_t hi,
+               uint64_t *out, char *err, size_t errlen)
 {
     int rc = kparams_get_u64(x->params, key, dflt, lo, hi, out);
     if (rc < 0)
-        ksnprintf(err, errlen, "%s: %s (expected %llu..%llu)", key, rc == -KE_RANGE ? "out of range" : "not a number",
-                  (unsigned long long)lo, (unsigned long long)hi);
+        ksnprintf(err, errlen, "%s: %s (expected %llu..%llu)", key,
+                  rc == -KE_RANGE ? "out of range" : "not a number", (unsigned long long)lo,
+                  (unsigned long long)hi);
     return rc;
 }
 
@@ -94,7 +97,8 @@ static int parse(struct kext *x, struct rpc_ping *p, char *err, size_t errlen)
     bool raw = kparams_get(x->params, "mac") != NULL || kparams_get(x->params, "vc") != NULL;
     int rc;
     if ((peer != NULL) == raw) {
-        ksnprintf(err, errlen, "give either peer=A.B.C.D[:PORT] (UDP) or mac= and vc= (the raw path)");
+        ksnprintf(err, errlen,
+                  "give either peer=A.B.C.D[:PORT] (UDP) or mac= and vc= (the raw path)");
         return -KE_INVAL;
     }
     if (raw && kparams_get(x->params, "port") != NULL) {
@@ -106,7 +110,7 @@ static int parse(struct kext *x, struct rpc_ping *p, char *err, size_t errlen)
         return -KE_INVAL;
     }
     rc = raw ? parse_vc(x, p, err, errlen) : parse_peer(p, peer, err, errlen);
-    uint64_t v[11];
+    uint64_t v[11] = { 0 };
     if (rc == 0)
         rc = num(x, "prog", RPCECHO_PROG, 0, UINT32_MAX, &v[0], err, errlen);
     if (rc == 0)
@@ -194,7 +198,8 @@ static int ping_install(struct kext *x, char *err, size_t errlen)
         return rc;
     }
     /* xids differ across restarts and instances (RFC 5531 section 9) */
-    rpc_clnt_init(&p->cl, (uint32_t)(kclock_now_ns() / 1000u) ^ ((uint32_t)p->lport << 16) ^ p->vci);
+    rpc_clnt_init(&p->cl,
+                  (uint32_t)(kclock_now_ns() / 1000u) ^ ((uint32_t)p->lport << 16) ^ p->vci);
     p->state = RPC_PING_START;
     kstrand_init(&p->strand, x->node, rpc_ping_step, p, NULL);
     kstrand_wake_at(&p->strand, kclock_now_ns() + p->start_ns);
@@ -211,8 +216,10 @@ static void ping_remove(struct kext *x)
 
 static const struct kextension rpc_ping_ext = {
     .name = "rpc-ping",
-    .usage = "rpc-ping peer=A.B.C.D[:PORT] | mac=MAC vc=VPI/VCI [if=NAME] [prog=N] [vers=V] [proc=P] "
-             "[size=BYTES] [count=N] [warmup=N] [interval=MS] [timeout=MS] [retry=MS] [start=MS] [port=N]",
+    .usage =
+        "rpc-ping peer=A.B.C.D[:PORT] | mac=MAC vc=VPI/VCI [if=NAME] [prog=N] [vers=V] [proc=P] "
+        "[size=BYTES] [count=N] [warmup=N] [interval=MS] [timeout=MS] [retry=MS] [start=MS] "
+        "[port=N]",
     .summary = "ONC RPC client: calls a procedure COUNT times, round trips p50/p99 in its counters",
     .event = &udp_PacketArrived,
     .guard = "udp dst port PORT (mac= vc=: aal5 vc == VPI/VCI)",

@@ -83,12 +83,18 @@ enum rpc_ping_ctr {
     RPC_PING_RTT_P99_NS,
     RPC_PING_RTT_MAX_NS,
     RPC_PING_RTT_MEAN_NS,
-    RPC_PING_DONE,        /* 1 when the last call has ended */
+    RPC_PING_DONE, /* 1 when the last call has ended */
     RPC_PING_NCTR
 };
 
 /** Where an instance is in its run. */
-enum rpc_ping_state { RPC_PING_START, RPC_PING_GETPORT, RPC_PING_CALL, RPC_PING_PAUSE, RPC_PING_FINISHED };
+enum rpc_ping_state {
+    RPC_PING_START,
+    RPC_PING_GETPORT,
+    RPC_PING_CALL,
+    RPC_PING_PAUSE,
+    RPC_PING_FINISHED
+};
 
 /** An instance's state (x->state). Private to apps/rpc-ping. */
 struct rpc_ping {
@@ -96,8 +102,8 @@ struct rpc_ping {
     struct kstrand strand;
     /* where */
     bool vc;
-    uint32_t peer_ip;           /* host order */
-    uint16_t peer_port;         /* 0 until the portmapper said */
+    uint32_t peer_ip;   /* host order */
+    uint16_t peer_port; /* 0 until the portmapper said */
     uint16_t lport;
     uint8_t mac[6];
     uint8_t vpi;
@@ -110,16 +116,16 @@ struct rpc_ping {
     uint32_t count, warmup;
     uint64_t interval_ns, timeout_ns, retry_ns, start_ns;
     /* the run */
-    uint8_t state;              /* enum rpc_ping_state */
+    uint8_t state; /* enum rpc_ping_state */
     struct rpc_clnt cl;
-    uint32_t xid;               /* of the call in progress */
+    uint32_t xid; /* of the call in progress */
     struct rpc_retry rt;
-    uint64_t sent_ns;           /* its first transmission */
-    uint64_t next_ns;           /* RPC_PING_PAUSE: when the next call leaves */
-    uint8_t *msg;               /* its bytes (RPC_PING_MSG_MAX) */
+    uint64_t sent_ns; /* its first transmission */
+    uint64_t next_ns; /* RPC_PING_PAUSE: when the next call leaves */
+    uint8_t *msg;     /* its bytes (RPC_PING_MSG_MAX) */
     size_t msglen;
-    uint8_t *pattern;           /* size= arguments */
-    uint32_t *samples;          /* count round trips, ns */
+    uint8_t *pattern;  /* size= arguments */
+    uint32_t *samples; /* count round trips, ns */
     uint32_t nsamples;
     uint64_t sum_ns;
 };

@@ -92,8 +92,8 @@ static void begin(struct rpc_ping *p, uint64_t now)
         rc = rpc_clnt_build_call(&p->cl, p->msg, RPC_PING_MSG_MAX, &p->msglen, PMAP_PROG, PMAP_VERS,
                                  PMAPPROC_GETPORT, NULL, xdr_getport_args, p, &p->xid);
     else
-        rc = rpc_clnt_build_call(&p->cl, p->msg, RPC_PING_MSG_MAX, &p->msglen, p->prog, p->vers, p->proc,
-                                 NULL, p->has_size ? xdr_opaque_args : NULL, p, &p->xid);
+        rc = rpc_clnt_build_call(&p->cl, p->msg, RPC_PING_MSG_MAX, &p->msglen, p->prog, p->vers,
+                                 p->proc, NULL, p->has_size ? xdr_opaque_args : NULL, p, &p->xid);
     if (rc < 0) { /* cannot happen with RPC_PING_MSG_MAX; stop rather than loop */
         klog(KLOG_ERR, "rpc-ping", "%s: cannot encode the call: %s", p->x->node, kerr_str(rc));
         p->state = RPC_PING_FINISHED;
@@ -110,7 +110,8 @@ static void begin(struct rpc_ping *p, uint64_t now)
 /* put_us - @ns as "U.T" microseconds into @buf. */
 static const char *put_us(char buf[24], uint64_t ns)
 {
-    ksnprintf(buf, 24, "%llu.%llu", (unsigned long long)(ns / 1000u), (unsigned long long)(ns % 1000u / 100u));
+    ksnprintf(buf, 24, "%llu.%llu", (unsigned long long)(ns / 1000u),
+              (unsigned long long)(ns % 1000u / 100u));
     return buf;
 }
 
@@ -139,12 +140,14 @@ static void finish(struct rpc_ping *p)
         ksnprintf(to, sizeof to, "%s:%u", inet_fmt_ipv4(p->peer_ip, ip), p->peer_port);
     }
     klog(KLOG_INFO, "rpc-ping",
-         "done: %s program %u version %u procedure %u: %llu calls, %llu replies, %llu errors, %llu timeouts, "
+         "done: %s program %u version %u procedure %u: %llu calls, %llu replies, %llu errors, %llu "
+         "timeouts, "
          "%llu retransmissions; rtt min/p50/p99/max/mean %s/%s/%s/%s/%s us over %u calls",
-         to, (unsigned)p->prog, (unsigned)p->vers, (unsigned)p->proc, (unsigned long long)c[RPC_PING_CALLS],
-         (unsigned long long)c[RPC_PING_REPLIES], (unsigned long long)c[RPC_PING_ERRORS],
-         (unsigned long long)c[RPC_PING_TIMEOUTS], (unsigned long long)c[RPC_PING_RETRANSMITS],
-         put_us(a, c[RPC_PING_RTT_MIN_NS]), put_us(b, c[RPC_PING_RTT_P50_NS]), put_us(d, c[RPC_PING_RTT_P99_NS]),
+         to, (unsigned)p->prog, (unsigned)p->vers, (unsigned)p->proc,
+         (unsigned long long)c[RPC_PING_CALLS], (unsigned long long)c[RPC_PING_REPLIES],
+         (unsigned long long)c[RPC_PING_ERRORS], (unsigned long long)c[RPC_PING_TIMEOUTS],
+         (unsigned long long)c[RPC_PING_RETRANSMITS], put_us(a, c[RPC_PING_RTT_MIN_NS]),
+         put_us(b, c[RPC_PING_RTT_P50_NS]), put_us(d, c[RPC_PING_RTT_P99_NS]),
          put_us(e, c[RPC_PING_RTT_MAX_NS]), put_us(f, c[RPC_PING_RTT_MEAN_NS]), (unsigned)n);
 }
 
@@ -186,8 +189,9 @@ static void port_learnt(struct rpc_ping *p, enum rpc_clnt_stat st, uint32_t port
 {
     char ip[INET_IPV4_STRLEN];
     if (st != RPC_CS_SUCCESS || port == 0 || port > 65535) {
-        klog(KLOG_WARN, "rpc-ping", "%s: %s's portmapper: %s, port %u: program %u version %u not available",
-             p->x->node, inet_fmt_ipv4(p->peer_ip, ip), rpc_clnt_stat_name(st), (unsigned)port,
+        klog(KLOG_WARN, "rpc-ping",
+             "%s: %s's portmapper: %s, port %u: program %u version %u not available", p->x->node,
+             inet_fmt_ipv4(p->peer_ip, ip), rpc_clnt_stat_name(st), (unsigned)port,
              (unsigned)p->prog, (unsigned)p->vers);
         (*ctr(p, RPC_PING_ERRORS))++;
         finish(p);
@@ -232,7 +236,8 @@ static int reply(struct rpc_ping *p, const uint8_t *msg, size_t len, uint64_t no
               (!p->has_size || (res.len == p->size && memcmp(res.data, p->pattern, p->size) == 0));
     (*ctr(p, ok ? RPC_PING_REPLIES : RPC_PING_ERRORS))++;
     if (!ok && p->x->ctr[RPC_PING_ERRORS] == 1)
-        klog(KLOG_WARN, "rpc-ping", "%s: first failed call: %s%s", p->x->node, rpc_clnt_stat_name(st),
+        klog(KLOG_WARN, "rpc-ping", "%s: first failed call: %s%s", p->x->node,
+             rpc_clnt_stat_name(st),
              st == RPC_CS_SUCCESS ? " with results that differ from the arguments" : "");
     call_ended(p, ok, now - p->sent_ns, now);
     return KH_TAKEN;
@@ -297,12 +302,10 @@ int rpc_ping_step(struct kstrand *s, void *ctx)
             }
             call_ended(p, false, 0, now);
             break;
-        default:
-            break;
+        default: break;
         }
         break;
-    default:
-        break;
+    default: break;
     }
     if (p->state == RPC_PING_FINISHED)
         return KSTRAND_EXIT;

@@ -12,9 +12,12 @@
 void rpc_pmap_init(struct rpc_pmap *m, uint16_t port)
 {
     memset(m, 0, sizeof *m);
-    m->v2 = (struct rpc_program){ PMAP_PROG, PMAP_VERS, "portmapper", rpc_pmap_v2_procs, rpc_pmap_v2_nprocs, m };
-    m->v3 = (struct rpc_program){ PMAP_PROG, RPCBVERS, "rpcbind", rpc_pmap_v3_procs, rpc_pmap_v3_nprocs, m };
-    m->v4 = (struct rpc_program){ PMAP_PROG, RPCBVERS4, "rpcbind", rpc_pmap_v4_procs, rpc_pmap_v4_nprocs, m };
+    m->v2 = (struct rpc_program){ PMAP_PROG,         PMAP_VERS,          "portmapper",
+                                  rpc_pmap_v2_procs, rpc_pmap_v2_nprocs, m };
+    m->v3 = (struct rpc_program){ PMAP_PROG,         RPCBVERS,           "rpcbind",
+                                  rpc_pmap_v3_procs, rpc_pmap_v3_nprocs, m };
+    m->v4 = (struct rpc_program){ PMAP_PROG,         RPCBVERS4,          "rpcbind",
+                                  rpc_pmap_v4_procs, rpc_pmap_v4_nprocs, m };
     /* rpcbind registers itself per transport, version 4 first */
     rpc_pmap_set(m, PMAP_PROG, RPCBVERS4, port);
     rpc_pmap_set(m, PMAP_PROG, RPCBVERS, port);
@@ -84,8 +87,8 @@ void rpc_pmap_unregister(struct rpc_pmap *m, struct rpc_server *s)
 
 size_t rpc_uaddr_format(char *buf, size_t cap, uint32_t addr, uint16_t port)
 {
-    int n = ksnprintf(buf, cap, "%u.%u.%u.%u.%u.%u", (unsigned)(addr >> 24), (unsigned)(addr >> 16) & 255u,
-                      (unsigned)(addr >> 8) & 255u, (unsigned)addr & 255u, (unsigned)port >> 8,
-                      (unsigned)port & 255u);
+    int n = ksnprintf(buf, cap, "%u.%u.%u.%u.%u.%u", (unsigned)(addr >> 24),
+                      (unsigned)(addr >> 16) & 255u, (unsigned)(addr >> 8) & 255u,
+                      (unsigned)addr & 255u, (unsigned)port >> 8, (unsigned)port & 255u);
     return n < 0 ? 0 : (size_t)n;
 }

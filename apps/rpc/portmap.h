@@ -62,20 +62,34 @@ enum {
     PMAP_VERS = 2,
     RPCBVERS = 3,
     RPCBVERS4 = 4,
-    PMAP_PORT = 111       /* the well-known port, UDP and TCP */
+    PMAP_PORT = 111 /* the well-known port, UDP and TCP */
 };
 
 /** Procedures of version 2 (RFC 1833 section 3). */
 enum {
-    PMAPPROC_NULL = 0, PMAPPROC_SET = 1, PMAPPROC_UNSET = 2, PMAPPROC_GETPORT = 3,
-    PMAPPROC_DUMP = 4, PMAPPROC_CALLIT = 5
+    PMAPPROC_NULL = 0,
+    PMAPPROC_SET = 1,
+    PMAPPROC_UNSET = 2,
+    PMAPPROC_GETPORT = 3,
+    PMAPPROC_DUMP = 4,
+    PMAPPROC_CALLIT = 5
 };
 /** Procedures of versions 3 and 4 (RFC 1833 section 2.2). */
 enum {
-    RPCBPROC_NULL = 0, RPCBPROC_SET = 1, RPCBPROC_UNSET = 2, RPCBPROC_GETADDR = 3, RPCBPROC_DUMP = 4,
-    RPCBPROC_CALLIT = 5, RPCBPROC_BCAST = 5, RPCBPROC_GETTIME = 6, RPCBPROC_UADDR2TADDR = 7,
-    RPCBPROC_TADDR2UADDR = 8, RPCBPROC_GETVERSADDR = 9, RPCBPROC_INDIRECT = 10,
-    RPCBPROC_GETADDRLIST = 11, RPCBPROC_GETSTAT = 12
+    RPCBPROC_NULL = 0,
+    RPCBPROC_SET = 1,
+    RPCBPROC_UNSET = 2,
+    RPCBPROC_GETADDR = 3,
+    RPCBPROC_DUMP = 4,
+    RPCBPROC_CALLIT = 5,
+    RPCBPROC_BCAST = 5,
+    RPCBPROC_GETTIME = 6,
+    RPCBPROC_UADDR2TADDR = 7,
+    RPCBPROC_TADDR2UADDR = 8,
+    RPCBPROC_GETVERSADDR = 9,
+    RPCBPROC_INDIRECT = 10,
+    RPCBPROC_GETADDRLIST = 11,
+    RPCBPROC_GETSTAT = 12
 };
 /** IPPROTO_UDP, as pmap's "prot" field carries it (RFC 1833 section 3). */
 #define PMAP_IPPROTO_UDP 17u
@@ -99,7 +113,7 @@ struct rpc_pmap_entry {
 struct rpc_pmap {
     struct rpc_pmap_entry e[RPC_PMAP_MAX];
     unsigned n;
-    struct rpc_program v2, v3, v4;   /* ctx = this portmapper */
+    struct rpc_program v2, v3, v4; /* ctx = this portmapper */
 };
 
 /**

@@ -24,12 +24,24 @@
 
 /** Numbers, as in the .x files. */
 enum {
-    RPCECHO_PROG = 0x20050001, RPCECHO_VERS = 1, RPCECHO_NULL = 0, RPCECHO_ECHO = 1,
+    RPCECHO_PROG = 0x20050001,
+    RPCECHO_VERS = 1,
+    RPCECHO_NULL = 0,
+    RPCECHO_ECHO = 1,
     RPCECHO_MAXDATA = 8192,
-    XACT_PROG = 404040, XACT_VERS = 1, RPC_XACT = 1, RPC_EXIT = 2,
-    XACT_ANSWER = 123,               /* what lat_rpc's server answers and its client checks */
-    SPSTATS_PROG = 0x20050002, SPSTATS_VERS = 1, SPSTATS_NULL = 0, SPSTATS_NODES = 1, SPSTATS_GET = 2,
-    SPSTATS_NAME_MAX = 32, SPSTATS_NODES_MAX = 256, SPSTATS_COUNTERS_MAX = 64,
+    XACT_PROG = 404040,
+    XACT_VERS = 1,
+    RPC_XACT = 1,
+    RPC_EXIT = 2,
+    XACT_ANSWER = 123, /* what lat_rpc's server answers and its client checks */
+    SPSTATS_PROG = 0x20050002,
+    SPSTATS_VERS = 1,
+    SPSTATS_NULL = 0,
+    SPSTATS_NODES = 1,
+    SPSTATS_GET = 2,
+    SPSTATS_NAME_MAX = 32,
+    SPSTATS_NODES_MAX = 256,
+    SPSTATS_COUNTERS_MAX = 64,
 };
 /** spstats_status (tools/rpc/spstats.x). */
 enum spstats_status { SPSTATS_OK = 0, SPSTATS_NOENT = 1, SPSTATS_TOOBIG = 2 };

@@ -12,8 +12,9 @@ void rpc_clnt_init(struct rpc_clnt *cl, uint32_t xid0)
     cl->next_xid = xid0;
 }
 
-int rpc_clnt_build_call(struct rpc_clnt *cl, void *buf, size_t cap, size_t *len, uint32_t prog, uint32_t vers,
-                        uint32_t proc, const struct rpc_authsys *cred, xdr_fn enc, void *args, uint32_t *xid)
+int rpc_clnt_build_call(struct rpc_clnt *cl, void *buf, size_t cap, size_t *len, uint32_t prog,
+                        uint32_t vers, uint32_t proc, const struct rpc_authsys *cred, xdr_fn enc,
+                        void *args, uint32_t *xid)
 {
     struct xdr x;
     uint32_t id = cl->next_xid++;
@@ -52,31 +53,21 @@ int rpc_clnt_parse_reply(const void *msg, size_t len, uint32_t xid, xdr_fn dec, 
         *st = xdr_ok(&x) ? RPC_CS_SUCCESS : RPC_CS_CANTDECODERES;
         return 0;
     }
-    case RPC_PROG_UNAVAIL:
-        *st = RPC_CS_PROGUNAVAIL;
-        return 0;
-    case RPC_PROG_MISMATCH:
-        *st = RPC_CS_PROGVERSMISMATCH;
-        return 0;
-    case RPC_PROC_UNAVAIL:
-        *st = RPC_CS_PROCUNAVAIL;
-        return 0;
-    case RPC_GARBAGE_ARGS:
-        *st = RPC_CS_CANTDECODEARGS;
-        return 0;
-    case RPC_SYSTEM_ERR:
-        *st = RPC_CS_SYSTEMERROR;
-        return 0;
-    default:
-        return -KE_INVAL;
+    case RPC_PROG_UNAVAIL: *st = RPC_CS_PROGUNAVAIL; return 0;
+    case RPC_PROG_MISMATCH: *st = RPC_CS_PROGVERSMISMATCH; return 0;
+    case RPC_PROC_UNAVAIL: *st = RPC_CS_PROCUNAVAIL; return 0;
+    case RPC_GARBAGE_ARGS: *st = RPC_CS_CANTDECODEARGS; return 0;
+    case RPC_SYSTEM_ERR: *st = RPC_CS_SYSTEMERROR; return 0;
+    default: return -KE_INVAL;
     }
 }
 
 const char *rpc_clnt_stat_name(enum rpc_clnt_stat st)
 {
     static const char *const names[] = {
-        "RPC_SUCCESS", "RPC_CANTDECODERES", "RPC_VERSMISMATCH", "RPC_AUTHERROR", "RPC_PROGUNAVAIL",
-        "RPC_PROGVERSMISMATCH", "RPC_PROCUNAVAIL", "RPC_CANTDECODEARGS", "RPC_SYSTEMERROR", "RPC_TIMEDOUT",
+        "RPC_SUCCESS",     "RPC_CANTDECODERES",    "RPC_VERSMISMATCH", "RPC_AUTHERROR",
+        "RPC_PROGUNAVAIL", "RPC_PROGVERSMISMATCH", "RPC_PROCUNAVAIL",  "RPC_CANTDECODEARGS",
+        "RPC_SYSTEMERROR", "RPC_TIMEDOUT",
     };
     return (unsigned)st < KARRAY_SIZE(names) ? names[st] : "?";
 }

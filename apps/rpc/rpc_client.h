@@ -27,16 +27,16 @@
 
 /** How a call ended (the cases of libtirpc's enum clnt_stat that a datagram client meets). */
 enum rpc_clnt_stat {
-    RPC_CS_SUCCESS = 0,       /* SUCCESS and the results decoded */
-    RPC_CS_CANTDECODERES,     /* SUCCESS but the results did not decode */
-    RPC_CS_VERSMISMATCH,      /* MSG_DENIED RPC_MISMATCH */
-    RPC_CS_AUTHERROR,         /* MSG_DENIED AUTH_ERROR (auth_stat in the reply) */
-    RPC_CS_PROGUNAVAIL,       /* PROG_UNAVAIL */
-    RPC_CS_PROGVERSMISMATCH,  /* PROG_MISMATCH (low, high in the reply) */
-    RPC_CS_PROCUNAVAIL,       /* PROC_UNAVAIL */
-    RPC_CS_CANTDECODEARGS,    /* GARBAGE_ARGS */
-    RPC_CS_SYSTEMERROR,       /* SYSTEM_ERR */
-    RPC_CS_TIMEDOUT           /* no reply within the total timeout */
+    RPC_CS_SUCCESS = 0,      /* SUCCESS and the results decoded */
+    RPC_CS_CANTDECODERES,    /* SUCCESS but the results did not decode */
+    RPC_CS_VERSMISMATCH,     /* MSG_DENIED RPC_MISMATCH */
+    RPC_CS_AUTHERROR,        /* MSG_DENIED AUTH_ERROR (auth_stat in the reply) */
+    RPC_CS_PROGUNAVAIL,      /* PROG_UNAVAIL */
+    RPC_CS_PROGVERSMISMATCH, /* PROG_MISMATCH (low, high in the reply) */
+    RPC_CS_PROCUNAVAIL,      /* PROC_UNAVAIL */
+    RPC_CS_CANTDECODEARGS,   /* GARBAGE_ARGS */
+    RPC_CS_SYSTEMERROR,      /* SYSTEM_ERR */
+    RPC_CS_TIMEDOUT          /* no reply within the total timeout */
 };
 
 /** A client's state: the next transaction id. */
@@ -60,8 +60,9 @@ void rpc_clnt_init(struct rpc_clnt *cl, uint32_t xid0);
  * @cl into *@xid and the length into *@len. Returns 0, or the encoding
  * error (-KE_TOOBIG: does not fit; -KE_RANGE: an argument over its maximum).
  */
-int rpc_clnt_build_call(struct rpc_clnt *cl, void *buf, size_t cap, size_t *len, uint32_t prog, uint32_t vers,
-                        uint32_t proc, const struct rpc_authsys *cred, xdr_fn enc, void *args, uint32_t *xid);
+int rpc_clnt_build_call(struct rpc_clnt *cl, void *buf, size_t cap, size_t *len, uint32_t prog,
+                        uint32_t vers, uint32_t proc, const struct rpc_authsys *cred, xdr_fn enc,
+                        void *args, uint32_t *xid);
 
 /**
  * rpc_clnt_parse_reply - match the datagram @msg of @len bytes against the
@@ -88,15 +89,15 @@ const char *rpc_clnt_stat_name(enum rpc_clnt_stat st);
 struct rpc_retry {
     uint64_t start_ns, next_ns, deadline_ns;
     uint64_t wait_ns, max_wait_ns;
-    unsigned sends;          /* transmissions so far (the first included) */
-    unsigned max_sends;      /* 0: bounded by time only */
+    unsigned sends;     /* transmissions so far (the first included) */
+    unsigned max_sends; /* 0: bounded by time only */
 };
 
 /** What rpc_retry_poll asks for. */
 enum rpc_retry_action {
-    RPC_RETRY_WAIT = 0,      /* nothing yet: wake again at rpc_retry_deadline() */
-    RPC_RETRY_SEND = 1,      /* retransmit now (counted) */
-    RPC_RETRY_TIMEDOUT = 2   /* give up */
+    RPC_RETRY_WAIT = 0,    /* nothing yet: wake again at rpc_retry_deadline() */
+    RPC_RETRY_SEND = 1,    /* retransmit now (counted) */
+    RPC_RETRY_TIMEDOUT = 2 /* give up */
 };
 
 /**

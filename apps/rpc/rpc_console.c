@@ -41,15 +41,18 @@ static void put_endpoint(const struct rpc_node_ep *ep, void *ctx)
     struct console_session *s = w->s;
     w->n++;
     if (ep->transport == RPC_XPRT_UDP)
-        console_printf(s, "%s: udp port %u, %s\n", ep->x->node, ep->port, rpc_node_mode_name(ep->mode));
+        console_printf(s, "%s: udp port %u, %s\n", ep->x->node, ep->port,
+                       rpc_node_mode_name(ep->mode));
     else
-        console_printf(s, "%s: vc %u/%u, %s\n", ep->x->node, ep->vpi, ep->vci, rpc_node_mode_name(ep->mode));
+        console_printf(s, "%s: vc %u/%u, %s\n", ep->x->node, ep->vpi, ep->vci,
+                       rpc_node_mode_name(ep->mode));
     for (unsigned i = 0; i < ep->nprogs; i++) {
         const struct rpc_program *p = ep->progs[i];
-        const char *reg = ep->transport != RPC_XPRT_UDP ? "" :
-                          p->prog == PMAP_PROG || ep->registered[i] ? ", registered" : ", not registered";
-        console_printf(s, "   program %u version %u (%s)%s\n", (unsigned)p->prog, (unsigned)p->vers, p->name,
-                       reg);
+        const char *reg = ep->transport != RPC_XPRT_UDP               ? ""
+                          : p->prog == PMAP_PROG || ep->registered[i] ? ", registered"
+                                                                      : ", not registered";
+        console_printf(s, "   program %u version %u (%s)%s\n", (unsigned)p->prog, (unsigned)p->vers,
+                       p->name, reg);
     }
     put_counters(s, &ep->x->stats);
 }
@@ -71,7 +74,8 @@ static enum console_status cmd_rpc_stats(struct console_session *s, const struct
     rpc_node_foreach(put_endpoint, &w);
     netgraph_ext_foreach(put_client, &w);
     if (w.n == 0)
-        console_puts(s, "no RPC servers or clients (extension portmap, rpc-echo, rpc-latrpc, rpc-stats, rpc-ping)\n");
+        console_puts(s, "no RPC servers or clients (extension portmap, rpc-echo, rpc-latrpc, "
+                        "rpc-stats, rpc-ping)\n");
     return CONSOLE_OK;
 }
 
@@ -99,6 +103,7 @@ static enum console_status cmd_rpc_programs(struct console_session *s, const str
 }
 
 static const struct console_cmd rpc_programs_cmd = {
-    "rpc programs", "", "the portmapper's registry (what rpcinfo -T udp lists)", 0, 0, cmd_rpc_programs,
+    "rpc programs",   "", "the portmapper's registry (what rpcinfo -T udp lists)", 0, 0,
+    cmd_rpc_programs,
 };
 KCONSOLE_COMMAND(rpc_programs_cmd);

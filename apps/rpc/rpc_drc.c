@@ -52,9 +52,9 @@ static uint32_t bucket_of(const struct rpc_drc *d, const struct rpc_drc_key *k)
 
 static bool same(const struct rpc_drc_key *a, const struct rpc_drc_key *b)
 {
-    return a->xid == b->xid && a->peer.transport == b->peer.transport && a->peer.addr == b->peer.addr &&
-           a->peer.port == b->peer.port && a->prog == b->prog && a->vers == b->vers && a->proc == b->proc &&
-           a->len == b->len && a->hash == b->hash;
+    return a->xid == b->xid && a->peer.transport == b->peer.transport &&
+           a->peer.addr == b->peer.addr && a->peer.port == b->peer.port && a->prog == b->prog &&
+           a->vers == b->vers && a->proc == b->proc && a->len == b->len && a->hash == b->hash;
 }
 
 /* clear - free slot @e: its reply, its place in the index and in the insertion order. */
@@ -100,8 +100,8 @@ void rpc_drc_fini(struct rpc_drc *d)
     d->oldest = d->newest = -1;
 }
 
-void rpc_drc_key_make(struct rpc_drc_key *k, const struct rpc_peer *peer, uint32_t xid, uint32_t prog,
-                      uint32_t vers, uint32_t proc, const void *msg, size_t len)
+void rpc_drc_key_make(struct rpc_drc_key *k, const struct rpc_peer *peer, uint32_t xid,
+                      uint32_t prog, uint32_t vers, uint32_t proc, const void *msg, size_t len)
 {
     memset(k, 0, sizeof *k);
     k->peer = *peer;

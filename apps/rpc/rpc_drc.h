@@ -52,8 +52,8 @@
 
 /** Transports a call can arrive on. */
 enum rpc_transport {
-    RPC_XPRT_UDP = 1,  /* UDP over IPv4 (RFC 768) */
-    RPC_XPRT_VC = 2    /* a virtual circuit of the raw AAL5-style path */
+    RPC_XPRT_UDP = 1, /* UDP over IPv4 (RFC 768) */
+    RPC_XPRT_VC = 2   /* a virtual circuit of the raw AAL5-style path */
 };
 
 /**
@@ -62,31 +62,31 @@ enum rpc_transport {
  * portmapper's GETADDR answers with local_addr).
  */
 struct rpc_peer {
-    uint32_t transport;    /* enum rpc_transport */
-    uint32_t addr;         /* UDP: the client's IPv4 address; VC: its MAC's bytes 2..5 (big-endian) */
-    uint32_t port;         /* UDP: the client's port; VC: its MAC's bytes 0..1 (big-endian) */
-    uint32_t local_addr;   /* UDP: the address the call was sent to; VC: 0 */
-    uint32_t local_port;   /* UDP: the port it was sent to; VC: VPI << 16 | VCI */
+    uint32_t transport;  /* enum rpc_transport */
+    uint32_t addr;       /* UDP: the client's IPv4 address; VC: its MAC's bytes 2..5 (big-endian) */
+    uint32_t port;       /* UDP: the client's port; VC: its MAC's bytes 0..1 (big-endian) */
+    uint32_t local_addr; /* UDP: the address the call was sent to; VC: 0 */
+    uint32_t local_port; /* UDP: the port it was sent to; VC: VPI << 16 | VCI */
 };
 
 /** The key of one call. */
 struct rpc_drc_key {
-    struct rpc_peer peer;   /* transport, addr, port are compared */
+    struct rpc_peer peer; /* transport, addr, port are compared */
     uint32_t xid, prog, vers, proc;
-    uint32_t len;           /* bytes of the call message */
-    uint32_t hash;          /* FNV-1a of its first RPC_DRC_HASH_BYTES bytes */
+    uint32_t len;  /* bytes of the call message */
+    uint32_t hash; /* FNV-1a of its first RPC_DRC_HASH_BYTES bytes */
 };
 
 enum rpc_drc_state { RPC_DRC_FREE = 0, RPC_DRC_IN_PROGRESS = 1, RPC_DRC_DONE = 2 };
 
 struct rpc_drc_entry {
     struct rpc_drc_key key;
-    uint8_t state;          /* enum rpc_drc_state */
-    uint32_t gen;           /* changes whenever the slot is reused */
-    uint64_t seq;           /* insertion order */
-    int32_t hnext;          /* next slot in its index bucket, -1: none */
-    int32_t older, newer;   /* neighbours in insertion order, -1: none */
-    uint8_t *reply;         /* DONE: the reply bytes (inline or kmalloc'ed) */
+    uint8_t state;        /* enum rpc_drc_state */
+    uint32_t gen;         /* changes whenever the slot is reused */
+    uint64_t seq;         /* insertion order */
+    int32_t hnext;        /* next slot in its index bucket, -1: none */
+    int32_t older, newer; /* neighbours in insertion order, -1: none */
+    uint8_t *reply;       /* DONE: the reply bytes (inline or kmalloc'ed) */
     size_t reply_len;
     uint8_t inline_reply[RPC_DRC_INLINE];
 };
@@ -95,18 +95,18 @@ struct rpc_drc_entry {
 struct rpc_drc {
     struct rpc_drc_entry *e;
     unsigned entries;
-    size_t max_bytes, bytes;   /* bound and current bytes of stored replies */
+    size_t max_bytes, bytes; /* bound and current bytes of stored replies */
     uint64_t next_seq;
-    int32_t *bucket;           /* index: first slot of each bucket, -1: empty */
-    uint32_t nbuckets;         /* a power of two */
-    int32_t *free_slots;       /* stack of free slots */
+    int32_t *bucket;     /* index: first slot of each bucket, -1: empty */
+    uint32_t nbuckets;   /* a power of two */
+    int32_t *free_slots; /* stack of free slots */
     unsigned nfree;
-    int32_t oldest, newest;    /* the used entries in insertion order, -1: none */
+    int32_t oldest, newest; /* the used entries in insertion order, -1: none */
 };
 
 /** A reference to an IN_PROGRESS entry (slot and generation), for completion. */
 struct rpc_drc_ref {
-    int slot;               /* -1: none */
+    int slot; /* -1: none */
     uint32_t gen;
 };
 
@@ -120,15 +120,15 @@ int rpc_drc_init(struct rpc_drc *d, unsigned entries, size_t max_bytes);
 void rpc_drc_fini(struct rpc_drc *d);
 
 /** rpc_drc_key_make - the key of call @msg of @len bytes from @peer. */
-void rpc_drc_key_make(struct rpc_drc_key *k, const struct rpc_peer *peer, uint32_t xid, uint32_t prog,
-                      uint32_t vers, uint32_t proc, const void *msg, size_t len);
+void rpc_drc_key_make(struct rpc_drc_key *k, const struct rpc_peer *peer, uint32_t xid,
+                      uint32_t prog, uint32_t vers, uint32_t proc, const void *msg, size_t len);
 
 /** What a lookup found. */
 enum rpc_drc_result {
-    RPC_DRC_MISS = 0,    /* not seen: *@ref is a new IN_PROGRESS entry for it */
-    RPC_DRC_HIT = 1,     /* seen and answered: *@reply, *@reply_len are the stored reply */
-    RPC_DRC_BUSY = 2,    /* seen and still running: drop the retransmission */
-    RPC_DRC_FULL = 3     /* not seen, and every entry is in progress: refuse the call */
+    RPC_DRC_MISS = 0, /* not seen: *@ref is a new IN_PROGRESS entry for it */
+    RPC_DRC_HIT = 1,  /* seen and answered: *@reply, *@reply_len are the stored reply */
+    RPC_DRC_BUSY = 2, /* seen and still running: drop the retransmission */
+    RPC_DRC_FULL = 3  /* not seen, and every entry is in progress: refuse the call */
 };
 
 /**

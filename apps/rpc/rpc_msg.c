@@ -84,8 +84,8 @@ int rpc_call_decode(const void *msg, size_t len, struct rpc_call *c)
     return RPC_CALL_OK;
 }
 
-bool rpc_call_encode_header(struct xdr *x, uint32_t xid, uint32_t prog, uint32_t vers, uint32_t proc,
-                            const struct rpc_authsys *cred)
+bool rpc_call_encode_header(struct xdr *x, uint32_t xid, uint32_t prog, uint32_t vers,
+                            uint32_t proc, const struct rpc_authsys *cred)
 {
     uint32_t mtype = RPC_CALL, rpcvers = RPC_VERS, none = RPC_AUTH_NONE, zero = 0;
     xdr_u32(x, &xid);
@@ -161,7 +161,8 @@ int rpc_reply_decode(const void *msg, size_t len, struct rpc_reply *r)
     if (r->reply_stat == RPC_MSG_ACCEPTED) {
         if (!opaque_auth(&x, &r->verf) || !xdr_u32(&x, &r->accept_stat))
             return -KE_INVAL;
-        if (r->accept_stat == RPC_PROG_MISMATCH && (!xdr_u32(&x, &r->low) || !xdr_u32(&x, &r->high)))
+        if (r->accept_stat == RPC_PROG_MISMATCH &&
+            (!xdr_u32(&x, &r->low) || !xdr_u32(&x, &r->high)))
             return -KE_INVAL;
         r->results_off = xdr_pos(&x);
         return 0;
@@ -186,8 +187,8 @@ const char *rpc_accept_stat_name(uint32_t s)
 const char *rpc_auth_stat_name(uint32_t s)
 {
     static const char *const names[] = {
-        "AUTH_OK", "AUTH_BADCRED", "AUTH_REJECTEDCRED", "AUTH_BADVERF",
-        "AUTH_REJECTEDVERF", "AUTH_TOOWEAK", "AUTH_INVALIDRESP", "AUTH_FAILED",
+        "AUTH_OK",           "AUTH_BADCRED", "AUTH_REJECTEDCRED", "AUTH_BADVERF",
+        "AUTH_REJECTEDVERF", "AUTH_TOOWEAK", "AUTH_INVALIDRESP",  "AUTH_FAILED",
     };
     return s < KARRAY_SIZE(names) ? names[s] : "?";
 }

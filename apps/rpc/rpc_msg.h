@@ -33,8 +33,8 @@ enum rpc_accept_stat {
 };
 /** reject_stat (section 9). */
 enum rpc_reject_stat {
-    RPC_MISMATCH = 0,      /* rpcvers != 2: low and high supported versions follow */
-    RPC_AUTH_ERROR = 1     /* an auth_stat follows */
+    RPC_MISMATCH = 0,  /* rpcvers != 2: low and high supported versions follow */
+    RPC_AUTH_ERROR = 1 /* an auth_stat follows */
 };
 /** auth_stat (section 9; the RPCSEC_GSS values from RFC 2203 are not produced). */
 enum rpc_auth_stat {
@@ -58,9 +58,9 @@ enum rpc_auth_flavor {
 
 /** Limits of the protocol (RFC 5531 section 8.2 and Appendix A). */
 enum {
-    RPC_AUTH_BODY_MAX = 400,     /* opaque_auth body<400> */
-    RPC_AUTHSYS_NAME_MAX = 255,  /* authsys_parms machinename<255> */
-    RPC_AUTHSYS_GIDS_MAX = 16,   /* authsys_parms gids<16> */
+    RPC_AUTH_BODY_MAX = 400,    /* opaque_auth body<400> */
+    RPC_AUTHSYS_NAME_MAX = 255, /* authsys_parms machinename<255> */
+    RPC_AUTHSYS_GIDS_MAX = 16,  /* authsys_parms gids<16> */
     /* the smallest CALL: xid, mtype, rpcvers, prog, vers, proc, and two
      * opaque_auth with empty bodies (flavor, length): 10 words */
     RPC_CALL_MIN = 40,
@@ -71,7 +71,7 @@ enum {
 
 /** An AUTH_SYS credential (RFC 5531 Appendix A, struct authsys_parms). */
 struct rpc_authsys {
-    uint32_t stamp;                          /* arbitrary id the caller chose */
+    uint32_t stamp;                             /* arbitrary id the caller chose */
     char machinename[RPC_AUTHSYS_NAME_MAX + 1]; /* NUL-terminated */
     uint32_t uid, gid;
     uint32_t ngids;
@@ -80,9 +80,9 @@ struct rpc_authsys {
 
 /** An opaque_auth as found in a message (RFC 5531 section 8.2). */
 struct rpc_opaque_auth {
-    uint32_t flavor;       /* enum rpc_auth_flavor, or any other number */
-    const uint8_t *body;   /* inside the decoded message; NULL when len is 0 */
-    uint32_t len;          /* bytes, at most RPC_AUTH_BODY_MAX */
+    uint32_t flavor;     /* enum rpc_auth_flavor, or any other number */
+    const uint8_t *body; /* inside the decoded message; NULL when len is 0 */
+    uint32_t len;        /* bytes, at most RPC_AUTH_BODY_MAX */
 };
 
 /**
@@ -94,21 +94,21 @@ struct rpc_call {
     uint32_t rpcvers;
     uint32_t prog, vers, proc;
     struct rpc_opaque_auth cred, verf;
-    bool has_authsys;         /* cred.flavor == AUTH_SYS and it parsed */
-    struct rpc_authsys authsys;  /* valid when has_authsys; never trusted for access */
-    size_t args_off;          /* offset of the procedure's parameters in the message */
+    bool has_authsys;           /* cred.flavor == AUTH_SYS and it parsed */
+    struct rpc_authsys authsys; /* valid when has_authsys; never trusted for access */
+    size_t args_off;            /* offset of the procedure's parameters in the message */
 };
 
 /** What rpc_call_decode found (beyond success). */
 enum rpc_call_status {
-    RPC_CALL_OK = 0,        /* a complete header; args at args_off */
-    RPC_CALL_SHORT,         /* fewer than RPC_CALL_MIN bytes: drop */
-    RPC_CALL_IS_REPLY,      /* mtype REPLY: not for a server; drop */
-    RPC_CALL_BAD_MTYPE,     /* mtype neither CALL nor REPLY: drop */
-    RPC_CALL_BAD_RPCVERS,   /* rpcvers != 2: MSG_DENIED RPC_MISMATCH */
-    RPC_CALL_BAD_CRED,      /* credential too long, past the end, or AUTH_SYS malformed: AUTH_BADCRED */
-    RPC_CALL_BAD_VERF,      /* verifier too long or past the end: AUTH_BADVERF */
-    RPC_CALL_REJECTED_CRED  /* a flavor this server does not accept: AUTH_REJECTEDCRED */
+    RPC_CALL_OK = 0,      /* a complete header; args at args_off */
+    RPC_CALL_SHORT,       /* fewer than RPC_CALL_MIN bytes: drop */
+    RPC_CALL_IS_REPLY,    /* mtype REPLY: not for a server; drop */
+    RPC_CALL_BAD_MTYPE,   /* mtype neither CALL nor REPLY: drop */
+    RPC_CALL_BAD_RPCVERS, /* rpcvers != 2: MSG_DENIED RPC_MISMATCH */
+    RPC_CALL_BAD_CRED, /* credential too long, past the end, or AUTH_SYS malformed: AUTH_BADCRED */
+    RPC_CALL_BAD_VERF, /* verifier too long or past the end: AUTH_BADVERF */
+    RPC_CALL_REJECTED_CRED /* a flavor this server does not accept: AUTH_REJECTEDCRED */
 };
 
 /**
@@ -134,19 +134,19 @@ int rpc_call_decode(const void *msg, size_t len, struct rpc_call *c);
  * AUTH_SYS with *@cred) and an AUTH_NONE verifier, into @x; the caller then
  * encodes the arguments. Returns false with x->err set when it does not fit.
  */
-bool rpc_call_encode_header(struct xdr *x, uint32_t xid, uint32_t prog, uint32_t vers, uint32_t proc,
-                            const struct rpc_authsys *cred);
+bool rpc_call_encode_header(struct xdr *x, uint32_t xid, uint32_t prog, uint32_t vers,
+                            uint32_t proc, const struct rpc_authsys *cred);
 
 /** A reply header as decoded (client side) or to encode (server side). */
 struct rpc_reply {
     uint32_t xid;
-    uint32_t reply_stat;     /* enum rpc_reply_stat */
-    uint32_t accept_stat;    /* MSG_ACCEPTED: enum rpc_accept_stat */
-    uint32_t reject_stat;    /* MSG_DENIED: enum rpc_reject_stat */
-    uint32_t auth_stat;      /* MSG_DENIED AUTH_ERROR: enum rpc_auth_stat */
-    uint32_t low, high;      /* PROG_MISMATCH, RPC_MISMATCH: supported versions */
+    uint32_t reply_stat;         /* enum rpc_reply_stat */
+    uint32_t accept_stat;        /* MSG_ACCEPTED: enum rpc_accept_stat */
+    uint32_t reject_stat;        /* MSG_DENIED: enum rpc_reject_stat */
+    uint32_t auth_stat;          /* MSG_DENIED AUTH_ERROR: enum rpc_auth_stat */
+    uint32_t low, high;          /* PROG_MISMATCH, RPC_MISMATCH: supported versions */
     struct rpc_opaque_auth verf; /* MSG_ACCEPTED: the server's verifier */
-    size_t results_off;      /* SUCCESS: offset of the results in the message */
+    size_t results_off;          /* SUCCESS: offset of the results in the message */
 };
 
 /**

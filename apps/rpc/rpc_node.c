@@ -18,15 +18,16 @@
 
 const char *const rpc_node_counters[] = {
     RPC_SERVER_CTR_NAMES,
-    "tx",          /* replies sent */
-    "tx_errors",   /* replies that could not be sent */
-    "bad_src",     /* no reply possible: UDP source port 0, a group MAC */
-    "no_if",       /* VC: the input interface is gone */
-    "queued",      /* async: calls queued as strands */
-    "jobs_full",   /* async: too many calls waiting; dropped */
+    "tx",        /* replies sent */
+    "tx_errors", /* replies that could not be sent */
+    "bad_src",   /* no reply possible: UDP source port 0, a group MAC */
+    "no_if",     /* VC: the input interface is gone */
+    "queued",    /* async: calls queued as strands */
+    "jobs_full", /* async: too many calls waiting; dropped */
     NULL,
 };
-_Static_assert(sizeof rpc_node_counters / sizeof rpc_node_counters[0] == RPC_SERVER_NCTR + RPC_NODE_NCTR + 1,
+_Static_assert(sizeof rpc_node_counters / sizeof rpc_node_counters[0] ==
+                   RPC_SERVER_NCTR + RPC_NODE_NCTR + 1,
                "one name per counter");
 
 const char *const rpc_node_ext_params[] = { "vc", NULL };
@@ -120,7 +121,7 @@ int rpc_node_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci)
         slash++;
     if (*slash != '/' || slash == s || slash[1] == '\0')
         return -KE_INVAL;
-    uint64_t p, c;
+    uint64_t p = 0, c = 0;
     int rc = kparse_u64(s, (size_t)(slash - s), &p);
     if (rc == 0)
         rc = kparse_u64(slash + 1, strlen(slash + 1), &c);
@@ -232,8 +233,8 @@ static void release(struct rpc_node_ep *ep)
 }
 
 /* setup - the server with its programs, the reply buffer, the jobs. */
-static int setup(struct rpc_node_ep *ep, const struct rpc_program *const *progs, unsigned n, char *err,
-                 size_t errlen)
+static int setup(struct rpc_node_ep *ep, const struct rpc_program *const *progs, unsigned n,
+                 char *err, size_t errlen)
 {
     int rc = rpc_server_init(&ep->srv, RPC_NODE_DRC_ENTRIES, RPC_NODE_DRC_BYTES);
     if (rc < 0)
@@ -272,11 +273,12 @@ int rpc_node_install(struct kext *x, const struct rpc_program *const *progs, uns
     struct rpc_node_ep *other = find(ep->transport, ep->port, ep->vpi, ep->vci);
     if (other != NULL) {
         if (ep->transport == RPC_XPRT_UDP)
-            ksnprintf(err, errlen, "udp port %u is served by %s already (one RPC extension per port)",
-                      ep->port, other->x->node);
+            ksnprintf(err, errlen,
+                      "udp port %u is served by %s already (one RPC extension per port)", ep->port,
+                      other->x->node);
         else
-            ksnprintf(err, errlen, "vc %u/%u is served by %s already (one RPC extension per VC)", ep->vpi,
-                      ep->vci, other->x->node);
+            ksnprintf(err, errlen, "vc %u/%u is served by %s already (one RPC extension per VC)",
+                      ep->vpi, ep->vci, other->x->node);
         return -KE_EXIST;
     }
     parse_mode(x, ep);
@@ -288,7 +290,8 @@ int rpc_node_install(struct kext *x, const struct rpc_program *const *progs, uns
                 rc = udp_ext_install(x, rpc_node_udp_rx, ep);
         } else {
             struct kguard g = aal5_guard_vc(ep->vpi, ep->vci);
-            rc = kext_install_on(x, &aal5_PacketArrived, (khandler_generic_fn)rpc_node_vc_rx, ep, &g);
+            rc = kext_install_on(x, &aal5_PacketArrived, (khandler_generic_fn)rpc_node_vc_rx, ep,
+                                 &g);
         }
         if (rc < 0 && err[0] == '\0' && rc != -KE_PERM)
             ksnprintf(err, errlen, "cannot install on %s: %s", x->node, kerr_str(rc));
@@ -322,11 +325,8 @@ void rpc_node_foreach(void (*cb)(const struct rpc_node_ep *ep, void *ctx), void 
 const char *rpc_node_mode_name(unsigned mode)
 {
     switch (mode) {
-    case RPC_NODE_BOUNDED:
-        return "bounded";
-    case RPC_NODE_SYNC:
-        return "sync";
-    default:
-        return "async";
+    case RPC_NODE_BOUNDED: return "bounded";
+    case RPC_NODE_SYNC: return "sync";
+    default: return "async";
     }
 }

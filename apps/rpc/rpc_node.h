@@ -81,12 +81,12 @@
 
 /** The transport counters, after the engine's RPC_SERVER_NCTR in rpc_node_counters. */
 enum rpc_node_ctr {
-    RPC_NODE_TX = 0,        /* replies sent */
-    RPC_NODE_TX_ERRORS,     /* the reply could not be sent (no buffer, no route, interface refused) */
-    RPC_NODE_BAD_SRC,       /* UDP source port 0, or a group MAC on a VC: no reply possible; dropped */
-    RPC_NODE_NO_IF,         /* VC: the input interface is gone; no reply */
-    RPC_NODE_QUEUED,        /* async: calls queued as strands */
-    RPC_NODE_JOBS_FULL,     /* async: RPC_NODE_JOBS calls waiting; dropped */
+    RPC_NODE_TX = 0,    /* replies sent */
+    RPC_NODE_TX_ERRORS, /* the reply could not be sent (no buffer, no route, interface refused) */
+    RPC_NODE_BAD_SRC,   /* UDP source port 0, or a group MAC on a VC: no reply possible; dropped */
+    RPC_NODE_NO_IF,     /* VC: the input interface is gone; no reply */
+    RPC_NODE_QUEUED,    /* async: calls queued as strands */
+    RPC_NODE_JOBS_FULL, /* async: RPC_NODE_JOBS calls waiting; dropped */
     RPC_NODE_NCTR
 };
 /** Counter names of an endpoint instance: the engine's, then enum rpc_node_ctr; NULL-terminated. */
@@ -104,19 +104,19 @@ struct rpc_node_ep;
 
 /** Where a reply goes. */
 struct rpc_node_to {
-    uint32_t src, dst;          /* UDP, host order: from @src (0: the interface's address) to @dst */
-    uint16_t sport, dport;      /* UDP */
-    uint16_t ifindex;           /* VC: the interface the call came in on */
-    uint8_t mac[6];             /* VC: the caller's Ethernet address */
+    uint32_t src, dst;     /* UDP, host order: from @src (0: the interface's address) to @dst */
+    uint16_t sport, dport; /* UDP */
+    uint16_t ifindex;      /* VC: the interface the call came in on */
+    uint8_t mac[6];        /* VC: the caller's Ethernet address */
 };
 
 /** One queued call of an async endpoint. Private to rpc_node*.c. */
 struct rpc_node_job {
     struct kstrand strand;
     struct rpc_node_ep *ep;
-    bool busy;                  /* taken (deciding, queued or running) */
-    struct pktbuf *call;        /* queued or running: a reference on the call's buffer */
-    struct rpc_node_to to;      /* where its reply goes */
+    bool busy;             /* taken (deciding, queued or running) */
+    struct pktbuf *call;   /* queued or running: a reference on the call's buffer */
+    struct rpc_node_to to; /* where its reply goes */
     struct rpc_work w;
 };
 
@@ -127,20 +127,20 @@ struct rpc_node_job {
  */
 struct rpc_node_ep {
     struct kext *x;
-    uint32_t transport;         /* enum rpc_transport */
-    uint16_t port;              /* UDP port */
-    uint8_t vpi;                /* VC */
+    uint32_t transport; /* enum rpc_transport */
+    uint16_t port;      /* UDP port */
+    uint8_t vpi;        /* VC */
     uint16_t vci;
-    uint8_t mode;               /* enum rpc_node_mode */
-    bool server_up;             /* srv initialised (its cache allocated) */
-    bool pmap;                  /* the portmapper's endpoint (its registry entries are its own) */
+    uint8_t mode;   /* enum rpc_node_mode */
+    bool server_up; /* srv initialised (its cache allocated) */
+    bool pmap;      /* the portmapper's endpoint (its registry entries are its own) */
     const struct rpc_program *progs[RPC_NODE_PROGS_MAX];
     bool registered[RPC_NODE_PROGS_MAX];
     unsigned nprogs;
     struct rpc_server srv;
-    uint8_t *out;               /* RPC_NODE_REPLY_MAX bytes: replies are encoded here */
-    struct rpc_node_job *jobs;  /* async: RPC_NODE_JOBS of them */
-    struct rpc_node_ep *next;   /* every endpoint, in installation order */
+    uint8_t *out;              /* RPC_NODE_REPLY_MAX bytes: replies are encoded here */
+    struct rpc_node_job *jobs; /* async: RPC_NODE_JOBS of them */
+    struct rpc_node_ep *next;  /* every endpoint, in installation order */
 };
 
 /**

@@ -29,7 +29,8 @@ int rpc_node_call(struct rpc_node_ep *ep, struct pktbuf *pkt, const struct rpc_p
  * transport in a fresh buffer (copied). Counts tx or tx_errors. Returns 0
  * or the transport's error.
  */
-int rpc_node_send(struct rpc_node_ep *ep, const struct rpc_node_to *to, const void *msg, size_t len);
+int rpc_node_send(struct rpc_node_ep *ep, const struct rpc_node_to *to, const void *msg,
+                  size_t len);
 
 /** rpc_node_jobs_init - the RPC_NODE_JOBS free jobs of an async endpoint; 0 or -KE_NOMEM. */
 int rpc_node_jobs_init(struct rpc_node_ep *ep);

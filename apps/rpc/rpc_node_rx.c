@@ -83,14 +83,19 @@ int rpc_node_udp_rx(void *ctx, struct pktbuf *pkt)
         return -KE_INVAL;
     }
     struct rpc_peer peer = {
-        .transport = RPC_XPRT_UDP, .addr = in.src, .port = in.sport,
-        .local_addr = in.dst, .local_port = in.dport,
+        .transport = RPC_XPRT_UDP,
+        .addr = in.src,
+        .port = in.sport,
+        .local_addr = in.dst,
+        .local_port = in.dport,
     };
     /* answer from the address the call was sent to, unless that was a
      * broadcast or multicast address (RFC 1122 4.1.3.5): the interface's */
     struct rpc_node_to to = {
-        .src = netif_local_addr(in.dst, NULL) ? in.dst : 0, .dst = in.src,
-        .sport = in.dport, .dport = in.sport,
+        .src = netif_local_addr(in.dst, NULL) ? in.dst : 0,
+        .dst = in.src,
+        .sport = in.dport,
+        .dport = in.sport,
     };
     return rpc_node_call(ep, pkt, &peer, in.payload, in.payload_len, &to);
 }
@@ -105,7 +110,9 @@ int rpc_node_vc_rx(void *ctx, struct pktbuf *pdu)
         return -KE_INVAL;
     }
     struct rpc_peer peer = {
-        .transport = RPC_XPRT_VC, .addr = load_be32(in.src_mac + 2), .port = load_be16(in.src_mac),
+        .transport = RPC_XPRT_VC,
+        .addr = load_be32(in.src_mac + 2),
+        .port = load_be16(in.src_mac),
         .local_port = (uint32_t)in.vpi << 16 | in.vci,
     };
     struct rpc_node_to to = { .ifindex = in.ifindex };

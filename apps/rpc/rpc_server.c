@@ -9,7 +9,8 @@
 #include "kernel/klib.h"
 
 const char *const rpc_server_ctr_names[RPC_SERVER_NCTR] = { RPC_SERVER_CTR_NAMES };
-_Static_assert(sizeof((const char *[]){ RPC_SERVER_CTR_NAMES }) / sizeof(const char *) == RPC_SERVER_NCTR,
+_Static_assert(sizeof((const char *[]){ RPC_SERVER_CTR_NAMES }) / sizeof(const char *) ==
+                   RPC_SERVER_NCTR,
                "one name per counter");
 
 int rpc_server_init(struct rpc_server *s, unsigned drc_entries, size_t drc_bytes)
@@ -80,8 +81,8 @@ bool rpc_server_versions(const struct rpc_server *s, uint32_t prog, uint32_t *lo
 
 /* reply - encode the header @r into @out; the counter @ctr counts it.
  * RPC_SEND, or RPC_DROP (no_room) when it does not fit. */
-static int reply(struct rpc_server *s, const struct rpc_reply *r, enum rpc_server_ctr ctr, void *out,
-                 size_t outcap, size_t *outlen)
+static int reply(struct rpc_server *s, const struct rpc_reply *r, enum rpc_server_ctr ctr,
+                 void *out, size_t outcap, size_t *outlen)
 {
     struct xdr x;
     xdr_init_encode(&x, out, outcap);
@@ -94,24 +95,27 @@ static int reply(struct rpc_server *s, const struct rpc_reply *r, enum rpc_serve
     return RPC_SEND;
 }
 
-static int denied_auth(struct rpc_server *s, uint32_t xid, uint32_t why, enum rpc_server_ctr ctr, void *out,
-                       size_t outcap, size_t *outlen)
+static int denied_auth(struct rpc_server *s, uint32_t xid, uint32_t why, enum rpc_server_ctr ctr,
+                       void *out, size_t outcap, size_t *outlen)
 {
     struct rpc_reply r = {
-        .xid = xid, .reply_stat = RPC_MSG_DENIED, .reject_stat = RPC_AUTH_ERROR, .auth_stat = why,
+        .xid = xid,
+        .reply_stat = RPC_MSG_DENIED,
+        .reject_stat = RPC_AUTH_ERROR,
+        .auth_stat = why,
     };
     return reply(s, &r, ctr, out, outcap, outlen);
 }
 
-static int accepted(struct rpc_server *s, uint32_t xid, uint32_t stat, enum rpc_server_ctr ctr, void *out,
-                    size_t outcap, size_t *outlen)
+static int accepted(struct rpc_server *s, uint32_t xid, uint32_t stat, enum rpc_server_ctr ctr,
+                    void *out, size_t outcap, size_t *outlen)
 {
     struct rpc_reply r = { .xid = xid, .reply_stat = RPC_MSG_ACCEPTED, .accept_stat = stat };
     return reply(s, &r, ctr, out, outcap, outlen);
 }
 
-int rpc_server_decide(struct rpc_server *s, const struct rpc_peer *peer, const void *msg, size_t len,
-                      struct rpc_work *w, void *out, size_t outcap, size_t *outlen)
+int rpc_server_decide(struct rpc_server *s, const struct rpc_peer *peer, const void *msg,
+                      size_t len, struct rpc_work *w, void *out, size_t outcap, size_t *outlen)
 {
     memset(w, 0, offsetof(struct rpc_work, args));
     w->server = s;
@@ -124,21 +128,17 @@ int rpc_server_decide(struct rpc_server *s, const struct rpc_peer *peer, const v
 
     struct rpc_call *c = &w->call;
     switch (rpc_call_decode(msg, len, c)) {
-    case RPC_CALL_OK:
-        break;
-    case RPC_CALL_SHORT:
-        s->ctr[RPC_CTR_SHORT]++;
-        return RPC_DROP;
-    case RPC_CALL_IS_REPLY:
-        s->ctr[RPC_CTR_REPLY]++;
-        return RPC_DROP;
-    case RPC_CALL_BAD_MTYPE:
-        s->ctr[RPC_CTR_BAD_MTYPE]++;
-        return RPC_DROP;
+    case RPC_CALL_OK: break;
+    case RPC_CALL_SHORT: s->ctr[RPC_CTR_SHORT]++; return RPC_DROP;
+    case RPC_CALL_IS_REPLY: s->ctr[RPC_CTR_REPLY]++; return RPC_DROP;
+    case RPC_CALL_BAD_MTYPE: s->ctr[RPC_CTR_BAD_MTYPE]++; return RPC_DROP;
     case RPC_CALL_BAD_RPCVERS: {
         struct rpc_reply r = {
-            .xid = c->xid, .reply_stat = RPC_MSG_DENIED, .reject_stat = RPC_MISMATCH,
-            .low = RPC_VERS, .high = RPC_VERS,
+            .xid = c->xid,
+            .reply_stat = RPC_MSG_DENIED,
+            .reject_stat = RPC_MISMATCH,
+            .low = RPC_VERS,
+            .high = RPC_VERS,
         };
         return reply(s, &r, RPC_CTR_RPC_MISMATCH, out, outcap, outlen);
     }
@@ -147,7 +147,8 @@ int rpc_server_decide(struct rpc_server *s, const struct rpc_peer *peer, const v
     case RPC_CALL_BAD_VERF:
         return denied_auth(s, c->xid, RPC_AUTH_BADVERF, RPC_CTR_AUTH_BADVERF, out, outcap, outlen);
     default: /* RPC_CALL_REJECTED_CRED */
-        return denied_auth(s, c->xid, RPC_AUTH_REJECTEDCRED, RPC_CTR_AUTH_REJECTEDCRED, out, outcap, outlen);
+        return denied_auth(s, c->xid, RPC_AUTH_REJECTEDCRED, RPC_CTR_AUTH_REJECTEDCRED, out, outcap,
+                           outlen);
     }
 
     const struct rpc_program *p = rpc_server_find(s, c->prog, c->vers);
@@ -179,14 +180,9 @@ int rpc_server_decide(struct rpc_server *s, const struct rpc_peer *peer, const v
         *outlen = cached_len;
         s->ctr[RPC_CTR_DRC_HITS]++;
         return RPC_SEND;
-    case RPC_DRC_BUSY:
-        s->ctr[RPC_CTR_DRC_IN_PROGRESS]++;
-        return RPC_DROP;
-    case RPC_DRC_FULL:
-        s->ctr[RPC_CTR_DRC_FULL]++;
-        return RPC_DROP;
-    default:
-        break;
+    case RPC_DRC_BUSY: s->ctr[RPC_CTR_DRC_IN_PROGRESS]++; return RPC_DROP;
+    case RPC_DRC_FULL: s->ctr[RPC_CTR_DRC_FULL]++; return RPC_DROP;
+    default: break;
     }
 
     memset(w->args, 0, sizeof w->args);
@@ -226,7 +222,9 @@ int rpc_server_execute(struct rpc_work *w, void *out, size_t outcap, size_t *out
         v = accepted(s, xid, RPC_SYSTEM_ERR, RPC_CTR_SYSTEM_ERR, out, outcap, outlen);
     } else {
         struct xdr x;
-        struct rpc_reply r = { .xid = xid, .reply_stat = RPC_MSG_ACCEPTED, .accept_stat = RPC_SUCCESS };
+        struct rpc_reply r = { .xid = xid,
+                               .reply_stat = RPC_MSG_ACCEPTED,
+                               .accept_stat = RPC_SUCCESS };
         xdr_init_encode(&x, out, outcap);
         rpc_reply_encode_header(&x, &r);
         if (w->proc->res)
@@ -254,8 +252,8 @@ void rpc_server_abandon(struct rpc_work *w)
     w->drc.slot = -1;
 }
 
-int rpc_server_dispatch(struct rpc_server *s, const struct rpc_peer *peer, const void *msg, size_t len,
-                        void *out, size_t outcap, size_t *outlen)
+int rpc_server_dispatch(struct rpc_server *s, const struct rpc_peer *peer, const void *msg,
+                        size_t len, void *out, size_t outcap, size_t *outlen)
 {
     struct rpc_work w;
     int v = rpc_server_decide(s, peer, msg, len, &w, out, outcap, outlen);

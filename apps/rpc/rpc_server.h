@@ -68,11 +68,11 @@ struct rpc_work;
 
 /** What a procedure's run function returns besides 0 (success) and -KE_* (SYSTEM_ERR). */
 enum rpc_proc_result {
-    RPC_PROC_OK = 0,        /* encode the results: SUCCESS */
-    RPC_PROC_PENDING = 1,   /* not finished: rpc_server_execute returns -KE_AGAIN */
-    RPC_PROC_GARBAGE = 2,   /* the arguments decoded but make no sense: GARBAGE_ARGS */
-    RPC_PROC_DROP = 3,      /* send nothing (a refused remote call, RFC 1833 CALLIT) */
-    RPC_PROC_TOOWEAK = 4    /* not for this caller: MSG_DENIED AUTH_ERROR AUTH_TOOWEAK */
+    RPC_PROC_OK = 0,      /* encode the results: SUCCESS */
+    RPC_PROC_PENDING = 1, /* not finished: rpc_server_execute returns -KE_AGAIN */
+    RPC_PROC_GARBAGE = 2, /* the arguments decoded but make no sense: GARBAGE_ARGS */
+    RPC_PROC_DROP = 3,    /* send nothing (a refused remote call, RFC 1833 CALLIT) */
+    RPC_PROC_TOOWEAK = 4  /* not for this caller: MSG_DENIED AUTH_ERROR AUTH_TOOWEAK */
 };
 
 /**
@@ -83,7 +83,7 @@ enum rpc_proc_result {
  * Decoded opaque data and strings point into the call message.
  */
 struct rpc_proc {
-    const char *name;                /* "ECHO"; NULL marks a procedure number that does not exist */
+    const char *name; /* "ECHO"; NULL marks a procedure number that does not exist */
     xdr_fn args;
     xdr_fn res;
     int (*run)(struct rpc_work *w, void *args, void *res); /* enum rpc_proc_result or -KE_* */
@@ -96,7 +96,7 @@ struct rpc_proc {
  */
 struct rpc_program {
     uint32_t prog, vers;
-    const char *name;                /* "rpcecho", for logs and introspection */
+    const char *name; /* "rpcecho", for logs and introspection */
     const struct rpc_proc *procs;
     uint32_t nprocs;
     void *ctx;
@@ -104,12 +104,12 @@ struct rpc_program {
 
 /** Counters of a server, in the order of rpc_server_ctr_names. */
 enum rpc_server_ctr {
-    RPC_CTR_RX,               /* messages handed to the server */
-    RPC_CTR_SHORT,            /* dropped: too short to hold a call */
-    RPC_CTR_REPLY,            /* dropped: a REPLY */
-    RPC_CTR_BAD_MTYPE,        /* dropped: neither CALL nor REPLY */
-    RPC_CTR_RPC_MISMATCH,     /* MSG_DENIED RPC_MISMATCH */
-    RPC_CTR_AUTH_BADCRED,     /* MSG_DENIED AUTH_ERROR AUTH_BADCRED */
+    RPC_CTR_RX,           /* messages handed to the server */
+    RPC_CTR_SHORT,        /* dropped: too short to hold a call */
+    RPC_CTR_REPLY,        /* dropped: a REPLY */
+    RPC_CTR_BAD_MTYPE,    /* dropped: neither CALL nor REPLY */
+    RPC_CTR_RPC_MISMATCH, /* MSG_DENIED RPC_MISMATCH */
+    RPC_CTR_AUTH_BADCRED, /* MSG_DENIED AUTH_ERROR AUTH_BADCRED */
     RPC_CTR_AUTH_REJECTEDCRED,
     RPC_CTR_AUTH_BADVERF,
     RPC_CTR_PROG_UNAVAIL,
@@ -118,12 +118,12 @@ enum rpc_server_ctr {
     RPC_CTR_GARBAGE_ARGS,
     RPC_CTR_SYSTEM_ERR,
     RPC_CTR_SUCCESS,
-    RPC_CTR_PROC_DROPPED,     /* a procedure chose not to answer */
-    RPC_CTR_AUTH_TOOWEAK,     /* a procedure refused the caller: MSG_DENIED AUTH_ERROR AUTH_TOOWEAK */
-    RPC_CTR_DRC_HITS,         /* answered from the duplicate-request cache */
-    RPC_CTR_DRC_IN_PROGRESS,  /* dropped: a retransmission of a running call */
-    RPC_CTR_DRC_FULL,         /* dropped: every cache entry in progress */
-    RPC_CTR_NO_ROOM,          /* dropped: the reply did not fit the caller's buffer */
+    RPC_CTR_PROC_DROPPED, /* a procedure chose not to answer */
+    RPC_CTR_AUTH_TOOWEAK, /* a procedure refused the caller: MSG_DENIED AUTH_ERROR AUTH_TOOWEAK */
+    RPC_CTR_DRC_HITS,     /* answered from the duplicate-request cache */
+    RPC_CTR_DRC_IN_PROGRESS, /* dropped: a retransmission of a running call */
+    RPC_CTR_DRC_FULL,        /* dropped: every cache entry in progress */
+    RPC_CTR_NO_ROOM,         /* dropped: the reply did not fit the caller's buffer */
     RPC_SERVER_NCTR
 };
 /**
@@ -131,10 +131,11 @@ enum rpc_server_ctr {
  * an initializer list (so that a transport can put its own after them in
  * one kernel/stats.h group).
  */
-#define RPC_SERVER_CTR_NAMES                                                                        \
-    "rx", "short", "reply", "bad_mtype", "rpc_mismatch", "auth_badcred", "auth_rejectedcred",       \
-        "auth_badverf", "prog_unavail", "prog_mismatch", "proc_unavail", "garbage_args", "system_err", \
-        "success", "proc_dropped", "auth_tooweak", "drc_hits", "drc_in_progress", "drc_full", "no_room"
+#define RPC_SERVER_CTR_NAMES                                                                    \
+    "rx", "short", "reply", "bad_mtype", "rpc_mismatch", "auth_badcred", "auth_rejectedcred",   \
+        "auth_badverf", "prog_unavail", "prog_mismatch", "proc_unavail", "garbage_args",        \
+        "system_err", "success", "proc_dropped", "auth_tooweak", "drc_hits", "drc_in_progress", \
+        "drc_full", "no_room"
 /** Names of the counters (for a kernel/stats.h group). */
 extern const char *const rpc_server_ctr_names[RPC_SERVER_NCTR];
 
@@ -148,7 +149,7 @@ struct rpc_server {
     const struct rpc_program *progs[RPC_SERVER_PROGS_MAX];
     unsigned nprogs;
     struct rpc_drc drc;
-    uint64_t *ctr;                     /* RPC_SERVER_NCTR counters */
+    uint64_t *ctr; /* RPC_SERVER_NCTR counters */
     uint64_t own_ctr[RPC_SERVER_NCTR];
 };
 
@@ -164,7 +165,7 @@ struct rpc_work {
     struct rpc_call call;
     const struct rpc_program *prog;
     const struct rpc_proc *proc;
-    const uint8_t *msg;             /* the call message, borrowed */
+    const uint8_t *msg; /* the call message, borrowed */
     size_t len;
     struct rpc_drc_ref drc;
     _Alignas(16) unsigned char args[RPC_OBJ_MAX];
@@ -173,9 +174,9 @@ struct rpc_work {
 
 /** Verdicts. */
 enum rpc_verdict {
-    RPC_DROP = 0,     /* nothing to send */
-    RPC_SEND = 1,     /* the reply is in the caller's buffer */
-    RPC_EXECUTE = 2   /* run the procedure: rpc_server_execute */
+    RPC_DROP = 0,   /* nothing to send */
+    RPC_SEND = 1,   /* the reply is in the caller's buffer */
+    RPC_EXECUTE = 2 /* run the procedure: rpc_server_execute */
 };
 
 /**
@@ -214,8 +215,8 @@ const struct rpc_program *rpc_server_find(const struct rpc_server *s, uint32_t p
  * rpc_server_execute returns something other than -KE_AGAIN, or until
  * rpc_server_abandon.
  */
-int rpc_server_decide(struct rpc_server *s, const struct rpc_peer *peer, const void *msg, size_t len,
-                      struct rpc_work *w, void *out, size_t outcap, size_t *outlen);
+int rpc_server_decide(struct rpc_server *s, const struct rpc_peer *peer, const void *msg,
+                      size_t len, struct rpc_work *w, void *out, size_t outcap, size_t *outlen);
 
 /**
  * rpc_server_execute - run the procedure decided in @w and encode its reply
@@ -241,8 +242,8 @@ void rpc_server_abandon(struct rpc_work *w);
  * The caller owns both buffers; nothing is kept after the return but the
  * cache's copy of the reply.
  */
-int rpc_server_dispatch(struct rpc_server *s, const struct rpc_peer *peer, const void *msg, size_t len,
-                        void *out, size_t outcap, size_t *outlen);
+int rpc_server_dispatch(struct rpc_server *s, const struct rpc_peer *peer, const void *msg,
+                        size_t len, void *out, size_t outcap, size_t *outlen);
 
 /**
  * rpc_server_versions - the lowest and highest registered version of

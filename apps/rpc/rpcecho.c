@@ -30,8 +30,11 @@ static const struct rpc_proc echo_procs[] = {
 };
 
 const struct rpc_program rpcecho_program = {
-    .prog = RPCECHO_PROG, .vers = RPCECHO_VERS, .name = "rpcecho",
-    .procs = echo_procs, .nprocs = KARRAY_SIZE(echo_procs),
+    .prog = RPCECHO_PROG,
+    .vers = RPCECHO_VERS,
+    .name = "rpcecho",
+    .procs = echo_procs,
+    .nprocs = KARRAY_SIZE(echo_procs),
 };
 
 /* lat_rpc: xdr_char both ways (an int on the wire, RFC 4506 section 4.1) */
@@ -53,6 +56,9 @@ static const struct rpc_proc xact_procs[] = {
 };
 
 const struct rpc_program latrpc_program = {
-    .prog = XACT_PROG, .vers = XACT_VERS, .name = "lat_rpc",
-    .procs = xact_procs, .nprocs = KARRAY_SIZE(xact_procs),
+    .prog = XACT_PROG,
+    .vers = XACT_VERS,
+    .name = "lat_rpc",
+    .procs = xact_procs,
+    .nprocs = KARRAY_SIZE(xact_procs),
 };

@@ -95,7 +95,7 @@ static bool xdr_get_res(struct xdr *x, void *obj)
 {
     const struct kstat_group *g = ((struct get_res *)obj)->g;
     int32_t status = !g ? SPSTATS_NOENT : g->n > SPSTATS_COUNTERS_MAX ? SPSTATS_TOOBIG : SPSTATS_OK;
-    if (!xdr_enum(x, &status) || status != SPSTATS_OK)
+    if (!xdr_enum(x, &status) || status != SPSTATS_OK || !g)
         return xdr_ok(x);
     uint32_t n = g->n;
     if (!xdr_array_count(x, &n, SPSTATS_COUNTERS_MAX))
@@ -115,6 +115,9 @@ static const struct rpc_proc spstats_procs[] = {
 };
 
 const struct rpc_program spstats_program = {
-    .prog = SPSTATS_PROG, .vers = SPSTATS_VERS, .name = "spstats",
-    .procs = spstats_procs, .nprocs = KARRAY_SIZE(spstats_procs),
+    .prog = SPSTATS_PROG,
+    .vers = SPSTATS_VERS,
+    .name = "spstats",
+    .procs = spstats_procs,
+    .nprocs = KARRAY_SIZE(spstats_procs),
 };

@@ -261,7 +261,8 @@ bool xdr_array_count(struct xdr *x, uint32_t *n, uint32_t max)
     return true;
 }
 
-bool xdr_array_var(struct xdr *x, void *elems, uint32_t *n, uint32_t max, size_t elem_size, xdr_fn fn)
+bool xdr_array_var(struct xdr *x, void *elems, uint32_t *n, uint32_t max, size_t elem_size,
+                   xdr_fn fn)
 {
     if (!xdr_array_count(x, n, max))
         return false;

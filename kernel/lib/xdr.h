@@ -72,12 +72,12 @@ enum xdr_flags {
  * the functions below. pos is the offset of the next item in bytes.
  */
 struct xdr {
-    uint8_t *buf;      /* encode: written; decode: only read (const cast back) */
-    size_t len;        /* bytes of buf the stream may use */
-    size_t pos;        /* bytes coded so far */
-    uint8_t op;        /* enum xdr_op */
-    uint8_t flags;     /* enum xdr_flags */
-    int err;           /* 0 or the first -KE_* error; sticky */
+    uint8_t *buf;  /* encode: written; decode: only read (const cast back) */
+    size_t len;    /* bytes of buf the stream may use */
+    size_t pos;    /* bytes coded so far */
+    uint8_t op;    /* enum xdr_op */
+    uint8_t flags; /* enum xdr_flags */
+    int err;       /* 0 or the first -KE_* error; sticky */
 };
 
 /** One routine coding an object of some type in both directions (xdr_u32-like). */
@@ -93,15 +93,30 @@ void xdr_init_encode(struct xdr *x, void *buf, size_t cap);
 void xdr_init_decode(struct xdr *x, const void *buf, size_t len, unsigned flags);
 
 /** xdr_ok - true while no error happened on @x. */
-static inline bool xdr_ok(const struct xdr *x) { return x->err == 0; }
+static inline bool xdr_ok(const struct xdr *x)
+{
+    return x->err == 0;
+}
 /** xdr_error - 0 or the first -KE_* error of @x. */
-static inline int xdr_error(const struct xdr *x) { return x->err; }
+static inline int xdr_error(const struct xdr *x)
+{
+    return x->err;
+}
 /** xdr_pos - bytes coded so far (the encoded length when encoding). */
-static inline size_t xdr_pos(const struct xdr *x) { return x->pos; }
+static inline size_t xdr_pos(const struct xdr *x)
+{
+    return x->pos;
+}
 /** xdr_remaining - bytes left between the position and the end of the buffer. */
-static inline size_t xdr_remaining(const struct xdr *x) { return x->len - x->pos; }
+static inline size_t xdr_remaining(const struct xdr *x)
+{
+    return x->len - x->pos;
+}
 /** xdr_decoding - true for an XDR_DECODE stream. */
-static inline bool xdr_decoding(const struct xdr *x) { return x->op == XDR_DECODE; }
+static inline bool xdr_decoding(const struct xdr *x)
+{
+    return x->op == XDR_DECODE;
+}
 /**
  * xdr_fail - make @err (a negative KE_* code) the error of @x unless it
  * already has one; for routines that find a value invalid (an enum outside
@@ -186,7 +201,8 @@ bool xdr_array_fixed(struct xdr *x, void *elems, uint32_t n, size_t elem_size, x
  * than the remaining bytes / 4 (every XDR item is at least four bytes),
  * is -KE_RANGE before any element is read.
  */
-bool xdr_array_var(struct xdr *x, void *elems, uint32_t *n, uint32_t max, size_t elem_size, xdr_fn fn);
+bool xdr_array_var(struct xdr *x, void *elems, uint32_t *n, uint32_t max, size_t elem_size,
+                   xdr_fn fn);
 /**
  * xdr_array_count - only the count of a variable-length array (section
  * 4.13), checked like xdr_array_var does, for callers that code the

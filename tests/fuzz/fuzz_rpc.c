@@ -36,12 +36,14 @@ static bool ready;
 
 static void setup(void)
 {
-    if (rpc_server_init(&s111, DRC_ENTRIES, DRC_BYTES) || rpc_server_init(&s40001, DRC_ENTRIES, DRC_BYTES))
+    if (rpc_server_init(&s111, DRC_ENTRIES, DRC_BYTES) ||
+        rpc_server_init(&s40001, DRC_ENTRIES, DRC_BYTES))
         abort();
     rpc_pmap_init(&pm, PMAP_PORT);
     if (rpc_pmap_register(&pm, &s111) || rpc_pmap_set(&pm, RPCECHO_PROG, 1, 40001) ||
         rpc_pmap_set(&pm, XACT_PROG, 1, 40001) || rpc_server_register(&s40001, &rpcecho_program) ||
-        rpc_server_register(&s40001, &latrpc_program) || rpc_server_register(&s40001, &spstats_program))
+        rpc_server_register(&s40001, &latrpc_program) ||
+        rpc_server_register(&s40001, &spstats_program))
         abort();
     ready = true;
 }
@@ -91,8 +93,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(copy, msg, len);
     struct rpc_server *s = sel & 1 ? &s40001 : &s111;
     struct rpc_peer peer = {
-        .transport = RPC_XPRT_UDP, .addr = 0x0a4d0001, .port = 700 + ((sel >> 2) & 3),
-        .local_addr = 0x0a4d0002, .local_port = sel & 1 ? 40001 : PMAP_PORT,
+        .transport = RPC_XPRT_UDP,
+        .addr = 0x0a4d0001,
+        .port = 700 + ((sel >> 2) & 3),
+        .local_addr = 0x0a4d0002,
+        .local_port = sel & 1 ? 40001 : PMAP_PORT,
     };
     size_t cap = caps[(sel >> 4) & 3], n = 0;
     uint8_t *out = malloc(cap);

@@ -99,9 +99,9 @@ static void setup(void)
 static void announce(void)
 {
     static const uint8_t arp[60] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x06,
-        0, 1, 0x08, 0, 6, 4, 0, 1, 0x02, 0, 0, 0, 0, 0x01, 10, 77, 0, 1,
-        0, 0, 0, 0, 0, 0, 10, 77, 0, 2,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0,    0, 0,  0x01, 0x08, 0x06,
+        0,    1,    0x08, 0,    6,    4,    0,    1, 0x02, 0, 0,  0,    0,    0x01,
+        10,   77,   0,    1,    0,    0,    0,    0, 0,    0, 10, 77,   0,    2,
     };
     loop_inject(eth0->port, arp, sizeof arp);
     netgraph_poll(false);

@@ -19,8 +19,10 @@
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "proto", required_argument, NULL, 'p' }, { "port", required_argument, NULL, 'P' },
-        { "timeout-ms", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
+        { "proto", required_argument, NULL, 'p' },
+        { "port", required_argument, NULL, 'P' },
+        { "timeout-ms", required_argument, NULL, 't' },
+        { NULL, 0, NULL, 0 },
     };
     const char *proto = "udp";
     long n = 1000, port = 0, timeout_ms = 5000;
@@ -35,7 +37,9 @@ int main(int argc, char **argv)
         }
     }
     if (n < 0 || optind != argc - 1) {
-        fprintf(stderr, "usage: latrpc-client HOST [--proto udp|tcp] [-n N] [--port PORT] [--timeout-ms MS]\n");
+        fprintf(
+            stderr,
+            "usage: latrpc-client HOST [--proto udp|tcp] [-n N] [--port PORT] [--timeout-ms MS]\n");
         return 2;
     }
     const char *host = argv[optind];

@@ -82,7 +82,9 @@ int xact_prog_1_freeresult(SVCXPRT *t, xdrproc_t f, caddr_t r)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "port", required_argument, NULL, 'P' }, { "no-register", no_argument, NULL, 'N' }, { NULL, 0, NULL, 0 },
+        { "port", required_argument, NULL, 'P' },
+        { "no-register", no_argument, NULL, 'N' },
+        { NULL, 0, NULL, 0 },
     };
     long port = 0;
     int reg = 1, c;
@@ -114,7 +116,8 @@ int main(int argc, char **argv)
     }
     if (!svc_register(t, RPCECHO_PROG, RPCECHO_VERS, rpcecho_prog_1, proto) ||
         !svc_register(t, XACT_PROG, XACT_VERS, xact_prog_1, proto)) {
-        fprintf(stderr, "rpcecho-server: cannot register (is rpcbind running? else --no-register)\n");
+        fprintf(stderr,
+                "rpcecho-server: cannot register (is rpcbind running? else --no-register)\n");
         return 1;
     }
     registered = reg;
@@ -122,8 +125,8 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     socklen_t sl = sizeof sin;
     getsockname(sock, (struct sockaddr *)&sin, &sl);
-    printf("rpcecho-server: programs %u and %u on UDP port %u%s\n", RPCECHO_PROG, XACT_PROG, ntohs(sin.sin_port),
-           reg ? ", registered with rpcbind" : "");
+    printf("rpcecho-server: programs %u and %u on UDP port %u%s\n", RPCECHO_PROG, XACT_PROG,
+           ntohs(sin.sin_port), reg ? ", registered with rpcbind" : "");
     fflush(stdout);
     svc_run();
     unregister();

@@ -24,18 +24,23 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: rpcecho-client HOST [--proto udp|tcp] [-n N] [--size BYTES] [--port PORT]\n"
-                    "                      [--timeout-ms MS] [--retry-ms MS] [--null-only] [--warmup N]\n");
+    fprintf(stderr,
+            "usage: rpcecho-client HOST [--proto udp|tcp] [-n N] [--size BYTES] [--port PORT]\n"
+            "                      [--timeout-ms MS] [--retry-ms MS] [--null-only] [--warmup N]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "proto", required_argument, NULL, 'p' }, { "size", required_argument, NULL, 's' },
-        { "port", required_argument, NULL, 'P' }, { "timeout-ms", required_argument, NULL, 't' },
-        { "retry-ms", required_argument, NULL, 'r' }, { "null-only", no_argument, NULL, 'N' },
-        { "warmup", required_argument, NULL, 'w' }, { NULL, 0, NULL, 0 },
+        { "proto", required_argument, NULL, 'p' },
+        { "size", required_argument, NULL, 's' },
+        { "port", required_argument, NULL, 'P' },
+        { "timeout-ms", required_argument, NULL, 't' },
+        { "retry-ms", required_argument, NULL, 'r' },
+        { "null-only", no_argument, NULL, 'N' },
+        { "warmup", required_argument, NULL, 'w' },
+        { NULL, 0, NULL, 0 },
     };
     const char *proto = "udp";
     long n = 100, size = 64, port = 0, timeout_ms = 5000, retry_ms = 500, warmup = 0;
@@ -57,7 +62,8 @@ int main(int argc, char **argv)
     if (optind != argc - 1 || (strcmp(proto, "udp") != 0 && strcmp(proto, "tcp") != 0))
         usage();
     const char *host = argv[optind];
-    CLIENT *cl = rpcu_open(host, RPCECHO_PROG, RPCECHO_VERS, proto, (int)port, (int)timeout_ms, (int)retry_ms);
+    CLIENT *cl = rpcu_open(host, RPCECHO_PROG, RPCECHO_VERS, proto, (int)port, (int)timeout_ms,
+                           (int)retry_ms);
     if (!cl)
         return 1;
     double *t_null = calloc((size_t)n, sizeof *t_null), *t_echo = calloc((size_t)n, sizeof *t_echo);
@@ -92,7 +98,8 @@ int main(int argc, char **argv)
             bad++;
             break;
         }
-        if (res->rpcecho_data_len != (u_int)size || (size && memcmp(res->rpcecho_data_val, data, (size_t)size))) {
+        if (res->rpcecho_data_len != (u_int)size ||
+            (size && memcmp(res->rpcecho_data_val, data, (size_t)size))) {
             fprintf(stderr, "RPCECHO_ECHO: round %ld: %u bytes back, not the %ld sent\n", i,
                     res->rpcecho_data_len, size);
             bad++;

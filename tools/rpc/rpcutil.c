@@ -19,8 +19,8 @@ static int resolve(const char *host, struct sockaddr_in *sin)
     return 0;
 }
 
-CLIENT *rpcu_open(const char *host, unsigned long prog, unsigned long vers, const char *proto, int port,
-                  int timeout_ms, int retry_ms)
+CLIENT *rpcu_open(const char *host, unsigned long prog, unsigned long vers, const char *proto,
+                  int port, int timeout_ms, int retry_ms)
 {
     CLIENT *cl;
     struct timeval retry = { retry_ms / 1000, (retry_ms % 1000) * 1000 };
@@ -83,6 +83,6 @@ void rpcu_report(const char *label, double *ns, size_t n)
     qsort(ns, n, sizeof ns[0], cmp);
     /* nearest rank, ceil(p n / 100), as spindle's rpc-ping and tools/bench/lib */
     size_t p50 = (50 * n + 99) / 100 - 1, p99 = (99 * n + 99) / 100 - 1;
-    printf("%s: %zu calls, p50 %.1f us, p99 %.1f us, min %.1f us, max %.1f us\n", label, n, ns[p50] / 1e3,
-           ns[p99] / 1e3, ns[0] / 1e3, ns[n - 1] / 1e3);
+    printf("%s: %zu calls, p50 %.1f us, p99 %.1f us, min %.1f us, max %.1f us\n", label, n,
+           ns[p50] / 1e3, ns[p99] / 1e3, ns[0] / 1e3, ns[n - 1] / 1e3);
 }

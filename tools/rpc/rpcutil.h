@@ -17,8 +17,8 @@
  * retransmission after @retry_ms. Prints the libtirpc error and returns
  * NULL on failure.
  */
-CLIENT *rpcu_open(const char *host, unsigned long prog, unsigned long vers, const char *proto, int port,
-                  int timeout_ms, int retry_ms);
+CLIENT *rpcu_open(const char *host, unsigned long prog, unsigned long vers, const char *proto,
+                  int port, int timeout_ms, int retry_ms);
 
 /** rpcu_now_ns - CLOCK_MONOTONIC in ns. */
 double rpcu_now_ns(void);

@@ -18,7 +18,8 @@
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = { { "port", required_argument, NULL, 'P' }, { NULL, 0, NULL, 0 } };
+    static const struct option opts[] = { { "port", required_argument, NULL, 'P' },
+                                          { NULL, 0, NULL, 0 } };
     long port = 0;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -59,7 +60,8 @@ int main(int argc, char **argv)
             return 1;
         }
         if (r->status != SPSTATS_OK) {
-            fprintf(stderr, "%s: %s\n", node, r->status == SPSTATS_NOENT ? "no such node" : "too many counters");
+            fprintf(stderr, "%s: %s\n", node,
+                    r->status == SPSTATS_NOENT ? "no such node" : "too many counters");
             rc = 1;
         } else {
             for (u_int i = 0; i < r->spstats_get_res_u.counters.counters_len; i++) {

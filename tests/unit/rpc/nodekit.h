@@ -33,9 +33,9 @@ void nk_send(struct netif *ifp, uint16_t sport, uint16_t dport, const struct rk_
 struct nk_reply {
     uint32_t src, dst;
     uint16_t sport, dport;
-    uint8_t b[16384];        /* the RPC message */
+    uint8_t b[16384]; /* the RPC message */
     size_t n;
-    struct rpc_reply r;      /* its decoded header */
+    struct rpc_reply r; /* its decoded header */
 };
 /**
  * nk_take - the oldest frame @ifp sent, which must be one whole UDP

@@ -41,8 +41,11 @@ void rk_call(struct rk_msg *m, uint32_t xid, uint32_t prog, uint32_t vers, uint3
 struct rpc_peer rk_peer(uint16_t port, uint16_t lport)
 {
     struct rpc_peer p = {
-        .transport = RPC_XPRT_UDP, .addr = 0x0a4d0001, .port = port,
-        .local_addr = 0x0a4d0002, .local_port = lport,
+        .transport = RPC_XPRT_UDP,
+        .addr = 0x0a4d0001,
+        .port = port,
+        .local_addr = 0x0a4d0002,
+        .local_port = lport,
     };
     return p;
 }
@@ -56,7 +59,8 @@ void rk_run(struct rpc_server *s, const struct rpc_peer *peer, const struct rk_m
     if (out->verdict != RPC_SEND)
         return;
     cr_assert_leq(out->n, cap);
-    cr_assert_eq(rpc_reply_decode(out->b, out->n, &out->r), 0, "the server wrote a malformed reply");
+    cr_assert_eq(rpc_reply_decode(out->b, out->n, &out->r), 0,
+                 "the server wrote a malformed reply");
     cr_assert_eq(out->r.xid, rk_word(m->b, 0), "reply xid");
 }
 

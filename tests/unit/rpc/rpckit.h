@@ -28,10 +28,10 @@ struct rpc_peer rk_peer(uint16_t port, uint16_t lport);
 
 /** One reply as the server produced it. */
 struct rk_reply {
-    int verdict;               /* enum rpc_verdict */
+    int verdict; /* enum rpc_verdict */
     uint8_t b[16384];
     size_t n;
-    struct rpc_reply r;        /* decoded header (valid when verdict is RPC_SEND) */
+    struct rpc_reply r; /* decoded header (valid when verdict is RPC_SEND) */
 };
 
 /**

@@ -24,8 +24,8 @@ struct frag {
     uint32_t src, dst;
     uint16_t id;
     uint8_t buf[65536];
-    uint8_t have[65536 / 8];  /* 8-byte blocks received */
-    size_t total;              /* payload bytes, known once the last fragment came (0 before) */
+    uint8_t have[65536 / 8]; /* 8-byte blocks received */
+    size_t total;            /* payload bytes, known once the last fragment came (0 before) */
     bool used;
 };
 

@@ -12,11 +12,11 @@
 
 /** One UDP datagram of a trace. Addresses and ports in host order. */
 struct rt_dgram {
-    unsigned frame;          /* number of its last frame in the trace, from 0 */
+    unsigned frame; /* number of its last frame in the trace, from 0 */
     uint8_t src_mac[6];
     uint32_t src, dst;
     uint16_t sport, dport;
-    uint8_t *data;           /* UDP payload (malloc'ed) */
+    uint8_t *data; /* UDP payload (malloc'ed) */
     size_t len;
 };
 
@@ -24,7 +24,7 @@ struct rt_dgram {
 struct rt_trace {
     struct rt_dgram *d;
     size_t n;
-    unsigned frames;         /* frames in the file */
+    unsigned frames; /* frames in the file */
 };
 
 /** rt_dir - the folder of the traces (SPINDLE_TRACES, else the compiled-in RPC_TRACES). */

@@ -50,7 +50,8 @@ static void str(struct rk_msg *m, const char *s)
     rk_opaque(m, s, strlen(s));
 }
 
-static void rpcb(struct rk_msg *m, uint32_t vers, uint32_t proc, uint32_t prog, uint32_t pvers, const char *netid)
+static void rpcb(struct rk_msg *m, uint32_t vers, uint32_t proc, uint32_t prog, uint32_t pvers,
+                 const char *netid)
 {
     rk_call(m, 0x200 + proc, PMAP_PROG, vers, proc);
     rk_u32(m, prog);
@@ -78,10 +79,10 @@ Test(portmap, getport_answers_udp_ports_of_any_version)
     mapping(&m, PMAPPROC_GETPORT, RPCECHO_PROG, 1, 17);
     rk_run(&srv, &peer, &m, 1500, &o);
     cr_assert_eq(rk_word(o.b, o.r.results_off), 0xcdf4);
-    mapping(&m, PMAPPROC_GETPORT, RPCECHO_PROG, 2, 17);  /* rpcbind: another version's port */
+    mapping(&m, PMAPPROC_GETPORT, RPCECHO_PROG, 2, 17); /* rpcbind: another version's port */
     rk_run(&srv, &peer, &m, 1500, &o);
     cr_assert_eq(rk_word(o.b, o.r.results_off), 0xcdf4);
-    mapping(&m, PMAPPROC_GETPORT, RPCECHO_PROG, 1, 6);   /* TCP: none here */
+    mapping(&m, PMAPPROC_GETPORT, RPCECHO_PROG, 1, 6); /* TCP: none here */
     rk_run(&srv, &peer, &m, 1500, &o);
     cr_assert_eq(rk_word(o.b, o.r.results_off), 0);
     mapping(&m, PMAPPROC_GETPORT, 123456, 1, 17);
@@ -106,7 +107,8 @@ Test(portmap, getaddr_answers_a_universal_address_on_the_called_address)
         rk_run(&srv, &peer, &m, 1500, &o);
         result_string(&o, s, sizeof s);
         cr_assert_str_eq(s, "10.77.0.2.205.244");
-        rpcb(&m, v, RPCBPROC_GETADDR, RPCECHO_PROG, 9, "tcp"); /* any version, the caller's transport */
+        rpcb(&m, v, RPCBPROC_GETADDR, RPCECHO_PROG, 9,
+             "tcp"); /* any version, the caller's transport */
         rk_run(&srv, &peer, &m, 1500, &o);
         result_string(&o, s, sizeof s);
         cr_assert_str_eq(s, "10.77.0.2.205.244");
@@ -158,7 +160,9 @@ Test(portmap, remote_calls_get_no_answer_and_other_versions_a_mismatch)
 {
     struct rk_msg m;
     struct rk_reply o;
-    static const uint32_t vp[][2] = { { 2, PMAPPROC_CALLIT }, { 3, RPCBPROC_CALLIT }, { 4, RPCBPROC_BCAST } };
+    static const uint32_t vp[][2] = { { 2, PMAPPROC_CALLIT },
+                                      { 3, RPCBPROC_CALLIT },
+                                      { 4, RPCBPROC_BCAST } };
     for (size_t i = 0; i < 3; i++) {
         rk_call(&m, 50 + (uint32_t)i, PMAP_PROG, vp[i][0], vp[i][1]);
         rk_u32(&m, RPCECHO_PROG);
@@ -190,8 +194,9 @@ Test(portmap, dump_v2_lists_mappings_and_v3_rpcb_entries_in_registration_order)
     rk_call(&m, 70, PMAP_PROG, PMAP_VERS, PMAPPROC_DUMP);
     rk_run(&srv, &peer, &m, 1500, &o);
     size_t off = o.r.results_off;
-    static const uint32_t want[][2] = { { PMAP_PROG, 4 }, { PMAP_PROG, 3 }, { PMAP_PROG, 2 },
-                                        { RPCECHO_PROG, 1 }, { XACT_PROG, 1 } };
+    static const uint32_t want[][2] = {
+        { PMAP_PROG, 4 }, { PMAP_PROG, 3 }, { PMAP_PROG, 2 }, { RPCECHO_PROG, 1 }, { XACT_PROG, 1 }
+    };
     static const uint32_t ports[] = { 111, 111, 111, 0xcdf4, 4040 };
     for (size_t i = 0; i < 5; i++) {
         cr_assert_eq(rk_word(o.b, off), 1, "more");

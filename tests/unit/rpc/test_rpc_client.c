@@ -47,13 +47,16 @@ static void teardown(void)
 TestSuite(rpc_client, .init = setup, .fini = teardown);
 
 /* call - build, serve, parse; returns the parse result */
-static int call(uint32_t prog, uint32_t vers, uint32_t proc, const struct rpc_authsys *cred, xdr_fn enc,
-                void *args, xdr_fn dec, void *res, enum rpc_clnt_stat *st, struct rpc_reply *r)
+static int call(uint32_t prog, uint32_t vers, uint32_t proc, const struct rpc_authsys *cred,
+                xdr_fn enc, void *args, xdr_fn dec, void *res, enum rpc_clnt_stat *st,
+                struct rpc_reply *r)
 {
     static uint8_t msg[9000], out[9000];
     size_t len, n;
     uint32_t xid;
-    cr_assert_eq(rpc_clnt_build_call(&cl, msg, sizeof msg, &len, prog, vers, proc, cred, enc, args, &xid), 0);
+    cr_assert_eq(
+        rpc_clnt_build_call(&cl, msg, sizeof msg, &len, prog, vers, proc, cred, enc, args, &xid),
+        0);
     int v = rpc_server_dispatch(&srv, &peer, msg, len, out, sizeof out, &n);
     cr_assert_eq(v, RPC_SEND);
     return rpc_clnt_parse_reply(out, n, xid, dec, res, st, r);
@@ -67,7 +70,9 @@ Test(rpc_client, echo_round_trip)
     for (uint32_t size = 0; size <= 8192; size += 1365) {
         struct echo_data in = { data, size }, back = { NULL, 0 };
         enum rpc_clnt_stat st;
-        cr_assert_eq(call(RPCECHO_PROG, 1, RPCECHO_ECHO, NULL, xdr_echo, &in, xdr_echo, &back, &st, NULL), 0);
+        cr_assert_eq(
+            call(RPCECHO_PROG, 1, RPCECHO_ECHO, NULL, xdr_echo, &in, xdr_echo, &back, &st, NULL),
+            0);
         cr_assert_eq(st, RPC_CS_SUCCESS);
         cr_assert_eq(back.len, size);
         cr_assert(size == 0 || memcmp(back.p, data, size) == 0);
@@ -76,7 +81,9 @@ Test(rpc_client, echo_round_trip)
 
 Test(rpc_client, lat_rpc_answers_123_with_auth_sys)
 {
-    struct rpc_authsys cred = { .stamp = 1, .uid = 1000, .gid = 1000, .ngids = 2, .gids = { 4, 24 } };
+    struct rpc_authsys cred = {
+        .stamp = 1, .uid = 1000, .gid = 1000, .ngids = 2, .gids = { 4, 24 }
+    };
     strcpy(cred.machinename, "lmbench");
     int8_t c = 1, res = 0;
     enum rpc_clnt_stat st;
@@ -149,23 +156,32 @@ Test(rpc_client, foreign_and_malformed_datagrams_are_told_apart)
     size_t len;
     uint32_t xid;
     enum rpc_clnt_stat st;
-    cr_assert_eq(rpc_clnt_build_call(&cl, msg, sizeof msg, &len, XACT_PROG, 1, 0, NULL, NULL, NULL, &xid), 0);
+    cr_assert_eq(
+        rpc_clnt_build_call(&cl, msg, sizeof msg, &len, XACT_PROG, 1, 0, NULL, NULL, NULL, &xid),
+        0);
     cr_assert_eq(xid, 0x10000000);
-    cr_assert_eq(rpc_clnt_parse_reply(msg, len, xid, NULL, NULL, &st, NULL), -KE_NOENT, "a CALL is not a reply");
+    cr_assert_eq(rpc_clnt_parse_reply(msg, len, xid, NULL, NULL, &st, NULL), -KE_NOENT,
+                 "a CALL is not a reply");
     uint8_t out[64];
     size_t n;
     cr_assert_eq(rpc_server_dispatch(&srv, &peer, msg, len, out, sizeof out, &n), RPC_SEND);
-    cr_assert_eq(rpc_clnt_parse_reply(out, n, xid + 1, NULL, NULL, &st, NULL), -KE_NOENT, "another xid");
+    cr_assert_eq(rpc_clnt_parse_reply(out, n, xid + 1, NULL, NULL, &st, NULL), -KE_NOENT,
+                 "another xid");
     cr_assert_eq(rpc_clnt_parse_reply(out, 4, xid, NULL, NULL, &st, NULL), -KE_NOENT);
-    cr_assert_eq(rpc_clnt_parse_reply(out, 12, xid, NULL, NULL, &st, NULL), -KE_INVAL, "cut after reply_stat");
+    cr_assert_eq(rpc_clnt_parse_reply(out, 12, xid, NULL, NULL, &st, NULL), -KE_INVAL,
+                 "cut after reply_stat");
     store_be32(out + 8, 7);
-    cr_assert_eq(rpc_clnt_parse_reply(out, n, xid, NULL, NULL, &st, NULL), -KE_INVAL, "reply_stat 7");
+    cr_assert_eq(rpc_clnt_parse_reply(out, n, xid, NULL, NULL, &st, NULL), -KE_INVAL,
+                 "reply_stat 7");
     cr_assert_eq(rpc_clnt_parse_reply(out, n, xid, NULL, NULL, &st, NULL), -KE_INVAL);
     /* xids advance */
-    cr_assert_eq(rpc_clnt_build_call(&cl, msg, sizeof msg, &len, XACT_PROG, 1, 0, NULL, NULL, NULL, &xid), 0);
+    cr_assert_eq(
+        rpc_clnt_build_call(&cl, msg, sizeof msg, &len, XACT_PROG, 1, 0, NULL, NULL, NULL, &xid),
+        0);
     cr_assert_eq(xid, 0x10000001);
     /* a call that does not fit */
-    cr_assert_eq(rpc_clnt_build_call(&cl, msg, 30, &len, XACT_PROG, 1, 0, NULL, NULL, NULL, &xid), -KE_TOOBIG);
+    cr_assert_eq(rpc_clnt_build_call(&cl, msg, 30, &len, XACT_PROG, 1, 0, NULL, NULL, NULL, &xid),
+                 -KE_TOOBIG);
 }
 
 Test(rpc_client, retransmissions_double_up_to_the_cap_within_the_total)

@@ -17,8 +17,8 @@
 
 enum { C_PROG = 0x20000099 };
 
-static unsigned runs;       /* executions of COUNT */
-static unsigned pending;    /* PENDING answers left before SLOW finishes */
+static unsigned runs;    /* executions of COUNT */
+static unsigned pending; /* PENDING answers left before SLOW finishes */
 
 static bool xdr_u(struct xdr *x, void *o)
 {
@@ -106,17 +106,17 @@ Test(rpc_drc, the_key_is_xid_client_and_call)
     struct rk_reply o;
     count_call(&m, 1, 0);
     rk_run(&srv, &p, &m, 1500, &o);
-    rk_run(&srv, &other_port, &m, 1500, &o);   /* same xid, another client port */
-    rk_run(&srv, &other_host, &m, 1500, &o);   /* same xid, another client */
-    count_call(&m, 1, 5);                      /* same xid and client, other arguments */
+    rk_run(&srv, &other_port, &m, 1500, &o); /* same xid, another client port */
+    rk_run(&srv, &other_host, &m, 1500, &o); /* same xid, another client */
+    count_call(&m, 1, 5);                    /* same xid and client, other arguments */
     rk_run(&srv, &p, &m, 1500, &o);
-    count_call(&m, 2, 0);                      /* next xid */
+    count_call(&m, 2, 0); /* next xid */
     rk_run(&srv, &p, &m, 1500, &o);
     cr_assert_eq(runs, 5);
     cr_assert_eq(srv.ctr[RPC_CTR_DRC_HITS], 0);
     struct rpc_peer vc = { .transport = RPC_XPRT_VC, .port = 700 };
     count_call(&m, 1, 0);
-    rk_run(&srv, &vc, &m, 1500, &o);           /* the same numbers on a circuit */
+    rk_run(&srv, &vc, &m, 1500, &o); /* the same numbers on a circuit */
     cr_assert_eq(runs, 6);
     rpc_server_fini(&srv);
 }
@@ -219,10 +219,10 @@ Test(rpc_drc, oldest_replies_are_evicted_first_and_the_byte_bound_holds)
     }
     cr_assert_eq(rpc_drc_used(&srv.drc), 3);
     count_call(&m, 4, 0);
-    rk_run(&srv, &p, &m, 1500, &o);   /* newest: cached */
+    rk_run(&srv, &p, &m, 1500, &o); /* newest: cached */
     cr_assert_eq(runs, 4);
     count_call(&m, 1, 0);
-    rk_run(&srv, &p, &m, 1500, &o);   /* oldest: evicted, runs again */
+    rk_run(&srv, &p, &m, 1500, &o); /* oldest: evicted, runs again */
     cr_assert_eq(runs, 5);
     rpc_server_fini(&srv);
 
@@ -344,7 +344,9 @@ Test(rpc_drc, the_index_and_the_insertion_order_behave_as_a_linear_scan)
                     cr_assert_eq(res, RPC_DRC_FULL, "step %u", step);
                 } else {
                     cr_assert_eq(res, RPC_DRC_MISS, "step %u", step);
-                    *slot = (struct model_entry){ .used = true, .xid = xid, .port = port, .seq = m.seq++ };
+                    *slot = (struct model_entry){
+                        .used = true, .xid = xid, .port = port, .seq = m.seq++
+                    };
                     *ref = r;
                 }
             }

@@ -93,12 +93,15 @@ Test(rpc_malformed, each_hostile_call_gets_the_rfc_reply_or_is_dropped_and_count
     unsigned answered = 0, dropped = 0;
     for (size_t i = 0; i < t.n; i++) {
         const struct rt_dgram *d = &t.d[i];
-        cr_assert_eq(d->frame, e[i].frame, "datagram %zu is frame %u, the expectation says %u", i, d->frame,
-                     e[i].frame);
+        cr_assert_eq(d->frame, e[i].frame, "datagram %zu is frame %u, the expectation says %u", i,
+                     d->frame, e[i].frame);
         struct rpc_server *s = d->dport == PMAP_PORT ? &s111 : &s40001;
         struct rpc_peer peer = {
-            .transport = RPC_XPRT_UDP, .addr = d->src, .port = d->sport,
-            .local_addr = d->dst, .local_port = d->dport,
+            .transport = RPC_XPRT_UDP,
+            .addr = d->src,
+            .port = d->sport,
+            .local_addr = d->dst,
+            .local_port = d->dport,
         };
         uint64_t before[RPC_SERVER_NCTR];
         memcpy(before, s->ctr, sizeof before);

@@ -50,7 +50,8 @@ Test(rpc_node, bounded_by_default_answers_from_the_port_called)
     cr_assert_str_eq(x->node, "rpc-echo:40001");
     cr_assert_eq(x->nhandlers, 1);
     cr_assert_eq(x->handlers[0]->props.mode, KH_SYNC);
-    cr_assert_eq(x->handlers[0]->props.budget_ns, RPC_NODE_BUDGET_US * 1000ull, "bounded without mode=");
+    cr_assert_eq(x->handlers[0]->props.budget_ns, RPC_NODE_BUDGET_US * 1000ull,
+                 "bounded without mode=");
     struct rk_msg m;
     rk_call(&m, 0x1001, RPCECHO_PROG, RPCECHO_VERS, RPCECHO_NULL);
     nk_send(ifp, 700, 40001, &m);
@@ -132,13 +133,15 @@ Test(rpc_node, async_retransmissions_while_queued_and_after)
     echo_call(&m, 0x3001, 64);
     nk_send(ifp, 703, 40022, &m);
     nk_send(ifp, 703, 40022, &m);
-    cr_assert_eq(nk_ctr("rpc-echo:40022", "drc_in_progress"), 1, "a retransmission of a queued call is dropped");
+    cr_assert_eq(nk_ctr("rpc-echo:40022", "drc_in_progress"), 1,
+                 "a retransmission of a queued call is dropped");
     ksched_run(16);
     struct nk_reply first, again;
     cr_assert(nk_take(ifp, &first));
     cr_assert(!nk_take(ifp, &again), "one reply");
     nk_send(ifp, 703, 40022, &m);
-    cr_assert(nk_take(ifp, &again), "a retransmission after the reply: answered from the cache, inline");
+    cr_assert(nk_take(ifp, &again),
+              "a retransmission after the reply: answered from the cache, inline");
     cr_assert_eq(again.n, first.n);
     cr_assert(memcmp(again.b, first.b, first.n) == 0, "the same reply bytes");
     cr_assert_eq(nk_ctr("rpc-echo:40022", "drc_hits"), 1);

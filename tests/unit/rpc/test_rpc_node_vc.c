@@ -104,11 +104,13 @@ Test(rpc_node_vc, answers_on_the_vc_in_every_mode)
         cr_assert_eq(r.xid, 0x100 + i);
         cr_assert_eq(r.accept_stat, RPC_SUCCESS);
         cr_assert_eq(load_be32(pkt_data(p) + r.results_off), sizeof data);
-        cr_assert(memcmp(pkt_data(p) + r.results_off + 4, data, sizeof data) == 0, "%s: echoed", modes[i]);
+        cr_assert(memcmp(pkt_data(p) + r.results_off + 4, data, sizeof data) == 0, "%s: echoed",
+                  modes[i]);
         pkt_free(p);
         cr_assert_eq(nk_ctr(node, "success"), 1);
         cr_assert_eq(nk_ctr(node, "tx"), 1);
-        cr_assert_eq(rpc_node_registry()->n, 0, "VC endpoints are not registered with the portmapper");
+        cr_assert_eq(rpc_node_registry()->n, 0,
+                     "VC endpoints are not registered with the portmapper");
         kext_destroy(x);
     }
 }
@@ -123,7 +125,8 @@ Test(rpc_node_vc, other_vcs_and_group_sources_get_nothing)
     const uint8_t group[6] = { 0x03, 0, 0, 0, 0, 1 };
     send_msg(&m, group, 0, 40);
     cr_assert_eq(testkit_sent_count(ifp), 0);
-    cr_assert_eq(nk_ctr("rpc-latrpc:0/40", "rx"), 0, "neither reached the endpoint (ether drops group sources)");
+    cr_assert_eq(nk_ctr("rpc-latrpc:0/40", "rx"), 0,
+                 "neither reached the endpoint (ether drops group sources)");
     send_msg(&m, PEER_MAC, 0, 40);
     struct aal5_pdu_info info;
     struct rpc_reply r;

@@ -28,8 +28,8 @@
 #include "protocols/aal5/aal5.h"
 
 static struct netif *ifp;
-static struct rpc_server peer;   /* the other host's server */
-static struct rpc_pmap peer_pm;  /* and its portmapper */
+static struct rpc_server peer;  /* the other host's server */
+static struct rpc_pmap peer_pm; /* and its portmapper */
 
 static void setup(void)
 {
@@ -86,8 +86,11 @@ static void answer(const struct call *c, uint16_t from, uint64_t delay_ns)
 {
     uint8_t out[9000];
     size_t n = 0;
-    struct rpc_peer who = { .transport = RPC_XPRT_UDP, .addr = UK_OUR_IP, .port = c->sport,
-                            .local_addr = UK_PEER_IP, .local_port = from };
+    struct rpc_peer who = { .transport = RPC_XPRT_UDP,
+                            .addr = UK_OUR_IP,
+                            .port = c->sport,
+                            .local_addr = UK_PEER_IP,
+                            .local_port = from };
     cr_assert_eq(rpc_server_dispatch(&peer, &who, c->b, c->n, out, sizeof out, &n), RPC_SEND);
     testkit_advance(delay_ns);
     struct uk_dgram d = { .sport = from, .dport = c->sport, .payload = out, .payload_len = n };
@@ -138,7 +141,8 @@ Test(rpc_ping, calls_one_after_the_other_and_summarises_round_trips)
 
 Test(rpc_ping, retransmits_with_the_same_xid_then_gives_up)
 {
-    struct kext *x = nk_install("rpc-ping", "peer=10.0.0.2:40001 count=2 retry=100 timeout=350 interval=50");
+    struct kext *x =
+        nk_install("rpc-ping", "peer=10.0.0.2:40001 count=2 retry=100 timeout=350 interval=50");
     run(0);
     struct call c, r;
     cr_assert(take_call(&c));
@@ -249,7 +253,10 @@ Test(rpc_ping, removal_mid_run_keeps_nothing)
 
 Test(rpc_ping, parameters)
 {
-    static const struct { const char *text; int rc; } bad[] = {
+    static const struct {
+        const char *text;
+        int rc;
+    } bad[] = {
         { NULL, -KE_INVAL },
         { "peer=10.0.0.2 mac=02:00:00:00:00:01 vc=0/40", -KE_INVAL },
         { "peer=10.0.0", -KE_INVAL },
@@ -299,7 +306,8 @@ Test(rpc_ping, one_spindle_calls_another_over_a_vc)
     cr_assert_eq(aal5_init(), 0);
     struct netif *eth1 = testkit_netif("eth1", MAC_B, NULL);
     struct kext *srv = nk_install("rpc-echo", "vc=0/40 mode=async");
-    struct kext *cli = nk_install("rpc-ping", "mac=02:00:00:00:00:0b vc=0/40 if=eth0 proc=1 size=2000 count=20");
+    struct kext *cli =
+        nk_install("rpc-ping", "mac=02:00:00:00:00:0b vc=0/40 if=eth0 proc=1 size=2000 count=20");
     cr_assert_str_eq(cli->node, "rpc-ping:0/40");
     for (unsigned i = 0; i < 200 && pctr(cli, "done") == 0; i++) {
         run(10000);
@@ -309,7 +317,8 @@ Test(rpc_ping, one_spindle_calls_another_over_a_vc)
     cr_assert_eq(pctr(cli, "replies"), 20);
     cr_assert_eq(pctr(cli, "retransmits"), 0);
     cr_assert_eq(nk_ctr("rpc-echo:0/40", "success"), 20);
-    cr_assert_eq(nk_ctr("rpc-echo:0/40", "reply"), 20, "the server saw the replies too, and dropped them");
+    cr_assert_eq(nk_ctr("rpc-echo:0/40", "reply"), 20,
+                 "the server saw the replies too, and dropped them");
     cr_assert_eq(pctr(cli, "stray"), 20, "the client saw the calls too, and ignored them");
     kext_destroy(cli);
     kext_destroy(srv);
@@ -340,7 +349,8 @@ Test(rpc_ping, sort_and_nearest_rank_percentiles)
         for (unsigned p = 1; p <= 100; p++) {
             uint32_t want = 0;
             for (uint32_t rank = 1; n > 0 && rank <= n; rank++) {
-                if ((uint64_t)rank * 100u >= (uint64_t)p * n) { /* smallest rank with rank/n >= p/100 */
+                if ((uint64_t)rank * 100u >=
+                    (uint64_t)p * n) { /* smallest rank with rank/n >= p/100 */
                     want = ref[rank - 1];
                     break;
                 }

@@ -86,8 +86,9 @@ static void compare_dump(const uint8_t *ours, size_t on, const uint8_t *linux, s
     size_t na = udp_entries(ours, on, a, 64), nb = udp_entries(linux, ln, b, 64);
     cr_assert_eq(na, nb, "DUMP: %zu udp entries, Linux %zu", na, nb);
     for (size_t i = 0; i < na; i++) {
-        cr_assert(a[i].prog == b[i].prog && a[i].vers == b[i].vers, "DUMP entry %zu: %u/%u, Linux %u/%u", i,
-                  a[i].prog, a[i].vers, b[i].prog, b[i].vers);
+        cr_assert(a[i].prog == b[i].prog && a[i].vers == b[i].vers,
+                  "DUMP entry %zu: %u/%u, Linux %u/%u", i, a[i].prog, a[i].vers, b[i].prog,
+                  b[i].vers);
         cr_assert_str_eq(a[i].netid, b[i].netid, "DUMP entry %zu netid", i);
         cr_assert_str_eq(a[i].addr, b[i].addr, "DUMP entry %zu r_addr", i);
         cr_assert_str_eq(a[i].owner, b[i].owner, "DUMP entry %zu r_owner", i);
@@ -95,15 +96,19 @@ static void compare_dump(const uint8_t *ours, size_t on, const uint8_t *linux, s
 }
 
 /* compare - spindle's reply @o (@on bytes) to the call @call, against Linux's @l. */
-static void compare(const struct rt_dgram *call, const uint8_t *o, size_t on, const struct rt_dgram *l)
+static void compare(const struct rt_dgram *call, const uint8_t *o, size_t on,
+                    const struct rt_dgram *l)
 {
     struct rpc_reply a, b;
     struct rpc_call c;
     cr_assert_eq(rpc_call_decode(call->data, call->len, &c), RPC_CALL_OK);
-    cr_assert_eq(rpc_reply_decode(o, on, &a), 0, "frame %u: spindle's reply is malformed", call->frame);
-    cr_assert_eq(rpc_reply_decode(l->data, l->len, &b), 0, "frame %u: Linux's reply is malformed", l->frame);
+    cr_assert_eq(rpc_reply_decode(o, on, &a), 0, "frame %u: spindle's reply is malformed",
+                 call->frame);
+    cr_assert_eq(rpc_reply_decode(l->data, l->len, &b), 0, "frame %u: Linux's reply is malformed",
+                 l->frame);
     char what[64];
-    snprintf(what, sizeof what, "frame %u (prog %u vers %u proc %u)", call->frame, c.prog, c.vers, c.proc);
+    snprintf(what, sizeof what, "frame %u (prog %u vers %u proc %u)", call->frame, c.prog, c.vers,
+             c.proc);
     cr_assert_eq(a.xid, b.xid, "%s: xid", what);
     cr_assert_eq(a.reply_stat, b.reply_stat, "%s: reply_stat", what);
     if (b.reply_stat == RPC_MSG_DENIED) {
@@ -116,11 +121,12 @@ static void compare(const struct rt_dgram *call, const uint8_t *o, size_t on, co
     cr_assert_eq(a.accept_stat, b.accept_stat, "%s: accept_stat %s, Linux %s", what,
                  rpc_accept_stat_name(a.accept_stat), rpc_accept_stat_name(b.accept_stat));
     cr_assert(a.verf.flavor == b.verf.flavor && a.verf.len == b.verf.len, "%s: verifier", what);
-    cr_assert(a.low == b.low && a.high == b.high, "%s: PROG_MISMATCH %u..%u, Linux %u..%u", what, a.low, a.high,
-              b.low, b.high);
+    cr_assert(a.low == b.low && a.high == b.high, "%s: PROG_MISMATCH %u..%u, Linux %u..%u", what,
+              a.low, a.high, b.low, b.high);
     const uint8_t *ra = o + a.results_off, *rb = l->data + b.results_off;
     size_t na = on - a.results_off, nb = l->len - b.results_off;
-    if (c.prog == PMAP_PROG && (c.vers == RPCBVERS || c.vers == RPCBVERS4) && c.proc == RPCBPROC_DUMP) {
+    if (c.prog == PMAP_PROG && (c.vers == RPCBVERS || c.vers == RPCBVERS4) &&
+        c.proc == RPCBPROC_DUMP) {
         compare_dump(ra, na, rb, nb);
         return;
     }
@@ -141,11 +147,16 @@ static unsigned replay(const char *name)
             linux_replies += d->sport == PMAP_PORT || d->sport == ECHO_PORT;
             continue;
         }
-        struct rpc_server *s = d->dport == PMAP_PORT ? &s111 : d->dport == ECHO_PORT ? &s40001 : NULL;
+        struct rpc_server *s = d->dport == PMAP_PORT   ? &s111
+                               : d->dport == ECHO_PORT ? &s40001
+                                                       : NULL;
         cr_assert_not_null(s, "frame %u: a datagram to port %u", d->frame, d->dport);
         struct rpc_peer peer = {
-            .transport = RPC_XPRT_UDP, .addr = d->src, .port = d->sport,
-            .local_addr = d->dst, .local_port = d->dport,
+            .transport = RPC_XPRT_UDP,
+            .addr = d->src,
+            .port = d->sport,
+            .local_addr = d->dst,
+            .local_port = d->dport,
         };
         static uint8_t out[65536];
         size_t on = 0;
@@ -155,7 +166,8 @@ static unsigned replay(const char *name)
         /* Linux's reply: the next datagram back to that port with that xid */
         const struct rt_dgram *l = NULL;
         for (size_t j = i + 1; j < t.n && !l; j++)
-            if (t.d[j].sport == d->dport && t.d[j].dport == d->sport && rt_xid(&t.d[j]) == rt_xid(d))
+            if (t.d[j].sport == d->dport && t.d[j].dport == d->sport &&
+                rt_xid(&t.d[j]) == rt_xid(d))
                 l = &t.d[j];
         if (!l) {
             cr_assert_eq(v, RPC_DROP, "frame %u: Linux did not answer, spindle did", d->frame);
@@ -164,7 +176,8 @@ static unsigned replay(const char *name)
         cr_assert_eq(v, RPC_SEND, "frame %u: Linux answered, spindle did not", d->frame);
         compare(d, out, on, l);
     }
-    cr_assert_eq(our_replies, linux_replies, "%s: %u replies, Linux %u", name, our_replies, linux_replies);
+    cr_assert_eq(our_replies, linux_replies, "%s: %u replies, Linux %u", name, our_replies,
+                 linux_replies);
     rt_free(&t);
     cr_assert_gt(calls, 0, "%s holds no call", name);
     return calls;

@@ -51,10 +51,8 @@ static int whoami(struct rpc_work *w, void *args, void *res)
     return 0;
 }
 static const struct rpc_proc t_procs[] = {
-    [0] = { "NULL", NULL, NULL, NULL },
-    [1] = { "ADD", xdr_two, xdr_one, add },
-    [2] = { "FAIL", NULL, NULL, fail },
-    [3] = { "BIG", NULL, xdr_big, NULL },
+    [0] = { "NULL", NULL, NULL, NULL },        [1] = { "ADD", xdr_two, xdr_one, add },
+    [2] = { "FAIL", NULL, NULL, fail },        [3] = { "BIG", NULL, xdr_big, NULL },
     [4] = { "WHOAMI", NULL, xdr_one, whoami },
 };
 static const struct rpc_program t_v1 = { T_PROG, 1, "t", t_procs, 5, NULL };
@@ -81,8 +79,8 @@ static void expect_accepted(const struct rk_reply *o, uint32_t stat)
 {
     cr_assert_eq(o->verdict, RPC_SEND);
     cr_assert_eq(o->r.reply_stat, RPC_MSG_ACCEPTED);
-    cr_assert_eq(o->r.accept_stat, stat, "accept_stat %s, wanted %s", rpc_accept_stat_name(o->r.accept_stat),
-                 rpc_accept_stat_name(stat));
+    cr_assert_eq(o->r.accept_stat, stat, "accept_stat %s, wanted %s",
+                 rpc_accept_stat_name(o->r.accept_stat), rpc_accept_stat_name(stat));
     cr_assert_eq(o->r.verf.flavor, RPC_AUTH_NONE);
     cr_assert_eq(o->r.verf.len, 0);
 }
@@ -104,7 +102,8 @@ Test(rpc_server, null_procedure_is_a_24_byte_success)
     rk_call(&m, 0x1234, T_PROG, 1, 0);
     rk_run(&srv, &peer, &m, 1500, &o);
     expect_accepted(&o, RPC_SUCCESS);
-    static const uint8_t want[] = { 0, 0, 0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    static const uint8_t want[] = { 0, 0, 0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0,
+                                    0, 0, 0,    0,    0, 0, 0, 0, 0, 0, 0, 0 };
     cr_assert_eq(o.n, sizeof want);
     cr_assert_eq(memcmp(o.b, want, sizeof want), 0);
     cr_assert_eq(srv.ctr[RPC_CTR_SUCCESS], 1);
@@ -247,7 +246,8 @@ Test(rpc_server, replies_bad_mtypes_and_short_messages_are_dropped_and_counted)
 }
 
 /* call with a credential of @flavor and body @body/@len (a lying @claim when non-zero) */
-static void cred_call(struct rk_msg *m, uint32_t flavor, const void *body, uint32_t len, uint32_t claim)
+static void cred_call(struct rk_msg *m, uint32_t flavor, const void *body, uint32_t len,
+                      uint32_t claim)
 {
     m->n = 0;
     rk_u32(m, 9);

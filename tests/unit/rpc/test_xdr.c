@@ -45,8 +45,9 @@ Test(xdr, integers_have_the_rfc_layout_and_round_trip)
               xdr_bool(&x, &f) && xdr_i64(&x, &h) && xdr_u64(&x, &uh) && xdr_char(&x, &c));
     cr_assert_eq(xdr_pos(&x), 4 * 5 + 8 * 2 + 4);
     static const uint8_t want[] = {
-        0xff, 0xff, 0xff, 0xfe, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 0,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfd, 1, 2, 3, 4, 5, 6, 7, 8, 0xff, 0xff, 0xff, 0xc8,
+        0xff, 0xff, 0xff, 0xfe, 0xde, 0xad, 0xbe, 0xef, 0,    0,    0,    7,    0,    0,
+        0,    1,    0,    0,    0,    0,    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfd,
+        1,    2,    3,    4,    5,    6,    7,    8,    0xff, 0xff, 0xff, 0xc8,
     };
     cr_assert_eq(memcmp(b, want, sizeof want), 0);
 
@@ -240,7 +241,8 @@ Test(xdr, array_counts_over_the_maximum_or_the_buffer_fail_before_elements)
     uint32_t n = 0;
     struct xdr x;
     /* 5 elements for a maximum of 4 */
-    static const uint8_t five[] = { 0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5 };
+    static const uint8_t five[] = { 0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0, 2,
+                                    0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5 };
     xdr_init_decode(&x, edge(five, sizeof five), sizeof five, 0);
     cr_assert_not(xdr_array_var(&x, v, &n, 4, sizeof v[0], u32_elem));
     cr_assert_eq(xdr_error(&x), -KE_RANGE);

@@ -65,7 +65,7 @@ struct pktpool *pktpool_create(const char *name, uint32_t count, uint16_t block_
         pool->mem = alloc(ctx, bytes);
         pool->mem_owned = false;
     } else {
-        pool->mem = kmalloc_aligned(bytes, 64);
+        pool->mem = kmalloc_raw(bytes, 64); /* blocks are written before they are read */
         pool->mem_owned = true;
     }
     pool->bufs = kmalloc(sizeof(struct pktbuf) * count);
@@ -207,6 +207,9 @@ struct pktbuf *pkt_linearize(struct pktbuf *p, struct pktpool *big)
     c->rx_ns = p->rx_ns;
     for (int i = 0; i < 4; i++)
         c->meta[i] = p->meta[i];
+    c->csum_start = p->csum_start;
+    c->csum_offset = p->csum_offset;
+    c->gso_size = p->gso_size;
     pkt_free(p);
     return c;
 }

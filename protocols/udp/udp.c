@@ -407,15 +407,21 @@ static bool udp_unicast(void *ctx, void *arg)
     return !udp_no_reply(pkt, pkt_layer_ptr(pkt, PKT_L3));
 }
 
+struct kguard udp_guard_service(uint16_t port, bool bcast)
+{
+    struct kguard g = { 0 };
+    if (port != 0)
+        g = udp_guard_dport(port);
+    if (!bcast) {
+        g.pred = udp_unicast;
+        g.pred_ctx = NULL;
+    }
+    return g;
+}
+
 int udp_ext_install(struct kext *x, udp_PacketArrived_fn fn, void *ctx)
 {
-    struct kguard port = { 0 }, g;
-    if (x->has_port)
-        port = udp_guard_dport(x->port);
-    if (!x->bcast) {
-        port.pred = udp_unicast;
-        port.pred_ctx = NULL;
-    }
+    struct kguard port = udp_guard_service(x->has_port ? x->port : 0, x->bcast), g;
     int rc = kguard_and(&g, &port, x->has_guard ? x->guard : NULL);
     if (rc < 0)
         return rc;

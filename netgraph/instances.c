@@ -4,6 +4,7 @@
  */
 #include "netgraph/instances.h"
 
+#include "kernel/capability.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
@@ -62,18 +63,38 @@ void netgraph_ext_known(char *buf, size_t size)
 }
 
 /*
+ * port_domain - the domain in which instance @x holds its port=: its class's
+ * grant_domain, or, for a class that obtains its capabilities at install
+ * (the RPC node: only its UDP endpoints hold a port), the domain of the
+ * capability that covers the port. NULL: it holds no port.
+ */
+static const char *port_domain(const struct kext *x)
+{
+    if (!x->has_port)
+        return NULL;
+    if (x->cls->grant_domain != NULL)
+        return x->cls->grant_domain;
+    for (unsigned i = 0; x->caps != NULL && i < x->caps->n; i++)
+        if (kcap_covers(x->caps->cap[i], x->port, x->port))
+            return x->caps->cap[i]->name;
+    return NULL;
+}
+
+/*
  * port_holder - an installed instance that holds the port of new instance
  * @x in the same domain and may not share it (unless both say shared=yes),
  * or NULL. Instances without a port= (a guard, or every port) hold none.
  */
 static const struct kext *port_holder(const struct kext *x)
 {
-    if (!x->has_port || x->cls->grant_domain == NULL)
+    const char *dom = port_domain(x);
+    if (dom == NULL)
         return NULL;
     for (unsigned i = 0; i < inst.n; i++) {
         const struct kext *y = inst.x[i];
-        if (y->has_port && y->port == x->port && y->cls->grant_domain != NULL &&
-            strcmp(y->cls->grant_domain, x->cls->grant_domain) == 0 && !(x->shared && y->shared))
+        const char *ydom = port_domain(y);
+        if (ydom != NULL && y->port == x->port && strcmp(ydom, dom) == 0 &&
+            !(x->shared && y->shared))
             return y;
     }
     return NULL;

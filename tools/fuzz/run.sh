@@ -54,6 +54,17 @@ seed() { # NAME DIR
     rx) /usr/bin/python3 tests/fuzz/seed-corpus.py tests/traces "$dir" ;;
     aal5) /usr/bin/python3 tests/fuzz/seed-aal5.py tests/traces "$dir" ;;
     rtpjpeg) /usr/bin/python3 tests/fuzz/seed-rtpjpeg.py tests/traces "$dir" ;;
+    am) /usr/bin/python3 tests/fuzz/seed-am.py tests/traces "$dir" ;;
+    rpc) /usr/bin/python3 tests/fuzz/seed-rpc-corpus.py tests/traces "$dir" >/dev/null ;;
+    rpc-node) # the RPC messages, each sent to the server it was captured with (byte 0,
+        # fuzz_rpc_node.c), as fuzz-rpc-node-smoke.sh seeds them
+        /usr/bin/python3 tests/fuzz/seed-rpc-corpus.py tests/traces "$dir.raw" >/dev/null
+        for f in "$dir.raw"/*; do
+            { if (( $(od -An -tu1 -N1 "$f") & 1 )); then printf '\x21\x00'; else printf '\x20\x00'; fi
+              tail -c +2 "$f"; } >"$dir/${f##*/}"
+        done
+        rm -rf "$dir.raw" ;;
+    virtio-rx) /usr/bin/python3 tests/fuzz/seed-virtio-rx.py "$dir" ;;
     *) if [ -d "tests/fuzz/corpus/$name" ]; then cp tests/fuzz/corpus/"$name"/* "$dir"/; fi ;;
     esac
 }
@@ -65,6 +76,9 @@ run_one() { # NAME
     local maxlen=8192
     [ "$name" = rx ] && maxlen=1600
     [ "$name" = aal5 ] && maxlen=16384
+    [ "$name" = am ] && maxlen=16384
+    [ "$name" = rpc ] || [ "$name" = rpc-node ] && maxlen=9001
+    [ "$name" = virtio-rx ] && maxlen=4096
     nice -n 10 "$build/tests/fuzz/fuzz-$name" -max_total_time="$secs" -max_len=$maxlen \
         -print_final_stats=1 -artifact_prefix="$out/$name-crashes/" -timeout=30 \
         -rss_limit_mb=2048 "$dir" >"$log" 2>&1

@@ -223,9 +223,9 @@ static int parse_sof0(struct frame *fr, const uint8_t *p, size_t n)
                       "carries 4:2:2 (Y 2x1) and 4:2:0 (Y 2x2) with Cb, Cr 1x1",
                       fr->comp_hv[0] >> 4, fr->comp_hv[0] & 15, fr->comp_hv[1] >> 4,
                       fr->comp_hv[1] & 15, fr->comp_hv[2] >> 4, fr->comp_hv[2] & 15);
-    if (fr->comp_tq[0] != 0 || fr->comp_tq[1] != fr->comp_tq[2] || fr->comp_tq[1] > 1)
+    if (fr->comp_tq[0] > 3 || fr->comp_tq[1] != fr->comp_tq[2] || fr->comp_tq[1] > 3)
         return refuse(fr, -KE_INVAL, "quantization tables Y %u, Cb %u, Cr %u: RFC 2435 "
-                      "receivers use table 0 for Y and one table (0 or 1) for Cb and Cr",
+                      "sends one table for Y and one for both Cb and Cr",
                       fr->comp_tq[0], fr->comp_tq[1], fr->comp_tq[2]);
     fr->ncomp = 3;
     fr->sof = true;
@@ -257,10 +257,10 @@ static int parse_sos(struct frame *fr, const uint8_t *p, size_t n)
     if (t[0] != 0 || t[1] != 63 || t[2] != 0)
         return refuse(fr, -KE_INVAL, "scan Ss %u Se %u Ah/Al 0x%02x: not a sequential "
                       "(baseline) scan", t[0], t[1], t[2]);
-    uint8_t need = fr->comp_tq[1] ? 0x3 : 0x1;
-    if ((fr->qt_defined & need) != need)
-        return refuse(fr, -KE_INVAL, "quantization table %u used but never defined (DQT)",
-                      (fr->qt_defined & 1) ? 1u : 0u); /* the missing one */
+    for (unsigned i = 0; i < 2; i++)
+        if (!(fr->qt_defined & (1u << fr->comp_tq[i])))
+            return refuse(fr, -KE_INVAL, "quantization table %u used but never defined (DQT)",
+                          fr->comp_tq[i]);
     return 0;
 }
 
@@ -322,12 +322,15 @@ static int parse_frame(struct frame *fr, struct mjpeg_frame *f, struct mjpeg_qse
                        uint8_t *seg)
 {
     struct src *s = fr->s;
-    int c0 = get(s), c1 = c0 < 0 ? c0 : get(s);
-    if (c1 < 0)
-        return refuse_read(fr, c1);
-    if (c0 != 0xff || c1 != M_SOI)
-        return refuse(fr, -KE_INVAL, "starts with 0x%02x 0x%02x, not SOI (0xFF 0xD8): not "
-                      "baseline JPEG frames back to back", (unsigned)c0, (unsigned)c1);
+    int c0 = get(s), c1 = c0 == 0xff ? get(s) : -3;
+    if (c0 < 0 || c1 == SRC_EOF || c1 == SRC_ERR)
+        return refuse_read(fr, c0 < 0 ? c0 : c1);
+    if (c0 != 0xff)
+        return refuse(fr, -KE_INVAL, "starts with 0x%02X, not SOI (0xFF 0xD8): not "
+                      "baseline JPEG frames back to back", (unsigned)c0);
+    if (c1 != M_SOI)
+        return refuse(fr, -KE_INVAL, "starts with 0xFF 0x%02X, not SOI (0xFF 0xD8)",
+                      (unsigned)c1);
     for (;;) {
         int m = next_marker(fr);
         if (m < 0)
@@ -417,10 +420,9 @@ static int parse_frame(struct frame *fr, struct mjpeg_frame *f, struct mjpeg_qse
     f->type = (uint8_t)((fr->comp_hv[0] == 0x21 ? 0 : 1) + (fr->dri ? MJPEG_TYPE_RESTART : 0));
     f->qset = 0;
     memset(q, 0, sizeof *q);
-    q->count = fr->comp_tq[1] ? 2 : 1;
-    memcpy(q->table[0], fr->qt[0], 64);
-    if (q->count == 2)
-        memcpy(q->table[1], fr->qt[1], 64);
+    q->count = 2;
+    memcpy(q->table[0], fr->qt[fr->comp_tq[0]], 64);
+    memcpy(q->table[1], fr->qt[fr->comp_tq[1]], 64);
     return 0;
 }
 

@@ -11,8 +11,8 @@
  *  - 8-bit samples, three components (Y, Cb, Cr; RFC 2435 types 0-1 and
  *    64-65 are YCbCr only, so grayscale is refused) with Y sampled 2x1
  *    (4:2:2, type 0) or 2x2 (4:2:0, type 1) and Cb, Cr 1x1;
- *  - 8-bit quantization tables (Pq = 0), Y using table 0 and Cb, Cr both
- *    table 0 (one table sent in-band) or both table 1 (two tables);
+ *  - 8-bit quantization tables (Pq = 0), Cb and Cr using the same one
+ *    (RFC 2435 sends two in-band: Y's, then the chrominance one);
  *  - Huffman tables, when the frame has any DHT, equal to the standard ones
  *    of T.81 Annex K.3 (RFC 2435 section 3.1 never sends Huffman tables: the
  *    receiver rebuilds the standard ones), Y using DC/AC table 0 and Cb, Cr
@@ -54,9 +54,16 @@
  */
 typedef int (*mjpeg_read_fn)(void *ctx, uint64_t off, void *buf, uint32_t len);
 
-/** Quantization tables of a frame as RFC 2435 sends them in-band. */
+/**
+ * Quantization tables of a frame as RFC 2435 sends them in-band (3.1.8, and
+ * the two-table layout of its Appendix A that receivers rebuild): table[0]
+ * the one the frame's Y component uses, table[1] the one its Cb and Cr use
+ * (the same bytes twice when the frame uses one table for all, as ffmpeg's
+ * encoder does; with "-force_duplicated_matrix 1" it writes that table twice
+ * too, so these are the bytes ffmpeg's RTP muxer sends).
+ */
 struct mjpeg_qset {
-    uint8_t count;          /* 1 (all components use table 0) or 2 (Y 0, Cb/Cr 1) */
+    uint8_t count;          /* tables to send: 2 from mjpeg_*; 1 also packetises */
     uint8_t table[2][64];   /* 8-bit entries in zigzag order, as in the DQT */
 };
 

@@ -190,6 +190,11 @@ static void stream(struct vsl *v)
                 v->max_send_ns = done - began;
         }
     }
+    /* The stream ends when the last frame's display period does: the BYE
+     * goes then, not right after its packets, since a receiver may read its
+     * RTCP socket first (ffmpeg does) and stop before the last frame. */
+    if (!stop_flag || n)
+        sleep_until(start + mjpeg_frame_time_ns(&v->rate, n));
     send_rtcp(v, (uint32_t)mjpeg_frame_rtp_ticks(&v->rate, n), true);
     struct rusage r1;
     getrusage(RUSAGE_SELF, &r1);
@@ -221,9 +226,11 @@ int main(int argc, char **argv)
         return 1;
     }
     rtp_sender_init(&v.tx, RTP_PT_JPEG, rnd[0], (uint16_t)rnd[1], rnd[2]);
-    if (open_sockets(&v) < 0)
-        return 1;
     if (v.sdp_path && write_sdp(&v) < 0)
+        return 1;
+    if (v.sdp_only)
+        return 0;
+    if (open_sockets(&v) < 0)
         return 1;
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);

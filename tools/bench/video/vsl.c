@@ -32,6 +32,7 @@ static void usage(void)
 "  --payload N       RTP payload bytes per packet (default %u, as ffmpeg)\n"
 "  --max-frames N    frame index capacity (default 100000)\n"
 "  --sdp FILE        write the SDP of the stream to the first client\n"
+"  --sdp-only        write it and exit (to start a receiver first)\n"
 "  --cname TEXT      RTCP CNAME (default video-server-linux)\n"
 "  --ssrc X --seq X --ts X  fixed RTP identifiers (default random)\n"
 "  --json FILE       also write the figures as JSON\n", RTP_JPEG_DEFAULT_PAYLOAD);
@@ -69,7 +70,7 @@ static int parse_addr(const char *s, struct sockaddr_in *a, bool need_port)
 int vsl_parse_args(struct vsl *v, int argc, char **argv)
 {
     enum { O_MEDIA = 256, O_LIST, O_FILE, O_TO, O_CLIENTS, O_BIND, O_TTL, O_LOOPS,
-           O_SECONDS, O_PAYLOAD, O_MAXF, O_SDP, O_CNAME, O_SSRC, O_SEQ, O_TS, O_JSON };
+           O_SECONDS, O_PAYLOAD, O_MAXF, O_SDP, O_CNAME, O_SSRC, O_SEQ, O_TS, O_JSON, O_SDPONLY };
     static const struct option opts[] = {
         {"media", 1, NULL, O_MEDIA}, {"list", 0, NULL, O_LIST}, {"file", 1, NULL, O_FILE},
         {"to", 1, NULL, O_TO}, {"clients", 1, NULL, O_CLIENTS}, {"bind", 1, NULL, O_BIND},
@@ -77,6 +78,7 @@ int vsl_parse_args(struct vsl *v, int argc, char **argv)
         {"payload", 1, NULL, O_PAYLOAD}, {"max-frames", 1, NULL, O_MAXF},
         {"sdp", 1, NULL, O_SDP}, {"cname", 1, NULL, O_CNAME}, {"ssrc", 1, NULL, O_SSRC},
         {"seq", 1, NULL, O_SEQ}, {"ts", 1, NULL, O_TS}, {"json", 1, NULL, O_JSON},
+        {"sdp-only", 0, NULL, O_SDPONLY},
         {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0}};
     v->max_frames = 100000;
     v->max_payload = RTP_JPEG_DEFAULT_PAYLOAD;
@@ -95,6 +97,7 @@ int vsl_parse_args(struct vsl *v, int argc, char **argv)
         case O_FILE: v->file_name = optarg; break;
         case O_SDP: v->sdp_path = optarg; break;
         case O_JSON: v->json_path = optarg; break;
+        case O_SDPONLY: v->sdp_only = true; break;
         case O_CNAME: v->cname = optarg; bad = !*optarg || strlen(optarg) > RTCP_CNAME_MAX; break;
         case O_TO:
             bad = parse_addr(optarg, &a, true) < 0 || v->nclients == VSL_MAX_CLIENTS;
@@ -135,7 +138,7 @@ int vsl_parse_args(struct vsl *v, int argc, char **argv)
             return -1;
         }
     }
-    if (!v->media_path || optind != argc) {
+    if (!v->media_path || optind != argc || (v->sdp_only && !v->sdp_path)) {
         usage();
         return -1;
     }

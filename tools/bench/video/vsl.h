@@ -35,6 +35,7 @@ struct vsl {
     uint32_t origin;             /* --bind address, host order, 0 any */
     uint16_t src_port;           /* --bind port (RTP; RTCP +1), 0 ephemeral */
     bool list;
+    bool sdp_only;               /* write --sdp and exit */
     bool fixed_ids;              /* --ssrc/--seq/--ts given */
     uint32_t ssrc, seq0, ts0;
     struct sockaddr_in clients[VSL_MAX_CLIENTS];

@@ -44,7 +44,7 @@ else
     status=1
   fi
   if CC=clang configure "$FUZZ_BUILD" -Dsanitize=true -Dfuzz=true -Dx86_64_image=false \
-      && ninja -C "$FUZZ_BUILD" tests/fuzz/fuzz-rx; then
+      && ninja -C "$FUZZ_BUILD" tests/fuzz/fuzz-rx tests/fuzz/fuzz-ustar tests/fuzz/fuzz-mjpeg; then
     meson test -C "$FUZZ_BUILD" --no-rebuild --suite fuzz --print-errorlogs || status=1
     logs+=("$FUZZ_BUILD/meson-logs/testlog.json")
   else

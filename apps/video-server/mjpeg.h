@@ -73,7 +73,8 @@ struct mjpeg_frame {
     uint32_t length;        /* bytes from SOI to EOI inclusive */
     uint32_t scan_off;      /* first entropy-coded byte, bytes from the SOI */
     uint32_t scan_len;      /* entropy-coded bytes, RST markers included, up
-                               to (not including) the EOI */
+                               to (not including) the EOI and any fill
+                               bytes 0xFF before it */
     uint16_t width;         /* pixels (SOF0 X) */
     uint16_t height;        /* pixels (SOF0 Y) */
     uint16_t restart_interval; /* MCUs between RST markers (DRI), 0 none */

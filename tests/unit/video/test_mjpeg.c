@@ -246,3 +246,24 @@ Test(mjpeg_rate, frame_times_are_exact_and_do_not_overflow)
             cr_assert_eq(mjpeg_frame_rtp_ticks(rates[a], ns[b]), (uint64_t)ticks);
         }
 }
+
+Test(mjpeg, fill_bytes_before_eoi_are_not_scan_data)
+{
+    size_t n;
+    uint8_t *clip = vk_read_file(CLIP, &n);
+    struct mjpeg_frame f, g;
+    struct mjpeg_qset q;
+    char err[256] = "";
+    long eoi = find_marker(clip, n, 0xd9);
+    cr_assert_gt(eoi, 0);
+    cr_assert_eq(mjpeg_parse_frame(clip, (size_t)eoi + 2, &f, &q, err, sizeof err), 0, "%s", err);
+    /* T.81 B.1.1.2: any marker may be preceded by fill bytes 0xFF */
+    uint8_t *p = malloc((size_t)eoi + 5);
+    memcpy(p, clip, (size_t)eoi);
+    memcpy(p + eoi, "\xff\xff\xff\xff\xd9", 5);
+    cr_assert_eq(mjpeg_parse_frame(p, (size_t)eoi + 5, &g, &q, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(g.scan_len, f.scan_len);
+    cr_assert_eq(g.length, f.length + 3);
+    free(p);
+    free(clip);
+}

@@ -87,7 +87,7 @@ int vsl_parse_args(struct vsl *v, int argc, char **argv)
     v->cname = "video-server-linux";
     v->fd = -1;
     int c;
-    uint32_t x;
+    uint32_t x = 0;
     struct sockaddr_in a;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         bool bad = false;

@@ -12,6 +12,8 @@ PACKAGES=(
   # lab peers and captures
   iproute2 iputils-ping iputils-arping ethtool tcpdump sockperf iperf3 socat traceroute
   python3 python3-scapy tshark
+  # video: mkmedia, RTP/JPEG captures and receivers
+  ffmpeg libjpeg-turbo-progs
   # fuzzing and benchmarks
   clang libclang-rt-14-dev valgrind python3-matplotlib
   # Linux baseline VMs (tools/vm/linux-host/build.sh: strings for module

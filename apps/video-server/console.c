@@ -93,7 +93,7 @@ static enum console_status cmd_play(struct console_session *s, const struct cons
         return console_fail(s, a, "usage: video play FILE to A.B.C.D:PORT[,...] [loop]");
     struct vs_dest d[VS_MAX_DESTS];
     unsigned n, id;
-    char err[200];
+    char err[400];
     if (vs_parse_dests(a->argv[2], d, &n, err, sizeof err) < 0 ||
         vs_play(srv, a->argv[0], d, n, loop, &id, err, sizeof err) < 0)
         return console_fail(s, a, "%s", err);
@@ -110,7 +110,7 @@ static struct vs_server *id_and_dest(struct console_session *s, const struct con
     struct vs_server *srv = server_or_fail(s, a);
     if (srv == NULL)
         return NULL;
-    char err[160];
+    char err[400];
     if (!parse_id(a->argv[0], id)) {
         console_fail(s, a, "'%s': a stream id is 1..%u", a->argv[0], VS_MAX_STREAMS);
         return NULL;
@@ -126,7 +126,7 @@ static enum console_status cmd_join(struct console_session *s, const struct cons
 {
     unsigned id;
     struct vs_dest d;
-    char err[200];
+    char err[400];
     struct vs_server *srv = id_and_dest(s, a, &id, &d, true);
     if (srv == NULL)
         return CONSOLE_FAILED;
@@ -140,7 +140,7 @@ static enum console_status cmd_leave(struct console_session *s, const struct con
 {
     unsigned id;
     struct vs_dest d;
-    char err[200];
+    char err[400];
     struct vs_server *srv = id_and_dest(s, a, &id, &d, true);
     if (srv == NULL)
         return CONSOLE_FAILED;
@@ -154,7 +154,7 @@ static enum console_status cmd_leave(struct console_session *s, const struct con
 static enum console_status cmd_stop(struct console_session *s, const struct console_args *a)
 {
     unsigned id;
-    char err[160];
+    char err[400];
     struct vs_server *srv = id_and_dest(s, a, &id, NULL, false);
     if (srv == NULL)
         return CONSOLE_FAILED;
@@ -168,7 +168,7 @@ static enum console_status cmd_sdp(struct console_session *s, const struct conso
 {
     unsigned id;
     struct vs_dest d;
-    char err[160], sdp[512];
+    char err[400], sdp[512];
     struct vs_server *srv = id_and_dest(s, a, &id, &d, a->argc == 2);
     if (srv == NULL)
         return CONSOLE_FAILED;

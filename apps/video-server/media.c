@@ -13,6 +13,7 @@
 #include "drivers/blkfile/blkfile.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
+#include "kernel/log.h"
 #include "kernel/mem.h"
 
 /* The hosted target links drivers/blkfile; the VM images do not, and there the
@@ -181,6 +182,8 @@ static int media_list(struct vs_media *m, struct media_rd *rd, char *err, size_t
         v->data_off = files[i].data_off;
         v->size = files[i].size;
         index_video(v, rd, scratch);
+        if (!v->ok)
+            KWARN("video", "%s: %s refused: %s", m->spec, v->name, v->why);
     }
     rc = 0;
 out:

@@ -32,7 +32,7 @@
 /** Bytes of the sector cache that serves the index's byte reads. */
 #define VS_MEDIA_CACHE 65536u
 /** Bytes of a refusal reason kept per video. */
-#define VS_MEDIA_WHY 200u
+#define VS_MEDIA_WHY 320u
 
 /** One MJPEG member of the archive. */
 struct vs_video {

@@ -269,7 +269,7 @@ int vs_play(struct vs_server *s, const char *file, const struct vs_dest *d, unsi
         return refused(s, -KE_NOENT);
     }
     if (!v->ok) {
-        ksnprintf(err, errlen, "%s was refused when the disk was opened: %s", v->name, v->why);
+        ksnprintf(err, errlen, "%s refused: %s", v->name, v->why);
         return refused(s, -KE_INVAL);
     }
     if (n == 0) {

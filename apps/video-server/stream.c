@@ -10,6 +10,7 @@
 #include "kernel/klib.h"
 #include "kernel/lib/inet.h"
 #include "netgraph/netif.h"
+#include "protocols/arp/arp.h"
 #include "protocols/ipv4/ipv4.h"
 #include "protocols/udp/udp.h"
 
@@ -280,6 +281,38 @@ static void stream_end(struct ktimer *t, void *ctx)
         st->ops.ended(st, st->ops.ctx); /* may free @st */
 }
 
+/* resolved - every unicast client's next hop has a link address (arp.h). */
+static bool resolved(const struct vs_stream *st)
+{
+    for (uint32_t i = 0; i < st->fan.n; i++) {
+        uint32_t a = st->fan.clients[i].addr;
+        struct ipv4_route rt;
+        uint8_t mac[6];
+        if (ipv4_is_mcast(a) || ipv4_route_lookup(a, &rt) < 0)
+            continue; /* no resolution needed, or none possible: the send counts it */
+        if (arp_lookup(rt.ifindex, rt.gateway ? rt.gateway : a, mac) < 0)
+            return false;
+    }
+    return true;
+}
+
+/* start_check - the frame timer before frame 0: wait for the clients' addresses. */
+static void start_check(struct ktimer *t, void *ctx)
+{
+    struct vs_stream *st = ctx;
+    uint64_t now = kclock_now_ns();
+    if (now < st->started_ns + VS_START_WAIT_NS && !resolved(st)) {
+        ktimer_arm_in(t, VS_START_POLL_NS);
+        return;
+    }
+    bool moved = now != st->t0;
+    st->t0 = now;
+    if (moved) /* the first SR placed timestamp 0 at the guessed t0: correct it */
+        vs_stream_rtcp(st, false);
+    ktimer_init(t, frame_due, st);
+    frame_due(t, st);
+}
+
 void vs_stream_start(struct vs_stream *st)
 {
     char a[INET_IPV4_STRLEN];
@@ -289,9 +322,10 @@ void vs_stream_start(struct vs_stream *st)
         st->slot_seq[i] = NO_SEQ;
     uint64_t now = kclock_now_ns();
     st->started_ns = now;
-    st->t0 = now + VS_START_DELAY_NS;
+    st->t0 = now + VS_START_DELAY_NS; /* for the first SR's timestamp; set again at frame 0 */
     vs_stream_rtcp(st, false);
     read_more(st);
+    ktimer_init(&st->frame_timer, start_check, st);
     ktimer_arm(&st->frame_timer, st->t0);
     ktimer_arm_in(&st->rtcp_timer, VS_RTCP_INTERVAL_NS);
 }

@@ -7,8 +7,12 @@
  *
  * Timeline: at vs_stream_start() the stream sends an RTCP SR + SDES to its
  * clients (their ARP entries resolve meanwhile) and starts reading the first
- * VS_READ_AHEAD frames (frame_read.h). Frame k is due at
- * t0 + k / rate (t0 = start + VS_START_DELAY_NS); its packets carry the
+ * VS_READ_AHEAD frames (frame_read.h). Frame 0 is due once every unicast
+ * client's next hop has resolved (checked every VS_START_POLL_NS; at least
+ * VS_START_DELAY_NS, at most VS_START_WAIT_NS after the start: ARP holds only
+ * a few packets per unresolved address, arp.h, and a NIC may not receive for
+ * a while after it is enabled, QEMU's e1000 about a second). Frame k is due at
+ * t0 + k / rate; its packets carry the
  * timestamp k * 90000 / rate (plus the stream's random base), k counting on
  * across loops so timestamps never go back. At its due time a frame that has
  * been read is sent: each packet's RTP and RFC 2435 headers are written into
@@ -37,8 +41,12 @@
 
 /** Frames read ahead of the one being sent. */
 #define VS_READ_AHEAD 3u
-/** Time from start to frame 0's due time: the first SR goes out and ARP resolves, ns. */
+/** Shortest time from start to frame 0's due time: the first SR goes out, ns. */
 #define VS_START_DELAY_NS (100ull * 1000000ull)
+/** Longest wait for the clients' addresses to resolve before frame 0, ns. */
+#define VS_START_WAIT_NS (3ull * 1000000000ull)
+/** How often the start checks them, ns. */
+#define VS_START_POLL_NS (10ull * 1000000ull)
 /** RTCP report interval, ns (RFC 3550 6.2: 5 s minimum). */
 #define VS_RTCP_INTERVAL_NS (5ull * 1000000000ull)
 /** Pause of a send burst while the transmit queue drains, ns. */

@@ -18,6 +18,7 @@
  * @out, cleared by kevent_uninstall).
  */
 #include "kernel/event.h"
+#include "kernel/event_impl.h"
 #include "kernel/budget.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
@@ -31,26 +32,12 @@ static const struct kdispatch_ops *dispatcher;
 static struct kevent *events;
 
 /* Dispatcher counters, the "dispatch" group (struct kdispatch_stats). */
-enum { DC_TOO_DEEP, DC_OVERRUNS, DC_ABANDONED, DC_ASYNC_QUEUED, DC_ASYNC_RUN, DC_ASYNC_LOST,
-       DC_LEAKED_PKTS, DC_NCTR };
 static const char *const dispatch_ctr_names[DC_NCTR] = {
     "raise_too_deep", "overruns", "abandoned", "async_queued", "async_run", "async_lost",
     "leaked_pkts",
 };
-static uint64_t dctr[DC_NCTR];
+uint64_t dctr[DC_NCTR];
 static struct kstat_group dispatch_stats = KSTAT_GROUP("dispatch", dispatch_ctr_names, dctr);
-
-/* A queued asynchronous invocation: a strand holding a reference to the argument. */
-struct kasync_call {
-    struct kstrand strand;
-    struct khandler *h;
-    void *arg;                 /* retained: pkt_ref or ev->retain */
-    bool running;              /* its step is on the stack */
-    bool swapped;              /* the packet shows the raise's view (outer view saved) */
-    uint16_t view_off, view_len, view_layer[PKT_NLAYERS];    /* view at the raise */
-    uint16_t outer_off, outer_len, outer_layer[PKT_NLAYERS]; /* view while queued */
-    struct kasync_call *next;  /* h->async_calls */
-};
 
 int (*kevent_guard_verifier)(const struct kevent *ev, const struct kguard *g, char *why,
                              size_t whylen);
@@ -80,6 +67,67 @@ static void plan_retire(struct kevent *ev, void *plan, const struct kdispatch_op
 }
 
 /* Rebuild @ev's plan from its handler list and swap it in. */
+/* ------------------------------------------------------ handler lists */
+
+/* list_insert - link @h into @ev's list after @prev (NULL: at the front). */
+static void list_insert(struct kevent *ev, struct khandler *prev, struct khandler *h)
+{
+    h->prev = prev;
+    h->next = prev != NULL ? prev->next : ev->handlers;
+    if (h->next != NULL)
+        h->next->prev = h;
+    else
+        ev->last = h;
+    if (prev != NULL)
+        prev->next = h;
+    else
+        ev->handlers = h;
+    ev->nhandlers++;
+}
+
+/* list_unlink - take @h out of its event's list (its prev stays, for a re-insert). */
+static void list_unlink(struct kevent *ev, struct khandler *h)
+{
+    if (h->prev != NULL)
+        h->prev->next = h->next;
+    else
+        ev->handlers = h->next;
+    if (h->next != NULL)
+        h->next->prev = h->prev;
+    else
+        ev->last = h->prev;
+    ev->nhandlers--;
+}
+
+/* --------------------------------------------------------------- batches */
+
+static unsigned batch_depth;        /* kevent_batch_begin() calls not yet ended */
+static struct kevent *stale_events; /* events whose plan is rebuilt at batch end */
+
+static void mark_stale(struct kevent *ev)
+{
+    if (ev->stale)
+        return;
+    ev->stale = true;
+    ev->next_stale = stale_events;
+    stale_events = ev;
+}
+
+/*
+ * solo_of - the one handler of @ev when a raise may call it directly, without
+ * a plan walk: the only handler, synchronous, unbounded, and guarded at most
+ * by a C predicate (no field tests, no BPF). NULL otherwise.
+ */
+static struct khandler *solo_of(const struct kevent *ev)
+{
+    struct khandler *h = ev->handlers;
+    if (h == NULL || h->next != NULL || h->props.mode != KH_SYNC || h->props.budget_ns != 0)
+        return NULL;
+    if (h->has_guard && (h->guard.ntests != 0 || h->guard.bpf != NULL))
+        return NULL;
+    return h;
+}
+
 static int plan_rebuild(struct kevent *ev)
 {
     void *old = ev->plan;
@@ -94,9 +142,39 @@ static int plan_rebuild(struct kevent *ev)
     }
     ev->plan = plan;
     ev->plan_ops = dispatcher;
+    ev->solo = solo_of(ev);
     if (old)
         plan_retire(ev, old, old_ops);
     return 0;
+}
+
+void kevent_batch_begin(void)
+{
+    batch_depth++;
+}
+
+int kevent_batch_end(void)
+{
+    if (batch_depth == 0 || --batch_depth > 0)
+        return 0;
+    int rc = 0;
+    while (stale_events != NULL) {
+        struct kevent *ev = stale_events;
+        stale_events = ev->next_stale;
+        ev->stale = false;
+        int r = plan_rebuild(ev);
+        if (r < 0 && rc == 0)
+            rc = r; /* the old plan stays: new handlers unseen, removed ones skipped */
+        if (ev->depth == 0) {
+            while (ev->dead) {
+                struct khandler *h = ev->dead;
+                ev->dead = h->dead_next;
+                h->on_dead_list = false;
+                handler_maybe_free(h);
+            }
+        }
+    }
+    return rc;
 }
 
 int kevent_combine_first_error(int acc, int r)
@@ -205,29 +283,18 @@ int kevent_install(struct kevent *ev, khandler_generic_fn fn, void *ctx, const s
 
     /* Position: immediately before @before, else immediately after @after,
      * else at the end (installation order). */
-    struct khandler **pp = &ev->handlers;
-    if (before) {
-        while (*pp != before)
-            pp = &(*pp)->next;
-    } else if (after) {
-        pp = &after->next;
-    } else {
-        while (*pp)
-            pp = &(*pp)->next;
-    }
-    h->next = *pp;
-    *pp = h;
-    ev->nhandlers++;
+    struct khandler *prev = before != NULL ? before->prev : after != NULL ? after : ev->last;
+    list_insert(ev, prev, h);
     kstats_register(&dispatch_stats);
     if (!ev->registered) {
         ev->registered = true;
         ev->next_event = events;
         events = ev;
     }
-    rc = plan_rebuild(ev);
-    if (rc) {
-        *pp = h->next;
-        ev->nhandlers--;
+    if (batch_depth > 0) {
+        mark_stale(ev); /* the plan is built once, at kevent_batch_end() */
+    } else if ((rc = plan_rebuild(ev)) != 0) {
+        list_unlink(ev, h);
         kfree(h);
         return rc;
     }
@@ -237,122 +304,10 @@ int kevent_install(struct kevent *ev, khandler_generic_fn fn, void *ctx, const s
 }
 
 /* handler_maybe_free - free @h once nothing can reach it any more. */
-static void handler_maybe_free(struct khandler *h)
+void handler_maybe_free(struct khandler *h)
 {
     if (h->removed && !h->owned && !h->on_dead_list && h->pending == 0)
         kfree(h);
-}
-
-/* ---------------------------------------------------- asynchronous calls */
-
-static void view_save(const struct pktbuf *p, uint16_t *off, uint16_t *len, uint16_t *layer)
-{
-    *off = p->data_off;
-    *len = p->len;
-    for (unsigned i = 0; i < PKT_NLAYERS; i++)
-        layer[i] = p->layer[i];
-}
-
-static void view_load(struct pktbuf *p, uint16_t off, uint16_t len, const uint16_t *layer)
-{
-    p->data_off = off;
-    p->len = len;
-    for (unsigned i = 0; i < PKT_NLAYERS; i++)
-        p->layer[i] = layer[i];
-}
-
-static void async_release(struct kevent *ev, struct kasync_call *c)
-{
-    if (c->swapped) {
-        view_load(c->arg, c->outer_off, c->outer_len, c->outer_layer);
-        c->swapped = false;
-    }
-    if (ev->packet)
-        pkt_free(c->arg);
-    else if (ev->release)
-        ev->release(c->arg);
-    c->arg = 0;
-}
-
-/* async_drop - unlink @c from its handler, release its argument, free it. */
-static void async_drop(struct kasync_call *c)
-{
-    struct khandler *h = c->h;
-    for (struct kasync_call **pp = &h->async_calls; *pp; pp = &(*pp)->next) {
-        if (*pp == c) {
-            *pp = c->next;
-            break;
-        }
-    }
-    async_release(h->event, c);
-    h->pending--;
-    kfree(c);
-    handler_maybe_free(h);
-}
-
-/* async_cancel - drop every queued (not running) invocation of @h. */
-static void async_cancel(struct khandler *h)
-{
-    struct kasync_call *c = h->async_calls, *next;
-    for (; c; c = next) {
-        next = c->next;
-        if (!c->running && kstrand_cancel(&c->strand) == 0)
-            async_drop(c);
-    }
-}
-
-static int run_one(struct kevent *ev, struct khandler *h, void *arg);
-
-static int async_step(struct kstrand *s, void *ctx)
-{
-    (void)s;
-    struct kasync_call *c = ctx;
-    struct khandler *h = c->h;
-    struct kevent *ev = h->event;
-    c->running = true;
-    if (!h->removed && !h->faulty) {
-        if (ev->packet) {
-            view_save(c->arg, &c->outer_off, &c->outer_len, c->outer_layer);
-            view_load(c->arg, c->view_off, c->view_len, c->view_layer);
-            c->swapped = true;
-        }
-        dctr[DC_ASYNC_RUN]++;
-        (void)run_one(ev, h, c->arg); /* not folded into any raise's result */
-    }
-    return KSTRAND_EXIT;
-}
-
-static void async_exit(struct kstrand *s, void *ctx)
-{
-    (void)s;
-    async_drop(ctx);
-}
-
-/* async_queue - queue one invocation of @h on @arg. Returns 0 or -KE_NOMEM. */
-static int async_queue(struct kevent *ev, struct khandler *h, void *arg)
-{
-    struct kasync_call *c = kmalloc(sizeof *c);
-    void *held = 0;
-    if (c)
-        held = ev->packet ? (void *)pkt_ref(arg) : ev->retain ? ev->retain(arg) : 0;
-    if (!held) {
-        kfree(c);
-        h->async_lost++;
-        dctr[DC_ASYNC_LOST]++;
-        return -KE_NOMEM;
-    }
-    c->h = h;
-    c->arg = held;
-    if (ev->packet)
-        view_save(held, &c->view_off, &c->view_len, c->view_layer);
-    c->next = h->async_calls;
-    h->async_calls = c;
-    h->pending++;
-    kstrand_init(&c->strand, h->name[0] ? h->name : ev->name, async_step, c, async_exit);
-    kstrand_start(&c->strand);
-    h->async_queued++;
-    dctr[DC_ASYNC_QUEUED]++;
-    return 0;
 }
 
 /* ------------------------------------------------------------- removal */
@@ -366,36 +321,34 @@ static int async_queue(struct kevent *ev, struct khandler *h, void *arg)
 static int handler_remove(struct khandler *h)
 {
     struct kevent *ev = h->event;
-    for (struct khandler **pp = &ev->handlers; *pp; pp = &(*pp)->next) {
-        if (*pp == h) {
-            *pp = h->next;
-            ev->nhandlers--;
-            int rc = plan_rebuild(ev);
-            if (rc) {
-                /* cannot build the smaller plan: keep the handler but mark it
-                 * faulty so the plan in place skips it */
-                h->next = *pp;
-                *pp = h;
-                ev->nhandlers++;
-                h->faulty = true;
-                return rc;
-            }
-            async_cancel(h); /* before it is marked removed: nothing frees it meanwhile */
-            h->removed = true;
-            if (ev->depth == 0) {
-                handler_maybe_free(h);
-            } else {
-                /* a plan retired by this very removal may still reach it in
-                 * the raise in progress: mark it and free it afterwards */
-                h->faulty = true;
-                h->on_dead_list = true;
-                h->dead_next = ev->dead;
-                ev->dead = h;
-            }
-            return 0;
+    if (h->removed)
+        return -KE_NOENT;
+    list_unlink(ev, h);
+    if (batch_depth > 0) {
+        mark_stale(ev); /* the plan in place still names it: skipped, freed at batch end */
+    } else {
+        int rc = plan_rebuild(ev);
+        if (rc) {
+            /* cannot build the smaller plan: keep the handler but mark it
+             * faulty so the plan in place skips it */
+            list_insert(ev, h->prev, h);
+            h->faulty = true;
+            return rc;
         }
     }
-    return -KE_NOENT;
+    async_cancel(h); /* before it is marked removed: nothing frees it meanwhile */
+    h->removed = true;
+    if (ev->depth == 0 && !ev->stale) {
+        handler_maybe_free(h);
+    } else {
+        /* a plan retired by this very removal (or, in a batch, the plan still
+         * in place) may still reach it: mark it and free it afterwards */
+        h->faulty = true;
+        h->on_dead_list = true;
+        h->dead_next = ev->dead;
+        ev->dead = h;
+    }
+    return 0;
 }
 
 int kevent_uninstall(struct khandler *h)
@@ -480,7 +433,7 @@ static int run_bounded(struct kevent *ev, struct khandler *h, void *arg)
 }
 
 /* run_one - run @h on @arg (bounded if it has a budget), counting its result. */
-static int run_one(struct kevent *ev, struct khandler *h, void *arg)
+int run_one(struct kevent *ev, struct khandler *h, void *arg)
 {
     h->calls++;
     int r = h->props.budget_ns ? run_bounded(ev, h, arg) : ev->invoke(h->fn, h->ctx, arg);
@@ -508,7 +461,7 @@ int kevent_run_handler(struct kevent *ev, struct khandler *h, void *arg, int acc
 /* raise_end - one raise of @ev is over; after the outermost, free what it kept alive. */
 static void raise_end(struct kevent *ev)
 {
-    if (--ev->depth == 0) {
+    if (--ev->depth == 0 && !ev->stale) {
         while (ev->retired) {
             struct kplan_retired *r = ev->retired;
             ev->retired = r->next;
@@ -529,6 +482,20 @@ static void raise_unwind(void *ctx)
     raise_end(ctx);
 }
 
+/* dispatch_solo - the raise of an event whose plan is its one handler @h (solo_of). */
+static int dispatch_solo(struct kevent *ev, struct khandler *h, void *arg)
+{
+    if (h->faulty || (h->has_guard && h->guard.pred && !h->guard.pred(h->guard.pred_ctx, arg)))
+        return 0;
+    h->calls++;
+    int r = ev->invoke(h->fn, h->ctx, arg);
+    if (r == KH_TAKEN)
+        h->taken++;
+    else if (r < 0)
+        h->errors++;
+    return ev->combine ? ev->combine(0, r) : (r == KH_TAKEN);
+}
+
 int kevent_dispatch(struct kevent *ev, void *arg)
 {
     void *plan = ev->plan;
@@ -543,7 +510,8 @@ int kevent_dispatch(struct kevent *ev, void *arg)
     }
     ev->depth++;
     ev->raised++;
-    int acc = ops->run(plan, ev, arg, 0);
+    struct khandler *solo = ev->solo;
+    int acc = solo != NULL ? dispatch_solo(ev, solo, arg) : ops->run(plan, ev, arg, 0);
     if (acc == 0)
         ev->unhandled++;
     kframe_pop();

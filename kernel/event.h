@@ -98,6 +98,7 @@ struct khandler {
     uint64_t overruns;        /* bounded handler: budget exceeded */
     bool faulty;              /* marked faulty; uninstalled */
     struct khandler *next;    /* the event's handler list, in run order */
+    struct khandler *prev;
     struct khandler *dead_next; /* removed during a raise: freed after it, private */
     /* Lifetime and asynchronous invocations (kernel/event.c), private: */
     bool removed;             /* no longer in the event's list */
@@ -149,8 +150,12 @@ struct kevent {
     uint32_t nhandlers;
     uint32_t depth;            /* raises in progress */
     struct khandler *handlers; /* in run order */
+    struct khandler *last;     /* the list's last handler */
+    bool stale;                /* in a batch: the plan is rebuilt at kevent_batch_end() */
+    struct kevent *next_stale; /* private */
     void *plan;                /* NULL when no handler */
     const struct kdispatch_ops *plan_ops; /* ops that built plan */
+    struct khandler *solo;     /* the one handler a raise calls directly, or NULL (private) */
     struct kplan_retired *retired;        /* plans replaced while depth > 0, private */
     struct khandler *dead;                /* handlers removed while depth > 0, private */
     uint64_t raised;           /* times raised with handlers present */
@@ -166,6 +171,23 @@ struct kevent {
  * udp.PortUnreachable, ...: KH_TAKEN when an error message was sent).
  */
 int kevent_combine_first_error(int acc, int r);
+
+/**
+ * kevent_batch_begin - from now until the matching kevent_batch_end(),
+ * installing and removing handlers updates the handler lists only; each
+ * event's plan is rebuilt once, at the end (bring-up with 100,000
+ * extension lines builds each decision tree once, not once per line). In
+ * the meantime a raise runs the plan in place: handlers installed since are
+ * not run yet, handlers removed since are skipped (and freed at the end).
+ * Batches nest. For bring-up and shutdown, when no packet flows.
+ */
+void kevent_batch_begin(void);
+/**
+ * kevent_batch_end - end a batch; at the outermost, rebuild every plan the
+ * batch changed. Returns 0, or the first rebuild error (-KE_NOMEM: that
+ * event keeps its old plan).
+ */
+int kevent_batch_end(void);
 
 /** kevent_set_dispatcher - the plan builder all events use from now on (rebuilds existing plans). */
 int kevent_set_dispatcher(const struct kdispatch_ops *ops);

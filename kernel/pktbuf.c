@@ -32,15 +32,21 @@ static struct pktpool *default_pool;
 static void pkt_reset(struct pktbuf *p)
 {
     p->next = 0;
+    p->frag = NULL;
     p->rx_ns = 0;
     p->flags = 0;
     p->data_off = PKT_HEADROOM < p->cap ? PKT_HEADROOM : 0;
     p->len = 0;
     p->ifindex = 0xffff;
-    for (int i = 0; i < PKT_NLAYERS; i++)
+    for (int i = 0; i < PKT_NLAYERS; i++) {
         p->layer[i] = PKT_LAYER_UNSET;
+        p->lend[i] = PKT_LAYER_UNSET;
+    }
     for (int i = 0; i < 4; i++)
         p->meta[i] = 0;
+    p->csum_start = 0;
+    p->csum_offset = 0;
+    p->gso_size = 0;
 }
 
 struct pktpool *pktpool_create(const char *name, uint32_t count, uint16_t block_size,
@@ -147,15 +153,93 @@ struct pktbuf *pkt_ref(struct pktbuf *p)
 
 void pkt_free(struct pktbuf *p)
 {
-    if (!p)
-        return;
-    if (p->refcnt == 0)
-        kpanic("pktbuf %p of pool %s: freed twice", (void *)p, p->pool->name);
-    if (--p->refcnt)
-        return;
-    struct pktpool *pool = p->pool;
-    p->next = 0;
-    pool->free_stack[pool->nfree++] = p;
+    while (p != NULL) {
+        if (p->refcnt == 0)
+            kpanic("pktbuf %p of pool %s: freed twice", (void *)p, p->pool->name);
+        if (--p->refcnt)
+            return;
+        struct pktpool *pool = p->pool;
+        struct pktbuf *frag = p->frag; /* the chain's next segment: its reference goes too */
+        p->next = 0;
+        p->frag = NULL;
+        pool->free_stack[pool->nfree++] = p;
+        p = frag;
+    }
+}
+
+int pkt_chain(struct pktbuf *head, struct pktbuf *seg)
+{
+    if (pkt_total_len(head) + pkt_total_len(seg) > 0xffffu)
+        return -KE_TOOBIG;
+    struct pktbuf *last = head;
+    while (last->frag != NULL)
+        last = last->frag;
+    last->frag = seg;
+    return 0;
+}
+
+struct pktbuf *pkt_linearize(struct pktbuf *p, struct pktpool *big)
+{
+    if (p->frag == NULL)
+        return p;
+    uint32_t total = pkt_total_len(p);
+    struct pktpool *try[3] = { p->pool, default_pool, big };
+    struct pktbuf *c = NULL;
+    for (unsigned i = 0; i < 3 && c == NULL; i++) {
+        if (try[i] == NULL || (uint32_t)p->data_off + total > try[i]->block_size)
+            continue;
+        c = pkt_alloc(try[i]);
+    }
+    if (c == NULL) {
+        pkt_free(p);
+        return NULL;
+    }
+    c->data_off = p->data_off;
+    c->len = 0;
+    for (const struct pktbuf *s = p; s != NULL; s = s->frag)
+        memcpy(pkt_append(c, s->len), pkt_data(s), s->len);
+    for (int i = 0; i < PKT_NLAYERS; i++) {
+        c->layer[i] = p->layer[i];
+        c->lend[i] = PKT_LAYER_UNSET; /* the views now run on to the end of the data */
+    }
+    c->flags = p->flags;
+    c->ifindex = p->ifindex;
+    c->rx_ns = p->rx_ns;
+    for (int i = 0; i < 4; i++)
+        c->meta[i] = p->meta[i];
+    pkt_free(p);
+    return c;
+}
+
+uint32_t pkt_sum(const struct pktbuf *p, uint32_t off, uint32_t len)
+{
+    uint64_t sum = 0;
+    bool odd = false; /* an odd number of bytes summed so far: the next byte is a low byte */
+    for (; p != NULL && len > 0; p = p->frag) {
+        if (off >= p->len) {
+            off -= p->len;
+            continue;
+        }
+        uint32_t n = p->len - off < len ? p->len - off : len;
+        const uint8_t *d = pkt_data(p) + off;
+        if (odd) {
+            sum += d[0];
+            d++;
+            n--;
+            len--;
+            odd = false;
+        }
+        sum += inet_csum_add(0, d, n & ~1u);
+        if (n & 1u) {
+            sum += (uint32_t)d[n - 1] << 8;
+            odd = true;
+        }
+        len -= n;
+        off = 0;
+    }
+    while (sum >> 32)
+        sum = (sum & 0xffffffffu) + (sum >> 32);
+    return (uint32_t)sum;
 }
 
 uint8_t *pkt_push(struct pktbuf *p, uint16_t n)
@@ -213,13 +297,20 @@ struct pktbuf *pkt_copy(struct pktpool *pool, const struct pktbuf *p)
     int32_t shift = (int32_t)off - (int32_t)p->data_off;
     for (int i = 0; i < PKT_NLAYERS; i++) {
         int32_t l = p->layer[i] == PKT_LAYER_UNSET ? -1 : (int32_t)p->layer[i] + shift;
+        int32_t e = p->lend[i] == PKT_LAYER_UNSET ? -1 : (int32_t)p->lend[i] + shift;
         c->layer[i] = (l < 0 || l > c->cap) ? PKT_LAYER_UNSET : (uint16_t)l;
+        c->lend[i] = (e < 0 || e > c->cap || l < 0) ? PKT_LAYER_UNSET : (uint16_t)e;
     }
     c->flags = p->flags;
     c->ifindex = p->ifindex;
     c->rx_ns = p->rx_ns;
     for (int i = 0; i < 4; i++)
         c->meta[i] = p->meta[i];
+    c->csum_start = p->csum_start;
+    c->csum_offset = p->csum_offset;
+    c->gso_size = p->gso_size;
+    if (p->frag != NULL)
+        c->frag = pkt_ref(p->frag); /* the chained segments are shared, not copied */
     return c;
 }
 

@@ -72,6 +72,9 @@ struct kport {
     bool link_up;
     bool done;                  /* replay input exhausted: no more rx, ever */
     bool no_idle;               /* always has work until done (replay): the main loop never idles */
+    bool tx_gather;             /* tx_burst takes chained buffers (kernel/pktbuf.h pkt_chain) */
+    bool tx_csum;               /* tx_burst completes PKT_F_CSUM_PARTIAL checksums */
+    bool tx_tso4;               /* tx_burst cuts PKT_F_GSO_TCPV4 super-frames (TSO) */
     int wait_fd;                /* hosted: fd readable when rx is waiting; -1 none */
     struct pktpool *pool;       /* receive buffers */
     char error[128];            /* why start/open failed */

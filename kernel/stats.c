@@ -2,15 +2,20 @@
 #include "kernel/stats.h"
 #include "kernel/kerr.h"
 
-static struct kstat_group *head, **tail = &head;
+/* The registry: a doubly linked list in registration order (O(1) either way). */
+static struct kstat_group *head, *last;
 
 void kstats_register(struct kstat_group *g)
 {
     if (g->registered)
         return;
-    g->next = 0;
-    *tail = g;
-    tail = &g->next;
+    g->next = NULL;
+    g->prev = last;
+    if (last != NULL)
+        last->next = g;
+    else
+        head = g;
+    last = g;
     g->registered = true;
 }
 
@@ -18,15 +23,15 @@ void kstats_unregister(struct kstat_group *g)
 {
     if (!g->registered)
         return;
-    for (struct kstat_group **pp = &head; *pp; pp = &(*pp)->next) {
-        if (*pp == g) {
-            *pp = g->next;
-            if (tail == &g->next)
-                tail = pp;
-            break;
-        }
-    }
-    g->next = 0;
+    if (g->prev != NULL)
+        g->prev->next = g->next;
+    else
+        head = g->next;
+    if (g->next != NULL)
+        g->next->prev = g->prev;
+    else
+        last = g->prev;
+    g->next = g->prev = NULL;
     g->registered = false;
 }
 

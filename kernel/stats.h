@@ -23,7 +23,8 @@ struct kstat_group {
     const char *const *names;      /* counter names, n of them */
     uint64_t *values;              /* counter values, n of them */
     unsigned n;
-    struct kstat_group *next;      /* registry link, private */
+    struct kstat_group *next;      /* registry links, private */
+    struct kstat_group *prev;
     bool registered;
 };
 

@@ -155,6 +155,7 @@ int netgraph_configure(const struct config *cfg, struct config_error *err)
     const struct kconfig_stage *done[APPLY_MAX_STAGES];
     unsigned ndone = 0;
     int rc = 0;
+    kevent_batch_begin(); /* every decision tree built once, at the end */
     for (const struct kconfig_stage *s = stage_after(NULL); s != NULL; s = stage_after(s)) {
         if (ndone == APPLY_MAX_STAGES) {
             struct cfg_pos nowhere = { 0, 0 };
@@ -168,6 +169,11 @@ int netgraph_configure(const struct config *cfg, struct config_error *err)
             break;
         done[ndone++] = s;
     }
+    if (rc == 0 && (rc = kevent_batch_end()) < 0) {
+        struct cfg_pos nowhere = { 0, 0 };
+        config_set_error(err, cfg->filename, nowhere, "no memory to build the dispatch plans");
+        kevent_batch_begin(); /* the undo below ends it again */
+    }
     if (rc == 0) {
         KINFO("netgraph", "%u interfaces, %u addresses, %u routes, %u extensions",
               cfg->ninterfaces, cfg->naddresses, cfg->nroutes, cfg->nextensions);
@@ -180,5 +186,6 @@ int netgraph_configure(const struct config *cfg, struct config_error *err)
         if (u->undo != NULL)
             u->undo(cfg);
     }
+    (void)kevent_batch_end();
     return rc;
 }

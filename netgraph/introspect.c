@@ -4,6 +4,7 @@
  * kernel/pktbuf.h and kernel/event.h; changes nothing. Freestanding.
  */
 #include "netgraph/introspect.h"
+#include "netgraph/node.h"
 #include "guards/guard_eval.h"
 #include "kernel/event.h"
 #include "kernel/klib.h"
@@ -334,17 +335,11 @@ struct dot_ctx {
     int dev_ev;
 };
 
-static bool raised_by(const char *event, const char *node)
-{
-    size_t n = strlen(node);
-    return n > 0 && strncmp(event, node, n) == 0 && event[n] == '.';
-}
-
 static void dot_raises(struct kevent *ev, void *ctx)
 {
     struct dot_ctx *d = ctx;
     unsigned i = d->scan++;
-    if (raised_by(ev->name, d->prefix))
+    if (netgraph_raises(d->prefix, ev->name))
         outf(&d->o, "  e%uh%u -> e%u [style=dashed, arrowhead=empty];\n", d->from_ev, d->from_h, i);
 }
 

@@ -9,7 +9,8 @@
  *   DOT   — the graph for Graphviz: events → handlers, edges labelled with
  *           the handler's guard (guard_format), dashed edges from a handler
  *           named like a node to the events that node raises ("ipv4" →
- *           "ipv4.PacketArrived": a naming convention, shown as a hint).
+ *           "ipv4.PacketArrived": the events the node's descriptor says it raises,
+ *           netgraph/node.h netgraph_raises).
  *
  * JSON shape (counters are unsigned integers; units are the counters' own):
  *   {"nodes": {"ipv4": {"rx": 1, ...}, ...},

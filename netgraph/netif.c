@@ -6,15 +6,18 @@
 #include "kernel/mem.h"
 
 KEVENT_DEFINE(dev_PacketArrived, struct pktbuf *, "dev.PacketArrived", true, NULL);
+KEVENT_DEFINE(dev_BurstEnd, struct netif *, "dev.BurstEnd", false, NULL);
 
 static const char *const netif_ctr_names[NETIF_NCTR] = {
     [NETIF_RX_FRAMES] = "rx_frames", [NETIF_RX_BYTES] = "rx_bytes",
     [NETIF_TX_FRAMES] = "tx_frames", [NETIF_TX_BYTES] = "tx_bytes",
     [NETIF_TX_DROPPED] = "tx_dropped", [NETIF_TX_QUEUED] = "tx_queued",
+    [NETIF_TX_SEGMENTED] = "tx_segmented", [NETIF_TX_OFFLOAD_ERRORS] = "tx_offload_errors",
 };
 
 static struct netif *ifs[NETIF_MAX];
 static unsigned nifs;
+static uint32_t tx_pending; /* bit i: interface i has frames in its transmit queue */
 static uint64_t generation;
 
 uint64_t netif_generation(void)
@@ -87,50 +90,28 @@ int netif_add_addr(struct netif *ifp, uint32_t addr, uint8_t plen)
     return 0;
 }
 
-bool netif_local_addr(uint32_t addr, struct netif **ifp_out)
-{
-    for (unsigned i = 0; i < nifs; i++) {
-        for (unsigned a = 0; a < ifs[i]->naddrs; a++) {
-            if (ifs[i]->addr[a] == addr) {
-                if (ifp_out)
-                    *ifp_out = ifs[i];
-                return true;
-            }
-        }
-    }
-    return false;
-}
+/* Receive bursts being dispatched (nested when a loop link delivers inside one). */
+static unsigned bursts_active;
 
-bool netif_bcast_addr(uint32_t addr)
+void netif_input_burst(struct netif *ifp, struct pktbuf **pkts, unsigned n)
 {
-    if (addr == 0xffffffffu)
-        return true;
-    for (unsigned i = 0; i < nifs; i++) {
-        for (unsigned a = 0; a < ifs[i]->naddrs; a++) {
-            uint8_t plen = ifs[i]->plen[a];
-            if (plen >= 31)
-                continue; /* RFC 3021: /31 and /32 have no broadcast address */
-            uint32_t host = plen ? 0xffffffffu >> plen : 0xffffffffu;
-            if ((addr & ~host) == (ifs[i]->addr[a] & ~host) && (addr & host) == host)
-                return true;
-        }
+    bursts_active++;
+    for (unsigned i = 0; i < n; i++) {
+        struct pktbuf *pkt = pkts[i];
+        ifp->ctr[NETIF_RX_FRAMES]++;
+        ifp->ctr[NETIF_RX_BYTES] += pkt->len;
+        pkt->ifindex = ifp->index;
+        dev_PacketArrived_raise(pkt);
+        pkt_free(pkt);
     }
-    return false;
+    dev_BurstEnd_raise(ifp);
+    if (--bursts_active == 0)
+        (void)netif_tx_flush_all(); /* one transmit burst per interface */
 }
 
 void netif_input(struct netif *ifp, struct pktbuf *pkt)
 {
-    ifp->ctr[NETIF_RX_FRAMES]++;
-    ifp->ctr[NETIF_RX_BYTES] += pkt->len;
-    pkt->ifindex = ifp->index;
-    dev_PacketArrived_raise(pkt);
-    pkt_free(pkt);
-}
-
-void netif_input_burst(struct netif *ifp, struct pktbuf **pkts, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        netif_input(ifp, pkts[i]);
+    netif_input_burst(ifp, &pkt, 1);
 }
 
 /* Offer waiting frames to the device, oldest first, in bursts; stop at the
@@ -138,37 +119,46 @@ void netif_input_burst(struct netif *ifp, struct pktbuf **pkts, unsigned n)
 static unsigned netif_tx_flush(struct netif *ifp)
 {
     while (ifp->txq_head) {
-        struct pktbuf *burst[32];
+        struct pktbuf *burst[NETIF_TX_BURST];
         uint16_t n = 0;
-        uint32_t bytes[32];
-        for (struct pktbuf *p = ifp->txq_head; p && n < 32; p = p->next) {
-            bytes[n] = p->len;
+        for (struct pktbuf *p = ifp->txq_head; p && n < NETIF_TX_BURST; p = p->next)
             burst[n++] = p;
-        }
         struct pktbuf *rest = burst[n - 1]->next;
         uint16_t k = ifp->port->ops->tx_burst(ifp->port, burst, n);
-        for (uint16_t i = 0; i < k; i++) {
-            ifp->ctr[NETIF_TX_FRAMES]++;
-            ifp->ctr[NETIF_TX_BYTES] += bytes[i];
-        }
+        ifp->ctr[NETIF_TX_FRAMES] += k;
         ifp->txq_len -= k;
         if (k < n) {
-            /* the untaken frames are still chained to each other and to rest */
+            /* Ring full: the untaken frames are still chained to each other and
+             * to rest; the bytes sent are those queued less those left (the
+             * frames taken may be gone already). */
+            uint64_t left = 0;
+            for (struct pktbuf *p = burst[k]; p; p = p->next)
+                left += pkt_total_len(p);
+            ifp->ctr[NETIF_TX_BYTES] += ifp->txq_bytes - left;
+            ifp->txq_bytes = left;
             ifp->txq_head = burst[k];
             return ifp->txq_len;
         }
         ifp->txq_head = rest;
-        if (!rest)
-            ifp->txq_tail = 0;
     }
+    ifp->txq_tail = NULL;
+    ifp->ctr[NETIF_TX_BYTES] += ifp->txq_bytes;
+    ifp->txq_bytes = 0;
+    tx_pending &= ~(1u << ifp->index);
     return 0;
 }
 
-int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
+/* netif_transmit_one - netif_transmit of one frame the port can take as it is. */
+static int netif_transmit_one(struct netif *ifp, struct pktbuf *pkt)
 {
-    uint16_t len = pkt->len;
+    if (pkt->frag != NULL && !ifp->port->tx_gather &&
+        (pkt = pkt_linearize(pkt, NULL)) == NULL) { /* the port takes one segment per frame */
+        ifp->ctr[NETIF_TX_DROPPED]++;
+        return -KE_NOMEM;
+    }
+    uint32_t len = pkt_total_len(pkt);
     pkt->next = 0;
-    if (!ifp->txq_head) {
+    if (!ifp->txq_head && bursts_active == 0) {
         struct pktbuf *one[1] = { pkt };
         if (ifp->port->ops->tx_burst(ifp->port, one, 1) == 1) {
             ifp->ctr[NETIF_TX_FRAMES]++;
@@ -187,16 +177,40 @@ int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
         ifp->txq_head = pkt;
     ifp->txq_tail = pkt;
     ifp->txq_len++;
-    ifp->ctr[NETIF_TX_QUEUED]++;
+    ifp->txq_bytes += len;
+    tx_pending |= 1u << ifp->index;
+    if (bursts_active == 0)
+        ifp->ctr[NETIF_TX_QUEUED]++; /* waits for ring space; else for the burst's end */
     return 0;
+}
+
+int netif_transmit(struct netif *ifp, struct pktbuf *pkt)
+{
+    const struct kport *port = ifp->port;
+    if (__builtin_expect((pkt->flags & PKT_F_GSO_TCPV4) && !port->tx_tso4, 0) ||
+        __builtin_expect((pkt->flags & PKT_F_CSUM_PARTIAL) && !port->tx_csum, 0)) {
+        struct pktbuf *list = netif_offload(ifp, pkt); /* netgraph/offload.c */
+        if (list == NULL)
+            return -KE_INVAL;
+        int rc = 0;
+        while (list != NULL) {
+            struct pktbuf *next = list->next;
+            list->next = NULL;
+            int r = netif_transmit_one(ifp, list);
+            if (r < 0 && rc == 0)
+                rc = r;
+            list = next;
+        }
+        return rc;
+    }
+    return netif_transmit_one(ifp, pkt);
 }
 
 unsigned netif_tx_flush_all(void)
 {
     unsigned waiting = 0;
-    for (unsigned i = 0; i < nifs; i++)
-        if (ifs[i]->txq_head)
-            waiting += netif_tx_flush(ifs[i]);
+    for (uint32_t m = tx_pending; m != 0; m &= m - 1)
+        waiting += netif_tx_flush(ifs[__builtin_ctz(m)]);
     return waiting;
 }
 
@@ -213,6 +227,7 @@ void netif_destroy_all(void)
         }
         ifp->txq_tail = 0;
         ifp->txq_len = 0;
+        ifp->txq_bytes = 0;
         kstats_unregister(&ifp->stats);
         kport_detach(ifp->port);
         if (ifp->port->ops->stop)
@@ -223,5 +238,6 @@ void netif_destroy_all(void)
         ifs[i] = 0;
     }
     nifs = 0;
+    tx_pending = 0;
     generation++;
 }

@@ -19,11 +19,15 @@
 #define NETIF_MAX_ADDRS 8
 /** Frames an interface holds while its device's transmit ring is full (a drop-tail queue). */
 #define NETIF_TXQ_MAX 1024
+/** Frames offered to a device per tx_burst call. */
+#define NETIF_TX_BURST 32
 
 /** Interface counters (also the names printed). */
 enum netif_ctr {
     NETIF_RX_FRAMES, NETIF_RX_BYTES, NETIF_TX_FRAMES, NETIF_TX_BYTES, NETIF_TX_DROPPED,
     NETIF_TX_QUEUED, /* frames that waited in the software queue for ring space */
+    NETIF_TX_SEGMENTED,      /* super-frames cut into segments in software (no TSO on the port) */
+    NETIF_TX_OFFLOAD_ERRORS, /* frames whose software checksum or segmentation failed: dropped */
     NETIF_NCTR
 };
 
@@ -41,10 +45,21 @@ struct netif {
     struct kstat_group stats;
     struct pktbuf *txq_head, *txq_tail; /* frames waiting for ring space, oldest first */
     unsigned txq_len;
+    uint64_t txq_bytes;                 /* bytes of the frames in the queue */
 };
 
 /** dev_PacketArrived - a frame arrived on interface pkt->ifindex; data = the whole frame. */
 KEVENT_DECLARE(dev_PacketArrived, struct pktbuf *);
+/**
+ * dev_BurstEnd - every frame of a receive burst on the interface (the
+ * argument) has been raised on dev_PacketArrived and released by its
+ * raiser: a handler that kept a reference now holds the only one unless
+ * another handler kept one too, and may write the buffer (kernel/pktbuf.h).
+ * Frames transmitted during the burst leave after this event, one transmit
+ * burst per interface (DPDK's and VPP's vectors; the router sends what it
+ * forwarded from here). Synchronous handlers only.
+ */
+KEVENT_DECLARE(dev_BurstEnd, struct netif *);
 
 /**
  * netif_create - wrap @port as interface @name with address @mac (NULL: the
@@ -66,6 +81,19 @@ int netif_add_addr(struct netif *ifp, uint32_t addr, uint8_t plen);
  * *@ifp_out (if non-NULL) gets the interface holding it.
  */
 bool netif_local_addr(uint32_t addr, struct netif **ifp_out);
+/** What an IPv4 address is to us (netif_addr_kind). */
+enum netif_addr_kind {
+    NETIF_ADDR_OTHER = 0, /* neither: not for us */
+    NETIF_ADDR_LOCAL,     /* one of our interface addresses */
+    NETIF_ADDR_BCAST,     /* 255.255.255.255 or a directed broadcast of one of our subnets */
+};
+/**
+ * netif_addr_kind - classify host-order @addr in one hash probe
+ * (netgraph/addrcache.c, rebuilt when netif_generation() changes); a local
+ * address's interface index goes to *@ifindex (if non-NULL). An address that
+ * is both (another subnet's broadcast) is NETIF_ADDR_BCAST.
+ */
+enum netif_addr_kind netif_addr_kind(uint32_t addr, uint16_t *ifindex);
 /**
  * netif_bcast_addr - true when @addr is 255.255.255.255 or the directed
  * broadcast address of a subnet of one of our addresses (RFC 1122 3.2.1.3).
@@ -78,18 +106,36 @@ bool netif_bcast_addr(uint32_t addr);
  * compares it instead of re-reading every interface per packet.
  */
 uint64_t netif_generation(void);
-/** netif_input - account and raise dev_PacketArrived for @pkt received on @ifp, then free it. */
-void netif_input(struct netif *ifp, struct pktbuf *pkt);
-/** netif_input_burst - netif_input for each of the @n frames at @pkts (a receive burst), in order. */
+/**
+ * netif_input_burst - a receive burst of @n frames on @ifp: for each, in
+ * order, account it, raise dev_PacketArrived and free the raiser's
+ * reference; then raise dev_BurstEnd; then (outside any enclosing burst)
+ * send what was transmitted meanwhile, one tx_burst per interface. Takes
+ * over the references at @pkts.
+ */
 void netif_input_burst(struct netif *ifp, struct pktbuf **pkts, unsigned n);
+/** netif_input - netif_input_burst of the one frame @pkt. */
+void netif_input(struct netif *ifp, struct pktbuf *pkt);
 /**
  * netif_transmit - send one frame (data = the whole frame) through @ifp's
- * port; consumes @pkt. When the device's transmit ring is full the frame
- * waits in the interface's queue (at most NETIF_TXQ_MAX frames, drop-tail),
- * behind any frame already waiting, so order is kept. Returns 0 (sent or
+ * port; consumes @pkt. What the port cannot do itself (checksum, TSO, a
+ * chained buffer) is done in software first (netif_offload, pkt_linearize). During a receive burst the frame waits for the
+ * burst's end (netif_input_burst); otherwise it goes to the device at once.
+ * When the device's transmit ring is full the frame waits in the
+ * interface's queue (at most NETIF_TXQ_MAX frames, drop-tail), behind any
+ * frame already waiting, so order is kept. Returns 0 (sent or
  * queued) or -KE_AGAIN (queue full: dropped and counted tx_dropped).
  */
 int netif_transmit(struct netif *ifp, struct pktbuf *pkt);
+/**
+ * netif_offload - complete in software what @pkt asks of @ifp's port and the
+ * port cannot do (netgraph/offload.c): a partial checksum
+ * (PKT_F_CSUM_PARTIAL without port->tx_csum) or TCP segmentation
+ * (PKT_F_GSO_TCPV4 without port->tx_tso4). Consumes @pkt; returns the
+ * frames to send as a list linked by ->next, or NULL when @pkt was
+ * malformed or no buffer was free (counted).
+ */
+struct pktbuf *netif_offload(struct netif *ifp, struct pktbuf *pkt);
 /**
  * netif_tx_flush_all - offer every interface's waiting frames to its
  * device again (the main loop calls it every iteration). Returns the number

@@ -39,6 +39,34 @@ void netgraph_node_foreach(void (*cb)(const struct knode *n, void *ctx), void *c
         cb(n, ctx);
 }
 
+/* word_in - true when @word is one of the blank-separated words of @list. */
+static bool word_in(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; p != NULL && *p;) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        if ((size_t)(e - p) == n && strncmp(p, word, n) == 0)
+            return true;
+        p = e;
+    }
+    return false;
+}
+
+bool netgraph_raises(const char *handler, const char *event)
+{
+    if (handler == NULL || handler[0] == '\0')
+        return false;
+    KSET_FOREACH(nodes, const struct knode, it)
+        if (strcmp((*it)->name, handler) == 0)
+            return word_in((*it)->raises, event);
+    size_t n = strlen(handler);
+    return strncmp(event, handler, n) == 0 && event[n] == '.';
+}
+
 int netgraph_nodes_up(void)
 {
     if (nup > 0)

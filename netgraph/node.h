@@ -63,6 +63,15 @@ int netgraph_nodes_up(void);
 /** netgraph_nodes_down - fini every node that netgraph_nodes_up brought up, newest first. */
 void netgraph_nodes_down(void);
 /**
+ * netgraph_raises - true when the module whose handlers are named @handler
+ * raises the event named @event: the node of that name lists it in its
+ * descriptor's .raises; for a name that is no node's, the naming convention
+ * "NAME.Event" stands in. What "show graph" and the DOT graph draw under a
+ * handler.
+ */
+bool netgraph_raises(const char *handler, const char *event);
+
+/**
  * netgraph_node_foreach - call @cb for every linked-in node in bring-up
  * order (layer, then name), whether up or not.
  */

@@ -8,6 +8,7 @@
 #include "kernel/arch.h"
 #include "kernel/blk.h"
 #include "kernel/clock.h"
+#include "kernel/event.h"
 #include "kernel/kerr.h"
 #include "kernel/pktbuf.h"
 #include "kernel/port.h"
@@ -114,7 +115,9 @@ bool netgraph_done(void)
 
 void netgraph_shutdown(void)
 {
+    kevent_batch_begin(); /* each plan rebuilt once, not once per instance removed */
     netgraph_ext_remove_all();
+    (void)kevent_batch_end();
     netif_destroy_all();
     netgraph_nodes_down();
     rt.running = false;

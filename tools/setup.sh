@@ -12,8 +12,10 @@ PACKAGES=(
   # lab peers and captures
   iproute2 iputils-ping iputils-arping ethtool tcpdump sockperf iperf3 socat traceroute
   python3 python3-scapy tshark
-  # video: mkmedia, RTP/JPEG captures and receivers
-  ffmpeg libjpeg-turbo-progs
+  # video client: JPEG decoding (libjpeg-turbo hosted, stb_image freestanding),
+  # the SDL2 window, ffmpeg for clips, captures and the ffplay baseline,
+  # djpeg (the VM test's reference decoding)
+  libturbojpeg0-dev libjpeg62-turbo-dev libstb-dev libsdl2-dev ffmpeg libjpeg-turbo-progs
   # fuzzing and benchmarks
   clang libclang-rt-14-dev valgrind python3-matplotlib
   # Linux baseline VMs (tools/vm/linux-host/build.sh: strings for module

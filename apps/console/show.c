@@ -14,6 +14,8 @@
 #include "kernel/pktbuf.h"
 #include "kernel/stats.h"
 #include "netgraph/introspect.h"
+#include "netgraph/extension.h"
+#include "netgraph/node.h"
 #include "netgraph/netif.h"
 #include "protocols/arp/arp.h"
 #include "protocols/ipv4/ipv4.h"
@@ -46,17 +48,10 @@ static void indent(struct console_session *s, unsigned depth)
     console_write(s, spaces, n);
 }
 
-/** raised_by - true when @event is named "NODE.Something" for handler name @node. */
-static bool raised_by(const char *event, const char *node)
-{
-    size_t n = strlen(node);
-    return n > 0 && strncmp(event, node, n) == 0 && event[n] == '.';
-}
-
 /*
  * graph_event - event @i, its handlers with guards and counts, and under
- * each handler the events its node raises (by the naming convention of
- * netgraph/introspect.h: handler "ipv4" raises "ipv4.*"). Each event once.
+ * each handler the events its node raises (its descriptor's .raises,
+ * netgraph/node.h netgraph_raises). Each event once.
  */
 static void graph_event(struct graph *g, unsigned i, unsigned depth)
 {
@@ -86,9 +81,23 @@ static void graph_event(struct graph *g, unsigned i, unsigned depth)
         if (!h->name[0] || depth + 2 >= GRAPH_MAX_DEPTH)
             continue;
         for (unsigned k = 0; k < g->n; k++)
-            if (!g->shown[k] && raised_by(g->ev[k]->name, h->name))
+            if (!g->shown[k] && netgraph_raises(h->name, g->ev[k]->name))
                 graph_event(g, k, depth + 2);
     }
+}
+
+/* graph_node - one node's descriptor: where it attaches, its guard, what it raises. */
+static void graph_node(const struct knode *n, void *ctx)
+{
+    console_printf(ctx, "  %-6s on %s [%s] raises %s\n", n->name, n->attaches, n->guard,
+                   n->raises[0] ? n->raises : "-");
+}
+
+/* graph_class - one extension class's descriptor: its event, guard and syntax. */
+static void graph_class(const struct kextension *c, void *ctx)
+{
+    console_printf(ctx, "  %-12s on %s [%s]: %s\n", c->name, c->event ? c->event->name : "-",
+                   c->guard ? c->guard : "-", c->usage ? c->usage : c->name);
 }
 
 static void to_session(void *ctx, const char *bytes, size_t n)
@@ -121,6 +130,10 @@ enum console_status cmd_show_graph(struct console_session *s, const struct conso
             graph_event(&g, i, 0);
     if (g.skipped)
         console_printf(s, "(%u more events not shown)\n", g.skipped);
+    console_puts(s, "nodes linked in (bring-up order):\n");
+    netgraph_node_foreach(graph_node, s);
+    console_puts(s, "extension classes linked in:\n");
+    kext_class_foreach(graph_class, s);
     return CONSOLE_OK;
 }
 

@@ -67,14 +67,14 @@ static int router_drop(uint64_t *in_ctr, enum router_ctr why, int result)
 int router_input(void *ctx, struct pktbuf *pkt)
 {
     (void)ctx;
-    const uint8_t *h = pkt_data(pkt); /* at the IPv4 header; shared: read only */
-    uint16_t len = pkt->len;
+    const uint8_t *h = pkt_layer_ptr(pkt, PKT_L3); /* the datagram; shared: read only */
+    uint16_t len = pkt_layer_len(pkt, PKT_L3);
     uint64_t *in = router_if_ctr(pkt->ifindex);
     router.ctr[RT_RX]++;
     in[RIF_RX]++;
     in[RIF_RX_BYTES] += len;
 
-    uint32_t src = load_be32(h + IPV4_OFF_SRC), dst = load_be32(h + IPV4_OFF_DST);
+    uint32_t src = pkt->meta[PKT_META_IPV4_SRC], dst = pkt->meta[PKT_META_IPV4_DST];
     if (pkt->flags & (PKT_F_L2_BCAST | PKT_F_L2_MCAST))
         return router_drop(in, RT_L2_BCAST, -KE_INVAL);
     if (ipv4_is_mcast(dst))
@@ -104,7 +104,7 @@ int router_input(void *ctx, struct pktbuf *pkt)
         return router_drop(in, RT_TTL_EXCEEDED, KH_TAKEN);
     }
     uint16_t mtu = out->mtu != 0 ? out->mtu : 1500;
-    if (len > mtu) {
+    if (ipv4_wire_len(pkt) > mtu) {
         if (load_be16(h + IPV4_OFF_FRAG) & IPV4_F_DF) {
             router_icmp(pkt, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, mtu);
             return router_drop(in, RT_FRAG_NEEDED, KH_TAKEN);

@@ -5,11 +5,12 @@
  * The handler runs inside the driver's raise, which holds the buffer's
  * first reference (kernel/pktbuf.h: a raiser keeps ownership across the
  * raise), so the buffer is shared and must not be written there. The
- * handler queues its own reference with the decision; a timer due at once
- * (run by the main loop after the receive burst) sends the queue. Each
- * buffer is by then normally ours alone (refcnt 1): the TTL, checksum and
- * Ethernet header are written in place and the very buffer the driver
- * filled goes to the output port. A buffer someone else still holds (an
+ * handler queues its own reference with the decision; at the end of the
+ * receive burst (dev.BurstEnd, netgraph/netif.h) the queue is sent, and the
+ * interfaces then send it on, one transmit burst each. Each buffer is by
+ * then normally ours alone (refcnt 1): the TTL, checksum and Ethernet
+ * header are written in place and the very buffer the driver filled goes
+ * to the output port. A buffer someone else still holds (an
  * observer that kept it) is copied first. Two queues alternate, so
  * datagrams queued while a pass is sending (a loop link delivering
  * synchronously) wait for the next pass; a full queue is sent at once,
@@ -17,8 +18,8 @@
  */
 #include "apps/router/router_impl.h"
 
-#include "kernel/clock.h"
 #include "kernel/kerr.h"
+#include "netgraph/extension.h"
 #include "protocols/arp/arp.h"
 #include "protocols/icmp/icmp.h"
 #include "protocols/ipv4/ipv4.h"
@@ -30,17 +31,22 @@ void router_icmp(struct pktbuf *pkt, uint8_t type, uint8_t code, uint32_t info)
     router.ctr[rc == 0 ? RT_ICMP_SENT : RT_ICMP_NOT_SENT]++;
 }
 
-/* router_copy - a private copy of datagram @pkt (data at its IPv4 header); frees @pkt. NULL: none free. */
+/* router_copy - a private copy of datagram @pkt (its L3 view); frees @pkt. NULL: none free. */
 static struct pktbuf *router_copy(struct pktbuf *pkt)
 {
-    struct pktbuf *c = ipv4_pkt_alloc(pkt->len);
+    uint16_t len = pkt_layer_len(pkt, PKT_L3);
+    struct pktbuf *c = ipv4_pkt_alloc(len);
     if (c != NULL) {
-        memcpy(pkt_append(c, pkt->len), pkt_data(pkt), pkt->len);
-        pkt_set_layer(c, PKT_L3);
-        c->layer[PKT_L4] = (uint16_t)(c->data_off + ipv4_vhl_hlen(pkt_data(pkt)[IPV4_OFF_VHL]));
+        const uint8_t *h = pkt_layer_ptr(pkt, PKT_L3);
+        memcpy(pkt_append(c, len), h, len);
+        uint16_t hlen = (uint16_t)ipv4_vhl_hlen(h[IPV4_OFF_VHL]);
+        pkt_set_view(c, PKT_L3, c->data_off, len);
+        pkt_set_view(c, PKT_L4, (uint16_t)(c->data_off + hlen), (uint16_t)(len - hlen));
         c->flags = pkt->flags;
         c->ifindex = pkt->ifindex;
         c->rx_ns = pkt->rx_ns;
+        for (unsigned i = 0; i < 4; i++)
+            c->meta[i] = pkt->meta[i];
     }
     pkt_free(pkt);
     return c;
@@ -59,6 +65,7 @@ static void router_transmit(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_
         pkt_free(pkt);
         return;
     }
+    pkt_focus(pkt, PKT_L3); /* ours alone: the data becomes the datagram */
     uint8_t *h = pkt_data(pkt);
     router_ttl_decrement(h);
     if (redirect) {
@@ -96,14 +103,14 @@ void router_flush(void)
     router.flushing = false;
 }
 
-/* The timer's callback: the transmit pass after the receive burst. */
-static void router_flush_timer(struct ktimer *t, void *ctx)
+/* On dev.BurstEnd: the transmit pass after each receive burst (netgraph/netif.h). */
+static int router_burst_end(void *ctx, struct netif *ifp)
 {
-    (void)t;
     (void)ctx;
-    router_flush();
-    if (router.q[router.cur].n > 0) /* queued while sending: another pass */
-        ktimer_arm(&router.flush_timer, kclock_now_ns());
+    (void)ifp;
+    while (router.q[router.cur].n > 0) /* and what a pass queued (a loop link) */
+        router_flush();
+    return KH_PASS;
 }
 
 void router_send(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_hop, bool redirect)
@@ -136,18 +143,15 @@ void router_send(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_hop, bool r
     struct router_txent e = { .pkt = pkt, .next_hop = next_hop, .ifindex = ifindex,
                               .redirect = redirect };
     q->e[q->n++] = e;
-    if (!router.flush_timer.armed)
-        ktimer_arm(&router.flush_timer, kclock_now_ns());
 }
 
-void router_output_init(void)
+int router_output_init(struct kext *x)
 {
-    ktimer_init(&router.flush_timer, router_flush_timer, NULL);
+    return kext_install_on(x, &dev_BurstEnd, (khandler_generic_fn)router_burst_end, NULL, NULL);
 }
 
 void router_output_fini(void)
 {
-    ktimer_cancel(&router.flush_timer);
     router_flush();
     router_flush(); /* and whatever the first pass queued */
 }

@@ -41,7 +41,11 @@ static int router_install(struct kext *x, char *err, size_t errlen)
     router.stats.names = router_ctr_names;
     router.stats.values = router.ctr;
     router.stats.n = RT_NCTR;
-    router_output_init();
+    rc = router_output_init(x);
+    if (rc < 0) {
+        ksnprintf(err, errlen, "cannot install on dev.BurstEnd: %s", kerr_str(rc));
+        return rc;
+    }
 
     struct kguard g = { 0 };
     g.pred = router_not_local;
@@ -50,7 +54,7 @@ static int router_install(struct kext *x, char *err, size_t errlen)
         ksnprintf(err, errlen, "cannot install on ipv4.PacketArrived: %s", kerr_str(rc));
         return rc;
     }
-    rc = router_unreach_init();
+    rc = router_unreach_init(x);
     if (rc < 0) {
         ksnprintf(err, errlen, "cannot install on arp.ResolveFailed: %s", kerr_str(rc));
         return rc;
@@ -67,7 +71,6 @@ static void router_remove(struct kext *x)
     (void)x;
     if (!router.installed)
         return;
-    router_unreach_fini();
     router_output_fini();
     kstats_unregister(&router.stats);
     for (unsigned i = 0; i < NETIF_MAX; i++)

@@ -13,7 +13,6 @@
 #include "protocols/ipv4/ipv4_wire.h"
 #include "kernel/pktbuf.h"
 #include "kernel/stats.h"
-#include "kernel/timer.h"
 #include "netgraph/netif.h"
 
 #define ROUTER_TXQ_MAX 256   /* datagrams held for one deferred transmit pass */
@@ -86,8 +85,6 @@ struct router {
     struct router_txq q[2];   /* double buffer: one fills while the other is sent */
     unsigned cur;             /* the queue handlers append to */
     bool flushing;
-    struct ktimer flush_timer;
-    struct khandler *unreach_handler; /* on arp.ResolveFailed */
 };
 extern struct router router;
 /** router_ctr_names - the names of node "router"'s counters, RT_NCTR of them (state.c). */
@@ -134,14 +131,14 @@ void router_icmp(struct pktbuf *pkt, uint8_t type, uint8_t code, uint32_t info);
 void router_send(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_hop, bool redirect);
 /** router_flush - the transmit pass: send every queued datagram. */
 void router_flush(void);
-/** router_output_init / router_output_fini - timer set up; fini sends what is queued. */
-void router_output_init(void);
+struct kext;
+/** router_output_init - the transmit pass on dev.BurstEnd, a handler of instance @x: 0 or -KE_*. */
+int router_output_init(struct kext *x);
+/** router_output_fini - stop it and send what is queued. */
 void router_output_fini(void);
 
 /* unreach.c */
-/** router_unreach_init - answer arp.ResolveFailed with host unreachable (unreach.c); 0 or -KE_*. */
-int router_unreach_init(void);
-/** router_unreach_fini - stop answering it. */
-void router_unreach_fini(void);
+/** router_unreach_init - answer arp.ResolveFailed with host unreachable, a handler of @x (unreach.c); 0 or -KE_*. */
+int router_unreach_init(struct kext *x);
 
 #endif

@@ -10,6 +10,7 @@
  */
 #include "apps/router/router_impl.h"
 
+#include "netgraph/extension.h"
 #include "protocols/arp/arp.h"
 #include "protocols/icmp/icmp.h"
 #include "protocols/ipv4/ipv4.h"
@@ -26,16 +27,8 @@ static int router_resolve_failed(void *ctx, struct pktbuf *pkt)
     return KH_TAKEN;
 }
 
-int router_unreach_init(void)
+int router_unreach_init(struct kext *x)
 {
-    static const struct khandler_props props = { .name = "router.unreach" };
-    return arp_ResolveFailed_install(router_resolve_failed, NULL, NULL, &props,
-                                     &router.unreach_handler);
-}
-
-void router_unreach_fini(void)
-{
-    if (router.unreach_handler)
-        kevent_uninstall(router.unreach_handler);
-    router.unreach_handler = NULL;
+    return kext_install_on(x, &arp_ResolveFailed, (khandler_generic_fn)router_resolve_failed, NULL,
+                           NULL);
 }

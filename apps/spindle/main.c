@@ -40,7 +40,7 @@ enum {
     EXIT_DEVICE = 3,
 };
 
-#define CONFIG_MAX_BYTES (1u << 20)
+#define CONFIG_MAX_BYTES (16u << 20)
 #define POOL_MAX_BUFFERS (1u << 18)
 
 struct options {

@@ -104,8 +104,9 @@ static int ether_input(void *ctx, struct pktbuf *pkt)
     }
 
     pkt->flags = (pkt->flags & ~(uint32_t)(PKT_F_L2_BCAST | PKT_F_L2_MCAST)) | flags;
-    pkt_set_layer(pkt, PKT_L2);
-    pkt->layer[PKT_L3] = (uint16_t)(pkt->data_off + ETHER_HDR_LEN);
+    pkt_set_view(pkt, PKT_L2, pkt->data_off, pkt->len);
+    pkt_set_view(pkt, PKT_L3, (uint16_t)(pkt->data_off + ETHER_HDR_LEN),
+                 (uint16_t)(pkt->len - ETHER_HDR_LEN));
     ether_ctr[ETHER_RX]++;
     if (flags & PKT_F_L2_BCAST)
         ether_ctr[ETHER_RX_BCAST]++;
@@ -166,7 +167,12 @@ int ether_send(struct netif *ifp, const uint8_t dst[ETHER_ADDR_LEN], uint16_t et
     memcpy(h + ETHER_OFF_DST, dst, ETHER_ADDR_LEN);
     memcpy(h + ETHER_OFF_SRC, ifp->mac, ETHER_ADDR_LEN);
     store_be16(h + ETHER_OFF_TYPE, ethertype);
-    if (pkt->len < ETHER_MIN_FRAME) {
+    if (pkt->frag != NULL && pkt_total_len(pkt) < ETHER_MIN_FRAME &&
+        (pkt = pkt_linearize(pkt, NULL)) == NULL) { /* the padding goes after the last byte */
+        ether_ctr[ETHER_TX_NOMEM]++;
+        return -KE_NOMEM;
+    }
+    if (pkt->frag == NULL && pkt->len < ETHER_MIN_FRAME) {
         uint16_t pad = (uint16_t)(ETHER_MIN_FRAME - pkt->len);
         uint8_t *tail = pkt_append(pkt, pad);
         if (tail == NULL) {

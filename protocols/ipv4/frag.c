@@ -117,7 +117,8 @@ static int frag_send(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt, u
 int ipv4_xmit(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
 {
     uint16_t mtu = ifp->mtu != 0 ? ifp->mtu : 1500;
-    if (pkt->len <= mtu) {
+    pkt_set_layer(pkt, PKT_L3); /* ipv4_wire_len reads the header there */
+    if (ipv4_wire_len(pkt) <= mtu) { /* a TCP super-frame is cut into segments that fit */
         ipv4_ctr[IPV4_TX]++;
         return arp_output(ifp, next_hop, pkt);
     }
@@ -125,6 +126,11 @@ int ipv4_xmit(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
         ipv4_ctr[IPV4_TX_TOOBIG]++;
         pkt_free(pkt);
         return -KE_TOOBIG;
+    }
+    pkt = ipv4_linearize(pkt); /* fragments are cut from one contiguous datagram */
+    if (pkt == NULL) {
+        ipv4_ctr[IPV4_FRAG_FAIL]++;
+        return -KE_NOMEM;
     }
     return frag_send(ifp, next_hop, pkt, mtu);
 }

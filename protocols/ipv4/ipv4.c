@@ -4,13 +4,13 @@
  *
  * Receive (RFC 791 section 3.1, RFC 1122 3.2.1): a handler on
  * ether_PacketArrived (EtherType 0x0800) checks the header, trims Ethernet
- * padding, drops martian sources, marks datagrams for our addresses
- * (PKT_F_L3_LOCAL) and broadcasts (PKT_F_L3_BCAST) and raises
- * ipv4_PacketArrived. The node's own handler on that event, guarded by a C
- * predicate on PKT_F_L3_LOCAL, reassembles fragments (reasm.c) and raises
- * ipv4_LocalArrived; a datagram no protocol recognises gets ICMP protocol
- * unreachable (RFC 1122 3.2.2.1). Other nodes' handlers (the router) see the
- * non-local ones; those nobody takes are counted not_for_us.
+ * padding from the L3 view, drops martian sources, marks datagrams for our
+ * addresses (PKT_F_L3_LOCAL) and broadcasts (PKT_F_L3_BCAST) and raises
+ * ipv4_PacketArrived for the handlers of every datagram (the router, with a
+ * guard "not local"; observers). A datagram for us it then delivers itself:
+ * fragments to reassembly (reasm.c), whole datagrams on ipv4_LocalArrived;
+ * one no protocol recognises raises ipv4.ProtocolUnreachable (RFC 1122
+ * 3.2.2.1). Those not for us that nobody takes are counted not_for_us.
  *
  * Send: ipv4_send() builds the header (TTL 64, ID from a counter, DF clear
  * unless asked, as Linux sends ICMP replies), routes (route.c) and hands the
@@ -25,6 +25,7 @@
 #include "kernel/klib.h"
 #include "kernel/lib/inet.h"
 #include "kernel/stats.h"
+#include "protocols/tcp/tcp_wire.h"
 #include "protocols/ether/ether.h"
 
 /*
@@ -61,7 +62,6 @@ uint64_t ipv4_ctr[IPV4_NCTR];
 static struct kstat_group ipv4_stats = KSTAT_GROUP("ipv4", ipv4_ctr_names, ipv4_ctr);
 
 static struct khandler *ipv4_rx_handler;    /* on ether_PacketArrived */
-static struct khandler *ipv4_local_handler; /* on ipv4_PacketArrived */
 static uint16_t ipv4_next_id;               /* IP identification counter */
 
 void ipv4_hdr_csum(uint8_t *h, uint16_t hlen)
@@ -120,13 +120,50 @@ static enum ipv4_ctr ipv4_check_src(uint32_t src, uint32_t dst)
 }
 
 /*
- * ipv4_input - the handler on ether_PacketArrived (data at the Ethernet
- * header, L3 set). Validates (RFC 791 3.1, RFC 1122 3.2.1.1-3.2.1.3), moves
- * the data start to the IPv4 header, trims link padding to the total
- * length, sets L4 past the options and the L3 flags, and raises
- * ipv4_PacketArrived. When no handler kept the buffer, the data start and
- * length are restored for the handlers after this one. Returns KH_TAKEN for
- * a valid datagram, -KE_INVAL when it was counted and dropped.
+ * ipv4_deliver - raise ipv4_LocalArrived for whole datagram @pkt (its L3
+ * view) and answer protocol unreachable when no protocol recognised it (RFC
+ * 1122 3.2.2.1), unless it was broadcast: the raise of
+ * ipv4.ProtocolUnreachable, which the ICMP node answers.
+ */
+static void ipv4_deliver(struct pktbuf *pkt)
+{
+    ipv4_ctr[IPV4_DELIVERED]++;
+    if (ipv4_LocalArrived_raise(pkt) == 0) {
+        ipv4_ctr[IPV4_NO_PROTO]++;
+        if (!(pkt->flags & PKT_F_L3_BCAST))
+            (void)ipv4_ProtocolUnreachable_raise(pkt);
+    }
+}
+
+/*
+ * ipv4_local - a datagram for one of our addresses: fragments go to
+ * reassembly, whole datagrams to ipv4_LocalArrived.
+ */
+static void ipv4_local(struct pktbuf *pkt, const uint8_t *h)
+{
+    ipv4_ctr[IPV4_RX_LOCAL]++;
+    if (pkt->flags & PKT_F_L3_BCAST)
+        ipv4_ctr[IPV4_RX_BCAST]++;
+    if (load_be16(h + IPV4_OFF_FRAG) & (IPV4_F_MF | IPV4_OFFMASK)) {
+        ipv4_ctr[IPV4_FRAG_RX]++;
+        struct pktbuf *whole = ipv4_reasm_input(pkt);
+        if (whole != NULL) {
+            ipv4_deliver(whole);
+            pkt_free(whole);
+        }
+        return;
+    }
+    ipv4_deliver(pkt);
+}
+
+/*
+ * ipv4_input - the handler on ether_PacketArrived (L3 view: the Ethernet
+ * payload). Validates (RFC 791 3.1, RFC 1122 3.2.1.1-3.2.1.3), sets the L3
+ * view to the datagram (link padding trimmed to the total length) and the
+ * L4 view past the options, records source and destination in pkt->meta
+ * and the L3 flags, and raises ipv4_PacketArrived (every valid datagram:
+ * the router, observers); then delivers a datagram for us itself. Returns
+ * KH_TAKEN for a valid datagram, -KE_INVAL when it was counted and dropped.
  */
 static int ipv4_input(void *ctx, struct pktbuf *pkt)
 {
@@ -137,11 +174,11 @@ static int ipv4_input(void *ctx, struct pktbuf *pkt)
         return -KE_INVAL;
     }
     const uint8_t *h = pkt_layer_ptr(pkt, PKT_L3);
-    if ((h[IPV4_OFF_VHL] >> 4) != 4) {
+    if ((h[IPV4_OFF_VHL] >> 4) != IPV4_VERSION) {
         ipv4_ctr[IPV4_BAD_VERSION]++;
         return -KE_INVAL;
     }
-    uint16_t hlen = (uint16_t)((h[IPV4_OFF_VHL] & 0x0f) * 4);
+    uint16_t hlen = (uint16_t)ipv4_vhl_hlen(h[IPV4_OFF_VHL]);
     if (hlen < IPV4_HDR_LEN) {
         ipv4_ctr[IPV4_BAD_IHL]++;
         return -KE_INVAL;
@@ -175,72 +212,24 @@ static int ipv4_input(void *ctx, struct pktbuf *pkt)
         return -KE_INVAL;
     }
 
-    uint16_t saved_off = pkt->data_off, saved_len = pkt->len, saved_ref = pkt->refcnt;
-    pkt_pull(pkt, (uint16_t)(pkt->layer[PKT_L3] - pkt->data_off));
-    pkt_trim(pkt, total);
-    pkt->layer[PKT_L4] = (uint16_t)(pkt->layer[PKT_L3] + hlen);
+    uint16_t l3 = pkt->layer[PKT_L3];
+    pkt_set_view(pkt, PKT_L3, l3, total);
+    pkt_set_view(pkt, PKT_L4, (uint16_t)(l3 + hlen), (uint16_t)(total - hlen));
+    pkt->meta[PKT_META_IPV4_SRC] = src;
+    pkt->meta[PKT_META_IPV4_DST] = dst;
     pkt->flags &= ~(uint32_t)(PKT_F_L3_LOCAL | PKT_F_L3_BCAST);
-    if (netif_bcast_addr(dst)) {
+    enum netif_addr_kind kind = netif_addr_kind(dst, NULL);
+    if (kind == NETIF_ADDR_BCAST)
         pkt->flags |= PKT_F_L3_LOCAL | PKT_F_L3_BCAST;
-    } else if (netif_local_addr(dst, NULL)) {
+    else if (kind == NETIF_ADDR_LOCAL)
         pkt->flags |= PKT_F_L3_LOCAL;
-    }
 
     ipv4_ctr[IPV4_RX]++;
-    if (ipv4_PacketArrived_raise(pkt) == 0 && !(pkt->flags & PKT_F_L3_LOCAL))
+    int taken = ipv4_PacketArrived_raise(pkt);
+    if (pkt->flags & PKT_F_L3_LOCAL)
+        ipv4_local(pkt, h);
+    else if (taken == 0)
         ipv4_ctr[IPV4_NOT_FOR_US]++;
-    if (pkt->refcnt == saved_ref) {
-        pkt->data_off = saved_off;
-        pkt->len = saved_len;
-    }
-    return KH_TAKEN;
-}
-
-/* ipv4_is_local_pred - the guard of the node's own local-delivery handler (trusted C). */
-static bool ipv4_is_local_pred(void *pred_ctx, void *arg)
-{
-    (void)pred_ctx;
-    return (((const struct pktbuf *)arg)->flags & PKT_F_L3_LOCAL) != 0;
-}
-
-/*
- * ipv4_deliver - raise ipv4_LocalArrived for whole datagram @pkt (data at
- * the IPv4 header, len = total length) and answer protocol unreachable when
- * no protocol recognised it (RFC 1122 3.2.2.1), unless it was broadcast: the
- * raise of ipv4.ProtocolUnreachable, which the ICMP node answers.
- */
-static void ipv4_deliver(struct pktbuf *pkt)
-{
-    ipv4_ctr[IPV4_DELIVERED]++;
-    if (ipv4_LocalArrived_raise(pkt) == 0) {
-        ipv4_ctr[IPV4_NO_PROTO]++;
-        if (!(pkt->flags & PKT_F_L3_BCAST))
-            (void)ipv4_ProtocolUnreachable_raise(pkt);
-    }
-}
-
-/*
- * ipv4_local - the node's handler on ipv4_PacketArrived for local
- * datagrams: fragments go to reassembly, whole datagrams to
- * ipv4_LocalArrived. Always KH_TAKEN.
- */
-static int ipv4_local(void *ctx, struct pktbuf *pkt)
-{
-    (void)ctx;
-    const uint8_t *h = pkt_layer_ptr(pkt, PKT_L3);
-    ipv4_ctr[IPV4_RX_LOCAL]++;
-    if (pkt->flags & PKT_F_L3_BCAST)
-        ipv4_ctr[IPV4_RX_BCAST]++;
-    if (load_be16(h + IPV4_OFF_FRAG) & (IPV4_F_MF | IPV4_OFFMASK)) {
-        ipv4_ctr[IPV4_FRAG_RX]++;
-        struct pktbuf *whole = ipv4_reasm_input(pkt);
-        if (whole != NULL) {
-            ipv4_deliver(whole);
-            pkt_free(whole);
-        }
-        return KH_TAKEN;
-    }
-    ipv4_deliver(pkt);
     return KH_TAKEN;
 }
 
@@ -251,22 +240,12 @@ int ipv4_init(void)
     memset(ipv4_ctr, 0, sizeof(ipv4_ctr));
     ipv4_next_id = 1;
 
-    static const struct khandler_props local_props = { .name = "ipv4-local" };
-    struct kguard local_guard = { 0 };
-    local_guard.pred = ipv4_is_local_pred;
-    int rc = ipv4_PacketArrived_install(ipv4_local, NULL, &local_guard, &local_props,
-                                        &ipv4_local_handler);
-    if (rc < 0) {
-        ipv4_local_handler = NULL;
-        return rc;
-    }
     static const struct khandler_props rx_props = { .name = "ipv4" };
     struct kguard rx_guard = ether_guard_type(ETHERTYPE_IPV4);
-    rc = ether_PacketArrived_install(ipv4_input, NULL, &rx_guard, &rx_props, &ipv4_rx_handler);
+    int rc = ether_PacketArrived_install(ipv4_input, NULL, &rx_guard, &rx_props,
+                                         &ipv4_rx_handler);
     if (rc < 0) {
         ipv4_rx_handler = NULL;
-        kevent_uninstall(ipv4_local_handler);
-        ipv4_local_handler = NULL;
         return rc;
     }
     kstats_register(&ipv4_stats);
@@ -278,10 +257,6 @@ void ipv4_fini(void)
     if (ipv4_rx_handler != NULL) {
         kevent_uninstall(ipv4_rx_handler);
         ipv4_rx_handler = NULL;
-    }
-    if (ipv4_local_handler != NULL) {
-        kevent_uninstall(ipv4_local_handler);
-        ipv4_local_handler = NULL;
     }
     ipv4_reasm_fini();
     ipv4_route_reset();
@@ -303,6 +278,19 @@ static uint32_t ipv4_pick_src(const struct netif *ifp, uint32_t next_hop)
     return ifp->naddrs > 0 ? ifp->addr[0] : 0;
 }
 
+uint32_t ipv4_wire_len(const struct pktbuf *pkt)
+{
+    const uint8_t *h = pkt_layer_ptr(pkt, PKT_L3);
+    uint32_t total = load_be16(h + IPV4_OFF_LEN);
+    if (!(pkt->flags & PKT_F_GSO_TCPV4) || pkt->gso_size == 0)
+        return total;
+    uint32_t hlen = ipv4_vhl_hlen(h[IPV4_OFF_VHL]);
+    if (total < hlen + TCP_HDR_LEN)
+        return total;
+    uint32_t seg = hlen + (h[hlen + TCP_OFF_DOFF] >> 4) * 4u + pkt->gso_size;
+    return seg < total ? seg : total;
+}
+
 uint32_t ipv4_source_for(uint32_t dst)
 {
     struct ipv4_route r;
@@ -318,7 +306,8 @@ int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
     static const struct ipv4_send_opts dflt = { 0 };
     if (opts == NULL)
         opts = &dflt;
-    if ((uint32_t)pkt->len + IPV4_HDR_LEN > IPV4_MAX_LEN) {
+    uint32_t payload = pkt_total_len(pkt); /* chained segments included */
+    if (payload + IPV4_HDR_LEN > IPV4_MAX_LEN) {
         ipv4_ctr[IPV4_TX_TOOBIG]++;
         pkt_free(pkt);
         return -KE_TOOBIG;
@@ -342,19 +331,10 @@ int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
     if (src == 0)
         src = ipv4_pick_src(ifp, next_hop);
 
-    if (!pkt_writable(pkt)) {
-        /* Shared: prepend to a private copy (kernel/pktbuf.h ownership rule). */
-        struct pktbuf *copy = ipv4_pkt_alloc((uint32_t)IPV4_HDR_LEN + pkt->len);
-        if (copy != NULL) {
-            copy->data_off = (uint16_t)(copy->data_off + IPV4_HDR_LEN);
-            memcpy(pkt_append(copy, pkt->len), pkt_data(pkt), pkt->len);
-        }
-        pkt_free(pkt);
-        if (copy == NULL) {
-            ipv4_ctr[IPV4_TX_NOMEM]++;
-            return -KE_NOMEM;
-        }
-        pkt = copy;
+    pkt = pkt_unshare(pkt); /* kernel/pktbuf.h: a shared buffer is never written */
+    if (pkt == NULL) {
+        ipv4_ctr[IPV4_TX_NOMEM]++;
+        return -KE_NOMEM;
     }
     pkt_set_layer(pkt, PKT_L4);
     uint8_t *h = pkt_push(pkt, IPV4_HDR_LEN);
@@ -366,7 +346,7 @@ int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
     pkt_set_layer(pkt, PKT_L3);
     h[IPV4_OFF_VHL] = 0x45;
     h[IPV4_OFF_TOS] = opts->tos;
-    store_be16(h + IPV4_OFF_LEN, pkt->len);
+    store_be16(h + IPV4_OFF_LEN, (uint16_t)(payload + IPV4_HDR_LEN));
     store_be16(h + IPV4_OFF_ID, opts->id != 0 ? opts->id : ipv4_next_id++);
     store_be16(h + IPV4_OFF_FRAG, opts->df ? IPV4_F_DF : 0);
     h[IPV4_OFF_TTL] = opts->ttl != 0 ? opts->ttl : IPV4_DEFAULT_TTL;

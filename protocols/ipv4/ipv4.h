@@ -7,14 +7,16 @@
  * padding), the header checksum, and refuses broadcast, multicast (class D)
  * and class E sources; options are skipped. Every valid datagram is raised
  * on ipv4_PacketArrived with PKT_F_L3_LOCAL set when the destination is ours
- * (or PKT_F_L3_BCAST for broadcast). The node's own handler on that event
- * takes local datagrams, reassembles fragments and raises
- * ipv4_LocalArrived, where ICMP, UDP and others install with a guard on the
- * protocol field (ipv4_guard_proto). A local datagram nobody takes gets ICMP
- * protocol unreachable (unless it was broadcast). A router installs on
- * ipv4_PacketArrived with a guard "not local".
+ * (or PKT_F_L3_BCAST for broadcast); a router installs there with a guard
+ * "not local". The node then delivers the datagrams for us itself:
+ * reassembled, on ipv4_LocalArrived, where ICMP, UDP and others install
+ * with a guard on the protocol field (ipv4_guard_proto). A local datagram
+ * nobody takes raises ipv4.ProtocolUnreachable (unless it was broadcast).
  *
- * Events carry data at the IPv4 header, L3 and L4 set, len = total length.
+ * Events carry the datagram as the L3 view (pkt_layer_ptr/len(PKT_L3): the
+ * IPv4 header to the total length) and the L4 view past the options;
+ * pkt->meta[PKT_META_IPV4_SRC/DST] hold the addresses. The data range is the
+ * raiser's (the whole frame on receive): read the views, not pkt_data().
  */
 #ifndef SPINDLE_PROTOCOLS_IPV4_H
 #define SPINDLE_PROTOCOLS_IPV4_H
@@ -128,6 +130,15 @@ int ipv4_route_del(uint32_t prefix, uint8_t plen);
 int ipv4_route_lookup(uint32_t dst, struct ipv4_route *out);
 /** ipv4_route_foreach - every static route, then every connected one. */
 void ipv4_route_foreach(void (*cb)(const struct ipv4_route *r, bool connected, void *ctx), void *ctx);
+
+/**
+ * ipv4_wire_len - the largest datagram, in bytes, that the datagram at
+ * @pkt's L3 view becomes on the wire: its total length, or for a TCP
+ * super-frame (PKT_F_GSO_TCPV4) the IPv4 and TCP headers plus gso_size,
+ * since it leaves cut into segments (netgraph/offload.c). What MTU checks
+ * (forwarding, fragmentation) compare.
+ */
+uint32_t ipv4_wire_len(const struct pktbuf *pkt);
 
 /** Header field accessors on a packet whose L3 is set (host order). */
 uint32_t ipv4_src(const struct pktbuf *pkt);

@@ -62,8 +62,8 @@ void ipv4_hdr_csum(uint8_t *h, uint16_t hlen);
 
 /* reasm.c: reassembly (RFC 815, sorted fragment list). */
 /**
- * ipv4_reasm_input - add fragment @frag (data at its IPv4 header, len = total
- * length, L3 set; the caller keeps its reference, reassembly takes its own).
+ * ipv4_reasm_input - add fragment @frag (its L3 view: the IPv4 header to the
+ * total length; the caller keeps its reference, reassembly takes its own).
  * Returns the whole datagram in a fresh buffer (caller owns it) when this
  * fragment completed it, else NULL (held, or dropped and counted).
  */

@@ -30,4 +30,11 @@
  */
 struct pktbuf *ipv4_pkt_alloc(uint32_t len);
 
+/**
+ * ipv4_linearize - @pkt as one segment (kernel/pktbuf.h pkt_linearize, with
+ * the large pool for datagrams that do not fit a default block). Consumes
+ * @pkt; NULL when no buffer fits.
+ */
+struct pktbuf *ipv4_linearize(struct pktbuf *pkt);
+
 #endif

@@ -54,6 +54,11 @@ struct pktbuf *ipv4_pkt_alloc(uint32_t len)
     return ipv4_fit(pkt_alloc(big), len);
 }
 
+struct pktbuf *ipv4_linearize(struct pktbuf *pkt)
+{
+    return pkt->frag == NULL ? pkt : pkt_linearize(pkt, ipv4_big_pool_get());
+}
+
 void ipv4_pool_fini(void)
 {
     if (ipv4_big_pool == NULL)

@@ -171,8 +171,8 @@ static bool reasm_make_room(struct reasm_queue *keep, uint32_t need)
 static struct pktbuf *reasm_build(const struct reasm_queue *q, const struct pktbuf *latest)
 {
     const struct pktbuf *first = q->frags->pkt;
-    const uint8_t *fh = pkt_data(first);
-    uint16_t hlen = (uint16_t)((fh[IPV4_OFF_VHL] & 0x0f) * 4);
+    const uint8_t *fh = pkt_layer_ptr(first, PKT_L3);
+    uint16_t hlen = (uint16_t)ipv4_vhl_hlen(fh[IPV4_OFF_VHL]);
     uint32_t total = hlen + q->end;
     if (total > IPV4_MAX_LEN) {
         ipv4_ctr[IPV4_REASM_OVERSIZE]++;
@@ -189,11 +189,13 @@ static struct pktbuf *reasm_build(const struct reasm_queue *q, const struct pktb
     store_be16(h + IPV4_OFF_FRAG, load_be16(fh + IPV4_OFF_FRAG) & IPV4_F_DF);
     ipv4_hdr_csum(h, hlen);
     for (const struct reasm_frag *f = q->frags; f != NULL; f = f->next) {
-        const uint8_t *fd = pkt_data(f->pkt);
-        memcpy(h + hlen + f->off, fd + (f->pkt->len - f->len), f->len);
+        const uint8_t *fd = pkt_layer_ptr(f->pkt, PKT_L3);
+        memcpy(h + hlen + f->off, fd + (pkt_layer_len(f->pkt, PKT_L3) - f->len), f->len);
     }
-    pkt_set_layer(p, PKT_L3);
-    p->layer[PKT_L4] = (uint16_t)(p->data_off + hlen);
+    pkt_set_view(p, PKT_L3, p->data_off, (uint16_t)total);
+    pkt_set_view(p, PKT_L4, (uint16_t)(p->data_off + hlen), (uint16_t)(total - hlen));
+    p->meta[PKT_META_IPV4_SRC] = first->meta[PKT_META_IPV4_SRC];
+    p->meta[PKT_META_IPV4_DST] = first->meta[PKT_META_IPV4_DST];
     p->flags = first->flags;
     p->ifindex = latest->ifindex;
     p->rx_ns = latest->rx_ns;
@@ -203,11 +205,11 @@ static struct pktbuf *reasm_build(const struct reasm_queue *q, const struct pktb
 
 struct pktbuf *ipv4_reasm_input(struct pktbuf *frag)
 {
-    const uint8_t *h = pkt_data(frag);
-    uint16_t hlen = (uint16_t)((h[IPV4_OFF_VHL] & 0x0f) * 4);
+    const uint8_t *h = pkt_layer_ptr(frag, PKT_L3);
+    uint16_t hlen = (uint16_t)ipv4_vhl_hlen(h[IPV4_OFF_VHL]);
     uint16_t fo = load_be16(h + IPV4_OFF_FRAG);
     uint32_t off = (uint32_t)(fo & IPV4_OFFMASK) * 8u;
-    uint32_t len = (uint32_t)frag->len - hlen;
+    uint32_t len = (uint32_t)pkt_layer_len(frag, PKT_L3) - hlen;
     bool mf = (fo & IPV4_F_MF) != 0;
     uint32_t src = load_be32(h + IPV4_OFF_SRC), dst = load_be32(h + IPV4_OFF_DST);
     uint16_t id = load_be16(h + IPV4_OFF_ID);

@@ -7,12 +7,12 @@
  * the IP payload (IP padding beyond it is trimmed; RFC 768 "Length"), and the
  * checksum over the pseudo-header, header and data when one was sent
  * (RFC 768 "Checksum"; RFC 1122 4.1.3.4: a bad one is silently discarded).
- * It sets PKT_L5 at the payload, points the data at the UDP header
- * (len = Length) and raises udp_PacketArrived. A datagram that no handler
- * recognised (combined result 0) gets ICMP port unreachable (RFC 1122
- * 4.1.3.1), unless it was link- or IP-broadcast or multicast (RFC 1122
+ * It trims the L4 view to Length, sets the L5 view to the payload, records
+ * the ports in pkt->meta and raises udp_PacketArrived. A datagram that no
+ * handler recognised (combined result 0) raises udp.PortUnreachable (RFC
+ * 1122 4.1.3.1), unless it was link- or IP-broadcast or multicast (RFC 1122
  * 3.2.2). The buffer is the raiser's and may be shared: its bytes are never
- * written; data_off and len are restored before the handler returns.
+ * written.
  *
  * Send: udp_send() prepends the header and computes the checksum over the
  * pseudo-header (a computed 0 is sent as 0xffff, RFC 768), then ipv4_send().
@@ -57,6 +57,7 @@ enum {
     UDP_TRIMMED,       /* Length field < IP payload: the excess was ignored */
     UDP_CSUM_BAD,      /* checksum mismatch: dropped */
     UDP_CSUM_NONE,     /* received without a checksum (field 0); accepted */
+    UDP_CSUM_OFFLOADED,/* checksum verified by the device (PKT_F_CSUM_VALID) or left partial */
     UDP_NO_PORT,       /* no handler recognised the datagram */
     UDP_NO_PORT_BCAST, /* ... and it was broadcast/multicast: no ICMP error */
     UDP_UNREACH_SENT,  /* ICMP port unreachable sent */
@@ -71,7 +72,7 @@ enum {
 };
 static const char *const udp_ctr_names[UDP_NCTR] = {
     "rx",          "rx_bytes",      "hdr_short",    "len_short",    "len_over",
-    "trimmed",     "csum_bad",      "csum_none",    "no_port",      "no_port_bcast",
+    "trimmed",     "csum_bad",      "csum_none",    "csum_offloaded",    "no_port",      "no_port_bcast",
     "unreach_sent", "unreach_fail", "tx",           "tx_bytes",     "tx_nomem",
     "tx_toobig",   "tx_noroute",    "tx_errors",
 };
@@ -110,13 +111,11 @@ static int udp_publish(void)
 
 
 /*
- * udp_csum - the one's-complement checksum over the pseudo-header (@src,
- * @dst in network byte order as 4 bytes each, zero, protocol 17, @ulen) and
- * the @ulen bytes at @udp (RFC 768). Returns the folded, complemented sum:
- * 0 when verifying a correct datagram.
+ * udp_pseudo_sum - the one's-complement sum of the pseudo-header (RFC 768:
+ * @src, @dst as 4 bytes each in network byte order, zero, protocol 17,
+ * @ulen), to be added to the sum of the datagram itself.
  */
-static uint16_t udp_csum(const uint8_t src[4], const uint8_t dst[4], const uint8_t *udp,
-                         uint16_t ulen)
+static uint32_t udp_pseudo_sum(const uint8_t src[4], const uint8_t dst[4], uint16_t ulen)
 {
     uint8_t pseudo[12];
     memcpy(pseudo, src, 4);
@@ -124,9 +123,18 @@ static uint16_t udp_csum(const uint8_t src[4], const uint8_t dst[4], const uint8
     pseudo[8] = 0;
     pseudo[9] = IPPROTO_UDP;
     store_be16(pseudo + 10, ulen);
-    uint32_t sum = inet_csum_add(0, pseudo, sizeof pseudo);
-    sum = inet_csum_add(sum, udp, ulen);
-    return inet_csum_fold(sum);
+    return inet_csum_add(0, pseudo, sizeof pseudo);
+}
+
+/*
+ * udp_csum - the checksum over the pseudo-header and the @ulen bytes at
+ * @udp (RFC 768): the folded, complemented sum, 0 when verifying a correct
+ * datagram.
+ */
+static uint16_t udp_csum(const uint8_t src[4], const uint8_t dst[4], const uint8_t *udp,
+                         uint16_t ulen)
+{
+    return inet_csum_fold(inet_csum_add(udp_pseudo_sum(src, dst, ulen), udp, ulen));
 }
 
 /* udp_no_reply - true when the datagram must not be answered with an ICMP error. */
@@ -139,8 +147,8 @@ static bool udp_no_reply(const struct pktbuf *pkt, const uint8_t *ip)
 }
 
 /*
- * udp_input - the handler on ipv4_LocalArrived. Data at the IPv4 header,
- * L3 and L4 set, len = IP total length. Returns KH_TAKEN when the datagram
+ * udp_input - the handler on ipv4_LocalArrived (L3 and L4 views set by the
+ * IPv4 node). Returns KH_TAKEN when the datagram
  * was valid (whoever took it), -KE_INVAL when it was counted and dropped.
  */
 static int udp_input(void *ctx, struct pktbuf *pkt)
@@ -166,29 +174,26 @@ static int udp_input(void *ctx, struct pktbuf *pkt)
         udp_ctr[UDP_TRIMMED]++;
     if (load_be16(uh + UDP_OFF_CSUM) == 0)
         udp_ctr[UDP_CSUM_NONE]++;
+    else if (pkt->flags & (PKT_F_CSUM_VALID | PKT_F_CSUM_PARTIAL))
+        udp_ctr[UDP_CSUM_OFFLOADED]++; /* the device verified it, or a local sender left it to do */
     else if (udp_csum(ip + IPV4_OFF_SRC, ip + IPV4_OFF_DST, uh, ulen) != 0) {
         udp_ctr[UDP_CSUM_BAD]++;
         return -KE_INVAL;
     }
 
-    /* A view of the datagram: data at the UDP header, Length bytes. */
-    uint16_t saved_off = pkt->data_off, saved_len = pkt->len;
-    pkt->data_off = pkt->layer[PKT_L4];
-    pkt->len = ulen;
-    pkt->layer[PKT_L5] = (uint16_t)(pkt->layer[PKT_L4] + UDP_HDR_LEN);
+    /* The views above: the datagram (Length bytes) and its payload. */
+    uint16_t l4 = pkt->layer[PKT_L4];
+    pkt_set_view(pkt, PKT_L4, l4, ulen);
+    pkt_set_view(pkt, PKT_L5, (uint16_t)(l4 + UDP_HDR_LEN), (uint16_t)(ulen - UDP_HDR_LEN));
+    pkt->meta[PKT_META_UDP_PORTS] = load_be32(uh + UDP_OFF_SPORT);
     udp_ctr[UDP_RX]++;
     udp_ctr[UDP_RX_BYTES] += (uint16_t)(ulen - UDP_HDR_LEN);
 
-    int n = udp_PacketArrived_raise(pkt);
-
-    pkt->data_off = saved_off;
-    pkt->len = saved_len;
-    if (n == 0) {
+    if (udp_PacketArrived_raise(pkt) == 0) {
         udp_ctr[UDP_NO_PORT]++;
         if (udp_no_reply(pkt, ip)) {
             udp_ctr[UDP_NO_PORT_BCAST]++;
         } else {
-            /* data at the IPv4 header again (restored above) */
             int sent = udp_PortUnreachable_raise(pkt);
             udp_ctr[sent > 0 ? UDP_UNREACH_SENT : UDP_UNREACH_FAIL]++;
         }
@@ -238,20 +243,19 @@ struct kguard udp_guard_dport(uint16_t port)
 
 void udp_parse(const struct pktbuf *pkt, struct udp_info *out)
 {
-    const uint8_t *ip = pkt_layer_ptr(pkt, PKT_L3);
-    const uint8_t *uh = pkt_layer_ptr(pkt, PKT_L4);
-    out->src = load_be32(ip + IPV4_OFF_SRC);
-    out->dst = load_be32(ip + IPV4_OFF_DST);
-    out->sport = load_be16(uh + UDP_OFF_SPORT);
-    out->dport = load_be16(uh + UDP_OFF_DPORT);
-    out->payload = uh + UDP_HDR_LEN;
-    /* Length was validated (>= 8, within the IP payload) before the raise. */
-    out->payload_len = (uint16_t)(load_be16(uh + UDP_OFF_LEN) - UDP_HDR_LEN);
+    /* The UDP node recorded the fields and set the views before the raise. */
+    out->src = pkt->meta[PKT_META_IPV4_SRC];
+    out->dst = pkt->meta[PKT_META_IPV4_DST];
+    out->sport = (uint16_t)(pkt->meta[PKT_META_UDP_PORTS] >> 16);
+    out->dport = (uint16_t)pkt->meta[PKT_META_UDP_PORTS];
+    out->payload = pkt_layer_ptr(pkt, PKT_L5);
+    out->payload_len = pkt_layer_len(pkt, PKT_L5);
 }
 
 int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
 {
-    if (pkt->len > UDP_MAX_PAYLOAD) {
+    uint32_t total = pkt_total_len(pkt); /* chained payload segments included */
+    if (total > UDP_MAX_PAYLOAD) {
         udp_ctr[UDP_TX_TOOBIG]++;
         pkt_free(pkt);
         return -KE_TOOBIG;
@@ -266,7 +270,7 @@ int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uin
         udp_ctr[UDP_TX_NOMEM]++;
         return -KE_NOMEM;
     }
-    uint16_t plen = pkt->len;
+    uint16_t plen = (uint16_t)total;
     pkt_set_layer(pkt, PKT_L5);
     uint8_t *uh = pkt_push(pkt, UDP_HDR_LEN);
     if (uh == NULL) {
@@ -283,7 +287,9 @@ int udp_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint16_t sport, uin
     uint8_t s[4], d[4];
     store_be32(s, src);
     store_be32(d, dst);
-    uint16_t c = udp_csum(s, d, uh, ulen);
+    /* over the header buffer and any chained payload (kernel/pktbuf.h pkt_sum) */
+    uint64_t sum = (uint64_t)udp_pseudo_sum(s, d, ulen) + pkt_sum(pkt, 0, ulen);
+    uint16_t c = inet_csum_fold((uint32_t)((sum & 0xffffffffu) + (sum >> 32)));
     store_be16(uh + UDP_OFF_CSUM, c == 0 ? 0xffffu : c);
 
     int rc = ipv4_send(pkt, src, dst, IPPROTO_UDP, NULL);

@@ -4,13 +4,14 @@
  * Installed on ipv4_LocalArrived with guard protocol == 17. Checks the
  * length field against the IP payload (trims IP padding beyond it) and the
  * checksum over the pseudo-header (a zero checksum means none was sent).
- * Raises udp_PacketArrived with data at the UDP header and L3, L4 and L5 set;
- * extensions install on it with a guard on the destination port
- * (udp_guard_dport). Handlers see data at the UDP header; the node restores
- * data_off and len after the raise. The combiner counts every result that is
- * not KH_PASS, so a listener that drops a malformed message still owns its
- * port. A datagram that no handler takes (combined result 0) gets ICMP port
- * unreachable, unless it was broadcast or multicast.
+ * Raises udp_PacketArrived with the views set: L3 the IPv4 datagram, L4 the
+ * UDP datagram (Length bytes), L5 its payload, and the addresses and ports
+ * in pkt->meta (udp_parse reads them; nothing is parsed twice). Extensions
+ * install on it with a guard on the destination port (udp_guard_dport).
+ * The combiner counts every result that is not KH_PASS, so a listener that
+ * drops a malformed message still owns its port. A datagram that no
+ * handler takes (combined result 0) raises udp.PortUnreachable, unless it
+ * was broadcast or multicast.
  */
 #ifndef SPINDLE_PROTOCOLS_UDP_H
 #define SPINDLE_PROTOCOLS_UDP_H
@@ -20,7 +21,7 @@
 #include "kernel/pktbuf.h"
 #include "protocols/udp/udp_wire.h"
 
-/** udp_PacketArrived - a valid datagram for us; data at the UDP header. */
+/** udp_PacketArrived - a valid datagram for us; read it with udp_parse() or the L4/L5 views. */
 KEVENT_DECLARE(udp_PacketArrived, struct pktbuf *);
 
 /**
@@ -47,7 +48,11 @@ struct udp_info {
     const uint8_t *payload;
     uint16_t payload_len;  /* bytes */
 };
-/** udp_parse - fields of @pkt as raised on udp_PacketArrived. */
+/**
+ * udp_parse - the fields of @pkt as raised on udp_PacketArrived (or any
+ * later event that carries it), from what the UDP node recorded: no header
+ * is read again. @out->payload points into @pkt's block.
+ */
 void udp_parse(const struct pktbuf *pkt, struct udp_info *out);
 
 /**

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apps/console/command.h"
 #include "conskit.h"
+#include "apps/console/command.h"
 #include "netgraph/apply.h"
 #include "netgraph/instances.h"
 #include "netgraph/runtime.h"
@@ -168,7 +168,7 @@ Test(console_parser, help_documents_every_command)
         snprintf(line, sizeof line, "\n  %s", commands[i]);
         OUT_HAS(line);
     }
-    /* every command has a help line under it, the modules' own (KCONSOLE_COMMAND) too */
+    /* every command has a help line under it, the registered ones too */
     cr_expect_eq(count_of(ck_out(), "\n      "),
                  sizeof commands / sizeof commands[0] + KSET_COUNT(cmds));
     cr_expect_eq(ck_run("help route"), CONSOLE_OK);

@@ -1,6 +1,6 @@
 /*
  * tools/bench/dispatch/dispatch_bench.c — per-packet cost of dispatching UDP
- * datagrams to N handlers on distinct destination ports (issue 5, item 9).
+ * datagrams to N handlers on distinct destination ports.
  *
  * The whole hosted receive path runs: a pcap of UDP datagrams (made by
  * bench_pcap.c, every datagram to one of the N installed ports) is loaded
@@ -55,7 +55,9 @@
 int ipv4_init(void);
 
 #define BASE_PORT 10000u
-#define MAX_HANDLERS 10000u
+#define MAX_HANDLERS 100000u
+/* Distinct destination ports used; handlers beyond them also test the source port. */
+#define PORT_SPAN 50000u
 #define MAX_FRAMES 20000u
 
 /* What one udp-count listener does per datagram (apps/udp-count): parse and count. */
@@ -146,17 +148,21 @@ int main(int argc, char **argv)
     /* Install with the linear plan (cheap rebuilds), then choose the plan once. */
     kevent_set_dispatcher(&guard_linear_dispatch);
     static struct counter ctr[MAX_HANDLERS];
-    static uint16_t ports[MAX_HANDLERS];
+    static uint16_t ports[PORT_SPAN];
     static struct guard_tcpdump *tg[MAX_HANDLERS];
     struct guard_facts facts;
     guard_event_facts(&udp_PacketArrived, &facts);
     for (unsigned i = 0; i < nh; i++) {
-        ports[i] = (uint16_t)(BASE_PORT + i);
-        struct kguard g = udp_guard_dport(ports[i]);
+        uint16_t dport = (uint16_t)(BASE_PORT + i % PORT_SPAN);
+        if (i < PORT_SPAN)
+            ports[i] = dport;
+        struct kguard g = udp_guard_dport(dport);
+        if (nh > PORT_SPAN) /* more handlers than ports: (dst port, src port) pairs */
+            kguard_add_test(&g, KGUARD_FIELD(PKT_L4, 0, 2, 0xffffu, KG_EQ, 40000u + i / PORT_SPAN));
         const struct kguard *gp = &g;
         if (!strcmp(plan, "bpf")) {
             char expr[48], err[160];
-            snprintf(expr, sizeof expr, "udp dst port %u", ports[i]);
+            snprintf(expr, sizeof expr, "udp dst port %u", dport);
             if (guard_from_tcpdump_facts(expr, &facts, GUARD_TCPDUMP_KEEP_BPF, &tg[i], err,
                                          sizeof err)) {
                 fprintf(stderr, "dispatch-bench: %s\n", err);
@@ -176,7 +182,7 @@ int main(int argc, char **argv)
         struct bench_addrs a = { .dst_mac = { 0x02, 0, 0, 0, 0, 0x01 },
                                  .src_mac = { 0x02, 0, 0, 0, 0, 0x02 },
                                  .dst_ip = 0x0a000001u, .src_ip = 0x0a000002u, .sport = 40000 };
-        if (bench_pcap_make(pcap, &a, ports, nh, MAX_FRAMES) != 0)
+        if (bench_pcap_make(pcap, &a, ports, nh < PORT_SPAN ? nh : PORT_SPAN, MAX_FRAMES) != 0)
             return 1;
     }
     int n = bench_pcap_load(pcap, frames, MAX_FRAMES);

@@ -18,10 +18,9 @@
 #   routes1k   extension router with 1000 more static routes (the lookup
 #              does not depend on the table's size);
 # and router and copy again with 1514-byte frames, where copying costs more.
-# Per packet: the inclusive instructions of netif_input (receive, dispatch,
-# the router's decision; the copy mode also sends from there) plus those of
-# the router's transmit pass (router_flush_timer), less the pcap-file
-# driver's transmit (pcap_file_tx_burst: writing the out= file is the
+# Per packet: the inclusive instructions of netif_input_burst (receive,
+# dispatch, the router's decision, its transmit pass on dev.BurstEnd and the
+# interfaces' transmit bursts), less the pcap-file driver's transmit (pcap_file_tx_burst: writing the out= file is the
 # driver's cost, not the graph's), as a marginal cost: each configuration
 # runs with COUNT and 2*COUNT packets and the difference is divided by COUNT,
 # so one-time work (start-up, ARP, the first lookup building the route
@@ -54,7 +53,7 @@ grep -q '"name": "buildtype", "value": "release"' "$BUILD/meson-info/intro-build
 	echo "insns.sh: warning: $BUILD is not a release build" >&2
 
 TMP=$(mktemp -d /tmp/spindle-insns.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" >&2 || rm -rf "$TMP"' EXIT
 
 conf() { # NAME PCAPDIR EXTENSION-LINE [ROUTES]
 	{
@@ -89,13 +88,12 @@ run() {
 	valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.$1" \
 		"$SPINDLE" --config "$TMP/$1.conf" --stats-json "$TMP/$1.json" >"$TMP/$1.log" 2>&1 ||
 		{ cat "$TMP/$1.log" >&2; echo "insns.sh: spindle failed ($1)" >&2; exit 1; }
-	local rx flush txd n
-	rx=$(incl "$TMP/cg.$1" netif_input)
-	flush=$(incl "$TMP/cg.$1" router_flush_timer)
+	local rx txd n
+	rx=$(incl "$TMP/cg.$1" netif_input_burst)
 	txd=$(incl "$TMP/cg.$1" pcap_file_tx_burst)
 	n=$(jstat "$TMP/$1.json" router forwarded)
 	[ "$n" != 0 ] || n=$(jstat "$TMP/$1.json" ipv4 rx)
-	echo "$((rx + flush - txd)) $n $txd"
+	echo "$((rx - txd)) $n $txd"
 }
 
 declare -A PER

@@ -28,7 +28,7 @@
 #    --clients N, one sendto per packet per client); after 1 s the host reads
 #    QEMU's CPU time over S s (/proc, tools/bench/lib/cpu.sh: the process and
 #    its vCPU thread, percent of one core); then the stream stops.
-# 4. report.py prints the table with the paper's figures beside it (SPIN 5 %
+# 4. table9-report.py prints the table with the paper's figures beside it (SPIN 5 %
 #    for 1 stream and 72 % for 20; DEC OSF/1 28 % for 1, failed at 20) and
 #    writes OUT/video-bench.json and OUT/video-bench.png (default OUT:
 #    DIR/video-bench).
@@ -209,7 +209,7 @@ EOF
 	fi
 done
 
-"$BENCH_PY" "$HERE/report.py" --results "$RES" --json "$OUT/video-bench.json" \
+"$BENCH_PY" "$HERE/table9-report.py" --results "$RES" --json "$OUT/video-bench.json" \
 	--png "$OUT/video-bench.png" --accel tcg --time "$TIME" --nic "$NIC" || ok=1
 grep -q ' -$' "$RES" && ok=1
 exit "$ok"

@@ -21,7 +21,7 @@ static struct {
     int result;              /* what the handler returns */
     uint16_t len, total;
     uint32_t flags;
-    bool data_at_l3;
+    bool data_at_l3;         /* the L3 view starts at the IPv4 header */
     uint16_t l4_off;         /* L4 - L3, bytes */
     uint8_t payload[2048];
     uint16_t payload_len;
@@ -31,10 +31,11 @@ static int recorder(void *ctx, struct pktbuf *p)
 {
     (void)ctx;
     rec.calls++;
-    rec.len = p->len;
-    rec.total = load_be16(pkt_data(p) + 2);
+    rec.len = pkt_layer_len(p, PKT_L3);
+    rec.total = load_be16(pkt_layer_ptr(p, PKT_L3) + 2);
     rec.flags = p->flags;
-    rec.data_at_l3 = p->layer[PKT_L3] == p->data_off;
+    rec.data_at_l3 = (pkt_layer_ptr(p, PKT_L3)[0] >> 4) == 4 &&
+                     p->layer[PKT_L3] == p->layer[PKT_L2] + 14;
     rec.l4_off = (uint16_t)(p->layer[PKT_L4] - p->layer[PKT_L3]);
     rec.payload_len = pkt_layer_len(p, PKT_L4);
     if (rec.payload_len <= sizeof rec.payload)
@@ -56,14 +57,14 @@ static const uint8_t data16[16] = "0123456789abcdef";
 
 TestSuite(ipv4);
 
-Test(ipv4, valid_datagram_is_delivered_at_its_header_with_len_total_length)
+Test(ipv4, valid_datagram_is_delivered_as_an_l3_view_of_its_total_length)
 {
     struct netif *ifp = setup_with_recorder(253);
     struct ik_dgram d = { .payload = data16, .len = sizeof data16, .link_pad = 20 };
     ik_inject(ifp, &d);
     cr_assert_eq(rec.calls, 1);
     cr_assert(rec.data_at_l3);
-    cr_assert_eq(rec.len, 36, "Ethernet padding not trimmed: len %u", rec.len);
+    cr_assert_eq(rec.len, 36, "Ethernet padding not trimmed from the view: len %u", rec.len);
     cr_assert_eq(rec.total, 36);
     cr_assert_eq(rec.l4_off, 20);
     cr_assert_eq(rec.payload_len, 16);

@@ -22,7 +22,7 @@ struct seen {
     unsigned calls;
     struct udp_info info;
     uint8_t payload[256];
-    bool data_at_l4;        /* pkt_data() was the UDP header */
+    bool data_at_l4;        /* the L4 view starts at the UDP header (L5 right after it) */
     uint16_t len;           /* pkt->len */
     bool l5_after_l4;       /* L5 == L4 + 8 */
     int reply_rc;           /* udp_reply result when reply is set */
@@ -36,8 +36,10 @@ static int on_udp(void *ctx, struct pktbuf *pkt)
     udp_parse(pkt, &s->info);
     if (s->info.payload_len <= sizeof s->payload)
         memcpy(s->payload, s->info.payload, s->info.payload_len);
-    s->data_at_l4 = pkt->data_off == pkt->layer[PKT_L4];
-    s->len = pkt->len;
+    s->data_at_l4 = pkt_layer_ptr(pkt, PKT_L4) != NULL &&
+                    pkt_layer_ptr(pkt, PKT_L4) + UDP_HDR_LEN == pkt_layer_ptr(pkt, PKT_L5) &&
+                    pkt_layer_ptr(pkt, PKT_L4) == pkt_layer_ptr(pkt, PKT_L3) + 20;
+    s->len = pkt_layer_len(pkt, PKT_L4);
     s->l5_after_l4 = pkt->layer[PKT_L5] == pkt->layer[PKT_L4] + UDP_HDR_LEN;
     if (s->reply)
         s->reply_rc = udp_reply(pkt, s->info.payload, s->info.payload_len);
@@ -63,7 +65,7 @@ Test(udp, valid_datagram_reaches_its_port_handler)
                           .payload_len = sizeof hello };
     udpkit_inject(ifp, &d);
     cr_assert_eq(s.calls, 1);
-    cr_assert(s.data_at_l4, "data must start at the UDP header");
+    cr_assert(s.data_at_l4, "the L4 view must start at the UDP header");
     cr_assert_eq(s.len, 8 + sizeof hello);
     cr_assert(s.l5_after_l4);
     cr_assert_eq(s.info.src, UK_PEER_IP);
@@ -288,8 +290,8 @@ static int observe_ip(void *ctx, struct pktbuf *pkt)
 {
     struct ip_view *v = ctx;
     v->calls++;
-    v->at_l3 = pkt->data_off == pkt->layer[PKT_L3];
-    v->len = pkt->len;
+    v->at_l3 = pkt_layer_ptr(pkt, PKT_L3) != NULL && pkt_layer_ptr(pkt, PKT_L3)[0] == 0x45;
+    v->len = pkt_layer_len(pkt, PKT_L3);
     return KH_PASS;
 }
 
@@ -307,7 +309,7 @@ Test(udp, the_received_buffer_is_left_as_the_raiser_gave_it)
     cr_assert_eq(s.calls, 1);
     cr_assert(s.data_at_l4);
     cr_assert_eq(v.calls, 1);
-    cr_assert(v.at_l3, "data must be back at the IPv4 header after UDP");
+    cr_assert(v.at_l3, "the L3 view is still the IPv4 datagram after UDP");
     cr_assert_eq(v.len, 20 + 8 + 5 + 3);
     cr_assert(pktpool_all_full());
 }
@@ -333,6 +335,29 @@ Test(udp, udp_send_builds_header_and_checksum)
     cr_assert_arr_eq(s.l4 + 8, "abcde", 5);
     udpkit_sent_free(&s);
     cr_assert_eq(udpkit_counter("udp", "tx"), 1);
+    cr_assert(pktpool_all_full());
+}
+
+Test(udp, a_chained_payload_leaves_as_one_correct_datagram)
+{
+    struct netif *ifp = udpkit_setup();
+    struct pktbuf *payload = pkt_alloc(pktpool_default());
+    memcpy(pkt_append(payload, 7), "payload", 7);
+    for (unsigned i = 0; i < 2; i++) {
+        struct pktbuf *head = pkt_alloc(pktpool_default());
+        memcpy(pkt_append(head, 3), "rtp", 3); /* an odd-length head */
+        cr_assert_eq(pkt_chain(head, pkt_ref(payload)), 0);
+        cr_assert_eq(udp_send(head, 0, UK_PEER_IP, 5004, (uint16_t)(6000 + i)), 0);
+        struct uk_sent s;
+        cr_assert(udpkit_take(ifp, &s));
+        cr_assert_eq(s.l4_len, 8 + 10);
+        cr_assert(udpkit_udp_csum_ok(s.src, s.dst, s.l4, 18), "checksum over both segments");
+        cr_assert_arr_eq(s.l4 + 8, "rtppayload", 10);
+        cr_assert_eq(load_be16(s.l4 + 2), 6000 + i);
+        udpkit_sent_free(&s);
+    }
+    cr_assert_eq(payload->refcnt, 1, "every header dropped its reference");
+    pkt_free(payload);
     cr_assert(pktpool_all_full());
 }
 

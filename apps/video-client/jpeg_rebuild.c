@@ -1,0 +1,178 @@
+/*
+ * apps/video-client/jpeg_rebuild.c — JPEG headers for RTP/JPEG frames
+ * (RFC 2435 appendix B; ITU-T T.81 annex B for the segment syntax, annex K.3
+ * for the Huffman tables; jpeg_rebuild.h).
+ */
+#include "apps/video-client/jpeg_rebuild.h"
+
+#include "kernel/kerr.h"
+#include "kernel/klib.h"
+
+/* T.81 table K.3 and K.4: DC differences, categories 0..11. */
+static const uint8_t dc_vals[12] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
+
+/* T.81 table K.5: luminance AC coefficients, run/size symbols by code length. */
+static const uint8_t ac_luminance_vals[162] = {
+    0x01, 0x02, 0x03, 0x00, 0x04, 0x11, 0x05, 0x12, 0x21, 0x31, 0x41, 0x06, 0x13, 0x51, 0x61,
+    0x07, 0x22, 0x71, 0x14, 0x32, 0x81, 0x91, 0xa1, 0x08, 0x23, 0x42, 0xb1, 0xc1, 0x15, 0x52,
+    0xd1, 0xf0, 0x24, 0x33, 0x62, 0x72, 0x82, 0x09, 0x0a, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x25,
+    0x26, 0x27, 0x28, 0x29, 0x2a, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x43, 0x44, 0x45,
+    0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x63, 0x64,
+    0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x83,
+    0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99,
+    0x9a, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6,
+    0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xd2, 0xd3,
+    0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8,
+    0xe9, 0xea, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa,
+};
+
+/* T.81 table K.6: chrominance AC coefficients. */
+static const uint8_t ac_chrominance_vals[162] = {
+    0x00, 0x01, 0x02, 0x03, 0x11, 0x04, 0x05, 0x21, 0x31, 0x06, 0x12, 0x41, 0x51, 0x07, 0x61,
+    0x71, 0x13, 0x22, 0x32, 0x81, 0x08, 0x14, 0x42, 0x91, 0xa1, 0xb1, 0xc1, 0x09, 0x23, 0x33,
+    0x52, 0xf0, 0x15, 0x62, 0x72, 0xd1, 0x0a, 0x16, 0x24, 0x34, 0xe1, 0x25, 0xf1, 0x17, 0x18,
+    0x19, 0x1a, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x43, 0x44,
+    0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x63,
+    0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a,
+    0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97,
+    0x98, 0x99, 0x9a, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4,
+    0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca,
+    0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7,
+    0xe8, 0xe9, 0xea, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa,
+};
+
+const struct jpeg_huffman_table jpeg_std_huffman[4] = {
+    { 0x00, { 0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 }, dc_vals, 12 },        /* K.3 */
+    { 0x01, { 0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0 }, dc_vals, 12 },        /* K.4 */
+    { 0x10, { 0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d }, ac_luminance_vals, 162 },
+    { 0x11, { 0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77 }, ac_chrominance_vals, 162 },
+};
+
+/* A bounded byte writer: overflow is remembered, not performed. */
+struct writer {
+    uint8_t *p;
+    size_t cap, len;
+    bool overflow;
+};
+
+static void put8(struct writer *w, uint8_t v)
+{
+    if (w->len >= w->cap) {
+        w->overflow = true;
+        return;
+    }
+    w->p[w->len++] = v;
+}
+
+static void put16(struct writer *w, uint16_t v)
+{
+    put8(w, (uint8_t)(v >> 8));
+    put8(w, (uint8_t)v);
+}
+
+static void put_bytes(struct writer *w, const uint8_t *b, size_t n)
+{
+    if (n > w->cap - w->len) {
+        w->overflow = true;
+        return;
+    }
+    memcpy(w->p + w->len, b, n);
+    w->len += n;
+}
+
+static void marker(struct writer *w, uint8_t m)
+{
+    put8(w, 0xff);
+    put8(w, m);
+}
+
+/* DQT for table @i (T.81 B.2.4.1): Lq, Pq|Tq, 64 entries in zigzag order. */
+static void put_dqt(struct writer *w, const struct rtpjpeg_qtables *qt, unsigned i)
+{
+    bool wide = qt->precision16[i];
+    marker(w, JPEG_DQT);
+    put16(w, (uint16_t)(2 + 1 + 64 * (wide ? 2 : 1)));
+    put8(w, (uint8_t)((wide ? 0x10 : 0x00) | i));
+    for (unsigned k = 0; k < 64; k++) {
+        if (wide)
+            put16(w, qt->q[i][k]);
+        else
+            put8(w, (uint8_t)qt->q[i][k]);
+    }
+}
+
+/* SOF0/SOF1 (T.81 B.2.2): P 8, Y, X, three components. */
+static void put_sof(struct writer *w, const struct jpeg_rebuild_params *p)
+{
+    const struct rtpjpeg_qtables *qt = p->qt;
+    bool wide = qt->precision16[0] || (qt->n > 1 && qt->precision16[1]);
+    uint8_t chroma_tq = qt->n > 1 ? 1 : 0;
+    marker(w, wide ? JPEG_SOF1 : JPEG_SOF0);
+    put16(w, 8 + 3 * 3);
+    put8(w, 8);
+    put16(w, p->height);
+    put16(w, p->width);
+    put8(w, 3);
+    put8(w, 0);                                       /* Y */
+    put8(w, (p->type & 0x3f) == 0 ? 0x21 : 0x22);     /* H=2, V=1 (4:2:2) or V=2 (4:2:0) */
+    put8(w, 0);
+    put8(w, 1);                                       /* Cb */
+    put8(w, 0x11);
+    put8(w, chroma_tq);
+    put8(w, 2);                                       /* Cr */
+    put8(w, 0x11);
+    put8(w, chroma_tq);
+}
+
+/* One DHT segment holding the four tables (T.81 B.2.4.2). */
+static void put_dht(struct writer *w)
+{
+    unsigned len = 2;
+    for (unsigned t = 0; t < 4; t++)
+        len += 1 + 16 + jpeg_std_huffman[t].nvals;
+    marker(w, JPEG_DHT);
+    put16(w, (uint16_t)len);
+    for (unsigned t = 0; t < 4; t++) {
+        const struct jpeg_huffman_table *h = &jpeg_std_huffman[t];
+        put8(w, h->tc_th);
+        put_bytes(w, h->bits, 16);
+        put_bytes(w, h->vals, h->nvals);
+    }
+}
+
+/* SOS (T.81 B.2.3): three components, Y with tables 0/0, chroma 1/1. */
+static void put_sos(struct writer *w)
+{
+    marker(w, JPEG_SOS);
+    put16(w, 6 + 2 * 3);
+    put8(w, 3);
+    put8(w, 0);
+    put8(w, 0x00);
+    put8(w, 1);
+    put8(w, 0x11);
+    put8(w, 2);
+    put8(w, 0x11);
+    put8(w, 0);                                       /* Ss */
+    put8(w, 63);                                      /* Se */
+    put8(w, 0);                                       /* Ah, Al */
+}
+
+int jpeg_rebuild_header(const struct jpeg_rebuild_params *p, uint8_t *out, size_t cap)
+{
+    if ((p->type & 0x3f) > 1 || p->type >= 128 || p->width == 0 || p->height == 0 || !p->qt ||
+        p->qt->n < 1 || p->qt->n > 2)
+        return -KE_INVAL;
+    struct writer w = { .p = out, .cap = cap };
+    marker(&w, JPEG_SOI);
+    for (unsigned i = 0; i < p->qt->n; i++)
+        put_dqt(&w, p->qt, i);
+    if (p->restart_interval) {
+        marker(&w, JPEG_DRI);                         /* T.81 B.2.4.4 */
+        put16(&w, 4);
+        put16(&w, p->restart_interval);
+    }
+    put_sof(&w, p);
+    put_dht(&w);
+    put_sos(&w);
+    return w.overflow ? -KE_TOOBIG : (int)w.len;
+}

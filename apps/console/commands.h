@@ -21,6 +21,7 @@ extern const unsigned console_ncommands;
  */
 /* show.c */
 enum console_status cmd_show_graph(struct console_session *s, const struct console_args *a);
+enum console_status cmd_show_nodes(struct console_session *s, const struct console_args *a);
 enum console_status cmd_show_counters(struct console_session *s, const struct console_args *a);
 enum console_status cmd_show_pools(struct console_session *s, const struct console_args *a);
 enum console_status cmd_show_arp(struct console_session *s, const struct console_args *a);

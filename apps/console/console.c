@@ -351,6 +351,8 @@ const struct console_cmd console_commands[] = {
       cmd_show_routes },
     { "show interfaces", "", "interfaces: driver, MAC, MTU, link, addresses, frame counters", 0, 0,
       cmd_show_interfaces },
+    { "show nodes", "", "the linked-in protocol nodes and extension classes, from their descriptors",
+      0, 0, cmd_show_nodes },
     { "route add", "A.B.C.D/LEN via A.B.C.D [dev NAME] | A.B.C.D/LEN dev NAME",
       "add or replace a static route (without dev, the gateway's connected subnet picks the "
       "interface)",

@@ -130,9 +130,15 @@ enum console_status cmd_show_graph(struct console_session *s, const struct conso
             graph_event(&g, i, 0);
     if (g.skipped)
         console_printf(s, "(%u more events not shown)\n", g.skipped);
-    console_puts(s, "nodes linked in (bring-up order):\n");
+    return CONSOLE_OK;
+}
+
+enum console_status cmd_show_nodes(struct console_session *s, const struct console_args *a)
+{
+    (void)a;
+    console_puts(s, "nodes (bring-up order):\n");
     netgraph_node_foreach(graph_node, s);
-    console_puts(s, "extension classes linked in:\n");
+    console_puts(s, "extension classes:\n");
     kext_class_foreach(graph_class, s);
     return CONSOLE_OK;
 }

@@ -125,9 +125,9 @@ Test(console_parser, unknown_commands_say_what_exists)
     cr_expect_eq(ck_run("frobnicate now"), CONSOLE_FAILED);
     OUT_IS("unknown command 'frobnicate' (type 'help' for the list)\n");
     cr_expect_eq(ck_run("show"), CONSOLE_FAILED);
-    OUT_IS("show: expected graph, counters, pools, arp, routes, interfaces\n");
+    OUT_IS("show: expected graph, counters, pools, arp, routes, interfaces, nodes\n");
     cr_expect_eq(ck_run("  show   bogus "), CONSOLE_FAILED);
-    OUT_IS("show: unknown 'bogus'; expected graph, counters, pools, arp, routes, interfaces\n");
+    OUT_IS("show: unknown 'bogus'; expected graph, counters, pools, arp, routes, interfaces, nodes\n");
     cr_expect_eq(ck_run("extension"), CONSOLE_FAILED);
     OUT_IS("extension: expected list, install, remove\n");
     cr_expect_eq(ck_run(""), CONSOLE_OK);
@@ -157,7 +157,7 @@ Test(console_parser, help_documents_every_command)
 {
     static const char *const commands[] = {
         "help [COMMAND]", "show graph [dot]", "show counters [NODE]", "show pools", "show arp",
-        "show routes", "show interfaces", "route add A.B.C.D/LEN via A.B.C.D [dev NAME]",
+        "show routes", "show interfaces", "show nodes", "route add A.B.C.D/LEN via A.B.C.D [dev NAME]",
         "route del A.B.C.D/LEN", "arp flush", "extension list", "extension install NAME [key=value ...]",
         "extension remove ID", "log level [LEVEL]", "quit", "shutdown",
     };
@@ -182,6 +182,20 @@ Test(console_parser, help_documents_every_command)
 }
 
 /* ----------------------------------------------- commands on an appliance */
+
+Test(console_show, nodes_come_from_the_descriptors)
+{
+    ck_appliance(ck_conf);
+    ck_console(0);
+    cr_expect_eq(ck_run("show nodes"), CONSOLE_OK);
+    const char *o = ck_out();
+    cr_expect(strncmp(o, "nodes (bring-up order):\n  ether  on dev.PacketArrived", 52) == 0,
+              "the link layer first:\n%s", o);
+    OUT_HAS("\n  ipv4   on ether.PacketArrived [type == 0x0800] raises ipv4.PacketArrived");
+    OUT_HAS("\n  udp    on ipv4.LocalArrived [ip proto == 17] raises udp.PacketArrived udp.PortUnreachable\n");
+    OUT_HAS("\nextension classes:\n  udp-echo     on udp.PacketArrived [udp dst port PORT]: udp-echo [port=N]\n");
+    OUT_HAS("\n  router       on ipv4.PacketArrived [destination not local]");
+}
 
 Test(console_show, graph_is_a_tree_from_the_driver_event)
 {

@@ -370,7 +370,7 @@ int ipv4_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
     const uint8_t *h = pkt_data(pkt);
     if (pkt->len < IPV4_HDR_LEN || (h[IPV4_OFF_VHL] >> 4) != 4 ||
         (h[IPV4_OFF_VHL] & 0x0f) * 4u < IPV4_HDR_LEN ||
-        load_be16(h + IPV4_OFF_LEN) != pkt->len ||
+        load_be16(h + IPV4_OFF_LEN) != pkt_total_len(pkt) || /* chained segments included */
         (h[IPV4_OFF_VHL] & 0x0f) * 4u > pkt->len) {
         ipv4_ctr[IPV4_TX_BAD]++;
         pkt_free(pkt);

@@ -108,7 +108,10 @@ uint32_t ipv4_source_for(uint32_t dst);
 /**
  * ipv4_output - send a complete datagram (data at the IPv4 header, header
  * checksum valid) out of @ifp towards @next_hop, fragmenting if larger than
- * the MTU. Consumes @pkt. For the router: the header is not rebuilt.
+ * the MTU. The header lies in @pkt itself; the rest may follow in chained
+ * segments (kernel/pktbuf.h pkt_chain: a header buffer in front of a shared
+ * payload). Consumes @pkt. For the router and interposers on
+ * ipv4.SendPacket: the header is not rebuilt.
  */
 int ipv4_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt);
 

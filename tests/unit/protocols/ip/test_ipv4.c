@@ -591,3 +591,35 @@ Test(ipv4, send_raises_send_packet_for_interposers_to_copy_take_or_veto)
     kevent_uninstall(h);
     ipkit_end(ifp);
 }
+
+Test(ipv4, output_takes_a_header_buffer_chained_to_a_shared_payload)
+{
+    struct netif *ifp = ipkit_setup();
+    /* the payload: 16 bytes others hold too */
+    struct pktbuf *pay = pkt_alloc(pktpool_default());
+    memcpy(pkt_append(pay, 16), data16, 16);
+    pkt_ref(pay);
+    /* the header buffer: a complete IPv4 header for 20 + 16 bytes */
+    struct pktbuf *h = pkt_alloc(pktpool_default());
+    uint8_t *ih = pkt_append(h, 20);
+    memset(ih, 0, 20);
+    ih[0] = 0x45;
+    store_be16(ih + 2, 36);
+    ih[8] = 64;
+    ih[9] = 253;
+    store_be32(ih + 12, IK_OUR_IP);
+    store_be32(ih + 16, IK_PEER_IP);
+    store_be16(ih + 10, ik_csum(ih, 20));
+    cr_assert_eq(pkt_chain(h, pay), 0);
+    cr_assert_eq(ipv4_output(ifp, IK_PEER_IP, h), 0);
+    struct ik_sent s;
+    cr_assert(ik_take(ifp, &s), "sent, as one frame to the port");
+    cr_assert_eq(s.total, 36);
+    cr_assert_eq(s.dst, IK_PEER_IP);
+    cr_assert_arr_eq(s.l4, data16, 16);
+    ik_sent_free(&s);
+    cr_assert_eq(pay->refcnt, 1, "the chain's reference went with the frame");
+    cr_assert_arr_eq(pkt_data(pay), data16, 16, "the shared payload unwritten");
+    pkt_free(pay);
+    ipkit_end(ifp);
+}

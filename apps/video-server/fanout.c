@@ -129,16 +129,42 @@ static void set_ttl(uint8_t *h, uint8_t ttl)
     store_be16(h + IPV4_OFF_CSUM, inet_csum_fold(inet_csum_add(0, h, hlen)));
 }
 
+/*
+ * client_copy - @orig's bytes for one client: a header buffer holding its
+ * IPv4 and UDP headers (@hdrs bytes) chained to a reference of @orig's
+ * shared payload segment when @orig has one (no payload byte copied), else
+ * a copy of the whole datagram.
+ */
+static struct pktbuf *client_copy(const struct vs_fanout *fo, const struct pktbuf *orig,
+                                  uint16_t hdrs)
+{
+    if (orig->frag == NULL || orig->len != hdrs)
+        return pkt_copy(fo->pool, orig);
+    struct pktbuf *h = pkt_alloc(fo->pool);
+    uint8_t *d = h != NULL ? pkt_append(h, hdrs) : NULL;
+    if (d == NULL) {
+        pkt_free(h);
+        return NULL;
+    }
+    memcpy(d, pkt_data(orig), hdrs);
+    if (pkt_chain(h, pkt_ref(orig->frag)) < 0) { /* cannot: the original has the same size */
+        pkt_free(orig->frag);
+        pkt_free(h);
+        return NULL;
+    }
+    pkt_set_layer(h, PKT_L3);
+    return h;
+}
+
 struct pktbuf *vs_fanout_make(const struct vs_fanout *fo, const struct pktbuf *orig,
                               const struct vs_client *c)
 {
-    /* Today: the whole datagram copied. With chained buffers: a header buffer
-     * holding these IPv4 and UDP headers, chained to a pkt_ref of the payload. */
-    struct pktbuf *p = pkt_copy(fo->pool, orig);
+    const uint8_t *oh = pkt_data(orig);
+    uint16_t hlen = (uint16_t)ipv4_vhl_hlen(oh[IPV4_OFF_VHL]);
+    struct pktbuf *p = client_copy(fo, orig, (uint16_t)(hlen + UDP_HDR_LEN));
     if (p == NULL)
         return NULL;
     uint8_t *h = pkt_data(p);
-    uint16_t hlen = (uint16_t)ipv4_vhl_hlen(h[IPV4_OFF_VHL]);
     uint8_t *uh = h + hlen;
     uint32_t osrc = load_be32(h + IPV4_OFF_SRC), odst = load_be32(h + IPV4_OFF_DST);
     uint16_t odport = load_be16(uh + UDP_OFF_DPORT);

@@ -12,12 +12,18 @@
  * multicast group (RFC 1112), reached by plain IPv4 multicast: one datagram
  * for every member of the group (TTL ttl=, RFC 1112 6.1).
  *
- * The per-client datagram is made by one function, vs_fanout_make(): today a
- * copy of the whole datagram (pkt_copy) with its destination address and port
- * rewritten and both checksums updated incrementally (RFC 1624), so the
- * payload is not summed again. When packet buffers can be chained (a small
- * header buffer per client pointing at one shared, reference-counted payload
- * buffer), that function alone becomes the zero-copy version.
+ * The per-client datagram is made by one function, vs_fanout_make(). When
+ * the stream's datagram is a header buffer chained to its payload (the
+ * stream sends it so whenever it has more than one client: kernel/pktbuf.h
+ * pkt_chain), each client gets a header buffer of its own, with its
+ * destination address and port and both checksums updated incrementally
+ * (RFC 1624: the payload is not summed again), chained to a reference of the
+ * one shared payload: no payload byte is copied here. A port whose driver
+ * cannot gather segments (kport.tx_gather false: the VMs' e1000 and
+ * virtio-net drivers today) is handed a linearised copy by netgraph/netif.c,
+ * so on those NICs one copy per client remains, made at the port; a
+ * gathering driver sends the shared payload itself. A datagram that is not
+ * chained (RTCP, a stream with one client) is copied whole.
  *
  * Clients that draw errors (ICMP destination unreachable about their
  * datagrams, RFC 1122 4.1.3.3; ARP giving up on their address) are dropped
@@ -102,8 +108,9 @@ int vs_fanout_error(struct vs_fanout *fo, uint32_t addr, uint16_t dport, uint64_
  * to @c->addr, destination port @c->port (+1 for RTCP), TTL fo->mcast_ttl
  * for a group; IPv4 header checksum recomputed, UDP checksum updated for the
  * changed pseudo-header and port (RFC 1624 eqn. 3; a zero checksum, "none
- * sent", stays zero). Today a copy of the whole datagram from fo->pool; the
- * one place to switch to a header buffer chained to a shared payload. The
+ * sent", stays zero). A header buffer from fo->pool chained to a reference
+ * of @orig's payload segment when @orig is so chained (IPv4 and UDP headers
+ * in @orig itself, nothing else), else a copy of the whole datagram. The
  * caller owns the result (refcnt 1). NULL when no buffer was free.
  */
 struct pktbuf *vs_fanout_make(const struct vs_fanout *fo, const struct pktbuf *orig,

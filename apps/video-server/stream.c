@@ -141,6 +141,25 @@ static void frame_sent(struct vs_stream *st, uint64_t now)
     advance(st);
 }
 
+/*
+ * share - with more than one client, packet @p (RTP header on) becomes the
+ * payload segment behind an empty header buffer (kernel/pktbuf.h pkt_chain),
+ * so the fan-out gives each client a header buffer of its own in front of
+ * this one payload (fanout.h). With one client, or no buffer for the header,
+ * @p goes as it is: one contiguous datagram, read from the disk in place.
+ */
+static struct pktbuf *share(struct vs_stream *st, struct pktbuf *p)
+{
+    if (st->fan.n < 2)
+        return p;
+    struct pktbuf *h = pkt_alloc(st->dk->pool);
+    if (h == NULL || pkt_chain(h, p) < 0) {
+        pkt_free(h);
+        return p;
+    }
+    return h;
+}
+
 /* pump - send frame seq's packets while the transmit queue has room. */
 static void pump(struct vs_stream *st)
 {
@@ -162,6 +181,7 @@ static void pump(struct vs_stream *st)
         st->send_pkt++;
         rtp_jpeg_write_headers(&st->tx, &rf, pk, pkt_push(p, pk->hdr_len));
         uint16_t len = p->len;
+        p = share(st, p);
         if (udp_send(p, c0->src, c0->addr, st->fan.sport, c0->port) < 0) {
             st->ctr[VS_RTP_SEND_ERRORS]++;
             continue;

@@ -162,6 +162,36 @@ Test(video_server, fan_out_sends_one_copy_per_client_unicast_and_multicast)
     cr_assert(pktpool_all_full());
 }
 
+Test(video_server, fan_out_shares_one_payload_buffer_when_the_port_gathers)
+{
+    struct netif *ifp = udpkit_setup();
+    ifp->port->tx_gather = true; /* as a driver that sends chained buffers would say */
+    const uint8_t mac3[6] = { 0x02, 0, 0, 0, 0, 3 };
+    testkit_teach_peer(ifp, mac3, UK_PEER_IP + 1, UK_OUR_IP);
+    struct kext *x = install((const char *const[]){ "media", vsk_archive(clip_only), "play",
+        "clip@30.mjpeg", "to", "10.0.0.2:5004,10.0.0.3:5006,10.0.0.2:5008", NULL });
+    struct vsk_sink *s = vsk_sink_new(300);
+    vsk_run(ifp, 700u * 1000000u, s);
+    const struct vsk_dgram *g[3][64];
+    const uint16_t port[3] = { 5004, 5006, 5008 };
+    const uint32_t dst[3] = { UK_PEER_IP, UK_PEER_IP + 1, UK_PEER_IP };
+    for (unsigned c = 0; c < 3; c++)
+        cr_assert_eq(rtp_to(s, dst[c], port[c], g[c], 64), 40, "client %u", c);
+    for (unsigned i = 0; i < 40; i++) {
+        cr_assert_not_null(g[0][i]->segment, "packet %u: a header buffer and a payload", i);
+        for (unsigned c = 1; c < 3; c++) {
+            cr_assert_eq(g[c][i]->segment, g[0][i]->segment, "packet %u: one payload for all", i);
+            cr_assert(g[c][i]->udp_csum_ok && g[c][i]->ip_csum_ok);
+            cr_assert_eq(memcmp(g[c][i]->d, g[0][i]->d, g[0][i]->n), 0);
+        }
+    }
+    same_as_ffmpeg(g[2], 40);
+    cr_assert(pktpool_all_full());
+    kext_destroy(x);
+    vsk_sink_free(s);
+    cr_assert(pktpool_all_full());
+}
+
 Test(video_server, fan_out_to_a_hundred_clients_keeps_the_pool_full)
 {
     struct netif *ifp = udpkit_setup();

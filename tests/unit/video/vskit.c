@@ -188,6 +188,9 @@ static void collect(struct netif *ifp, struct vsk_sink *sink)
 {
     struct pktbuf *p;
     while ((p = testkit_sent(ifp)) != NULL) {
+        const void *segment = p->frag; /* a port that gathers is given chains */
+        if (segment != NULL && (p = pkt_linearize(p, NULL)) == NULL)
+            cr_assert_fail("no buffer to read a chained frame");
         const uint8_t *f = pkt_data(p);
         if (sink == NULL || p->len < 42 || load_be16(f + 12) != 0x0800 || f[23] != 17) {
             pkt_free(p);
@@ -214,6 +217,7 @@ static void collect(struct netif *ifp, struct vsk_sink *sink)
         cr_assert_leq(g->n, sizeof g->d);
         memcpy(g->d, u + 8, g->n);
         g->at_ns = testkit_now();
+        g->segment = segment;
         pkt_free(p);
     }
 }

@@ -55,6 +55,7 @@ struct vsk_dgram {
     uint8_t ttl;
     bool ip_csum_ok, udp_csum_ok;
     uint64_t at_ns;           /* test clock when it was collected */
+    const void *segment;      /* the chained payload segment it was sent with, or NULL */
     size_t n;                 /* UDP payload bytes */
     uint8_t d[1500];
 };

@@ -13,17 +13,16 @@
  * for every member of the group (TTL ttl=, RFC 1112 6.1).
  *
  * The per-client datagram is made by one function, vs_fanout_make(). When
- * the stream's datagram is a header buffer chained to its payload (the
- * stream sends it so whenever it has more than one client: kernel/pktbuf.h
- * pkt_chain), each client gets a header buffer of its own, with its
- * destination address and port and both checksums updated incrementally
- * (RFC 1624: the payload is not summed again), chained to a reference of the
- * one shared payload: no payload byte is copied here. A port whose driver
- * cannot gather segments (kport.tx_gather false: the VMs' e1000 and
- * virtio-net drivers today) is handed a linearised copy by netgraph/netif.c,
- * so on those NICs one copy per client remains, made at the port; a
- * gathering driver sends the shared payload itself. A datagram that is not
- * chained (RTCP, a stream with one client) is copied whole.
+ * the stream's datagram is a header buffer chained to its payload
+ * (kernel/pktbuf.h pkt_chain: the stream sends it so when it has more than
+ * one client and its output port gathers chained buffers, kport.tx_gather),
+ * each client gets a header buffer of its own, with its destination address
+ * and port and both checksums updated incrementally (RFC 1624: the payload
+ * is not summed again), chained to a reference of the one shared payload: no
+ * payload byte is copied. A datagram that is not chained is copied whole,
+ * once per other client: what happens on ports that cannot gather (the VMs'
+ * e1000 and virtio-net drivers today), where netgraph/netif.c would
+ * linearise a chain anyway, and for RTCP.
  *
  * Clients that draw errors (ICMP destination unreachable about their
  * datagrams, RFC 1122 4.1.3.3; ARP giving up on their address) are dropped

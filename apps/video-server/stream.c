@@ -9,6 +9,7 @@
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/lib/inet.h"
+#include "kernel/port.h"
 #include "netgraph/netif.h"
 #include "protocols/arp/arp.h"
 #include "protocols/ipv4/ipv4.h"
@@ -141,16 +142,27 @@ static void frame_sent(struct vs_stream *st, uint64_t now)
     advance(st);
 }
 
+/* gathers - the first client's output port sends chained buffers itself (kport.tx_gather). */
+static bool gathers(const struct vs_stream *st)
+{
+    struct ipv4_route rt;
+    const struct netif *ifp;
+    return ipv4_route_lookup(st->fan.clients[0].addr, &rt) == 0 &&
+           (ifp = netif_get(rt.ifindex)) != NULL && ifp->port->tx_gather;
+}
+
 /*
- * share - with more than one client, packet @p (RTP header on) becomes the
- * payload segment behind an empty header buffer (kernel/pktbuf.h pkt_chain),
- * so the fan-out gives each client a header buffer of its own in front of
- * this one payload (fanout.h). With one client, or no buffer for the header,
- * @p goes as it is: one contiguous datagram, read from the disk in place.
+ * share - with more than one client on a port that gathers, packet @p (RTP
+ * header on) becomes the payload segment behind an empty header buffer
+ * (kernel/pktbuf.h pkt_chain), so the fan-out gives each client a header
+ * buffer of its own in front of this one payload (fanout.h). Otherwise @p
+ * goes as it is, one contiguous datagram read from the disk in place, and
+ * the fan-out copies it once per other client: a chain the port would
+ * linearise costs a header buffer and that same copy.
  */
 static struct pktbuf *share(struct vs_stream *st, struct pktbuf *p)
 {
-    if (st->fan.n < 2)
+    if (st->fan.n < 2 || !gathers(st))
         return p;
     struct pktbuf *h = pkt_alloc(st->dk->pool);
     if (h == NULL || pkt_chain(h, p) < 0) {

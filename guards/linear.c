@@ -15,7 +15,7 @@ static void *linear_build(const struct kevent *ev)
 {
     struct linear_plan *p = kmalloc(sizeof *p + sizeof(struct khandler *) * (ev->nhandlers + 1));
     if (!p)
-        return 0;
+        return NULL;
     p->n = 0;
     for (struct khandler *h = ev->handlers; h; h = h->next)
         p->h[p->n++] = h;

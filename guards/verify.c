@@ -48,7 +48,7 @@ static int check_test(const struct kevent *ev, const struct guard_facts *facts, 
                       t->mask);
     if (!(facts->may_layers & (1u << t->layer)))
         return refuse(why, whylen, "test %u: layer L%u is never set when %s is raised", i,
-                      t->layer + 2u, ev->name);
+                      t->layer + 2u, ev != NULL ? ev->name : "the event");
     return 0;
 }
 

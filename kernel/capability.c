@@ -8,10 +8,10 @@ struct kcap *kcap_create(struct kdomain *d, const char *name, uint32_t rights, u
                          uint32_t hi)
 {
     if (!d || !name || lo > hi)
-        return 0;
+        return NULL;
     struct kcap *c = kmalloc(sizeof *c);
     if (!c)
-        return 0;
+        return NULL;
     c->domain = d;
     c->rights = rights & KCAP_ALL;
     c->scope_lo = lo;

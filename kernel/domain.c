@@ -10,7 +10,7 @@ const struct kiface *kdomain_find(const struct kdomain *d, const char *name)
     for (unsigned i = 0; d && name && i < d->nexports; i++)
         if (strcmp(d->exports[i]->name, name) == 0)
             return d->exports[i];
-    return 0;
+    return NULL;
 }
 
 kentry_fn kiface_entry(const struct kiface *iface, const char *name)
@@ -52,7 +52,7 @@ int kdomain_init(struct kdomain *d, const char *name, const struct kiface *const
         if (!imports[i].name || !imports[i].slot)
             return -KE_INVAL;
         d->imports[i] = imports[i];
-        *d->imports[i].slot = 0;
+        *d->imports[i].slot = NULL;
     }
     d->nimports = nimports;
     return 0;
@@ -68,13 +68,13 @@ struct kdomain *kdomain_create(const char *name, const struct kiface *const *exp
     struct kdomain *d = kmalloc(sizeof *d);
     if (!d) {
         *err = -KE_NOMEM;
-        return 0;
+        return NULL;
     }
     int rc = kdomain_init(d, name, exports, nexports, imports, nimports);
     if (rc) {
         kfree(d);
         *err = rc;
-        return 0;
+        return NULL;
     }
     d->allocated = true;
     *err = 0;
@@ -130,15 +130,15 @@ struct kdomain *kdomain_combine(const char *name, const struct kcap *a, const st
         err = &scratch;
     if (!name || !a || !b) {
         *err = -KE_INVAL;
-        return 0;
+        return NULL;
     }
     if (!kcap_allows(a, KCAP_IMPORT) || !kcap_allows(b, KCAP_IMPORT)) {
         *err = -KE_PERM;
-        return 0;
+        return NULL;
     }
-    struct kdomain *d = kdomain_create(name, 0, 0, 0, 0, err);
+    struct kdomain *d = kdomain_create(name, NULL, 0, NULL, 0, err);
     if (!d)
-        return 0;
+        return NULL;
     const struct kdomain *src[2] = { a->domain, b->domain };
     for (unsigned k = 0; k < 2; k++) {
         for (unsigned i = 0; i < src[k]->nexports; i++) {
@@ -146,7 +146,7 @@ struct kdomain *kdomain_combine(const char *name, const struct kcap *a, const st
             if (rc) {
                 kdomain_destroy(d);
                 *err = rc;
-                return 0;
+                return NULL;
             }
         }
     }

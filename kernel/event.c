@@ -132,7 +132,7 @@ static int plan_rebuild(struct kevent *ev)
 {
     void *old = ev->plan;
     const struct kdispatch_ops *old_ops = ev->plan_ops;
-    void *plan = 0;
+    void *plan = NULL;
     if (ev->handlers) {
         if (!dispatcher)
             return -KE_NOTSUP;
@@ -207,7 +207,7 @@ static struct khandler *find_named(struct kevent *ev, const char *name)
     for (struct khandler *h = ev->handlers; h; h = h->next)
         if (h->name[0] && strcmp(h->name, name) == 0)
             return h;
-    return 0;
+    return NULL;
 }
 
 static int check_guard(const struct kevent *ev, const struct kguard *g)
@@ -247,7 +247,7 @@ int kevent_install(struct kevent *ev, khandler_generic_fn fn, void *ctx, const s
         return -KE_INVAL;
     if (props && props->mode == KH_ASYNC && !ev->packet && !(ev->retain && ev->release))
         return -KE_NOTSUP; /* no way to keep the argument alive for the queued call */
-    struct khandler *before = 0, *after = 0;
+    struct khandler *before = NULL, *after = NULL;
     if (props && props->before && !(before = find_named(ev, props->before)))
         return -KE_INVAL;
     if (props && props->after && !(after = find_named(ev, props->after)))
@@ -277,9 +277,9 @@ int kevent_install(struct kevent *ev, khandler_generic_fn fn, void *ctx, const s
             kstrlcpy(h->name, props->name, sizeof h->name);
     }
     h->props.name = h->name;
-    h->props.before = 0;
-    h->props.after = 0;
-    h->owned = out != 0;
+    h->props.before = NULL;
+    h->props.after = NULL;
+    h->owned = out != NULL;
 
     /* Position: immediately before @before, else immediately after @after,
      * else at the end (installation order). */

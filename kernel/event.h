@@ -117,8 +117,8 @@ typedef int (*kevent_invoke_fn)(khandler_generic_fn fn, void *ctx, void *arg);
 typedef int (*kevent_combine_fn)(int acc, int r);
 
 /**
- * A dispatch plan builder (guards/ provides the implementation; issue 5's
- * compiled decision tree is one). build() is called with the event's current
+ * A dispatch plan builder (guards/ provides the implementation; the
+ * compiled decision tree of guards/tree.c is one). build() is called with the event's current
  * handler list; run() must call kevent_run_handler() for exactly the handlers
  * whose guards accept @arg, in list order, threading the accumulator.
  */

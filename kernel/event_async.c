@@ -57,7 +57,7 @@ static void async_release(struct kevent *ev, struct kasync_call *c)
         pkt_free(c->arg);
     else if (ev->release)
         ev->release(c->arg);
-    c->arg = 0;
+    c->arg = NULL;
 }
 
 /* async_drop - unlink @c from its handler, release its argument, free it. */
@@ -116,9 +116,9 @@ static void async_exit(struct kstrand *s, void *ctx)
 int async_queue(struct kevent *ev, struct khandler *h, void *arg)
 {
     struct kasync_call *c = kmalloc(sizeof *c);
-    void *held = 0;
+    void *held = NULL;
     if (c)
-        held = ev->packet ? (void *)pkt_ref(arg) : ev->retain ? ev->retain(arg) : 0;
+        held = ev->packet ? (void *)pkt_ref(arg) : ev->retain ? ev->retain(arg) : NULL;
     if (!held) {
         kfree(c);
         h->async_lost++;

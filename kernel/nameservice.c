@@ -67,7 +67,7 @@ int kns_publish(struct kns_publication *pub, const char *name, struct kdomain *d
     pub->rights = rights & KCAP_ALL;
     pub->scope_lo = lo;
     pub->scope_hi = hi;
-    pub->handler = 0;
+    pub->handler = NULL;
     struct kguard g = kns_guard_name(pub->name);
     struct khandler_props props = { .name = pub->name };
     return NameServer_Subscribe_install(provide, pub, &g, &props, &pub->handler);
@@ -77,7 +77,7 @@ void kns_unpublish(struct kns_publication *pub)
 {
     if (pub && pub->handler) {
         kevent_uninstall(pub->handler);
-        pub->handler = 0;
+        pub->handler = NULL;
     }
 }
 
@@ -157,7 +157,7 @@ int kns_grant(struct kcapset *set, const char *spec, char *err, size_t errlen)
                       s);
             return -KE_INVAL;
         }
-        struct kcap *c = 0;
+        struct kcap *c = NULL;
         int rc = kns_subscribe(name, KCAP_IMPORT, lo, hi, &c);
         if (rc == 0 && (rc = kcapset_add(set, c)) < 0)
             kcap_free(c);

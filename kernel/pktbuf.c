@@ -31,7 +31,7 @@ static struct pktpool *default_pool;
 
 static void pkt_reset(struct pktbuf *p)
 {
-    p->next = 0;
+    p->next = NULL;
     p->frag = NULL;
     p->rx_ns = 0;
     p->flags = 0;
@@ -53,10 +53,10 @@ struct pktpool *pktpool_create(const char *name, uint32_t count, uint16_t block_
                                void *(*alloc)(void *ctx, size_t bytes), void *ctx)
 {
     if (count == 0 || block_size < 64)
-        return 0;
+        return NULL;
     struct pktpool *pool = kmalloc(sizeof *pool);
     if (!pool)
-        return 0;
+        return NULL;
     kstrlcpy(pool->name, name, sizeof pool->name);
     pool->count = count;
     pool->block_size = block_size;
@@ -76,7 +76,7 @@ struct pktpool *pktpool_create(const char *name, uint32_t count, uint16_t block_
         kfree(pool->bufs);
         kfree(pool->free_stack);
         kfree(pool);
-        return 0;
+        return NULL;
     }
     for (uint32_t i = 0; i < count; i++) {
         struct pktbuf *p = &pool->bufs[i];
@@ -107,7 +107,7 @@ int pktpool_destroy(struct pktpool *pool)
         }
     }
     if (default_pool == pool)
-        default_pool = 0;
+        default_pool = NULL;
     if (pool->mem_owned)
         kfree(pool->mem);
     kfree(pool->bufs);
@@ -129,10 +129,10 @@ void pktpool_set_default(struct pktpool *pool)
 struct pktbuf *pkt_alloc(struct pktpool *pool)
 {
     if (!pool)
-        return 0;
+        return NULL;
     if (pool->nfree == 0) {
         pool->alloc_fails++;
-        return 0;
+        return NULL;
     }
     struct pktbuf *p = pool->free_stack[--pool->nfree];
     if (pool->nfree < pool->low_water)
@@ -160,7 +160,7 @@ void pkt_free(struct pktbuf *p)
             return;
         struct pktpool *pool = p->pool;
         struct pktbuf *frag = p->frag; /* the chain's next segment: its reference goes too */
-        p->next = 0;
+        p->next = NULL;
         p->frag = NULL;
         pool->free_stack[pool->nfree++] = p;
         p = frag;
@@ -245,7 +245,7 @@ uint32_t pkt_sum(const struct pktbuf *p, uint32_t off, uint32_t len)
 uint8_t *pkt_push(struct pktbuf *p, uint16_t n)
 {
     if (p->data_off < n)
-        return 0;
+        return NULL;
     p->data_off = (uint16_t)(p->data_off - n);
     p->len = (uint16_t)(p->len + n);
     return pkt_data(p);
@@ -254,7 +254,7 @@ uint8_t *pkt_push(struct pktbuf *p, uint16_t n)
 uint8_t *pkt_pull(struct pktbuf *p, uint16_t n)
 {
     if (p->len < n)
-        return 0;
+        return NULL;
     p->data_off = (uint16_t)(p->data_off + n);
     p->len = (uint16_t)(p->len - n);
     return pkt_data(p);
@@ -263,7 +263,7 @@ uint8_t *pkt_pull(struct pktbuf *p, uint16_t n)
 uint8_t *pkt_append(struct pktbuf *p, uint16_t n)
 {
     if (pkt_tailroom(p) < n)
-        return 0;
+        return NULL;
     uint8_t *t = pkt_data(p) + p->len;
     p->len = (uint16_t)(p->len + n);
     return t;
@@ -281,14 +281,14 @@ struct pktbuf *pkt_copy(struct pktpool *pool, const struct pktbuf *p)
 {
     struct pktbuf *c = pkt_alloc(pool);
     if (!c)
-        return 0;
+        return NULL;
     uint16_t off = p->data_off;
     if ((uint32_t)off + p->len > c->cap) {
         /* keep the same headroom if it fits, else the default headroom */
         off = c->data_off;
         if ((uint32_t)off + p->len > c->cap) {
             pkt_free(c);
-            return 0;
+            return NULL;
         }
     }
     c->data_off = off;

@@ -17,7 +17,7 @@ static struct {
     unsigned runnable;
     struct kstrand *current;      /* step in progress */
     bool running;                 /* inside ksched_run */
-} sched = { 0, &sched.head, 0, 0, false };
+} sched = { 0, &sched.head, 0, NULL, false };
 
 enum { SC_STEPS, SC_EXITS, SC_BLOCKS, SC_UNBLOCKS, SC_ABANDONED, SC_NCTR };
 static const char *const sched_ctr_names[SC_NCTR] = { "steps", "exits", "blocks", "unblocks",
@@ -30,7 +30,7 @@ static void enqueue(struct kstrand *s)
     if (!sched_stats.registered)
         kstats_register(&sched_stats);
     s->state = KSTRAND_RUNNABLE;
-    s->next = 0;
+    s->next = NULL;
     *sched.tail = s;
     sched.tail = &s->next;
     sched.runnable++;
@@ -40,11 +40,11 @@ static struct kstrand *dequeue(void)
 {
     struct kstrand *s = sched.head;
     if (!s)
-        return 0;
+        return NULL;
     sched.head = s->next;
     if (!sched.head)
         sched.tail = &sched.head;
-    s->next = 0;
+    s->next = NULL;
     sched.runnable--;
     return s;
 }
@@ -57,7 +57,7 @@ static void unlink(struct kstrand *s)
             *pp = s->next;
             if (sched.tail == &s->next)
                 sched.tail = pp;
-            s->next = 0;
+            s->next = NULL;
             sched.runnable--;
             return;
         }
@@ -83,7 +83,7 @@ void kstrand_init(struct kstrand *s, const char *name, kstrand_fn run, void *ctx
     s->exit = exit;
     s->state = KSTRAND_IDLE;
     s->wake_pending = false;
-    s->next = 0;
+    s->next = NULL;
     s->steps = 0;
     ktimer_init(&s->wake, on_wake, s);
 }
@@ -159,7 +159,7 @@ static void sched_unwind(void *ctx)
 {
     (void)ctx;
     struct kstrand *s = sched.current;
-    sched.current = 0;
+    sched.current = NULL;
     sched.running = false;
     if (s) {
         sched_ctr[SC_ABANDONED]++;
@@ -171,12 +171,12 @@ unsigned ksched_run(unsigned max)
 {
     if (sched.running || !sched.head)
         return 0;
-    if (kframe_push(sched_unwind, 0) < 0)
+    if (kframe_push(sched_unwind, NULL) < 0)
         return 0;
     sched.running = true;
     unsigned n = 0;
     struct kstrand *s;
-    while (n < max && (s = dequeue()) != 0) {
+    while (n < max && (s = dequeue()) != NULL) {
         s->state = KSTRAND_RUNNING;
         s->wake_pending = false;
         sched.current = s;
@@ -186,7 +186,7 @@ unsigned ksched_run(unsigned max)
         sched_ctr[SC_STEPS]++;
         n++;
         strand_Checkpoint_raise(s);
-        sched.current = 0;
+        sched.current = NULL;
         if (step == KSTRAND_YIELD || (step == KSTRAND_BLOCK && s->wake_pending)) {
             enqueue(s);
         } else if (step == KSTRAND_BLOCK) {

@@ -4,6 +4,8 @@
  * O(1) each; the appliance holds few timers (ARP retries, reassembly).
  */
 #include "kernel/timer.h"
+
+#include <stddef.h>
 #include "kernel/clock.h"
 
 static struct ktimer *pending;
@@ -14,7 +16,7 @@ void ktimer_init(struct ktimer *t, ktimer_fn fn, void *ctx)
     t->deadline_ns = 0;
     t->fn = fn;
     t->ctx = ctx;
-    t->next = 0;
+    t->next = NULL;
     t->armed = false;
 }
 
@@ -28,7 +30,7 @@ void ktimer_cancel(struct ktimer *t)
             break;
         }
     }
-    t->next = 0;
+    t->next = NULL;
     t->armed = false;
     npending--;
 }
@@ -57,7 +59,7 @@ unsigned ktimer_run_due(uint64_t now_ns)
     while (pending && pending->deadline_ns <= now_ns) {
         struct ktimer *t = pending;
         pending = t->next;
-        t->next = 0;
+        t->next = NULL;
         t->armed = false;
         npending--;
         t->fn(t, t->ctx);

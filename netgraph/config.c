@@ -287,7 +287,6 @@ int config_parse(const char *text, size_t len, const char *filename, struct conf
         r = cfg_token(&ps, &kw);
         if (r <= 0)
             continue;
-        r = 0;
         unsigned k;
         for (k = 0; k < KARRAY_SIZE(keywords); k++)
             if (cfg_tok_is(&kw, keywords[k].word))

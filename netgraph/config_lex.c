@@ -69,6 +69,10 @@ int cfg_perr(struct parser *ps, unsigned col, const char *fmt, ...)
  */
 int cfg_token(struct parser *ps, struct token *t)
 {
+    t->raw = NULL; /* defined whatever the outcome */
+    t->rawlen = 0;
+    t->eq = 0;
+    t->col = 0;
     struct lexer *lx = &ps->lx;
     while (lx->pos < lx->line_end && is_blank(lx->text[lx->pos]))
         lx->pos++;

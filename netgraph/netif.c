@@ -58,7 +58,7 @@ int netif_create(struct kport *port, const char *name, const uint8_t *mac, struc
 
 struct netif *netif_get(uint16_t index)
 {
-    return index < nifs ? ifs[index] : 0;
+    return index < nifs ? ifs[index] : NULL;
 }
 
 struct netif *netif_find(const char *name)
@@ -66,7 +66,7 @@ struct netif *netif_find(const char *name)
     for (unsigned i = 0; i < nifs; i++)
         if (strcmp(ifs[i]->name, name) == 0)
             return ifs[i];
-    return 0;
+    return NULL;
 }
 
 unsigned netif_count(void)
@@ -157,7 +157,7 @@ static int netif_transmit_one(struct netif *ifp, struct pktbuf *pkt)
         return -KE_NOMEM;
     }
     uint32_t len = pkt_total_len(pkt);
-    pkt->next = 0;
+    pkt->next = NULL;
     if (!ifp->txq_head && bursts_active == 0) {
         struct pktbuf *one[1] = { pkt };
         if (ifp->port->ops->tx_burst(ifp->port, one, 1) == 1) {
@@ -221,11 +221,11 @@ void netif_destroy_all(void)
         while (ifp->txq_head) {
             struct pktbuf *p = ifp->txq_head;
             ifp->txq_head = p->next;
-            p->next = 0;
+            p->next = NULL;
             ifp->ctr[NETIF_TX_DROPPED]++;
             pkt_free(p);
         }
-        ifp->txq_tail = 0;
+        ifp->txq_tail = NULL;
         ifp->txq_len = 0;
         ifp->txq_bytes = 0;
         kstats_unregister(&ifp->stats);
@@ -235,7 +235,7 @@ void netif_destroy_all(void)
         if (ifp->port->ops->close)
             ifp->port->ops->close(ifp->port);
         kfree(ifp);
-        ifs[i] = 0;
+        ifs[i] = NULL;
     }
     nifs = 0;
     tx_pending = 0;

@@ -66,7 +66,7 @@ static uint16_t tcp_sum(const uint8_t *ip, const uint8_t *seg, uint16_t len)
 /* segment - cut super-frame @p into a list of frames (->next); NULL on a malformed frame or no memory. */
 static struct pktbuf *segment(struct pktbuf *p, uint64_t *nomem)
 {
-    uint8_t hdr[ETHER_HDR_LEN + IPV4_MAX_HDR_LEN + 60];
+    uint8_t hdr[ETHER_HDR_LEN + IPV4_MAX_HDR_LEN + 60] = { 0 };
     uint32_t total = pkt_total_len(p);
     if (p->gso_size == 0 || total < ETHER_HDR_LEN + IPV4_HDR_LEN + TCP_HDR_LEN)
         return NULL;

@@ -18,6 +18,8 @@ PACKAGES=(
   libturbojpeg0-dev libjpeg62-turbo-dev libstb-dev libsdl2-dev ffmpeg libjpeg-turbo-progs
   # fuzzing and benchmarks
   clang libclang-rt-14-dev valgrind python3-matplotlib
+  # house rules: format, clang-tidy, the NULL check (libclang from Python)
+  clang-format clang-tidy python3-clang-14
   # Linux baseline VMs (tools/vm/linux-host/build.sh: strings for module
   # dependencies; programs copied into the images with their libraries)
   binutils rpcbind

@@ -54,7 +54,7 @@ static int aecho_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci)
         slash++;
     if (*slash != '/')
         return -KE_INVAL;
-    uint64_t p, c;
+    uint64_t p = 0, c = 0;
     int rc = kparse_u64(s, (size_t)(slash - s), &p);
     if (rc == 0)
         rc = kparse_u64(slash + 1, strlen(slash + 1), &c);

@@ -3,7 +3,7 @@
  * command language to look at the running protocol graph (counters, pools,
  * ARP cache, routes, interfaces, events with their handlers and guards) and
  * to change it while traffic flows (routes, ARP cache, extensions, log
- * level). Issue 4 item 2 and issue 5 item 8.
+ * level).
  *
  * Portable and freestanding: one parser and one command table serve every
  * front-end. A front-end owns a struct console_session, hands it the bytes

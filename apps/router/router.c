@@ -27,7 +27,7 @@ static int router_install(struct kext *x, char *err, size_t errlen)
         ksnprintf(err, errlen, "already installed (one instance forwards for all interfaces)");
         return -KE_EXIST;
     }
-    bool zerocopy, redirects;
+    bool zerocopy = true, redirects = true;
     int rc = kext_yes_no(x, "zerocopy", true, &zerocopy, err, errlen);
     if (rc == 0)
         rc = kext_yes_no(x, "redirects", true, &redirects, err, errlen);

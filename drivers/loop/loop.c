@@ -18,7 +18,7 @@ struct loop_priv {
 
 static void q_put(struct pktq *q, struct pktbuf *p)
 {
-    p->next = 0;
+    p->next = NULL;
     if (q->tail)
         q->tail->next = p;
     else
@@ -31,11 +31,11 @@ static struct pktbuf *q_get(struct pktq *q)
 {
     struct pktbuf *p = q->head;
     if (!p)
-        return 0;
+        return NULL;
     q->head = p->next;
     if (!q->head)
-        q->tail = 0;
-    p->next = 0;
+        q->tail = NULL;
+    p->next = NULL;
     q->n--;
     return p;
 }
@@ -114,12 +114,12 @@ static void loop_close(struct kport *port)
     struct loop_priv *lp = port->priv;
     for (unsigned i = 0; i < nloops; i++)
         if (loop_by_name[i] == port)
-            loop_by_name[i] = 0;
+            loop_by_name[i] = NULL;
     q_flush(&lp->rxq);
     q_flush(&lp->txq);
     if (lp->peer) {
         struct loop_priv *pp = lp->peer->priv;
-        pp->peer = 0;
+        pp->peer = NULL;
     }
     kfree(lp);
     kfree(port);
@@ -140,7 +140,7 @@ struct kport *loop_port_create(const char *name, const uint8_t mac[6], struct pk
     if (!port || !lp) {
         kfree(port);
         kfree(lp);
-        return 0;
+        return NULL;
     }
     port->ops = &loop_ops;
     port->priv = lp;
@@ -208,7 +208,7 @@ static int loop_open(const struct kdriver_args *a, struct kport **out, char *err
     port->mtu = (uint16_t)mtu;
     const char *peer = kparams_get(a->params, "peer");
     if (peer) {
-        struct kport *other = 0;
+        struct kport *other = NULL;
         for (unsigned i = 0; i < nloops; i++)
             if (loop_by_name[i] && strcmp(loop_by_name[i]->name, peer) == 0)
                 other = loop_by_name[i];

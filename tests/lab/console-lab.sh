@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # tests/lab/console-lab.sh — the console installs and removes an extension
-# while real traffic flows (issue 5 item 8 and its "done when": ping and
-# sockperf keep getting answers).
+# while real traffic flows: ping and sockperf keep getting answers.
 #
 #   console-lab.sh SPINDLE
 #

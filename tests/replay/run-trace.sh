@@ -18,6 +18,8 @@
 #    against malformed.expect).
 # 4. stats.py checks --stats-json: no drops on valid traffic; for malformed,
 #    each bad frame in its drop counter.
+# SPINDLE_ECHO_EXTENSION names the echo extension (default udp-echo; tools/dev/
+# new-extension-check.sh replays through a renamed copy of it).
 # Exit 0 pass, 1 fail, 77 skip (no python3 with scapy).
 set -euo pipefail
 
@@ -56,7 +58,7 @@ cat >"$TMP/spindle.conf" <<EOF
 # $TRACE replay: the lab server's configuration on a pcap-file port
 interface eth0 driver=pcap-file in=$TMP/in.pcap out=$TMP/sent.pcap mac=$APP_MAC
 address eth0 10.77.0.2/24
-extension udp-echo port=7
+extension ${SPINDLE_ECHO_EXTENSION:-udp-echo} port=7
 extension udp-count
 extension sockperf port=11111
 EOF

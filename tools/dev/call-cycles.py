@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """tools/dev/call-cycles.py — report cycles of references between source files.
 
 Reads the object files of a meson build (nm: defined and undefined symbols

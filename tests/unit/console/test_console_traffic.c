@@ -1,6 +1,6 @@
 /*
  * tests/unit/console/test_console_traffic.c — installing and removing an
- * extension from the console while traffic flows (issue 5 items 1 and 8):
+ * extension from the console while traffic flows:
  * UDP echo requests and pings arrive in bursts; between bursts, and in the
  * middle of a burst (from a handler, while the UDP event is being raised),
  * "extension install udp-echo" and "extension remove ID" run. Every request

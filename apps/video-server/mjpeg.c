@@ -102,6 +102,7 @@ static int refuse_read(struct frame *fr, int got)
 
 static int get_bytes(struct frame *fr, uint8_t *dst, size_t n)
 {
+    memset(dst, 0, n); /* defined even when a read fails half way */
     for (size_t i = 0; i < n; i++) {
         int c = get(fr->s);
         if (c < 0)

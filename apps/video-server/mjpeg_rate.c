@@ -49,7 +49,7 @@ int mjpeg_rate_from_name(const char *name, struct mjpeg_rate *rate)
             den *= 10;
         }
     }
-    if (*p && strcmp(p, ".mjpeg") && strcmp(p, ".mjpg"))
+    if (*p && strcmp(p, ".mjpeg") != 0 && strcmp(p, ".mjpg") != 0)
         return -KE_INVAL;
     if (num < den || num > (uint64_t)MJPEG_MAX_FPS * den)
         return -KE_INVAL;

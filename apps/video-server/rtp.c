@@ -70,7 +70,8 @@ size_t rtcp_write_sr(const struct rtp_sender *s, uint8_t *dst, size_t cap, uint6
     store_be32(p + 4, s->ssrc);
     p[8] = RTCP_SDES_CNAME;
     p[9] = (uint8_t)clen;
-    memcpy(p + 10, cname, clen);
+    for (size_t i = 0; i < clen; i++) /* SDES text is counted, not NUL-terminated (6.5) */
+        p[10 + i] = (uint8_t)cname[i];
     p += sdes;
     if (bye) {
         rtcp_header(p, 1, RTCP_BYE, 8);

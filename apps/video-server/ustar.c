@@ -210,6 +210,7 @@ static int read_meta(struct ustar_reader *r, uint64_t data_off, uint64_t size, c
 int ustar_next(struct ustar_reader *r, struct ustar_entry *e, char *err, size_t errlen)
 {
     struct pending pd = {.first_off = r->off};
+    memset(e, 0, sizeof *e); /* defined on every return, not only 1 */
     if (r->end)
         return 0;
     for (;;) {

@@ -46,7 +46,14 @@ uint64_t arch_clock_ns(void);
  */
 void *arch_alloc(size_t size, size_t align);
 
-/** arch_free - release memory from arch_alloc(); NULL is ignored. */
+/**
+ * arch_alloc_raw - arch_alloc without the zero fill: the bytes are whatever
+ * was there. For large areas the caller writes before it reads (packet
+ * buffer blocks): a VM's fresh RAM is then touched only when used.
+ */
+void *arch_alloc_raw(size_t size, size_t align);
+
+/** arch_free - release memory from arch_alloc() or arch_alloc_raw(); NULL is ignored. */
 void arch_free(void *p);
 
 /**

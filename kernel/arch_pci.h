@@ -93,6 +93,20 @@ uint64_t arch_pci_irq_save(void);
 /** arch_pci_irq_restore - put back the interrupt mask arch_pci_irq_save() returned as @saved. */
 void arch_pci_irq_restore(uint64_t saved);
 
+/** Address windows the kernel may give to BARs the firmware left unassigned. */
+struct arch_pci_windows {
+    uint64_t mmio_base, mmio_limit; /* bus addresses [base, limit) for memory BARs */
+    uint32_t io_base, io_limit;     /* port numbers [base, limit) for I/O BARs */
+};
+
+/**
+ * arch_pci_windows - fill @w with the windows of this machine's root bus
+ * for BARs nobody assigned (a minimal firmware such as qboot leaves them
+ * at 0). Returns 0, or -KE_NOTSUP when the firmware always assigns them
+ * (then pci_enumerate() assigns nothing).
+ */
+int arch_pci_windows(struct arch_pci_windows *w);
+
 /*
  * ---- portable side (kernel/pci.c), called by the target's boot code ----
  */
@@ -105,8 +119,10 @@ void arch_pci_irq_restore(uint64_t saved);
  * N pin N"), then the BARs of network controllers (class 0x02). @each, when
  * not NULL, is called for every function right after its line (alpha uses
  * it to find its pvpanic device). At most 64 functions are kept; a
- * function that reads vendor 0xffff or 0x0000 is absent. Firmware must
- * already have assigned BARs and interrupt lines. Call once, at boot.
+ * function that reads vendor 0xffff or 0x0000 is absent. Interrupt lines
+ * come from the firmware; BARs it left unassigned on bus 0 get addresses
+ * from arch_pci_windows() (naturally aligned, above every BAR already
+ * assigned there) and their decoding enabled. Call once, at boot.
  */
 void pci_enumerate(void (*each)(const struct bus_device *d));
 

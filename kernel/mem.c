@@ -14,6 +14,16 @@ void *kmalloc_aligned(size_t size, size_t align)
     return p;
 }
 
+void *kmalloc_raw(size_t size, size_t align)
+{
+    if (align < 16)
+        align = 16;
+    void *p = arch_alloc_raw(size ? size : 1, align);
+    if (p)
+        live++;
+    return p;
+}
+
 void *kmalloc(size_t size)
 {
     return kmalloc_aligned(size, 16);

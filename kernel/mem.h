@@ -12,6 +12,11 @@
 void *kmalloc(size_t size);
 /** kmalloc_aligned - as kmalloc with alignment @align (power of two). */
 void *kmalloc_aligned(size_t size, size_t align);
+/**
+ * kmalloc_raw - as kmalloc_aligned, but not zero-filled: for large areas the
+ * caller writes before it reads (packet buffer blocks). NULL when exhausted.
+ */
+void *kmalloc_raw(size_t size, size_t align);
 /** kfree - release memory from kmalloc*(); NULL is ignored. */
 void kfree(void *p);
 /** kmem_live - number of kmalloc*() blocks not yet freed. */

@@ -199,10 +199,112 @@ static void list_bars(const struct bus_device *d)
     }
 }
 
+/*
+ * BAR assignment (PCI Local Bus Specification 3.0, 6.2.5.1): a BAR's size is
+ * what writing all ones reads back; its address must be aligned to its size.
+ * Only bus 0, only what the firmware left at 0, in two bump allocators that
+ * start above every address already assigned in their window.
+ */
+struct bar_alloc {
+    uint64_t mmio_next, mmio_limit;
+    uint32_t io_next, io_limit;
+};
+
+static uint64_t align_up64(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+/* bar_size - size and kind of BAR @index of @d (0 size: unimplemented); @width 1 or 2. */
+static uint64_t bar_size(const struct bus_device *d, int index, bool *io, int *width,
+                         uint64_t *cur)
+{
+    uint16_t off = (uint16_t)(PCI_BAR0 + 4 * index);
+    uint32_t lo = bus_cfg_read32(d, off);
+    *io = lo & 1;
+    bool is64 = !*io && ((lo >> 1) & 3) == 2;
+    *width = is64 && index < 5 ? 2 : 1;
+    uint32_t hi = *width == 2 ? bus_cfg_read32(d, (uint16_t)(off + 4)) : 0;
+    bus_cfg_write32(d, off, 0xffffffffu);
+    uint32_t mlo = bus_cfg_read32(d, off);
+    bus_cfg_write32(d, off, lo);
+    uint32_t mhi = 0xffffffffu;
+    if (*width == 2) {
+        bus_cfg_write32(d, (uint16_t)(off + 4), 0xffffffffu);
+        mhi = bus_cfg_read32(d, (uint16_t)(off + 4));
+        bus_cfg_write32(d, (uint16_t)(off + 4), hi);
+    }
+    if (*io) {
+        *cur = lo & ~3u;
+        uint32_t mask = (mlo & ~3u) | 0xffff0000u;
+        return (mlo & ~3u) ? (uint32_t)(~mask + 1) : 0;
+    }
+    *cur = ((uint64_t)hi << 32) | (lo & ~0xfu);
+    uint64_t mask = ((uint64_t)mhi << 32) | (mlo & ~0xfu);
+    return (mlo & ~0xfu) ? ~mask + 1 : 0;
+}
+
+/* bars_walk - for each BAR of every bus-0 function: above the assigned (@assign false) or assign. */
+static void bars_walk(struct bar_alloc *a, bool assign)
+{
+    for (unsigned i = 0; i < ndevs; i++) {
+        const struct bus_device *d = &devs[i];
+        uint8_t htype = (uint8_t)(bus_cfg_read32(d, PCI_HEADER_WORD) >> 16) & 0x7f;
+        if (d->bus != 0 || htype != 0)
+            continue;
+        uint16_t cmd = bus_cfg_read16(d, PCI_CMD);
+        bus_cfg_write16(d, PCI_CMD, (uint16_t)(cmd & ~(PCI_CMD_IO | PCI_CMD_MEM)));
+        uint16_t enable = 0;
+        for (int b = 0; b < 6;) {
+            bool io;
+            int width;
+            uint64_t cur, size = bar_size(d, b, &io, &width, &cur);
+            uint16_t off = (uint16_t)(PCI_BAR0 + 4 * b);
+            if (size != 0 && cur != 0 && !assign) {
+                if (io && cur + size > a->io_next && cur < a->io_limit)
+                    a->io_next = (uint32_t)(cur + size);
+                if (!io && cur + size > a->mmio_next && cur < a->mmio_limit)
+                    a->mmio_next = cur + size;
+            } else if (size != 0 && cur != 0) {
+                enable |= io ? PCI_CMD_IO : PCI_CMD_MEM;
+            } else if (size != 0 && assign) {
+                uint64_t at = io ? align_up64(a->io_next, size) : align_up64(a->mmio_next, size);
+                if (io && at + size <= a->io_limit) {
+                    bus_cfg_write32(d, off, (uint32_t)at);
+                    a->io_next = (uint32_t)(at + size);
+                    enable |= PCI_CMD_IO;
+                } else if (!io && at + size <= a->mmio_limit) {
+                    bus_cfg_write32(d, off, (uint32_t)at);
+                    if (width == 2)
+                        bus_cfg_write32(d, (uint16_t)(off + 4), (uint32_t)(at >> 32));
+                    a->mmio_next = at + size;
+                    enable |= PCI_CMD_MEM;
+                } else {
+                    klog(KLOG_WARN, "pci", "%02x:%02x.%x bar %d: no room for 0x%llx bytes",
+                         d->bus, d->dev, d->fn, b, (unsigned long long)size);
+                }
+            }
+            b += width;
+        }
+        bus_cfg_write16(d, PCI_CMD, (uint16_t)(assign ? cmd | enable : cmd));
+    }
+}
+
+static void bars_assign(void)
+{
+    struct arch_pci_windows w;
+    if (arch_pci_windows(&w) != 0)
+        return;
+    struct bar_alloc a = { w.mmio_base, w.mmio_limit, w.io_base, w.io_limit };
+    bars_walk(&a, false);
+    bars_walk(&a, true);
+}
+
 void pci_enumerate(void (*each)(const struct bus_device *d))
 {
     ndevs = 0;
     scan_bus(0, 0);
+    bars_assign();
     for (unsigned i = 1; i < ndevs; i++) {      /* insertion sort: bus/device/function order */
         struct bus_device t = devs[i];
         unsigned j = i;

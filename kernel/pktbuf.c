@@ -65,7 +65,7 @@ struct pktpool *pktpool_create(const char *name, uint32_t count, uint16_t block_
         pool->mem = alloc(ctx, bytes);
         pool->mem_owned = false;
     } else {
-        pool->mem = kmalloc_aligned(bytes, 64);
+        pool->mem = kmalloc_raw(bytes, 64); /* blocks are written before they are read */
         pool->mem_owned = true;
     }
     pool->bufs = kmalloc(sizeof(struct pktbuf) * count);

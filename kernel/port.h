@@ -59,6 +59,17 @@ struct kport_ops {
     uint16_t (*tx_burst)(struct kport *port, struct pktbuf **pkts, uint16_t n);
     /** close - release everything; the port is freed. */
     void (*close)(struct kport *port);
+    /**
+     * intr_enable - optional (NULL: nothing to arm, e.g. a host descriptor
+     * in wait_fd wakes the loop). The main loop is about to idle: ask the
+     * device to interrupt at the next received frame (and when transmit
+     * ring space frees up while frames wait for it). Returns true when a
+     * frame arrived meanwhile: the loop polls again instead of idling.
+     * While the loop polls, the driver keeps the device from interrupting
+     * (it turns interrupts off again in rx_burst): notification suppression,
+     * OASIS virtio 1.1 section 2.6.7; Linux NAPI.
+     */
+    bool (*intr_enable)(struct kport *port);
 };
 
 /** A port. Drivers fill it; the counters are theirs to keep. */

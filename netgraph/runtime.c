@@ -62,6 +62,21 @@ void netgraph_set_configured(bool yes)
     rt.configured = yes;
 }
 
+/* Before idling: every port that can asks its device for an interrupt at
+ * its next event (kport_ops.intr_enable); true when one has work already. */
+static bool ports_intr_enable(void)
+{
+    bool work = false;
+    for (unsigned i = 0; i < netif_count(); i++) {
+        struct netif *ifp = netif_get((uint16_t)i);
+        struct kport *port = ifp ? ifp->port : NULL;
+        if (port != NULL && !port->done && port->ops->intr_enable != NULL &&
+            port->ops->intr_enable(port))
+            work = true;
+    }
+    return work;
+}
+
 unsigned netgraph_poll(bool may_idle)
 {
     unsigned total = 0;
@@ -95,7 +110,8 @@ unsigned netgraph_poll(bool may_idle)
             if (soon < deadline)
                 deadline = soon;
         }
-        arch_idle(kclock_arch_deadline(deadline));
+        if (!ports_intr_enable())
+            arch_idle(kclock_arch_deadline(deadline));
     }
     return total;
 }

@@ -29,6 +29,21 @@ static bool known_key(const struct nic_param *spec, unsigned n, const char *key)
     return false;
 }
 
+/* A flag given as "on" or "off": set *spec->out and return true. */
+static bool flag_word(const struct kparams *p, const struct nic_param *spec)
+{
+    const char *v = kparams_get(p, spec->key);
+    if (v == NULL || spec->min != 0 || spec->max != 1)
+        return false;
+    if (strcmp(v, "on") == 0)
+        *spec->out = 1;
+    else if (strcmp(v, "off") == 0)
+        *spec->out = 0;
+    else
+        return false;
+    return true;
+}
+
 int nic_params_get(const char *driver, const struct kparams *p, const struct nic_param *spec,
                    unsigned n, char *err, size_t errlen)
 {
@@ -42,8 +57,9 @@ int nic_params_get(const char *driver, const struct kparams *p, const struct nic
         }
     }
     for (unsigned k = 0; k < n; k++) {
-        int rc = kparams_get_u64(p, spec[k].key, spec[k].dflt, spec[k].min, spec[k].max,
-                                 spec[k].out);
+        int rc = flag_word(p, &spec[k]) ? 0
+                                         : kparams_get_u64(p, spec[k].key, spec[k].dflt,
+                                                           spec[k].min, spec[k].max, spec[k].out);
         if (rc) {
             join_keys(spec, n, "/", keys, sizeof keys);
             ksnprintf(err, errlen, "%s: bad %s value: %s", driver, keys, kerr_str(rc));

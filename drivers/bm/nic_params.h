@@ -1,7 +1,8 @@
 /*
  * drivers/bm/nic_params.h — checking a bare-metal NIC's key=value
  * parameters from its configuration line (ARCHITECTURE.md "Configuration";
- * kernel/port.h struct kparams), all numbers: rx_ring=N tx_ring=N pool=N ...
+ * kernel/port.h struct kparams), all numbers or flags: rx_ring=N tx_ring=N
+ * pool=N offload=on ...
  *
  * Portable: only kernel/ headers, so one source serves every bare-metal target.
  */
@@ -12,7 +13,10 @@
 #include <stdint.h>
 #include "kernel/port.h"
 
-/** One numeric parameter a driver accepts, in the unit the key names (entries, buffers, 0/1). */
+/**
+ * One numeric parameter a driver accepts, in the unit the key names
+ * (entries, buffers, 0/1). A flag (min 0, max 1) also takes "on" and "off".
+ */
 struct nic_param {
     const char *key;      /* "rx_ring" */
     uint64_t dflt;        /* value when the key is absent */
@@ -27,7 +31,8 @@ struct nic_param {
  * -KE_INVAL "DRIVER: unknown parameter 'KEY' (known: K1, K2, ...)" for a
  * key not in @spec (checked first, so nothing is parsed);
  * -KE_INVAL / -KE_RANGE "DRIVER: bad K1/K2/... value: REASON" for the first
- * key, in @spec order, that is not a number or is outside [min, max].
+ * key, in @spec order, that is not a number (nor on/off for a flag) or is
+ * outside [min, max].
  */
 int nic_params_get(const char *driver, const struct kparams *p, const struct nic_param *spec,
                    unsigned n, char *err, size_t errlen);

@@ -6,6 +6,12 @@
  * kernel/bus.h, so one source serves every bare-metal target.
  *
  *   interface NAME driver=e1000 [rx_ring=N] [tx_ring=N] [pool=N] [promisc=0|1]
+ *             [offload=on|off] [itr=N] [rdtr=N] [radv=N] [tidv=N] [tadv=N]
+ *
+ * offload (default on): transmit checksum offload (the port's tx_csum).
+ * itr, rdtr, radv, tidv, tadv: the interrupt moderation registers of the
+ * same names in their SDM units (ITR 256 ns, the others 1.024 us), default
+ * 0. See e1000.c.
  *
  * The Nth e1000 interface line (kdriver_args.instance = N) binds the Nth
  * matching PCI function in bus order; open fails with "no e1000 device #N

@@ -44,7 +44,7 @@
 
 /* ---- Interrupts (SDM 13.4.17-13.4.21) ---- */
 #define E1000_ICR 0x00C0u /* Interrupt Cause Read: read clears */
-#define E1000_ITR 0x00C4u /* Interrupt Throttling */
+#define E1000_ITR 0x00C4u /* Interrupt Throttling: minimum interval, 256 ns units */
 #define E1000_ICS 0x00C8u /* Interrupt Cause Set */
 #define E1000_IMS 0x00D0u /* Interrupt Mask Set/Read */
 #define E1000_IMC 0x00D8u /* Interrupt Mask Clear */
@@ -65,8 +65,8 @@
 #define E1000_RDLEN 0x2808u /* Receive Descriptor Length, bytes, multiple of 128 */
 #define E1000_RDH   0x2810u /* Receive Descriptor Head */
 #define E1000_RDT   0x2818u /* Receive Descriptor Tail */
-#define E1000_RDTR  0x2820u /* Receive Delay Timer */
-#define E1000_RADV  0x282Cu /* Receive Interrupt Absolute Delay Timer */
+#define E1000_RDTR  0x2820u /* Receive Delay Timer, 1.024 us units */
+#define E1000_RADV  0x282Cu /* Receive Interrupt Absolute Delay Timer, 1.024 us units */
 #define E1000_RSRPD 0x2C00u /* Receive Small Packet Detect Interrupt */
 
 /* RCTL bits (SDM 13.4.22) */
@@ -89,7 +89,8 @@
 #define E1000_TDLEN 0x3808u /* Transmit Descriptor Length, bytes, multiple of 128 */
 #define E1000_TDH   0x3810u /* Transmit Descriptor Head */
 #define E1000_TDT   0x3818u /* Transmit Descriptor Tail */
-#define E1000_TIDV  0x3820u /* Transmit Interrupt Delay Value */
+#define E1000_TIDV  0x3820u /* Transmit Interrupt Delay Value, 1.024 us units */
+#define E1000_TADV  0x382Cu /* Transmit Absolute Interrupt Delay Value, 1.024 us units */
 
 /* TCTL bits (SDM 13.4.33) */
 #define E1000_TCTL_EN         (1u << 1)  /* transmit enable */

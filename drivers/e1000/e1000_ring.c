@@ -117,6 +117,89 @@ int e1000_tx_post(struct e1000_ring *r, uint64_t bus_addr, uint16_t len, uint8_t
     return 0;
 }
 
+int e1000_tx_csum_ctx(uint16_t csum_start, uint16_t csum_offset, struct e1000_tx_ctx *out)
+{
+    uint32_t where = (uint32_t)csum_start + csum_offset;
+    if (csum_start > 0xffu || where > 0xffu)
+        return -KE_RANGE;
+    memset(out, 0, sizeof *out);
+    out->tucss = (uint8_t)csum_start;
+    out->tucso = (uint8_t)where;
+    out->tucse = 0; /* to the end of the packet */
+    return 0;
+}
+
+bool e1000_tx_ctx_equal(const struct e1000_tx_ctx *a, const struct e1000_tx_ctx *b)
+{
+    return a->ipcss == b->ipcss && a->ipcso == b->ipcso && a->ipcse == b->ipcse &&
+           a->tucss == b->tucss && a->tucso == b->tucso && a->tucse == b->tucse &&
+           a->paylen == b->paylen && a->tucmd == b->tucmd && a->hdrlen == b->hdrlen &&
+           a->mss == b->mss;
+}
+
+/* Fill descriptor `tail` as a context descriptor from @c with command bits @cmd. */
+static void put_ctx(struct e1000_ring *r, const struct e1000_tx_ctx *c, uint8_t cmd)
+{
+    uint8_t *d = desc_at(r, r->tail);
+    d[E1000_TCD_IPCSS] = c->ipcss;
+    d[E1000_TCD_IPCSO] = c->ipcso;
+    store_le16(d + E1000_TCD_IPCSE, c->ipcse);
+    d[E1000_TCD_TUCSS] = c->tucss;
+    d[E1000_TCD_TUCSO] = c->tucso;
+    store_le16(d + E1000_TCD_TUCSE, c->tucse);
+    uint32_t tucmd = (uint32_t)(c->tucmd | cmd | E1000_TXD_CMD_DEXT);
+    store_le32(d + E1000_TCD_PAYLEN, (c->paylen & 0xfffffu) |
+                                         (E1000_TXD_DTYP_CONTEXT << 20) | (tucmd << 24));
+    d[E1000_TXD_STATUS] = 0;
+    d[E1000_TCD_HDRLEN] = c->hdrlen;
+    store_le16(d + E1000_TCD_MSS, c->mss);
+    r->cookie[r->tail] = NULL;
+    r->tail = ring_inc(r, r->tail);
+    r->used++;
+}
+
+/* Fill descriptor `tail` as a data descriptor. */
+static void put_data(struct e1000_ring *r, const struct e1000_tx_seg *s, uint8_t cmd,
+                     uint8_t popts, void *cookie)
+{
+    uint8_t *d = desc_at(r, r->tail);
+    desc_put_le64(d + E1000_TXD_ADDR, s->addr);
+    uint32_t dcmd = (uint32_t)(cmd | E1000_TXD_CMD_DEXT);
+    store_le32(d + E1000_TDD_DTALEN, s->len | (E1000_TXD_DTYP_DATA << 20) | (dcmd << 24));
+    d[E1000_TXD_STATUS] = 0;
+    d[E1000_TDD_POPTS] = popts;
+    store_le16(d + E1000_TXD_SPECIAL, 0);
+    r->cookie[r->tail] = cookie;
+    r->tail = ring_inc(r, r->tail);
+    r->used++;
+}
+
+int e1000_tx_post_frame(struct e1000_ring *r, const struct e1000_tx_seg *seg, unsigned nseg,
+                        const struct e1000_tx_ctx *ctx, uint8_t popts, uint8_t cmd_extra,
+                        void *cookie)
+{
+    bool ext = ctx != NULL || popts != 0;
+    if (nseg == 0 || cookie == NULL || (cmd_extra & E1000_TXD_CMD_DEXT))
+        return -KE_INVAL;
+    for (unsigned i = 0; i < nseg; i++)
+        if (seg[i].len == 0 || (!ext && seg[i].len > E1000_TX_MAX_LEN))
+            return -KE_INVAL;
+    if (e1000_ring_space(r) < nseg + (ctx ? 1u : 0u))
+        return -KE_AGAIN;
+    uint8_t cmd = (uint8_t)(E1000_TXD_CMD_RS | cmd_extra);
+    if (ctx)
+        put_ctx(r, ctx, cmd);
+    for (unsigned i = 0; i < nseg; i++) {
+        bool last = i + 1 == nseg;
+        uint8_t c = (uint8_t)(cmd | (last ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS : 0u));
+        if (ext)
+            put_data(r, &seg[i], c, popts, last ? cookie : NULL);
+        else
+            (void)e1000_tx_post(r, seg[i].addr, seg[i].len, c, last ? cookie : NULL);
+    }
+    return 0;
+}
+
 bool e1000_tx_done(const struct e1000_ring *r)
 {
     return r->used > 0 && (desc_status(r, r->next, E1000_TXD_STATUS) & E1000_TXD_STAT_DD);

@@ -58,7 +58,7 @@
 #define E1000_RXD_ERR_TCPE 0x20u /* TCP/UDP checksum error (offload only) */
 #define E1000_RXD_ERR_IPE  0x40u /* IP checksum error (offload only) */
 #define E1000_RXD_ERR_RXE  0x80u /* RX data error */
-/** Errors that make the frame itself bad (checksum-offload bits excluded: offload is off). */
+/** Errors that make the frame itself bad (checksum bits excluded: receive offload is off). */
 #define E1000_RXD_ERR_FRAME (E1000_RXD_ERR_CE | E1000_RXD_ERR_SE | E1000_RXD_ERR_SEQ | \
                              E1000_RXD_ERR_CXE | E1000_RXD_ERR_RXE)
 
@@ -84,6 +84,52 @@
 #define E1000_TXD_STAT_EC 0x02u /* excess collisions */
 #define E1000_TXD_STAT_LC 0x04u /* late collision */
 #define E1000_TXD_STAT_TU 0x08u /* transmit underrun */
+
+/* Transmit context descriptor (SDM 3.3.6): byte offsets of its fields. */
+#define E1000_TCD_IPCSS  0u  /* u8 IP checksum start */
+#define E1000_TCD_IPCSO  1u  /* u8 IP checksum offset (where it goes) */
+#define E1000_TCD_IPCSE  2u  /* le16 IP checksum end (inclusive; 0: to the end) */
+#define E1000_TCD_TUCSS  4u  /* u8 TCP/UDP checksum start */
+#define E1000_TCD_TUCSO  5u  /* u8 TCP/UDP checksum offset */
+#define E1000_TCD_TUCSE  6u  /* le16 TCP/UDP checksum end (0: to the end of the packet) */
+#define E1000_TCD_PAYLEN 8u  /* le32: PAYLEN 19:0, DTYP 23:20 (0000), TUCMD 31:24 */
+#define E1000_TCD_HDRLEN 13u /* u8 header length (TSO) */
+#define E1000_TCD_MSS    14u /* le16 maximum segment size (TSO) */
+/* Transmit data descriptor (SDM 3.3.7): address as legacy, then le32 DTALEN 19:0,
+ * DTYP 23:20 (0001), DCMD 31:24; status at 12 as legacy; POPTS at 13. */
+#define E1000_TDD_DTALEN 8u
+#define E1000_TDD_POPTS  13u
+#define E1000_TXD_DTYP_CONTEXT 0x0u /* DTYP of a context descriptor */
+#define E1000_TXD_DTYP_DATA    0x1u /* DTYP of a data descriptor */
+/* TUCMD bits of a context descriptor (SDM table 3-12); DEXT, RS, IDE as in E1000_TXD_CMD_*. */
+#define E1000_TUCMD_TCP 0x01u /* TCP (else UDP), for TSO */
+#define E1000_TUCMD_IP  0x02u /* IPv4 (else IPv6), for TSO */
+#define E1000_TUCMD_TSE 0x04u /* TCP segmentation enable */
+/* DCMD bits of a data descriptor (SDM table 3-14): as legacy, TSE in place of IC. */
+#define E1000_DCMD_TSE 0x04u
+/* POPTS bits of a data descriptor (SDM table 3-15). */
+#define E1000_POPTS_IXSM 0x01u /* insert the IP checksum (context IPCSS/IPCSO/IPCSE) */
+#define E1000_POPTS_TXSM 0x02u /* insert the TCP/UDP checksum (context TUCSS/TUCSO/TUCSE) */
+/** Largest buffer one data descriptor may carry here, bytes (QEMU reads 16 bits of DTALEN). */
+#define E1000_TDD_MAX_LEN 0xffffu
+
+/** The fields of a transmit context descriptor (SDM 3.3.6), host order. */
+struct e1000_tx_ctx {
+    uint8_t ipcss, ipcso; /* IP checksum start and where it goes: bytes from the frame start */
+    uint16_t ipcse;       /* IP checksum end, inclusive (0: end of the packet) */
+    uint8_t tucss, tucso; /* TCP/UDP checksum start and where it goes */
+    uint16_t tucse;       /* TCP/UDP checksum end, inclusive (0: end of the packet) */
+    uint32_t paylen;      /* TSO: payload bytes after the headers (20 bits) */
+    uint8_t tucmd;        /* E1000_TUCMD_* (DEXT is added) */
+    uint8_t hdrlen;       /* TSO: header bytes */
+    uint16_t mss;         /* TSO: payload bytes per segment */
+};
+
+/** One buffer of a frame to send: its bus address and length in bytes. */
+struct e1000_tx_seg {
+    uint64_t addr;
+    uint16_t len;
+};
 
 /** One descriptor ring and the software state that shadows it. */
 struct e1000_ring {
@@ -158,6 +204,35 @@ enum e1000_rx_verdict e1000_rx_classify(const struct e1000_rx_info *info, uint16
  */
 int e1000_tx_post(struct e1000_ring *r, uint64_t bus_addr, uint16_t len, uint8_t cmd,
                   void *cookie);
+
+/**
+ * e1000_tx_csum_ctx - the context that has the device complete one TCP or
+ * UDP checksum (SDM 3.3.6, POPTS.TXSM): the one's-complement sum of the
+ * bytes from @csum_start (from the frame start) to the end of the packet,
+ * the field at @csum_start + @csum_offset holding the pseudo-header sum,
+ * stored there. Returns 0, or -KE_RANGE when either offset exceeds the
+ * 8-bit TUCSS/TUCSO fields (255).
+ */
+int e1000_tx_csum_ctx(uint16_t csum_start, uint16_t csum_offset, struct e1000_tx_ctx *out);
+
+/** e1000_tx_ctx_equal - true when @a and @b program the device alike (no need to resend). */
+bool e1000_tx_ctx_equal(const struct e1000_tx_ctx *a, const struct e1000_tx_ctx *b);
+
+/**
+ * e1000_tx_post_frame - queue one frame of @nseg buffers @seg (each 1..
+ * 16288 bytes legacy, 1..65535 extended), gathered by the device in order
+ * (SDM 3.3): when @ctx is non-NULL first a context descriptor from it, then
+ * one data descriptor (DEXT, DTYP 1, POPTS @popts) per buffer, else (no
+ * context and @popts 0) one legacy descriptor per buffer. Every descriptor
+ * has RS (each is written back, so the ring is reclaimed descriptor by
+ * descriptor) and @cmd_extra (E1000_TXD_CMD_IDE or 0); the last also EOP
+ * and IFCS and carries @cookie, the others NULL. Returns 0, -KE_AGAIN when
+ * fewer than (@ctx ? 1 : 0) + @nseg descriptors are free (nothing queued),
+ * or -KE_INVAL (no buffer, a length out of range, NULL @cookie).
+ */
+int e1000_tx_post_frame(struct e1000_ring *r, const struct e1000_tx_seg *seg, unsigned nseg,
+                        const struct e1000_tx_ctx *ctx, uint8_t popts, uint8_t cmd_extra,
+                        void *cookie);
 
 /** e1000_tx_done - true when descriptor `next` is given out and the device set DD (needs RS). */
 bool e1000_tx_done(const struct e1000_ring *r);

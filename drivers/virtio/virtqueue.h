@@ -117,6 +117,17 @@ int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *mem,
  */
 int vq_add(struct virtqueue *vq, const struct vq_seg *seg, unsigned n, void *cookie);
 
+/**
+ * vq_next_head - the descriptor the next vq_add() makes the head of its
+ * chain (meaningful while num_free > 0): a driver that keeps per-chain data
+ * beside the ring (a transmit header) indexes it by this, as vq_get()'s
+ * cookie is indexed.
+ */
+static inline uint16_t vq_next_head(const struct virtqueue *vq)
+{
+    return vq->free_head;
+}
+
 /** vq_publish - store avail.idx (call bus_wmb() between vq_add and this). */
 void vq_publish(struct virtqueue *vq);
 

@@ -104,7 +104,8 @@ static uint64_t find_run(uint64_t n, uint64_t align)
     return UINT64_MAX;
 }
 
-void *alpha_pages_alloc(size_t n, size_t align)
+/* pages_alloc - @n pages aligned to @align, zero-filled when @zero. */
+static void *pages_alloc(size_t n, size_t align, bool zero)
 {
     if (n == 0 || n > npages || (align & (align - 1)))
         return NULL;
@@ -123,8 +124,23 @@ void *alpha_pages_alloc(size_t n, size_t align)
     hint = i + n < npages ? i + n : 0;
     pal_swpipl(ipl);
     void *p = (void *)(uintptr_t)(base + i * PAGE);
-    memset(p, 0, n * PAGE);
+    if (zero)
+        memset(p, 0, n * PAGE);
     return p;
+}
+
+void *alpha_pages_alloc(size_t n, size_t align)
+{
+    return pages_alloc(n, align, true);
+}
+
+void *arch_alloc_raw(size_t size, size_t align)
+{
+    if (size <= CLASS_MAX && align <= CLASS_MAX)
+        return arch_alloc(size, align); /* small blocks come zeroed anyway */
+    if (size == 0 || (align & (align - 1)))
+        return NULL;
+    return pages_alloc((size + PAGE - 1) / PAGE, align < PAGE ? PAGE : align, false);
 }
 
 static unsigned class_of(size_t size)

@@ -54,6 +54,16 @@ void *arch_alloc(size_t size, size_t align)
     return p;
 }
 
+void *arch_alloc_raw(size_t size, size_t align)
+{
+    void *p = NULL;
+    if (align < sizeof(void *))
+        align = sizeof(void *);
+    if (posix_memalign(&p, align, size ? size : 1) != 0)
+        return NULL;
+    return p;
+}
+
 void arch_free(void *p)
 {
     free(p);

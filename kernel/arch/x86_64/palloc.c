@@ -148,7 +148,8 @@ static void run_free(uint64_t pfn, uint64_t npages)
     pages_free += npages;
 }
 
-void *x86_pages_alloc(size_t npages, size_t align)
+/* pages_alloc - @npages pages aligned to @align, zero-filled when @zero. */
+static void *pages_alloc(size_t npages, size_t align, bool zero)
 {
     uint64_t apages = align > PAGE_SIZE ? align / PAGE_SIZE : 1;
     uint64_t f = irq_save();
@@ -162,8 +163,25 @@ void *x86_pages_alloc(size_t npages, size_t align)
     if (!pfn)
         return NULL;
     void *p = (void *)(uintptr_t)(pfn << PAGE_SHIFT);
-    memset(p, 0, npages * PAGE_SIZE);
+    if (zero)
+        memset(p, 0, npages * PAGE_SIZE);
     return p;
+}
+
+void *x86_pages_alloc(size_t npages, size_t align)
+{
+    return pages_alloc(npages, align, true);
+}
+
+void *arch_alloc_raw(size_t size, size_t align)
+{
+    if (align < PAGE_SIZE && size <= CLASS_MAX)
+        return arch_alloc(size, align); /* small blocks come zeroed anyway */
+    if (align & (align - 1))
+        return NULL;
+    if (size > (uint64_t)pages_total * PAGE_SIZE)
+        return NULL;
+    return pages_alloc((size + PAGE_SIZE - 1) / PAGE_SIZE, align, false);
 }
 
 static unsigned size_class(size_t n)

@@ -152,3 +152,18 @@ void arch_pci_irq_restore(uint64_t saved)
 {
     irq_restore(saved);
 }
+
+/*
+ * The PCI hole of QEMU's q35 and pc machines with up to 2.75 GiB of RAM:
+ * memory BARs between 0xC0000000 (above q35's ECAM at 0xB0000000) and the
+ * I/O APIC at 0xFEC00000; I/O BARs in 0xC000-0xFFFF (above the chipset's
+ * fixed ports). What SeaBIOS uses too; qboot leaves some BARs unassigned.
+ */
+int arch_pci_windows(struct arch_pci_windows *w)
+{
+    w->mmio_base = 0xC0000000ull;
+    w->mmio_limit = 0xFEC00000ull;
+    w->io_base = 0xC000u;
+    w->io_limit = 0x10000u;
+    return 0;
+}

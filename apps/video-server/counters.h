@@ -25,7 +25,8 @@ enum vs_ctr {
     VS_RTP_SEND_ERRORS,   /* udp_send failures (no route, no buffer) */
     VS_RTCP_SENT,         /* RTCP compound packets sent (before fan-out) */
     VS_RTCP_RX,           /* RTCP packets received from clients */
-    VS_FANOUT_COPIES,     /* per-client copies sent */
+    VS_FANOUT_COPIES,     /* per-client datagrams sent */
+    VS_FANOUT_SHARED,     /* ... of which a header buffer chained to the shared payload */
     VS_FANOUT_NO_BUFFER,  /* copies not made: video pool empty */
     VS_FANOUT_ERRORS,     /* copies ipv4_output refused (no route, no buffer) */
     VS_CLIENT_ERRORS,     /* ICMP errors and ARP failures about a client's datagrams */

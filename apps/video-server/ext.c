@@ -21,7 +21,7 @@ const char *const vs_ctr_names[] = {
     "disk_reads", "disk_read_bytes", "disk_in_place", "disk_copied", "disk_errors",
     "disk_busy", "disk_no_buffer", "rtp_frames", "rtp_packets", "rtp_bytes", "rtp_late",
     "rtp_skipped", "rtp_deferred", "rtp_send_errors", "rtcp_sent", "rtcp_rx",
-    "fanout_copies", "fanout_no_buffer", "fanout_errors", "client_errors", "clients_dropped",
+    "fanout_copies", "fanout_shared", "fanout_no_buffer", "fanout_errors", "client_errors", "clients_dropped",
     "streams_started", "streams_ended", "requests", "requests_refused", NULL,
 };
 _Static_assert(sizeof vs_ctr_names / sizeof vs_ctr_names[0] == VS_NCTR + 1,

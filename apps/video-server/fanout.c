@@ -153,6 +153,7 @@ static struct pktbuf *client_copy(const struct vs_fanout *fo, const struct pktbu
         return NULL;
     }
     pkt_set_layer(h, PKT_L3);
+    fo->ctr[VS_FANOUT_SHARED]++;
     return h;
 }
 

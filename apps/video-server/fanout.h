@@ -19,10 +19,11 @@
  * each client gets a header buffer of its own, with its destination address
  * and port and both checksums updated incrementally (RFC 1624: the payload
  * is not summed again), chained to a reference of the one shared payload: no
- * payload byte is copied. A datagram that is not chained is copied whole,
- * once per other client: what happens on ports that cannot gather (the VMs'
- * e1000 and virtio-net drivers today), where netgraph/netif.c would
- * linearise a chain anyway, and for RTCP.
+ * payload byte is copied (the VMs' e1000 and virtio-net drivers gather: each
+ * client's frame is two DMA segments, its headers and the shared payload). A
+ * datagram that is not chained is copied whole, once per other client: on a
+ * port that cannot gather (the hosted pcap ports), where netgraph/netif.c
+ * would linearise a chain anyway, and for RTCP.
  *
  * Clients that draw errors (ICMP destination unreachable about their
  * datagrams, RFC 1122 4.1.3.3; ARP giving up on their address) are dropped

@@ -176,9 +176,17 @@ sleep 4 # nobody listens on 5010 or 5012: ICMP port unreachable for >= 2 s drops
 con "video list" "show counters video-server" >"$TMP/con2.txt" || fail "console: no prompt"
 ctr() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/con2.txt"; }
 echo "   counters: rtp_frames $(ctr rtp_frames), rtp_late $(ctr rtp_late), disk_in_place" \
-	"$(ctr disk_in_place), disk_copied $(ctr disk_copied), fanout_copies $(ctr fanout_copies)," \
+	"$(ctr disk_in_place), disk_copied $(ctr disk_copied), fanout_copies $(ctr fanout_copies)" \
+	"(shared payload $(ctr fanout_shared))," \
 	"client_errors $(ctr client_errors), clients_dropped $(ctr clients_dropped)"
 grep -q "^no streams" "$TMP/con2.txt" || fail "the unanswered stream did not end"
+# the VMs' NICs gather chained buffers: every RTP copy shares its payload;
+# the hosted pcap port does not: whole copies
+if [ "$MODE" = vm ]; then
+	[ "$(ctr fanout_shared)" -gt 0 ] || fail "no copy shared its payload (fanout_shared 0)"
+else
+	[ "$(ctr fanout_shared)" = 0 ] || fail "fanout_shared $(ctr fanout_shared) on a port that cannot gather"
+fi
 [ "$(ctr clients_dropped)" = 2 ] || fail "clients_dropped is $(ctr clients_dropped), not 2"
 grep -q "dropped: ICMP port unreachable" "$LOG" || fail "no drop message in the log"
 

@@ -155,6 +155,7 @@ Test(video_server, fan_out_sends_one_copy_per_client_unicast_and_multicast)
     same_as_ffmpeg(g[1], 40);
     cr_assert_eq(vsk_counter("rtp_packets"), 40, "one send per packet");
     cr_assert_eq(vsk_counter("fanout_copies"), 2 * (40 + 2), "a copy per other client");
+    cr_assert_eq(vsk_counter("fanout_shared"), 0, "a port that cannot gather: whole copies");
     cr_assert_eq(vsk_counter("fanout_no_buffer") + vsk_counter("fanout_errors"), 0);
     cr_assert(pktpool_all_full(), "every copy's buffer back");
     kext_destroy(x);
@@ -186,6 +187,8 @@ Test(video_server, fan_out_shares_one_payload_buffer_when_the_port_gathers)
         }
     }
     same_as_ffmpeg(g[2], 40);
+    cr_assert_eq(vsk_counter("fanout_shared"), 2 * 40, "every RTP copy shared the payload");
+    cr_assert_eq(vsk_counter("fanout_copies"), 2 * (40 + 2), "and RTCP copied whole");
     cr_assert(pktpool_all_full());
     kext_destroy(x);
     vsk_sink_free(s);

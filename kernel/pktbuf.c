@@ -207,6 +207,9 @@ struct pktbuf *pkt_linearize(struct pktbuf *p, struct pktpool *big)
     c->rx_ns = p->rx_ns;
     for (int i = 0; i < 4; i++)
         c->meta[i] = p->meta[i];
+    c->csum_start = p->csum_start;
+    c->csum_offset = p->csum_offset;
+    c->gso_size = p->gso_size;
     pkt_free(p);
     return c;
 }

@@ -12,6 +12,8 @@ PACKAGES=(
   # lab peers and captures
   iproute2 iputils-ping iputils-arping ethtool tcpdump sockperf iperf3 socat traceroute
   python3 python3-scapy tshark
+  # the hosted dpdk driver (drivers/dpdk): DPDK 22.11, its PMD plugins, testpmd
+  dpdk dpdk-dev libdpdk-dev
   # video client: JPEG decoding (libjpeg-turbo hosted, stb_image freestanding),
   # the SDL2 window, ffmpeg for clips, captures and the ffplay baseline,
   # djpeg (the VM test's reference decoding)

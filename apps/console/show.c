@@ -311,6 +311,25 @@ enum console_status cmd_show_routes(struct console_session *s, const struct cons
 
 /* ----------------------------------------------------------- interfaces */
 
+/* The counters a port's driver keeps under "DRIVER:IFNAME" (pcap, dpdk: the
+ * device's own statistics such as DPDK's ipackets, imissed, ierrors, rx_nombuf). */
+struct port_counters {
+    struct console_session *s;
+    char node[48];
+};
+
+static void port_counters(const struct kstat_group *g, void *ctx)
+{
+    struct port_counters *pc = ctx;
+    if (strcmp(g->node, pc->node) != 0)
+        return;
+    console_printf(pc->s, "  %s:", g->node);
+    for (unsigned i = 0; i < g->n; i++)
+        console_printf(pc->s, "%s%s=%llu", i && i % 6 == 0 ? "\n   " : " ", g->names[i],
+                       (unsigned long long)g->values[i]);
+    console_puts(pc->s, "\n");
+}
+
 enum console_status cmd_show_interfaces(struct console_session *s, const struct console_args *a)
 {
     unsigned n = netif_count();
@@ -343,6 +362,11 @@ enum console_status cmd_show_interfaces(struct console_session *s, const struct 
         if (port)
             console_printf(s, " %llu errors", (unsigned long long)port->tx_errors);
         console_puts(s, "\n");
+        if (port && port->driver) {
+            struct port_counters pc = { .s = s };
+            ksnprintf(pc.node, sizeof(pc.node), "%s:%s", port->driver, ifp->name);
+            kstats_foreach(port_counters, &pc);
+        }
     }
     return CONSOLE_OK;
 }

@@ -399,8 +399,8 @@ static int e1000_open(const struct kdriver_args *a, struct kport **out, char *er
         ksnprintf(err, errlen, "e1000: rx_ring and tx_ring must be multiples of 8 (SDM 13.4.27)");
         return -KE_INVAL;
     }
-    if (!pool_n)
-        pool_n = 2u * rxn + 64u;
+    if (!pool_n) /* the receive ring, plus frames forwarded and still waiting to leave */
+        pool_n = rxn + txn + 512u;
     if (pool_n < rxn) {
         ksnprintf(err, errlen, "e1000: pool=%u is smaller than rx_ring=%u", (unsigned)pool_n,
                   (unsigned)rxn);

@@ -14,12 +14,13 @@
  * Features: VIRTIO_F_VERSION_1 (modern transport), VIRTIO_NET_F_MAC,
  * VIRTIO_NET_F_STATUS, VIRTIO_F_EVENT_IDX and, when offered and
  * offload=on (the default), VIRTIO_NET_F_CSUM and HOST_TSO4 (the port
- * advertises tx_csum and tx_tso4) and MRG_RXBUF; GUEST_CSUM (rx_csum=on)
- * and GUEST_TSO4 (rx_tso4=on, which brings GUEST_CSUM along as section
- * 5.1.3.1 requires, and only with MRG_RXBUF: without it every receive
- * buffer would have to hold 65562 bytes, 5.1.6.3.1) only when asked: they
- * hand the graph frames with partial checksums and super-frames, so they
- * stay off until the graph completes and cuts those for ports that cannot.
+ * advertises tx_csum and tx_tso4) and MRG_RXBUF, and GUEST_CSUM (rx_csum,
+ * default on) and GUEST_TSO4 (rx_tso4, default on, which brings GUEST_CSUM
+ * along as section 5.1.3.1 requires, and only with MRG_RXBUF: without it
+ * every receive buffer would have to hold 65562 bytes, 5.1.6.3.1): they
+ * hand the graph frames with partial checksums and super-frames, which it
+ * forwards whole and completes or cuts for ports that cannot
+ * (netgraph/offload.c).
  * A GUEST_TSO4 super-frame arrives in several 2 KiB buffers and is copied
  * into one block of a pool of rx_big (default 64) blocks of 65535 bytes
  * (4 MiB per port: a router's output ring holds received super-frames
@@ -369,8 +370,8 @@ static int vnet_open(const struct kdriver_args *a, struct kport **out, char *err
         { "tx_ring", 256, 8, VQ_SIZE_MAX, &tx_want },
         { "pool", 0, 0, 65536, &pool_n },
         { "offload", 1, 0, 1, &offload },
-        { "rx_csum", 0, 0, 1, &rx_csum },
-        { "rx_tso4", 0, 0, 1, &rx_tso4 },
+        { "rx_csum", 1, 0, 1, &rx_csum },
+        { "rx_tso4", 1, 0, 1, &rx_tso4 },
         { "rx_big", VNET_BIG_DEFAULT, 1, 1024, &big_n },
     };
     int rc = nic_params_get(virtio_net_driver.name, a->params, spec, KARRAY_SIZE(spec), err,
@@ -418,8 +419,8 @@ static int vnet_open(const struct kdriver_args *a, struct kport **out, char *err
     }
     (void)virtio_pci_reset(&s->vp); /* quiet until start */
 
-    if (!pool_n)
-        pool_n = 2u * s->rxq_size + 64u;
+    if (!pool_n) /* the receive ring, plus frames forwarded and still waiting to leave */
+        pool_n = s->rxq_size + s->txq_size + 512u;
     if (pool_n < s->rxq_size) {
         ksnprintf(err, errlen, "%s: pool=%u is smaller than the receive queue (%u)", s->vp.name,
                   (unsigned)pool_n, s->rxq_size);

@@ -281,6 +281,21 @@ Test(console_show, routes_and_interfaces)
     ck_finish();
 }
 
+Test(console_show, interfaces_with_the_drivers_counters)
+{
+    static const char *const names[] = { "ipackets", "imissed", "ierrors", "rx_nombuf" };
+    static uint64_t values[] = { 5, 1, 0, 2 };
+    static struct kstat_group dev = KSTAT_GROUP("loop:eth0", names, values);
+
+    ck_appliance(ck_conf);
+    ck_console(0);
+    kstats_register(&dev); /* as a driver keeps them, under DRIVER:IFNAME */
+    cr_expect_eq(ck_run("show interfaces"), CONSOLE_OK);
+    OUT_HAS("errors\n  loop:eth0: ipackets=5 imissed=1 ierrors=0 rx_nombuf=2\neth1: ");
+    kstats_unregister(&dev);
+    ck_finish();
+}
+
 Test(console_route, add_and_del_change_the_table)
 {
     ck_appliance(ck_conf);

@@ -390,7 +390,9 @@ Test(appliance, unknown_driver_points_at_driver_token)
     cr_expect_eq(err.line, 1);
     cr_expect_eq(err.col, 38);
     cr_expect_str_eq(err.file, "a.conf");
-    cr_expect(strstr(err.msg, "unknown driver 'warp' (known: loop, pcap, pcap-file, fake)") != NULL, "%s", err.msg);
+    /* the linked-in classes sorted (the hosted image may add dpdk first), then run-time ones */
+    cr_expect(strstr(err.msg, "unknown driver 'warp' (known: ") != NULL, "%s", err.msg);
+    cr_expect(strstr(err.msg, "loop, pcap, pcap-file, fake)") != NULL, "%s", err.msg);
     cr_expect_eq(netif_count(), 0);
     finish();
 }

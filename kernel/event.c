@@ -449,8 +449,10 @@ int kevent_run_handler(struct kevent *ev, struct khandler *h, void *arg, int acc
     if (h->faulty || !h->fn)
         return acc;
     if (h->props.mode == KH_ASYNC) {
-        (void)async_queue(ev, h, arg);
-        return acc; /* an asynchronous result is not part of the raise's */
+        if (async_queue(ev, h, arg) < 0)
+            return acc; /* not queued: nobody took it */
+        /* queued: the packet has a taker, as if a synchronous handler took it */
+        return ev->combine ? ev->combine(acc, KH_TAKEN) : acc + 1;
     }
     int r = run_one(ev, h, arg);
     if (ev->combine)

@@ -35,7 +35,11 @@
  *    it restores around the call) and frees it afterwards; a non-packet
  *    event must declare how to retain its argument (KEVENT_DEFINE_RETAINED),
  *    else installing an asynchronous handler fails with -KE_NOTSUP. An
- *    asynchronous result is not folded into the raise's combined result.
+ *    asynchronous invocation that was queued counts as KH_TAKEN in the raise's
+ *    combined result (the packet has a taker: UDP sends no port unreachable
+ *    for it); its own later result is counted on the handler only. A call
+ *    that could not be queued (-KE_NOMEM, counted as async_lost) counts as
+ *    nothing.
  *  - bounded (budget_ns > 0): runs under a time budget (kernel/budget.h,
  *    kernel/arch_budget.h). An overrun is counted (h->overruns, the
  *    "dispatch" counters), the handler is marked faulty and uninstalled, and

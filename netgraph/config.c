@@ -246,9 +246,9 @@ static int parse_module_line(struct parser *ps, const struct kconfig_stage *owne
         char why[160] = "";
         unsigned col = 0;
         if (owner->check(l, why, sizeof why, &col) < 0)
-            return cfg_perr(ps, col ? col : kw->col, "%s: %s%s%s", owner->keyword,
+            return cfg_perr(ps, col ? col : kw->col, "%s: %s%s%s%s", owner->keyword,
                             why[0] ? why : "malformed line", owner->usage ? " (usage: " : "",
-                            owner->usage ? owner->usage : "");
+                            owner->usage ? owner->usage : "", owner->usage ? ")" : "");
     }
     cfg->nlines++;
     return 0;

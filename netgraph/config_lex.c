@@ -269,7 +269,7 @@ int cfg_need_word(struct parser *ps, struct token *t, const char *keyword, const
 
 int cfg_no_more_tokens(struct parser *ps, const char *keyword)
 {
-    struct token t;
+    struct token t = { 0 }; /* set by cfg_token when it returns > 0; -O3 cannot see it */
     char show[48];
     int r = cfg_token(ps, &t);
     if (r <= 0)

@@ -14,6 +14,12 @@ PACKAGES=(
   python3 python3-scapy tshark
   # the hosted dpdk driver (drivers/dpdk): DPDK 22.11, its PMD plugins, testpmd
   dpdk dpdk-dev libdpdk-dev
+  # ONC RPC: libtirpc for the rpcgen clients and servers, rpcgen; rpcinfo
+  # comes with rpcbind (below). Installing rpcbind may start a portmapper on
+  # this host's port 111: no test or benchmark uses or collides with it, they
+  # run in network namespaces of their own (port 111 there is spindle's, or
+  # the Linux VM's rpcbind) and tools/rpc's server runs with --no-register there.
+  libtirpc-dev rpcsvc-proto
   # video client: JPEG decoding (libjpeg-turbo hosted, stb_image freestanding),
   # the SDL2 window, ffmpeg for clips, captures and the ffplay baseline,
   # djpeg (the VM test's reference decoding)

@@ -106,7 +106,7 @@ Test(async, runs_after_the_raiser_continues_and_releases_its_reference)
     cr_assert_eq(async_Packet_install(async_pkt, NULL, NULL, &async_props, &h), 0);
     struct pktbuf *p = packet(0xab, 60);
     uint16_t view_off = p->data_off;
-    cr_assert_eq(async_Packet_raise(p), 0, "an asynchronous result is not the raise's");
+    cr_assert_eq(async_Packet_raise(p), 1, "a queued call counts as taken, whatever it later returns");
     cr_assert_eq(seen.calls, 0, "not run inside the raise");
     cr_assert_eq(p->refcnt, 2, "the dispatcher holds a reference for the queued call");
     cr_assert_eq(ksched_runnable(), 1);
@@ -136,19 +136,33 @@ Test(async, runs_after_the_raiser_continues_and_releases_its_reference)
     cr_assert_eq(kevent_uninstall(h), 0);
 }
 
-Test(async, only_synchronous_results_combine)
+Test(async, a_queued_call_counts_as_taken)
 {
     cr_assert_eq(async_Packet_install(async_pkt, NULL, NULL, &async_props, NULL), 0);
     struct khandler *s;
     cr_assert_eq(async_Packet_install(sync_pkt, NULL, NULL, NULL, &s), 0);
     struct pktbuf *p = packet(1, 60);
-    cr_assert_eq(async_Packet_raise(p), 1, "the synchronous KH_TAKEN only");
+    cr_assert_eq(async_Packet_raise(p), 2, "the synchronous KH_TAKEN and the queued call");
     cr_assert_eq(async_Packet.unhandled, 0);
     pkt_free(p);
     cr_assert_eq(ksched_run(8), 1);
     cr_assert_eq(seen.calls, 1);
     cr_assert(pktpool_all_full());
     cr_assert_eq(kevent_uninstall(s), 0);
+}
+
+Test(async, an_event_taken_only_asynchronously_is_not_unhandled)
+{
+    struct khandler *h;
+    cr_assert_eq(async_Packet_install(async_pkt, NULL, NULL, &async_props, &h), 0);
+    struct pktbuf *p = packet(1, 60);
+    cr_assert_eq(async_Packet_raise(p), 1, "the queued call is a taker");
+    cr_assert_eq(async_Packet.unhandled, 0);
+    pkt_free(p);
+    cr_assert_eq(ksched_run(8), 1);
+    cr_assert_eq(seen.calls, 1);
+    cr_assert(pktpool_all_full());
+    cr_assert_eq(kevent_uninstall(h), 0);
 }
 
 Test(async, guard_is_evaluated_at_the_raise)
@@ -203,7 +217,7 @@ Test(async, non_packet_event_needs_a_retainer)
     struct khandler *h;
     cr_assert_eq(async_Retained_install(async_note, NULL, NULL, &async_props, &h), 0);
     struct note n = { 41 };
-    cr_assert_eq(async_Retained_raise(&n), 0);
+    cr_assert_eq(async_Retained_raise(&n), 1, "queued: counted as taken");
     n.value = 99; /* the raiser's argument may change or die: the call has its own */
     cr_assert_eq(seen.calls, 0);
     cr_assert_eq(ksched_run(8), 1);

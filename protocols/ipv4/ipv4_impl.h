@@ -50,6 +50,8 @@ enum ipv4_ctr {
     IPV4_FRAG_OK,           /* datagrams sent fragmented */
     IPV4_FRAG_CREATED,      /* fragments sent */
     IPV4_FRAG_FAIL,         /* datagrams whose fragmentation failed */
+    IPV4_TX_TAKEN,          /* datagrams an ipv4.SendPacket interposer took over */
+    IPV4_TX_VETOED,         /* datagrams an ipv4.SendPacket interposer refused */
     IPV4_NCTR
 };
 extern uint64_t ipv4_ctr[IPV4_NCTR];

@@ -11,6 +11,7 @@ quotes them; the measured side comes from one run directory:
 
   RUN/<config>/rpc/rpc.json              tools/bench/rpc/run.sh
   RUN/<config>/am/am-bench.json          tools/bench/am/run.sh
+  RUN/<config>/am/cpu-window.json        run.sh: <phase>_cpu_window_ms of am's log
   RUN/<config>/linux-pair/linux-pair.json tools/bench/linux-pair/run.sh
   RUN/<config>/video/video-bench.json    tools/bench/video/run.sh
   RUN/<config>/alpha.json                tools/bench/spin/alpha.sh
@@ -42,7 +43,8 @@ PAPER = {
     "table9_cpu_pct": {"spin": {1: 5, 20: 72}, "osf1": {1: 28, 20: None}},
 }
 CONFIG_LABELS = {"x86_64-virtio": "x86_64, virtio-net", "x86_64-e1000": "x86_64, e1000",
-                 "alpha-virtio": "Alpha (clipper), virtio-net", "alpha-e1000": "Alpha (clipper), e1000"}
+                 "alpha-virtio": "Alpha (clipper), virtio-net, spindle only",
+                 "alpha-e1000": "Alpha (clipper), e1000, spindle only"}
 # a video point counts as "kept up" when this share of the frames came whole and on time
 ON_TIME_SHARE = 0.95
 
@@ -73,6 +75,18 @@ def _rpc(doc, fig):
         fig[name]["server_cpu_us_per_call"] = f.get("server_cpu_us_per_call")
 
 
+def busy_pct(phase_pct, window_ms, guest_ms):
+    """The CPU a QEMU spent while its guest transferred: phase_pct (% of a
+    core over the window the host read it over: typing the command on the
+    console, the transfer, noticing its result line) times the window, over
+    the guest's own elapsed time of the transfer, at most 100; the guest is
+    halted for the rest of the window. phase_pct itself when a time is
+    missing."""
+    if phase_pct is None or not window_ms or not guest_ms:
+        return phase_pct
+    return min(100.0, phase_pct * window_ms / guest_ms)
+
+
 def _am(results, fig):
     r = results or {}
     for k in ("udp_async", "udp_bounded", "raw_async", "raw_bounded"):
@@ -80,11 +94,13 @@ def _am(results, fig):
     if "linux_rtt_p50_us" in r:
         fig["am_linux"] = _rtt(r.get("linux_rtt_p50_us"), r.get("linux_rtt_p99_us"))
     for k in ("udp", "raw"):
+        host, guest = r.get(k + "_bulk_cpu_window_ms"), r.get(k + "_bulk_guest_ms")
+        snd, rcv = r.get("cpu_%s_bulk_client_pct" % k), r.get("cpu_%s_bulk_server_pct" % k)
         fig["bulk_" + k] = {"mbps": r.get(k + "_bulk_mbps"),
-                            "sender_cpu_pct": r.get("cpu_%s_bulk_client_pct" % k),
-                            "receiver_cpu_pct": r.get("cpu_%s_bulk_server_pct" % k),
-                            "seconds": None if r.get(k + "_bulk_host_ms") is None
-                            else r[k + "_bulk_host_ms"] / 1000.0}
+                            "sender_cpu_pct": busy_pct(snd, host, guest),
+                            "receiver_cpu_pct": busy_pct(rcv, host, guest),
+                            "phase_sender_cpu_pct": snd, "phase_receiver_cpu_pct": rcv,
+                            "seconds": None if guest is None else guest / 1000.0}
 
 
 def _linux_pair(doc, nic, fig):
@@ -116,13 +132,15 @@ def load_config(path):
     video = _read(os.path.join(path, "video", "video-bench.json"))
     alpha = _read(os.path.join(path, "alpha.json"))
     _rpc(rpc, fig)
-    _am((am or {}).get("results"), fig)
+    # run.sh keeps the windows am/run.sh read the CPU over (its log) beside its JSON
+    window = _read(os.path.join(path, "am", "cpu-window.json")) or {}
+    _am(dict((am or {}).get("results") or {}, **window) if am else None, fig)
     _linux_pair(lp, nic, fig)
     _video(video, fig)
     if alpha is not None:
         # alpha.sh: am's result keys, and rpc_<fig>_p50_us / _p99_us
-        _am(alpha.get("results"), fig)
-        r = alpha.get("results") or {}
+        r = alpha.get("results", alpha)
+        _am(r, fig)
         for k in ("udp_async", "udp_bounded", "raw_bounded"):
             fig["rpc_" + k] = _rtt(r.get("rpc_%s_p50_us" % k), r.get("rpc_%s_p99_us" % k))
     for what, doc in (("rpc", rpc), ("am", am), ("linux-pair", lp), ("video", video), ("alpha", alpha)):
@@ -256,7 +274,7 @@ def build(run_dir, meta=None):
     """The spin-tables.json document of a run directory: metadata, the
     paper's figures and ratios, and per configuration its three tables."""
     configs = []
-    for name in sorted(os.listdir(run_dir)):
+    for name in sorted(os.listdir(run_dir), key=lambda n: (not n.startswith("x86_64"), n)):
         p = os.path.join(run_dir, name)
         if os.path.isdir(p) and "-" in name and name.split("-")[0] in ("x86_64", "alpha"):
             configs.append(load_config(p))

@@ -28,7 +28,7 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
-OUT= NIC=virtio QUICK=0 BUILD=build-alpha DO_BUILD=1 KEEP=0
+OUT='' NIC=virtio QUICK=0 BUILD=build-alpha DO_BUILD=1 KEEP=0
 die() { echo "alpha.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -103,7 +103,7 @@ common=(--lab "$P" --nic "$NIC" --image "$ELF" --timeout 1200)
 T0=$EPOCHREALTIME
 bench_vm_start sa spindle-alpha "${common[@]}" --slot A --config "$BENCH_TMP/a.conf"
 bench_vm_start sb spindle-alpha "${common[@]}" --slot B --config "$BENCH_TMP/b.conf"
-bench_vm_wait_ready sa 120 && bench_vm_wait_ready sb 120 || die "the Alpha VMs did not come up"
+if ! bench_vm_wait_ready sa 120 || ! bench_vm_wait_ready sb 120; then die "the Alpha VMs did not come up"; fi
 echo "== two spindle Alpha VMs (clipper, TCG, 128 MiB, $NIC) ready after $(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 
 RES=$BENCH_TMP/results.txt

@@ -46,7 +46,7 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
-QUICK=0 NIC=virtio ALPHA=0 OUT= BUILD=build-spin DO_BUILD=1 KEEP=0
+QUICK=0 NIC=virtio ALPHA=0 OUT='' BUILD=build-spin DO_BUILD=1 KEEP=0
 die() { echo "spin bench: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case "$1" in

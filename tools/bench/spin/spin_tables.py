@@ -274,7 +274,7 @@ def build(run_dir, meta=None):
     """The spin-tables.json document of a run directory: metadata, the
     paper's figures and ratios, and per configuration its three tables."""
     configs = []
-    for name in sorted(os.listdir(run_dir), key=lambda n: (not n.startswith("x86_64"), n)):
+    for name in sorted(os.listdir(run_dir), key=lambda n: (not n.startswith("x86_64"), not n.endswith("virtio"), n)):
         p = os.path.join(run_dir, name)
         if os.path.isdir(p) and "-" in name and name.split("-")[0] in ("x86_64", "alpha"):
             configs.append(load_config(p))

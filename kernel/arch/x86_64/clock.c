@@ -149,6 +149,11 @@ uint64_t x86_tsc_hz(void)
     return tsc_hz;
 }
 
+uint64_t x86_clock_base_tsc(void)
+{
+    return tsc_base;
+}
+
 uint64_t arch_clock_ns(void)
 {
     if (!ns_mult)

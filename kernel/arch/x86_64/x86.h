@@ -114,6 +114,8 @@ bool x86_pic_eoi(unsigned irq);
 void x86_clock_init(void);
 /** x86_tsc_hz - calibrated TSC frequency in Hz. */
 uint64_t x86_tsc_hz(void);
+/** x86_clock_base_tsc - the TSC value at which arch_clock_ns() reads 0 (end of calibration). */
+uint64_t x86_clock_base_tsc(void);
 /** x86_pit_measure_tsc - TSC ticks spanning @pit_ticks of PIT channel 2 (1193182 Hz). */
 uint64_t x86_pit_measure_tsc(uint16_t pit_ticks);
 /** x86_timer_ticks - IRQ 0 interrupts taken so far. */

@@ -6,6 +6,8 @@
 #   sudo tools/demo.sh --hosted [--time S] [--build DIR]
 #   sudo tools/demo.sh --server [ARGS]      the earlier demo: spindle as a UDP/ICMP
 #                                           server (tools/bench/rtt/server-demo.sh)
+#   sudo tools/demo.sh --video [ARGS]       the video-server VM streaming from its disk
+#                                           to ffmpeg (tools/video/demo-video.sh)
 #
 # 1. tools/setup.sh --quiet (the Debian packages, only those missing);
 # 2. a release build in DIR (default build-release): spindle-x86_64.elf (and
@@ -35,6 +37,10 @@ if [ "${1:-}" = --server ]; then
 	shift
 	exec "$ROOT/tools/bench/rtt/server-demo.sh" "$@"
 fi
+if [ "${1:-}" = --video ]; then
+	shift
+	exec "$ROOT/tools/video/demo-video.sh" "$@"
+fi
 
 BUILD=build-release
 TIME=5
@@ -48,7 +54,7 @@ while [ $# -gt 0 ]; do
 	--nic) NIC=${2:?}; shift 2 ;;
 	--hosted) HOSTED=1; shift ;;
 	--no-bench) BENCH=0; shift ;;
-	-h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done

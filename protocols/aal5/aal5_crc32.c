@@ -1,11 +1,14 @@
 /*
  * protocols/aal5/aal5_crc32.c — the AAL5 CRC-32 (ITU-T I.363.5 9.2.1:
- * generator 0x04C11DB7, preset all ones, MSB first, complemented), one
- * table lookup per byte. The table holds, for every byte value b, the
- * register after shifting b << 24 through the generator eight times; the
- * unit test recomputes every entry bit by bit.
+ * generator 0x04C11DB7, preset all ones, MSB first, complemented), four
+ * bytes per step ("slicing by 4"). aal5_crc32_table[b] is the register after
+ * shifting b << 24 through the generator eight times (the unit test
+ * recomputes every entry bit by bit); slice[k][b] is the same after 8 (k+1)
+ * shifts, made from it at first use, so one 32-bit word of message costs four
+ * lookups instead of four dependent byte steps.
  */
 #include "protocols/aal5/aal5_wire.h"
+#include "kernel/klib.h"
 
 static const uint32_t aal5_crc32_table[256] = {
     0x00000000u, 0x04c11db7u, 0x09823b6eu, 0x0d4326d9u, 0x130476dcu, 0x17c56b6bu,
@@ -53,11 +56,33 @@ static const uint32_t aal5_crc32_table[256] = {
     0xbcb4666du, 0xb8757bdau, 0xb5365d03u, 0xb1f740b4u,
 };
 
+static uint32_t slice[3][256];
+static bool slice_ready;
+
+static void slice_init(void)
+{
+    for (unsigned b = 0; b < 256; b++) {
+        uint32_t c = aal5_crc32_table[b];
+        for (unsigned k = 0; k < 3; k++) {
+            c = c << 8 ^ aal5_crc32_table[c >> 24];
+            slice[k][b] = c;
+        }
+    }
+    slice_ready = true;
+}
+
 uint32_t aal5_crc32_update(uint32_t crc, const void *p, size_t n)
 {
     const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        crc = crc << 8 ^ aal5_crc32_table[(crc >> 24) ^ b[i]];
+    if (!slice_ready)
+        slice_init();
+    for (; n >= 4; n -= 4, b += 4) {
+        crc ^= load_be32(b);
+        crc = slice[2][crc >> 24] ^ slice[1][crc >> 16 & 0xffu] ^ slice[0][crc >> 8 & 0xffu] ^
+              aal5_crc32_table[crc & 0xffu];
+    }
+    for (; n > 0; n--)
+        crc = crc << 8 ^ aal5_crc32_table[(crc >> 24) ^ *b++];
     return crc;
 }
 

@@ -30,6 +30,8 @@
 
 #define ICMP_TOS_INTERNETCONTROL 0xc0u /* IP precedence 6 (RFC 791), Linux IPTOS_PREC_INTERNETCONTROL */
 
+KEVENT_DEFINE(icmp_ErrorArrived, struct pktbuf *, "icmp.ErrorArrived", true, NULL);
+
 enum {
     ICMP_CTR_RX,               /* messages for us */
     ICMP_CTR_TOO_SHORT,        /* fewer than 8 bytes */
@@ -96,6 +98,14 @@ static void icmp_echo_reply(const struct pktbuf *req)
         icmp_ctr[ICMP_CTR_TX_ECHO_REPLY]++;
 }
 
+/* icmp_error_arrived - raise icmp.ErrorArrived for error @pkt (@mlen ICMP
+ * bytes) when it quotes an IPv4 header and 8 bytes (RFC 792). */
+static void icmp_error_arrived(struct pktbuf *pkt, uint16_t mlen)
+{
+    if (mlen >= ICMP_HDR_LEN + IPV4_HDR_LEN + 8u)
+        icmp_ErrorArrived_raise(pkt);
+}
+
 /*
  * icmp_input - the handler on ipv4_LocalArrived (protocol 1; data at the
  * IPv4 header, L4 at the ICMP header). Returns KH_TAKEN, or -KE_INVAL for a
@@ -129,9 +139,15 @@ static int icmp_input(void *ctx, struct pktbuf *pkt)
         break;
     case ICMP_UNREACH:
         icmp_ctr[ICMP_CTR_RX_UNREACH]++;
+        icmp_error_arrived(pkt, mlen);
         break;
     case ICMP_TIMXCEED:
         icmp_ctr[ICMP_CTR_RX_TIMXCEED]++;
+        icmp_error_arrived(pkt, mlen);
+        break;
+    case ICMP_PARAMPROB:
+        icmp_ctr[ICMP_CTR_RX_OTHER]++;
+        icmp_error_arrived(pkt, mlen);
         break;
     default:
         icmp_ctr[ICMP_CTR_RX_OTHER]++;
@@ -339,7 +355,7 @@ static const struct knode icmp_node = {
     .attaches = "ipv4.LocalArrived ipv4.ProtocolUnreachable ipv4.ReassemblyTimeout "
                 "ipv4.ParameterProblem udp.PortUnreachable",
     .guard = "ip proto == 1",
-    .raises = "",
+    .raises = "icmp.ErrorArrived",
     .init = icmp_init,
     .fini = icmp_fini,
     .stats = &icmp_stats,

@@ -44,6 +44,8 @@ KEVENT_DEFINE(ipv4_PacketArrived, struct pktbuf *, "ipv4.PacketArrived", true, N
 KEVENT_DEFINE(ipv4_LocalArrived, struct pktbuf *, "ipv4.LocalArrived", true, ipv4_combine_local);
 KEVENT_DEFINE(ipv4_ProtocolUnreachable, struct pktbuf *, "ipv4.ProtocolUnreachable", true,
               kevent_combine_first_error);
+KEVENT_DEFINE(ipv4_SendPacket, struct pktbuf *, "ipv4.SendPacket", true,
+              kevent_combine_first_error);
 KEVENT_DEFINE(ipv4_ReassemblyTimeout, struct pktbuf *, "ipv4.ReassemblyTimeout", true,
               kevent_combine_first_error);
 KEVENT_DEFINE(ipv4_ParameterProblem, struct ipv4_param_problem *, "ipv4.ParameterProblem",
@@ -56,7 +58,7 @@ static const char *const ipv4_ctr_names[IPV4_NCTR] = {
     "not_for_us", "delivered", "no_proto", "frag_rx", "reasm_ok", "reasm_bad_frag",
     "reasm_oversize", "reasm_overlap", "reasm_dup", "reasm_timeout", "reasm_evicted",
     "reasm_nomem", "tx", "tx_no_route", "tx_toobig", "tx_nomem", "tx_bad", "frag_ok",
-    "frag_created", "frag_fail", "martian_src_ours", "bad_options",
+    "frag_created", "frag_fail", "martian_src_ours", "bad_options", "tx_taken", "tx_vetoed",
 };
 uint64_t ipv4_ctr[IPV4_NCTR];
 static struct kstat_group ipv4_stats = KSTAT_GROUP("ipv4", ipv4_ctr_names, ipv4_ctr);
@@ -377,6 +379,14 @@ int ipv4_send(struct pktbuf *pkt, uint32_t src, uint32_t dst, uint8_t proto,
     store_be32(h + IPV4_OFF_SRC, src);
     store_be32(h + IPV4_OFF_DST, dst);
     ipv4_hdr_csum(h, IPV4_HDR_LEN);
+    pkt->ifindex = ifp->index;
+
+    int r = ipv4_SendPacket_raise(pkt);
+    if (r != 0) {
+        ipv4_ctr[r > 0 ? IPV4_TX_TAKEN : IPV4_TX_VETOED]++;
+        pkt_free(pkt);
+        return r > 0 ? 0 : r;
+    }
     return ipv4_xmit(ifp, next_hop, pkt);
 }
 
@@ -385,7 +395,7 @@ int ipv4_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
     const uint8_t *h = pkt_data(pkt);
     if (pkt->len < IPV4_HDR_LEN || (h[IPV4_OFF_VHL] >> 4) != 4 ||
         (h[IPV4_OFF_VHL] & 0x0f) * 4u < IPV4_HDR_LEN ||
-        load_be16(h + IPV4_OFF_LEN) != pkt->len ||
+        load_be16(h + IPV4_OFF_LEN) != pkt_total_len(pkt) || /* chained segments included */
         (h[IPV4_OFF_VHL] & 0x0f) * 4u > pkt->len) {
         ipv4_ctr[IPV4_TX_BAD]++;
         pkt_free(pkt);
@@ -403,7 +413,7 @@ static const struct knode ipv4_node = {
     .attaches = "ether.PacketArrived",
     .guard = "type == 0x0800",
     .raises = "ipv4.PacketArrived ipv4.LocalArrived ipv4.ProtocolUnreachable "
-              "ipv4.ReassemblyTimeout ipv4.ParameterProblem",
+              "ipv4.ReassemblyTimeout ipv4.ParameterProblem ipv4.SendPacket",
     .init = ipv4_init,
     .fini = ipv4_fini,
     .stats = &ipv4_stats,

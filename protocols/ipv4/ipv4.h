@@ -101,6 +101,21 @@ int ipv4_forward_install_granted(const struct kcapset *caps, ipv4_PacketArrived_
  */
 bool ipv4_forward_granted(const struct kcapset *caps, uint16_t ifindex);
 
+/**
+ * ipv4_SendPacket - raised by ipv4_send() for every datagram it sends, once
+ * routed and with its header complete (checksum valid), before ARP and
+ * fragmentation: data at the IPv4 header, L3 and L4 set, len = total
+ * length, ifindex = the output interface. Interposers guard on the header
+ * (ip dst, protocol, ports at L4) and may send further datagrams with
+ * ipv4_output(), which does not raise this event (SPIN's multicast by
+ * interposition: one send turned into one copy per client). One that returns
+ * KH_TAKEN has taken over the datagram (pkt_ref() to keep it: the raiser frees
+ * its reference); the first negative result vetoes it (ipv4_send returns it).
+ * Forwarded datagrams (ipv4_output) are not raised. Combiner:
+ * kevent_combine_first_error.
+ */
+KEVENT_DECLARE(ipv4_SendPacket, struct pktbuf *);
+
 /** ipv4_init - install the IPv4 node and register counters. */
 int ipv4_init(void);
 /** ipv4_fini - remove it; frees reassembly state and routes. */
@@ -138,7 +153,10 @@ uint32_t ipv4_source_for(uint32_t dst);
 /**
  * ipv4_output - send a complete datagram (data at the IPv4 header, header
  * checksum valid) out of @ifp towards @next_hop, fragmenting if larger than
- * the MTU. Consumes @pkt. For the router: the header is not rebuilt.
+ * the MTU. The header lies in @pkt itself; the rest may follow in chained
+ * segments (kernel/pktbuf.h pkt_chain: a header buffer in front of a shared
+ * payload). Consumes @pkt. For the router and interposers on
+ * ipv4.SendPacket: the header is not rebuilt.
  */
 int ipv4_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt);
 

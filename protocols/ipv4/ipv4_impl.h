@@ -52,6 +52,8 @@ enum ipv4_ctr {
     IPV4_FRAG_FAIL,         /* datagrams whose fragmentation failed */
     IPV4_MARTIAN_SRC_OURS,  /* source is one of our own addresses (RFC 1812 5.3.7) */
     IPV4_BAD_OPTIONS,       /* malformed option: dropped, parameter problem raised */
+    IPV4_TX_TAKEN,          /* datagrams an ipv4.SendPacket interposer took over */
+    IPV4_TX_VETOED,         /* datagrams an ipv4.SendPacket interposer refused */
     IPV4_NCTR
 };
 extern uint64_t ipv4_ctr[IPV4_NCTR];

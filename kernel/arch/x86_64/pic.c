@@ -4,11 +4,40 @@
  * the edge/level control registers at 0x4D0/0x4D1 (PIIX3/ICH9 ELCR).
  *
  * Lines 0-7 go to vectors 32-39, 8-15 to 40-47. All lines start masked
- * except the cascade (IRQ 2). The local APIC stays in its reset "virtual
- * wire" mode (LINT0 = ExtINT), which delivers the 8259's output.
+ * except the cascade (IRQ 2). The local APIC is put in "virtual wire" mode
+ * (MP specification 1.4, 3.6.2.2: LINT0 = ExtINT delivers the 8259's
+ * output, LINT1 = NMI), as SeaBIOS leaves it; a minimal firmware (qboot)
+ * leaves LINT0 masked as at reset, and then no 8259 interrupt would arrive.
  * PCI INTx lines that the firmware routed to the 8259 are level-triggered.
  */
 #include "x86.h"
+
+#define IA32_APIC_BASE 0x1B             /* SDM vol. 3A 10.4.4 */
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_ADDR 0xFFFFFF000ull
+#define LAPIC_SVR 0xF0                  /* spurious-interrupt vector register */
+#define LAPIC_SVR_ENABLE 0x100
+#define LAPIC_SPURIOUS_VECTOR 0xFF      /* counted and ignored (idt.c) */
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LVT_DM_NMI 0x400
+#define LVT_DM_EXTINT 0x700
+
+/* Virtual wire mode on the local APIC; nothing when it is globally disabled
+ * (then the 8259's output reaches the CPU's INTR pin directly). */
+static void lapic_virtual_wire(void)
+{
+    uint64_t base = rdmsr(IA32_APIC_BASE);
+    if (!(base & APIC_BASE_ENABLE))
+        return;
+    uint64_t phys = base & APIC_BASE_ADDR;
+    if (x86_map_mmio(phys, 4096) != 0)
+        return;
+    volatile uint32_t *apic = (volatile uint32_t *)(uintptr_t)phys;
+    apic[LAPIC_SVR / 4] = LAPIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR;
+    apic[LAPIC_LVT_LINT0 / 4] = LVT_DM_EXTINT;
+    apic[LAPIC_LVT_LINT1 / 4] = LVT_DM_NMI;
+}
 
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
@@ -38,6 +67,7 @@ void x86_pic_init(void)
     outb(PIC1_DATA, 0x01);             /* ICW4: 8086 mode, normal EOI */
     outb(PIC2_DATA, 0x01);
     mask_write();
+    lapic_virtual_wire();
 }
 
 void x86_pic_unmask(unsigned irq)

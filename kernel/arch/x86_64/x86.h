@@ -25,6 +25,13 @@ static inline uint64_t rdtsc(void)
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
     return ((uint64_t)hi << 32) | lo;
 }
+/** rdmsr - read model-specific register msr (SDM vol. 2: RDMSR). */
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 /** sti_hlt - enable interrupts and halt; an interrupt pending at the sti is taken in hlt (STI shadow). */
@@ -114,6 +121,8 @@ bool x86_pic_eoi(unsigned irq);
 void x86_clock_init(void);
 /** x86_tsc_hz - calibrated TSC frequency in Hz. */
 uint64_t x86_tsc_hz(void);
+/** x86_clock_base_tsc - the TSC value at which arch_clock_ns() reads 0 (end of calibration). */
+uint64_t x86_clock_base_tsc(void);
 /** x86_pit_measure_tsc - TSC ticks spanning @pit_ticks of PIT channel 2 (1193182 Hz). */
 uint64_t x86_pit_measure_tsc(uint16_t pit_ticks);
 /** x86_timer_ticks - IRQ 0 interrupts taken so far. */

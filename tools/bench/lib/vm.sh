@@ -30,7 +30,7 @@ BENCH_VM_RC=
 # --script), adding --serial and the QEMU arguments above (after the
 # caller's own "-- ARGS", if any). Returns at once; 1 on a bad KIND.
 bench_vm_start() {
-	local name=$1 kind=$2 launcher a sep=(--)
+	local name=$1 kind=$2 launcher a
 	shift 2
 	case "$kind" in
 	spindle) launcher=$BENCH_ROOT/tools/vm/spindle-vm; BENCH_VM_READY[$name]='^vm: ready' ;;
@@ -41,10 +41,15 @@ bench_vm_start() {
 		BENCH_VM_READY[$name]='^linux-router: ready \(' ;;
 	*) echo "bench_vm_start: unknown kind $kind" >&2; return 1 ;;
 	esac
-	for a in "$@"; do [ "$a" = -- ] && sep=(); done
+	# The launcher's options, then --serial, then "--" and the caller's QEMU
+	# arguments (if any), then ours.
+	local opts=() qemu=() in_qemu=0
+	for a in "$@"; do
+		if [ "$in_qemu" = 1 ]; then qemu+=("$a"); elif [ "$a" = -- ]; then in_qemu=1; else opts+=("$a"); fi
+	done
 	: >"$BENCH_TMP/$name.log"
 	rm -f "$BENCH_TMP/$name.pid"
-	"$launcher" "$@" --serial "$BENCH_TMP/$name.log" "${sep[@]}" \
+	"$launcher" "${opts[@]}" --serial "$BENCH_TMP/$name.log" -- "${qemu[@]}" \
 		-name "$name,debug-threads=on" -pidfile "$BENCH_TMP/$name.pid" \
 		</dev/null >"$BENCH_TMP/$name.launcher" 2>&1 &
 	BENCH_VM_PID[$name]=$!

@@ -10,6 +10,7 @@
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/lib/inet.h"
+#include "protocols/ether/ether.h"
 #include "protocols/icmp/icmp.h"
 #include "protocols/ipv4/ipv4.h"
 #include "testkit.h"
@@ -511,5 +512,114 @@ Test(ipv4, init_and_fini_repeat_cleanly)
     ik_inject(ifp, &d);
     cr_assert_eq(rec.calls, 1);
     cr_assert_eq(ik_counter("ipv4", "rx"), 1, "counters restart at init");
+    ipkit_end(ifp);
+}
+
+/* ipv4.SendPacket interposer: records the datagram, sends one copy to @ctx's
+ * address with ipv4_output (which must not raise the event again), answers
+ * the recorded result. */
+static struct {
+    unsigned calls;
+    uint32_t dst;
+    uint16_t total;
+    int result;
+    uint32_t copy_to;
+} sp;
+static int send_interposer(void *ctx, struct pktbuf *p)
+{
+    (void)ctx;
+    const uint8_t *h = pkt_layer_ptr(p, PKT_L3);
+    cr_assert_eq(h, pkt_data(p), "SendPacket data at the IPv4 header");
+    cr_assert_eq(ik_csum(h, 20), 0, "header complete before the raise");
+    sp.calls++;
+    sp.dst = load_be32(h + 16);
+    sp.total = p->len;
+    if (sp.copy_to != 0) {
+        struct pktbuf *c = pkt_copy(pktpool_default(), p);
+        cr_assert_not_null(c);
+        uint8_t *ch = pkt_data(c);
+        store_be32(ch + 16, sp.copy_to);
+        store_be16(ch + 10, 0);
+        store_be16(ch + 10, ik_csum(ch, 20));
+        cr_assert_eq(ipv4_output(netif_get(p->ifindex), sp.copy_to, c), 0);
+    }
+    return sp.result;
+}
+
+Test(ipv4, send_raises_send_packet_for_interposers_to_copy_take_or_veto)
+{
+    struct netif *ifp = ipkit_setup();
+    struct khandler *h = NULL;
+    cr_assert_eq(ipv4_SendPacket_install(send_interposer, NULL, NULL, NULL, &h), 0);
+    const uint32_t second = 0x0a000003u;
+    uint8_t f[60], mac[6] = { 0x02, 0, 0, 0, 0, 3 };
+    testkit_inject(ifp, f, testkit_arp_frame(f, ether_broadcast, 1, mac, second, NULL, IK_OUR_IP));
+    testkit_drain(ifp);
+
+    /* Observed: the datagram and the interposer's copy both leave. */
+    sp.result = KH_PASS;
+    sp.copy_to = second;
+    struct pktbuf *p = pkt_alloc(pktpool_default());
+    memcpy(pkt_append(p, 16), data16, 16);
+    cr_assert_eq(ipv4_send(p, 0, IK_PEER_IP, 253, NULL), 0);
+    cr_assert_eq(sp.calls, 1, "raised once: ipv4_output does not raise it");
+    cr_assert_eq(sp.dst, IK_PEER_IP);
+    cr_assert_eq(sp.total, 36);
+    struct ik_sent a, b;
+    cr_assert(ik_take(ifp, &a));
+    cr_assert(ik_take(ifp, &b));
+    cr_assert_eq(a.dst, second, "the copy left first, from inside the raise");
+    cr_assert_arr_eq(a.eth, mac, 6);
+    cr_assert_eq(b.dst, IK_PEER_IP);
+    cr_assert_arr_eq(b.l4, data16, 16);
+    ik_sent_free(&a);
+    ik_sent_free(&b);
+
+    /* Taken: nothing leaves, ipv4_send succeeds. Vetoed: its error returns. */
+    sp.copy_to = 0;
+    sp.result = KH_TAKEN;
+    p = pkt_alloc(pktpool_default());
+    pkt_append(p, 16);
+    cr_assert_eq(ipv4_send(p, 0, IK_PEER_IP, 253, NULL), 0);
+    sp.result = -KE_PERM;
+    p = pkt_alloc(pktpool_default());
+    pkt_append(p, 16);
+    cr_assert_eq(ipv4_send(p, 0, IK_PEER_IP, 253, NULL), -KE_PERM);
+    cr_assert_eq(testkit_sent_count(ifp), 0);
+    cr_assert_eq(ik_counter("ipv4", "tx_taken"), 1);
+    cr_assert_eq(ik_counter("ipv4", "tx_vetoed"), 1);
+    kevent_uninstall(h);
+    ipkit_end(ifp);
+}
+
+Test(ipv4, output_takes_a_header_buffer_chained_to_a_shared_payload)
+{
+    struct netif *ifp = ipkit_setup();
+    /* the payload: 16 bytes others hold too */
+    struct pktbuf *pay = pkt_alloc(pktpool_default());
+    memcpy(pkt_append(pay, 16), data16, 16);
+    pkt_ref(pay);
+    /* the header buffer: a complete IPv4 header for 20 + 16 bytes */
+    struct pktbuf *h = pkt_alloc(pktpool_default());
+    uint8_t *ih = pkt_append(h, 20);
+    memset(ih, 0, 20);
+    ih[0] = 0x45;
+    store_be16(ih + 2, 36);
+    ih[8] = 64;
+    ih[9] = 253;
+    store_be32(ih + 12, IK_OUR_IP);
+    store_be32(ih + 16, IK_PEER_IP);
+    store_be16(ih + 10, ik_csum(ih, 20));
+    cr_assert_eq(pkt_chain(h, pay), 0);
+    cr_assert_eq(ipv4_output(ifp, IK_PEER_IP, h), 0);
+    struct ik_sent s;
+    cr_assert(ik_take(ifp, &s), "sent, as one frame to the port");
+    cr_assert_eq(s.total, 36);
+    cr_assert_eq(s.dst, IK_PEER_IP);
+    cr_assert_arr_eq(s.l4, data16, 16);
+    ik_sent_free(&s);
+    cr_assert_eq(pay->refcnt, 1, "the chain's reference went with the frame");
+    cr_assert_arr_eq(pkt_data(pay), data16, 16, "the shared payload unwritten");
+    pkt_free(pay);
     ipkit_end(ifp);
 }

@@ -65,6 +65,13 @@ seed() { # NAME DIR
         done
         rm -rf "$dir.raw" ;;
     virtio-rx) /usr/bin/python3 tests/fuzz/seed-virtio-rx.py "$dir" ;;
+    video-rx) /usr/bin/python3 tests/fuzz/seed-corpus.py tests/traces "$dir" ;;
+    mjpeg) cp tests/traces/rtp-jpeg-clip@30.mjpeg tests/traces/video/* "$dir"/ ;;
+    ustar) mkdir -p "$dir.src/sub"
+        printf 'hello, tar\n' >"$dir.src/a.txt"
+        head -c 700 tests/traces/video/cjpeg-420.jpg >"$dir.src/sub/clip@29.97.mjpeg"
+        for f in ustar gnu pax; do tar --format=$f -cf "$dir/$f.tar" -C "$dir.src" a.txt sub; done
+        rm -rf "$dir.src" ;;
     *) if [ -d "tests/fuzz/corpus/$name" ]; then cp tests/fuzz/corpus/"$name"/* "$dir"/; fi ;;
     esac
 }
@@ -79,7 +86,15 @@ run_one() { # NAME
     [ "$name" = am ] && maxlen=16384
     [ "$name" = rpc ] || [ "$name" = rpc-node ] && maxlen=9001
     [ "$name" = virtio-rx ] && maxlen=4096
-    nice -n 10 "$build/tests/fuzz/fuzz-$name" -max_total_time="$secs" -max_len=$maxlen \
+    [ "$name" = video-rx ] && maxlen=4000
+    [ "$name" = ustar ] && maxlen=16384
+    [ "$name" = mjpeg ] && maxlen=65536
+    # the video server's archive: the traces' clip in a ustar archive (fuzz_video_rx.c)
+    if [ "$name" = video-rx ] && [ ! -f "$out/media.tar" ]; then
+        cp tests/traces/rtp-jpeg-clip@30.mjpeg "$out/clip@30.mjpeg"
+        tar --format=ustar -cf "$out/media.tar" -C "$out" "clip@30.mjpeg"
+    fi
+    VIDEO_FUZZ_MEDIA=$(realpath "$out")/media.tar nice -n 10 "$build/tests/fuzz/fuzz-$name" -max_total_time="$secs" -max_len=$maxlen \
         -print_final_stats=1 -artifact_prefix="$out/$name-crashes/" -timeout=30 \
         -rss_limit_mb=2048 "$dir" >"$log" 2>&1
     echo $? >"$out/$name.rc"

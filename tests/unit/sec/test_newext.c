@@ -66,7 +66,7 @@ static unsigned send_to(struct netif *ifp, const uint8_t *mac, uint32_t dst, uin
  * version 1, procedure 0 (NULL), AUTH_NONE credential and verifier. */
 static const uint8_t RPC_NULL_CALL[40] = {
     0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 2, 0x20, 0x05, 0x00, 0x01, 0, 0, 0, 1,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    0,    0,    0,    0, 0, 0, 0,
 };
 /* Two bytes: shorter than any active-message header (what the endpoint counts). */
 static const uint8_t AM_SHORT[2] = { 1, 2 };
@@ -200,8 +200,8 @@ static void declared(const struct kextension *c, void *ctx)
 
 Test(newext_grants, every_class_that_takes_a_grant_declares_its_needs)
 {
-    static const char *const classes[] = { "am", "am-ping", "portmap", "rpc-echo", "rpc-latrpc",
-                                           "rpc-stats", "rpc-ping" };
+    static const char *const classes[] = { "am",         "am-ping",   "portmap", "rpc-echo",
+                                           "rpc-latrpc", "rpc-stats", "rpc-ping" };
     for (unsigned i = 0; i < sizeof classes / sizeof classes[0]; i++)
         cr_assert_not_null(kext_class_find(classes[i]), "%s is linked in", classes[i]);
     unsigned n = 0;

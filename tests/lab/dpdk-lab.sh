@@ -120,6 +120,12 @@ stop_and_check() {
 	"$PY" - "$TMP/stats.json" "$@" <<'EOF' || fail "$what: counters"
 import json, re, sys
 n = json.load(open(sys.argv[1]))["nodes"]
+# an extension instance's counters are node "NAME#ID" (netgraph/extension.h): sum them by class
+for node, ctrs in list(n.items()):
+    if "#" in node:
+        key = re.sub(r"#\d+", "", node)
+        for k, v in ctrs.items():
+            n.setdefault(key, {})[k] = n.get(key, {}).get(k, 0) + v
 bad = 0
 d = n.get("dpdk:eth0", {})
 for c in ("ierrors", "imissed", "rx_nombuf", "rx_multiseg", "rx_runt", "rx_no_buffer", "oerrors"):

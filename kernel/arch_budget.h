@@ -36,13 +36,14 @@
  * bounded handler must not be trusted to be abandoned safely if it calls
  * malloc-backed services in a loop; spindle's own kmalloc is such a service.
  *
- * A target that cannot interrupt code (kernel/arch_budget_none.c, used by the
- * bare-metal images until their timer-interrupt version replaces it) runs
+ * A target that cannot interrupt code (kernel/arch_budget_none.c) runs
  * @fn to completion and reports the time it used: an overrun is then
  * detected after the fact, and a handler that never returns is not stopped.
  *
  * Implementations: kernel/arch/hosted/budget.c (CPU-time timer + siglongjmp);
- * kernel/arch_budget_none.c (x86_64 and alpha until replaced).
+ * kernel/arch_budget_irq.c (x86_64 and alpha: the timer interrupt unwinds
+ * with __builtin_longjmp; each target's hooks in kernel/arch/<t>/budget.c,
+ * kernel/arch_budget_irq.h); kernel/arch_budget_none.c (no preemption).
  */
 #ifndef SPINDLE_KERNEL_ARCH_BUDGET_H
 #define SPINDLE_KERNEL_ARCH_BUDGET_H

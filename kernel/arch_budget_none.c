@@ -4,9 +4,8 @@
  * the time it took on arch_clock_ns(), so that an overrun is detected after
  * the fact. A handler that never returns is not stopped.
  *
- * Portable and target-neutral; the bare-metal images (x86_64, alpha) link it
- * until their timer-interrupt implementation replaces it (drop this file
- * from kernel_bm_srcs and add kernel/arch/<target>/budget.c).
+ * Portable and target-neutral: for a target without a timer interrupt (the
+ * x86_64 and alpha images link kernel/arch_budget_irq.c instead).
  */
 #include "kernel/arch.h"
 #include "kernel/arch_budget.h"

@@ -41,10 +41,33 @@ void kstats_foreach(void (*cb)(const struct kstat_group *g, void *ctx), void *ct
         cb(g, ctx);
 }
 
+/*
+ * instance_of - @gnode is an extension instance's node (netgraph/extension.h)
+ * of what @node names: "NAME#ID" or "NAME#ID:REST" for @node "NAME", and
+ * "NAME#ID:REST" for @node "NAME:REST" (the instance's id left out).
+ */
+static bool instance_of(const char *gnode, const char *node)
+{
+    size_t n = 0;
+    while (gnode[n] != '\0' && gnode[n] != '#')
+        n++;
+    if (gnode[n] != '#' || strncmp(gnode, node, n) != 0)
+        return false;
+    if (node[n] == '\0')
+        return true;
+    const char *rest = gnode + n + 1;
+    while (*rest >= '0' && *rest <= '9')
+        rest++;
+    return node[n] == ':' && strcmp(rest, node + n) == 0;
+}
+
 int kstats_find(const char *node, const char *name, uint64_t *out)
 {
+    bool exact = false;
+    for (struct kstat_group *g = head; g && !exact; g = g->next)
+        exact = strcmp(g->node, node) == 0;
     for (struct kstat_group *g = head; g; g = g->next) {
-        if (strcmp(g->node, node) != 0)
+        if (exact ? strcmp(g->node, node) != 0 : !instance_of(g->node, node))
             continue;
         for (unsigned i = 0; i < g->n; i++) {
             if (strcmp(g->names[i], name) == 0) {

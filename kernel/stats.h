@@ -37,7 +37,12 @@ void kstats_register(struct kstat_group *g);
 void kstats_unregister(struct kstat_group *g);
 /** kstats_foreach - call @cb for every registered group, in registration order. */
 void kstats_foreach(void (*cb)(const struct kstat_group *g, void *ctx), void *ctx);
-/** kstats_find - the value of counter @name of node @node, or -KE_NOENT. */
+/**
+ * kstats_find - the value of counter @name of node @node, or -KE_NOENT. A
+ * @node no group is named exactly finds the first instance of it: for
+ * "NAME", a group "NAME#ID" or "NAME#ID:REST"; for "NAME:REST", a group
+ * "NAME#ID:REST" (extension instances, netgraph/extension.h).
+ */
 int kstats_find(const char *node, const char *name, uint64_t *out);
 /** kstats_reset_all - zero every registered counter (tests). */
 void kstats_reset_all(void);

@@ -78,6 +78,8 @@ static bool known_key(const struct kextension *c, const char *key)
 {
     if (common_key(key) & c->common)
         return true;
+    if ((c->common & KEXT_PORT) && (strcmp(key, "shared") == 0 || strcmp(key, "bcast") == 0))
+        return true;
     for (const char *const *k = c->params; k != NULL && *k != NULL; k++)
         if (strcmp(*k, key) == 0)
             return true;
@@ -105,6 +107,45 @@ static int parse_mode(const char *v, struct khandler_props *props)
     return 0;
 }
 
+/*
+ * check_needs - every capability of @x's grant is for a domain its class
+ * declares in .needs, within the declared scope (and, for a KEXT_NEED_PORT
+ * domain of an instance with port=, no wider than that port). 0, or
+ * -KE_PERM with @err. A class without .needs is not checked.
+ */
+static int check_needs(const struct kext *x, char *err, size_t errlen)
+{
+    const struct kext_need *needs = x->cls->needs;
+    if (needs == NULL || x->caps == NULL)
+        return 0;
+    for (unsigned i = 0; i < x->caps->n; i++) {
+        const struct kcap *cap = x->caps->cap[i];
+        const struct kext_need *n = needs;
+        while (n->domain != NULL && strcmp(n->domain, cap->name) != 0)
+            n++;
+        if (n->domain == NULL) {
+            ksnprintf(err, errlen, "grant: '%s': %s needs nothing of it (it declares %s)",
+                      cap->name, x->cls->name, needs->domain ? needs->domain : "nothing");
+            return -KE_PERM;
+        }
+        bool wide = cap->scope_lo < n->lo || cap->scope_hi > n->hi;
+        if (!wide && (n->flags & KEXT_NEED_PORT) && x->has_port &&
+            kcap_covers(cap, x->port, x->port))
+            wide = cap->scope_lo != x->port || cap->scope_hi != x->port;
+        if (wide) {
+            uint32_t lo = n->lo, hi = n->hi;
+            if ((n->flags & KEXT_NEED_PORT) && x->has_port)
+                lo = hi = x->port;
+            ksnprintf(err, errlen, "grant: '%s:%u-%u' is too wide: %s needs %s %u-%u of %s",
+                      cap->name, (unsigned)cap->scope_lo, (unsigned)cap->scope_hi,
+                      x->cls->name, n->scope ? n->scope : "resources", (unsigned)lo,
+                      (unsigned)hi, n->domain);
+            return -KE_PERM;
+        }
+    }
+    return 0;
+}
+
 /* parse_common - the common parameters of @x; 0 or -KE_* with @err. */
 static int parse_common(struct kext *x, char *err, size_t errlen)
 {
@@ -126,6 +167,11 @@ static int parse_common(struct kext *x, char *err, size_t errlen)
         }
         x->has_port = port != 0;
         x->port = (uint16_t)port;
+        int yn = kext_yes_no(x, "shared", false, &x->shared, err, errlen);
+        if (yn == 0)
+            yn = kext_yes_no(x, "bcast", false, &x->bcast, err, errlen);
+        if (yn < 0)
+            return yn;
     }
     x->props.name = c->name;
     const char *mode = kparams_get(p, "mode");
@@ -163,12 +209,20 @@ static int parse_common(struct kext *x, char *err, size_t errlen)
             ksnprintf(err, errlen, "out of memory");
             return -KE_NOMEM;
         }
-        char why[96];
+        char why[256];
         int rc = kns_grant(x->caps, spec, why, sizeof why);
         if (rc < 0) {
-            ksnprintf(err, errlen, "grant=%s: %s", spec, why);
+            /* why quotes the item at fault: repeating a long spec would push
+             * the reason out of the message. */
+            if (strlen(spec) <= 40)
+                ksnprintf(err, errlen, "grant=%s: %s", spec, why);
+            else
+                ksnprintf(err, errlen, "grant=%.32s...: %s", spec, why);
             return rc;
         }
+        rc = check_needs(x, err, errlen);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
@@ -226,7 +280,10 @@ static int counters_alloc(struct kext *x)
     unsigned n = 0;
     for (const char *const *k = x->cls->counters; k != NULL && *k != NULL; k++)
         n++;
-    kstrlcpy(x->node, x->cls->name, sizeof x->node);
+    if (x->id != 0)
+        ksnprintf(x->node, sizeof x->node, "%s#%u", x->cls->name, x->id);
+    else
+        kstrlcpy(x->node, x->cls->name, sizeof x->node);
     if (n == 0)
         return 0;
     x->ctr = kmalloc(n * sizeof(uint64_t));
@@ -268,7 +325,13 @@ static void say_usage(const struct kextension *c, char *err, size_t errlen)
 int kext_create(const struct kextension *cls, const struct kparams *params, struct kext **out,
                 char *err, size_t errlen)
 {
-    char why[160] = "";
+    return kext_create_id(cls, params, 0, out, err, errlen);
+}
+
+int kext_create_id(const struct kextension *cls, const struct kparams *params, unsigned id,
+                   struct kext **out, char *err, size_t errlen)
+{
+    char why[384] = "";
     *out = NULL;
     struct kext *x = kmalloc(sizeof *x);
     if (x == NULL || (x->params = params_copy(params)) == NULL) {
@@ -277,6 +340,7 @@ int kext_create(const struct kextension *cls, const struct kparams *params, stru
         return -KE_NOMEM;
     }
     x->cls = cls;
+    x->id = id;
     int rc = parse_common(x, why, sizeof why);
     if (rc == 0 && cls->state_size > 0 && (x->state = kmalloc(cls->state_size)) == NULL)
         rc = -KE_NOMEM;

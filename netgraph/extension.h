@@ -31,12 +31,21 @@
  *                         "DOMAIN:*" without a port (.grant_domain);
  *      guard="EXPR"       a guard expression compiled for .event by the
  *                         target's compiler (guards/guard_expr.h);
+ *      shared=yes|no      (with KEXT_PORT) two instances may take one port of
+ *                         one domain only when both say shared=yes; otherwise
+ *                         the second install is refused (netgraph/instances.c);
+ *      bcast=yes|no       (with KEXT_PORT) also see datagrams sent to a
+ *                         broadcast or multicast address; by default a UDP
+ *                         service ignores them, as ICMP echo does (RFC 1122
+ *                         3.2.2.6), so that it cannot be made an amplifier;
  *      mode=sync|async|bounded[:US]
  *                         how its handlers run (kernel/event.h): inline,
  *                         queued as a strand, or inline under a budget of US
  *                         microseconds (default KEXT_DEFAULT_BUDGET_US);
  *  - it allocates .state_size bytes of zeroed state and the instance's
- *    counters (.counters, registered as node "NAME" or x->node);
+ *    counters (.counters, registered as node x->node: "NAME#ID" for an
+ *    instance of the running appliance, id from netgraph/instances.h, so
+ *    that two instances' counters are told apart; "NAME" without an id);
  *  - it uninstalls every handler recorded with kext_handler() and frees the
  *    state, counters, capabilities and compiled guard after .remove.
  *
@@ -74,6 +83,28 @@ enum kext_common {
 struct kext;
 struct kcapset;
 
+/**
+ * One thing an extension class needs from the kernel (struct
+ * kextension.needs): capabilities for the domain published as @domain
+ * (kernel/nameservice.h), at most the resources [@lo, @hi] of it (numbers
+ * the domain defines: UDP destination ports, interface indexes). A grant=
+ * naming a domain a class does not declare, or wider than declared, is
+ * refused at install (-KE_PERM, "grant=...: ... not needed / too wide").
+ */
+struct kext_need {
+    const char *domain; /* "udp", "ipv4-forward"; NULL ends the list */
+    const char *scope;  /* what the numbers are, for messages: "ports", "interface indexes" */
+    uint32_t lo, hi;    /* the widest scope an instance may hold, inclusive */
+    unsigned flags;     /* enum kext_need_flags */
+};
+
+/** Flags of a struct kext_need. */
+enum kext_need_flags {
+    /* An instance with port= needs only that port: a grant that covers it
+     * and more is too wide (one without it is refused at install anyway). */
+    KEXT_NEED_PORT = 1u << 0,
+};
+
 /** An extension class: static storage, registered with KEXTENSION_REGISTER. */
 struct kextension {
     const char *name;          /* "udp-echo" */
@@ -87,6 +118,7 @@ struct kextension {
     const char *const *params; /* its own parameter keys, NULL-terminated; NULL: none */
     size_t state_size;         /* bytes of zeroed state the framework allocates, x->state */
     const char *const *counters; /* per-instance counter names, NULL-terminated; NULL: none */
+    const struct kext_need *needs; /* what it may be granted (ends at .domain NULL); NULL: not declared */
     /**
      * install - install the instance @x (parameters parsed, state and
      * counters allocated). Returns 0, or -KE_* with a one-line reason in
@@ -124,6 +156,9 @@ struct kext {
     struct khandler *handlers[KEXT_MAX_HANDLERS];
     unsigned nhandlers;
     void *guard_handle;         /* private: guard_expr handle */
+    /* Common parameters of a class that takes port= (KEXT_PORT), parsed. */
+    bool shared;                /* shared=yes: may share its port with instances that say so */
+    bool bcast;                 /* bcast=yes: also sees datagrams to broadcast/multicast addresses */
 };
 
 /**
@@ -152,6 +187,14 @@ int kext_install_on(struct kext *x, struct kevent *ev, khandler_generic_fn fn, v
  */
 int kext_create(const struct kextension *cls, const struct kparams *params, struct kext **out,
                 char *err, size_t errlen);
+/**
+ * kext_create_id - kext_create for the instance numbered @id (1, 2, ...;
+ * 0: none): x->id is @id and x->node, the node its counters are
+ * registered under, is "NAME#ID" before install runs (an install that
+ * names a node of its own builds it from x->node).
+ */
+int kext_create_id(const struct kextension *cls, const struct kparams *params, unsigned id,
+                   struct kext **out, char *err, size_t errlen);
 /** kext_destroy - remove instance @x (handlers, counters, state); NULL is ignored. */
 void kext_destroy(struct kext *x);
 

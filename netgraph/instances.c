@@ -4,6 +4,7 @@
  */
 #include "netgraph/instances.h"
 
+#include "kernel/capability.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
@@ -61,6 +62,44 @@ void netgraph_ext_known(char *buf, size_t size)
         kstrlcpy(buf, "none", size);
 }
 
+/*
+ * port_domain - the domain in which instance @x holds its port=: its class's
+ * grant_domain, or, for a class that obtains its capabilities at install
+ * (the RPC node: only its UDP endpoints hold a port), the domain of the
+ * capability that covers the port. NULL: it holds no port.
+ */
+static const char *port_domain(const struct kext *x)
+{
+    if (!x->has_port)
+        return NULL;
+    if (x->cls->grant_domain != NULL)
+        return x->cls->grant_domain;
+    for (unsigned i = 0; x->caps != NULL && i < x->caps->n; i++)
+        if (kcap_covers(x->caps->cap[i], x->port, x->port))
+            return x->caps->cap[i]->name;
+    return NULL;
+}
+
+/*
+ * port_holder - an installed instance that holds the port of new instance
+ * @x in the same domain and may not share it (unless both say shared=yes),
+ * or NULL. Instances without a port= (a guard, or every port) hold none.
+ */
+static const struct kext *port_holder(const struct kext *x)
+{
+    const char *dom = port_domain(x);
+    if (dom == NULL)
+        return NULL;
+    for (unsigned i = 0; i < inst.n; i++) {
+        const struct kext *y = inst.x[i];
+        const char *ydom = port_domain(y);
+        if (ydom != NULL && y->port == x->port && strcmp(ydom, dom) == 0 &&
+            !(x->shared && y->shared))
+            return y;
+    }
+    return NULL;
+}
+
 int netgraph_ext_install(const char *name, const struct kparams *params, unsigned *id_out,
                          char *err, size_t errlen)
 {
@@ -86,10 +125,19 @@ int netgraph_ext_install(const char *name, const struct kparams *params, unsigne
         return -KE_NOMEM;
     }
     struct kext *x = NULL;
-    int rc = kext_create(c, params, &x, err, errlen);
+    int rc = kext_create_id(c, params, inst.last_id + 1, &x, err, errlen);
     if (rc < 0)
         return rc;
-    x->id = ++inst.last_id;
+    const struct kext *holder = port_holder(x);
+    if (holder != NULL) {
+        ksnprintf(err, errlen,
+                  "%s: port %u is taken by %s (id %u); two instances share a port only when "
+                  "both say shared=yes",
+                  c->name, x->port, holder->cls->name, holder->id);
+        kext_destroy(x);
+        return -KE_EXIST;
+    }
+    inst.last_id++;
     inst.x[inst.n++] = x;
     if (id_out != NULL)
         *id_out = x->id;

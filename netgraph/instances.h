@@ -25,6 +25,13 @@
 int netgraph_ext_install(const char *name, const struct kparams *params, unsigned *id_out,
                          char *err, size_t errlen);
 
+/*
+ * (netgraph_ext_install, continued) -KE_EXIST "udp-echo: port 7 is taken by
+ * udp-echo (id 1); ...": the port= of the new instance is held in the same
+ * domain by an installed one, and not both said shared=yes. The instance's
+ * counters are registered as node "NAME#ID" (netgraph/extension.h).
+ */
+
 /** netgraph_ext_remove - remove the instance with id @id. Returns 0 or -KE_NOENT. */
 int netgraph_ext_remove(unsigned id);
 

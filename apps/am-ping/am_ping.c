@@ -314,6 +314,12 @@ static void ap_remove(struct kext *x)
 static const char *const ap_params[] = { "peer", "mac", "vc", "via", "dev", "count", "interval",
                                          "size", NULL };
 
+/* It needs the "am" interface; its scope is handler indexes (am.h). */
+static const struct kext_need am_ping_needs[] = {
+    { .domain = "am", .scope = "handler indexes", .lo = 0, .hi = AM_NHANDLERS - 1 },
+    { .domain = NULL },
+};
+
 static const struct kextension am_ping_ext = {
     .name = "am-ping",
     .usage = "am-ping peer=A.B.C.D[:PORT] [via=ENDPOINT] | mac=MAC vc=VPI/VCI [dev=NAME] "
@@ -321,6 +327,7 @@ static const struct kextension am_ping_ext = {
     .summary = "round trips and stores of active messages to a peer, p50/p99 in its counters",
     .common = KEXT_GRANT,
     .grant_domain = "am",
+    .needs = am_ping_needs,
     .params = ap_params,
     .state_size = sizeof(struct am_ping),
     .counters = ap_counters,
@@ -360,6 +367,6 @@ static enum console_status cmd_am_ping_stats(struct console_session *s,
 
 static const struct console_cmd am_ping_stats_cmd = {
     "am-ping stats", "", "am-ping instances: round trips and stores, p50/p99", 0, 0,
-    cmd_am_ping_stats,
+    cmd_am_ping_stats, CONSOLE_CMD_READONLY,
 };
 KCONSOLE_COMMAND(am_ping_stats_cmd);

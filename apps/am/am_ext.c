@@ -18,7 +18,10 @@
  * default 8); chunk= bulk bytes per message (1..16384; default 1408 over
  * UDP, one frame without IP fragments, 8192 over AAL5); segment= bytes of
  * segment 0 (0..1048576, default 65536). The endpoint is named "udp:N" or
- * "aal5:VPI/VCI" and its counters are node "am-udp-N" or "am-aal5-VPI-VCI".
+ * "aal5:VPI/VCI" and its counters are node "am#ID:udp-N" or
+ * "am#ID:aal5-VPI-VCI" (ID the instance's, netgraph/extension.h; "am:udp-N"
+ * for an instance made without one). bcast=yes: also datagrams sent to a
+ * broadcast or multicast address (by default ignored: udp_guard_service).
  *
  * Receiving: over UDP, every datagram to port N (udp_install_granted: the
  * port must be granted, by default it is); over AAL5, every PDU on the VC
@@ -168,7 +171,8 @@ static int am_listen(struct kext *x, struct am_inst *in, char *err, size_t errle
     struct khandler *h = NULL;
     int rc;
     if (in->kind == AM_KIND_UDP) {
-        struct kguard g = udp_guard_dport(in->port);
+        /* not to a broadcast or multicast address unless bcast=yes */
+        struct kguard g = udp_guard_service(in->port, x->bcast);
         rc = udp_install_granted(x->caps, am_udp_rx, in, &g, &sync, &h);
         if (rc == -KE_PERM)
             ksnprintf(err, errlen, "port %u is not granted (grant=udp:%u)", in->port, in->port);
@@ -190,7 +194,9 @@ static int am_install(struct kext *x, char *err, size_t errlen)
         ksnprintf(err, errlen, "give either port=N (UDP) or vc=VPI/VCI (AAL5)");
         return -KE_INVAL;
     }
-    char name[32];
+    char name[32], base[sizeof x->node];
+    /* counters: node "am#ID:udp-N" or "am#ID:aal5-VPI-VCI" (x->node is "am#ID") */
+    kstrlcpy(base, x->node, sizeof base);
     if (vc != NULL) {
         int rc = am_parse_vc(vc, &in->vpi, &in->vci);
         if (rc < 0) {
@@ -200,12 +206,12 @@ static int am_install(struct kext *x, char *err, size_t errlen)
         }
         in->kind = AM_KIND_AAL5;
         ksnprintf(name, sizeof name, "aal5:%u/%u", in->vpi, in->vci);
-        ksnprintf(x->node, sizeof x->node, "am-aal5-%u-%u", in->vpi, in->vci);
+        ksnprintf(x->node, sizeof x->node, "%s:aal5-%u-%u", base, in->vpi, in->vci);
     } else {
         in->kind = AM_KIND_UDP;
         in->port = x->port;
         ksnprintf(name, sizeof name, "udp:%u", in->port);
-        ksnprintf(x->node, sizeof x->node, "am-udp-%u", in->port);
+        ksnprintf(x->node, sizeof x->node, "%s:udp-%u", base, in->port);
     }
     uint64_t window, rto, retries, chunk, segment;
     int rc;
@@ -257,16 +263,23 @@ static void am_remove(struct kext *x)
 static const char *const am_params[] = { "vc", "window", "rto", "retries", "chunk", "segment",
                                          NULL };
 
+/* It needs its UDP port (none over AAL5: a VC is not a capability domain). */
+static const struct kext_need am_needs[] = {
+    { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = NULL },
+};
+
 static const struct kextension am_ext = {
     .name = "am",
-    .usage = "am port=N|vc=VPI/VCI [mode=sync|async|bounded[:US]] [window=N] [rto=US] "
-             "[retries=N] [chunk=BYTES] [segment=BYTES]",
+    .usage = "am port=N [bcast=yes] | vc=VPI/VCI [mode=sync|async|bounded[:US]] "
+             "[window=N] [rto=US] [retries=N] [chunk=BYTES] [segment=BYTES]",
     .summary = "an active-message endpoint on a UDP port or an AAL5 VC",
     .event = &udp_PacketArrived,
     .guard = "udp dst port PORT | vc == VPI/VCI",
     .common = KEXT_PORT | KEXT_GRANT | KEXT_MODE,
     .default_port = 0,
     .grant_domain = "udp",
+    .needs = am_needs,
     .params = am_params,
     .state_size = sizeof(struct am_inst),
     .counters = am_ctr_names,

@@ -6,7 +6,9 @@
  *     static enum console_status cmd_video_list(struct console_session *s,
  *                                               const struct console_args *a);
  *     static const struct console_cmd video_list_cmd = {
- *         "video list", "", "the videos on the media disk", 0, 0, cmd_video_list,
+ *         .words = "video list", .syntax = "", .help = "the videos on the media disk",
+ *         .min_args = 0, .max_args = 0, .run = cmd_video_list,
+ *         .flags = CONSOLE_CMD_READONLY,   // omitted: it changes state
  *     };
  *     KCONSOLE_COMMAND(video_list_cmd);
  *
@@ -34,11 +36,25 @@ struct console_cmd {
     const char *help;    /* what it does, one line */
     unsigned min_args, max_args; /* words after the command's own */
     enum console_status (*run)(struct console_session *s, const struct console_args *a);
+    unsigned flags;      /* enum console_cmd_flags; 0 (the default): it changes state */
 };
 
-/** console_fail - print "CMD: message\n" and return CONSOLE_FAILED. */
-enum console_status console_fail(struct console_session *s, const struct console_args *a,
-                                 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/**
+ * What a command declares about itself (struct console_cmd.flags). A command
+ * that does not say CONSOLE_CMD_READONLY is taken to change the appliance's
+ * state and is refused on a read-only session (CONSOLE_READONLY).
+ */
+enum console_cmd_flags {
+    CONSOLE_CMD_READONLY = 1u << 0, /* only reads: allowed on a read-only console */
+};
+
+/**
+ * console_may_change - true when session @s may change state. For a
+ * CONSOLE_CMD_READONLY command that changes state only with some arguments
+ * ("log level LEVEL"): when false it has printed "CMD: refused: this console
+ * is read-only" for @a.
+ */
+bool console_may_change(struct console_session *s, const struct console_args *a);
 
 /** console_fail - print "CMD: message\n" and return CONSOLE_FAILED. */
 enum console_status console_fail(struct console_session *s, const struct console_args *a,

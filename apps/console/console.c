@@ -35,7 +35,7 @@ void console_printf(struct console_session *s, const char *fmt, ...)
 enum console_status console_fail(struct console_session *s, const struct console_args *a,
                                  const char *fmt, ...)
 {
-    char buf[256];
+    char buf[CONSOLE_LINE_MAX + 256]; /* room to quote a whole line and say why */
     va_list ap;
     va_start(ap, fmt);
     kvsnprintf(buf, sizeof(buf), fmt, ap);
@@ -45,6 +45,14 @@ enum console_status console_fail(struct console_session *s, const struct console
     console_puts(s, buf);
     console_puts(s, "\n");
     return CONSOLE_FAILED;
+}
+
+bool console_may_change(struct console_session *s, const struct console_args *a)
+{
+    if (!(s->flags & CONSOLE_READONLY))
+        return true;
+    console_fail(s, a, "refused: this console is read-only");
+    return false;
 }
 
 /* ------------------------------------------------------------ session */
@@ -93,11 +101,15 @@ enum console_status console_feed(struct console_session *s, const char *bytes, s
         unsigned char c = (unsigned char)bytes[i];
         bool after_cr = s->after_cr;
         s->after_cr = c == '\r';
-        if (s->esc == 1) { /* after ESC: '[' opens a CSI sequence, anything else ends it */
+        if (s->esc != 0 && c < 0x20) {
+            /* ECMA-48 5.3, 5.4: a control function inside an escape or control
+             * sequence is performed, not swallowed, and it ends the sequence:
+             * ESC then Enter still ends the line. A second ESC opens a new one. */
+            s->esc = 0;
+        } else if (s->esc == 1) { /* after ESC: '[' opens a CSI sequence, one more byte ends it */
             s->esc = c == '[' ? 2 : 0;
             continue;
-        }
-        if (s->esc == 2) { /* CSI: parameters until a final byte 0x40..0x7e (ECMA-48 5.4) */
+        } else if (s->esc == 2) { /* CSI: parameters until a final byte 0x40..0x7e (ECMA-48 5.4) */
             if (c >= 0x40 && c <= 0x7e)
                 s->esc = 0;
             continue;
@@ -254,8 +266,17 @@ enum console_status console_exec(struct console_session *s, const char *line)
         }
         offs[argc] = i;
         argv[argc++] = &buf[i];
-        while (buf[i] && !is_blank(buf[i]))
+        /* A word runs to the next blank outside double quotes, so a quoted
+         * value ("guard=\"udp and ...\"", the configuration syntax with its
+         * backslash escapes) is one word however many blanks it holds. */
+        bool quoted = false;
+        while (buf[i] && (quoted || !is_blank(buf[i]))) {
+            if (buf[i] == '\\' && quoted && buf[i + 1])
+                i++;
+            else if (buf[i] == '"')
+                quoted = !quoted;
             i++;
+        }
     }
     if (argc == 0)
         return CONSOLE_OK;
@@ -281,7 +302,9 @@ enum console_status console_exec(struct console_session *s, const char *line)
             a.rest = line + offs[best_words];
             a.rest_col = (unsigned)offs[best_words] + 1;
         }
-        if (a.argc < best->min_args)
+        if ((s->flags & CONSOLE_READONLY) && !(best->flags & CONSOLE_CMD_READONLY))
+            st = console_fail(s, &a, "refused: this console is read-only");
+        else if (a.argc < best->min_args)
             st = console_fail(s, &a, "missing argument (usage: %s %s)", best->words, best->syntax);
         else if (a.argc > best->max_args)
             st = console_fail(s, &a, "unexpected '%s' (usage: %s%s%s)", a.argv[best->max_args],
@@ -335,43 +358,43 @@ static enum console_status cmd_shutdown(struct console_session *s, const struct 
 
 const struct console_cmd console_commands[] = {
     { "help", "[COMMAND]", "list the commands, or those starting with COMMAND", 0,
-      CONSOLE_ARGS_MAX, cmd_help },
+      CONSOLE_ARGS_MAX, cmd_help, CONSOLE_CMD_READONLY },
     { "show graph", "[dot]",
       "events with their handlers, guards and call counts as a tree from dev.PacketArrived; "
       "'dot' prints Graphviz DOT",
-      0, 1, cmd_show_graph },
+      0, 1, cmd_show_graph, CONSOLE_CMD_READONLY },
     { "show counters", "[NODE]",
       "the nonzero counters of every node, or every counter of NODE (e.g. ipv4, eth0, udp-echo)",
-      0, 1, cmd_show_counters },
+      0, 1, cmd_show_counters, CONSOLE_CMD_READONLY },
     { "show pools", "", "packet buffer pools: buffers, out, low water, allocations, failures", 0, 0,
-      cmd_show_pools },
+      cmd_show_pools, CONSOLE_CMD_READONLY },
     { "show arp", "", "the ARP cache: interface, address, MAC, state, expiry, queued packets", 0,
-      0, cmd_show_arp },
+      0, cmd_show_arp, CONSOLE_CMD_READONLY },
     { "show routes", "", "the IPv4 routing table: static routes, then connected subnets", 0, 0,
-      cmd_show_routes },
+      cmd_show_routes, CONSOLE_CMD_READONLY },
     { "show interfaces", "", "interfaces: driver, MAC, MTU, link, addresses, frame counters", 0, 0,
-      cmd_show_interfaces },
+      cmd_show_interfaces, CONSOLE_CMD_READONLY },
     { "show nodes", "", "the linked-in protocol nodes and extension classes, from their descriptors",
-      0, 0, cmd_show_nodes },
+      0, 0, cmd_show_nodes, CONSOLE_CMD_READONLY },
     { "route add", "A.B.C.D/LEN via A.B.C.D [dev NAME] | A.B.C.D/LEN dev NAME",
       "add or replace a static route (without dev, the gateway's connected subnet picks the "
       "interface)",
-      2, 5, cmd_route_add },
+      2, 5, cmd_route_add, 0 },
     { "route del", "A.B.C.D/LEN", "delete the static route for exactly A.B.C.D/LEN", 1, 1,
-      cmd_route_del },
+      cmd_route_del, 0 },
     { "arp flush", "", "forget every ARP cache entry (queued packets are dropped and counted)", 0,
-      0, cmd_arp_flush },
+      0, cmd_arp_flush, 0 },
     { "extension list", "", "installed extension instances with their ids, classes and parameters",
-      0, 0, cmd_extension_list },
+      0, 0, cmd_extension_list, CONSOLE_CMD_READONLY },
     { "extension install", "NAME [key=value ...]",
       "install an extension now; the same syntax as a configuration file's 'extension' line", 1,
-      CONSOLE_ARGS_MAX, cmd_extension_install },
+      CONSOLE_ARGS_MAX, cmd_extension_install, 0 },
     { "extension remove", "ID", "uninstall the extension instance ID (see 'extension list')", 1, 1,
-      cmd_extension_remove },
+      cmd_extension_remove, 0 },
     { "log level", "[LEVEL]", "show or set the log level: err, warn, info or debug", 0, 1,
-      cmd_log_level },
-    { "quit", "", "close this console session (the appliance keeps running)", 0, 0, cmd_quit },
-    { "shutdown", "", "stop the appliance: shut down cleanly and exit", 0, 0, cmd_shutdown },
+      cmd_log_level, CONSOLE_CMD_READONLY },
+    { "quit", "", "close this console session (the appliance keeps running)", 0, 0, cmd_quit, CONSOLE_CMD_READONLY },
+    { "shutdown", "", "stop the appliance: shut down cleanly and exit", 0, 0, cmd_shutdown, 0 },
 };
 
 const unsigned console_ncommands = KARRAY_SIZE(console_commands);

@@ -48,6 +48,7 @@ enum console_flags {
     CONSOLE_ECHO = 1u << 0,      /* echo typed bytes and erasures back (raw serial terminal) */
     CONSOLE_SHOW_PROMPT = 1u << 1, /* print CONSOLE_PROMPT before every line */
     CONSOLE_PERMANENT = 1u << 2, /* 'quit' cannot close this session (the VM serial port) */
+    CONSOLE_READONLY = 1u << 3,  /* only commands declared CONSOLE_CMD_READONLY run (command.h) */
 };
 
 /** What running a line asks of the front-end. */

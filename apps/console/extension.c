@@ -102,7 +102,7 @@ enum console_status cmd_extension_install(struct console_session *s, const struc
         return console_fail(s, a, "expected NAME [key=value ...]");
     }
     const struct cfg_extension *ce = &cfg.extensions[0];
-    char why[224];
+    char why[CONSOLE_LINE_MAX + 128];
     unsigned id = 0;
     rc = netgraph_ext_install(ce->name, &ce->params, &id, why, sizeof(why));
     enum console_status st = CONSOLE_OK;
@@ -163,6 +163,8 @@ enum console_status cmd_log_level(struct console_session *s, const struct consol
         console_printf(s, "log level %s\n", level_name(klog_get_level()));
         return CONSOLE_OK;
     }
+    if (!console_may_change(s, a))
+        return CONSOLE_FAILED;
     for (unsigned i = 0; i < KARRAY_SIZE(levels); i++) {
         if (strcmp(a->argv[0], levels[i].name) == 0) {
             klog_set_level(levels[i].level);

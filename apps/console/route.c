@@ -131,6 +131,11 @@ enum console_status cmd_route_add(struct console_session *s, const struct consol
                                 inet_fmt_ipv4(r.gateway, g));
         r.ifindex = via.ifindex;
     }
+    if (r.gateway != 0 && netif_addr_kind(r.gateway, NULL) != NETIF_ADDR_OTHER)
+        return console_fail(s, a, "via %s: %s, not another host", inet_fmt_ipv4(r.gateway, g),
+                            netif_addr_kind(r.gateway, NULL) == NETIF_ADDR_LOCAL
+                                ? "one of our own addresses"
+                                : "a broadcast address");
     struct route_find f = { .prefix = r.prefix, .plen = r.plen };
     ipv4_route_foreach(route_find_cb, &f);
     int rc = ipv4_route_add(&r);

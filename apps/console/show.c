@@ -151,11 +151,15 @@ struct counters {
     unsigned matched;
 };
 
-/** node_matches - @name is @want, or an instance of it ("udp-count:5000" for "udp-count"). */
+/**
+ * node_matches - @name is @want, or an instance of it: "udp-echo#3" and
+ * "udp-count#2:5000" for "udp-echo" and "udp-count", "udp-count#2:5000"
+ * for "udp-count#2".
+ */
 static bool node_matches(const char *name, const char *want)
 {
     size_t n = strlen(want);
-    return strncmp(name, want, n) == 0 && (name[n] == '\0' || name[n] == ':');
+    return strncmp(name, want, n) == 0 && (name[n] == '\0' || name[n] == ':' || name[n] == '#');
 }
 
 static void counters_node(const struct kstat_group *grp, void *ctx)

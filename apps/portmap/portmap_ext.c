@@ -12,7 +12,7 @@
  *
  * Configuration: "extension portmap [port=N] [mode=bounded[:US]|sync|async]
  * [grant=SPEC]" (port default 111; one portmapper per appliance). Counters
- * under node "portmap:111".
+ * under node "portmap#ID:111".
  */
 #include "apps/rpc/rpc_node.h"
 #include "kernel/kerr.h"
@@ -45,13 +45,14 @@ static void portmap_remove(struct kext *x)
 
 static const struct kextension portmap_ext = {
     .name = "portmap",
-    .usage = "portmap [port=N] [mode=bounded[:US]|sync|async] [grant=SPEC]",
+    .usage = "portmap [port=N] [bcast=yes] [mode=bounded[:US]|sync|async] [grant=SPEC]",
     .summary = "the portmapper, program 100000 v2-4 (RFC 1833), listing the RPC programs installed",
     .event = &udp_PacketArrived,
     .guard = "udp dst port PORT",
     .common = RPC_NODE_EXT_COMMON,
     .default_port = PMAP_PORT,
     .grant_domain = NULL, /* derived for UDP only: rpc_node_udp_grant */
+    .needs = rpc_node_ext_needs,
     .params = rpc_node_ext_params,
     .state_size = sizeof(struct rpc_node_ep),
     .counters = rpc_node_counters,

@@ -99,6 +99,8 @@ int router_input(void *ctx, struct pktbuf *pkt)
     struct netif *out = netif_get(rt.ifindex);
     if (out == NULL)
         return router_drop(in, RT_NO_IF, -KE_NOENT);
+    if (!ipv4_forward_granted(router.caps, out->index))
+        return router_drop(in, RT_NOT_GRANTED, -KE_PERM);
     if (h[IPV4_OFF_TTL] <= 1) {
         router_icmp(pkt, ICMP_TIMXCEED, ICMP_TIMXCEED_INTRANS, 0);
         return router_drop(in, RT_TTL_EXCEEDED, KH_TAKEN);

@@ -14,13 +14,6 @@
 #include "netgraph/extension.h"
 #include "protocols/ipv4/ipv4.h"
 
-/* router_not_local - the guard: the destination is none of our addresses or broadcasts. */
-static bool router_not_local(void *pred_ctx, void *arg)
-{
-    (void)pred_ctx;
-    return (((const struct pktbuf *)arg)->flags & PKT_F_L3_LOCAL) == 0;
-}
-
 static int router_install(struct kext *x, char *err, size_t errlen)
 {
     if (router.installed) {
@@ -37,6 +30,7 @@ static int router_install(struct kext *x, char *err, size_t errlen)
     memset(&router, 0, sizeof router);
     router.zerocopy = zerocopy;
     router.redirects = redirects;
+    router.caps = x->caps;
     router.stats.node = "router";
     router.stats.names = router_ctr_names;
     router.stats.values = router.ctr;
@@ -47,11 +41,15 @@ static int router_install(struct kext *x, char *err, size_t errlen)
         return rc;
     }
 
-    struct kguard g = { 0 };
-    g.pred = router_not_local;
-    rc = kext_install_on(x, &ipv4_PacketArrived, (khandler_generic_fn)router_input, &router, &g);
+    /* Through the "ipv4-forward" domain's install procedure: it imposes
+     * "not for us, arrived on a granted interface" (protocols/ipv4/ipv4.h). */
+    struct khandler *h = NULL;
+    rc = ipv4_forward_install_granted(x->caps, router_input, &router, NULL, &x->props, &h);
+    if (rc == 0)
+        rc = kext_handler(x, h);
     if (rc < 0) {
-        ksnprintf(err, errlen, "cannot install on ipv4.PacketArrived: %s", kerr_str(rc));
+        ksnprintf(err, errlen, "cannot install on ipv4.PacketArrived: %s",
+                  rc == -KE_PERM ? "no ipv4-forward capability (grant=)" : kerr_str(rc));
         return rc;
     }
     rc = router_unreach_init(x);
@@ -81,12 +79,21 @@ static void router_remove(struct kext *x)
 
 static const char *const router_params[] = { "zerocopy", "redirects", NULL };
 
+/* It needs the right to forward what arrives on, and leaves by, interfaces. */
+static const struct kext_need router_needs[] = {
+    { .domain = "ipv4-forward", .scope = "interface indexes", .lo = 0, .hi = NETIF_MAX - 1 },
+    { .domain = NULL },
+};
+
 static const struct kextension router_ext = {
     .name = "router",
-    .usage = "router [zerocopy=yes|no] [redirects=yes|no]",
+    .usage = "router [zerocopy=yes|no] [redirects=yes|no] [grant=ipv4-forward:IF[-IF]]",
     .summary = "forwards IPv4 datagrams not for us (RFC 1812)",
     .event = &ipv4_PacketArrived,
-    .guard = "destination not local",
+    .guard = "destination not local, arrival interface granted",
+    .common = KEXT_GRANT,
+    .grant_domain = "ipv4-forward",
+    .needs = router_needs,
     .params = router_params,
     .install = router_install,
     .remove = router_remove,

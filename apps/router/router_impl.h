@@ -41,6 +41,7 @@ enum router_ctr {
     RT_NO_IF,          /* the route names an interface that is gone: dropped */
     RT_NOMEM,          /* no buffer for a private copy: dropped */
     RT_TX_ERRORS,      /* ipv4_output failed (fragment buffers, ARP queue, port) */
+    RT_NOT_GRANTED,    /* the route leaves by an interface outside the grant: dropped */
     RT_NCTR
 };
 
@@ -79,6 +80,7 @@ struct router {
     bool installed;
     bool zerocopy;        /* parameter zerocopy=yes (default) */
     bool redirects;       /* parameter redirects=yes (default) */
+    const struct kcapset *caps; /* its grant: "ipv4-forward" interfaces (protocols/ipv4/ipv4.h) */
     uint64_t ctr[RT_NCTR];
     struct kstat_group stats;
     struct router_if ifs[NETIF_MAX];

@@ -8,8 +8,8 @@
  *
  * Configuration: "extension rpc-latrpc [port=N | vc=VPI/VCI]
  * [mode=bounded[:US]|sync|async] [grant=SPEC]" (UDP port default 40002,
- * registered with the portmapper's registry). Counters under node "rpc-latrpc:N"
- * or "rpc-latrpc:VPI/VCI".
+ * registered with the portmapper's registry). Counters under node "rpc-latrpc#ID:N"
+ * or "rpc-latrpc#ID:VPI/VCI".
  */
 #include "apps/rpc/programs.h"
 #include "apps/rpc/rpc_node.h"
@@ -26,13 +26,15 @@ static int rpc_latrpc_install(struct kext *x, char *err, size_t errlen)
 
 static const struct kextension rpc_latrpc_ext = {
     .name = "rpc-latrpc",
-    .usage = "rpc-latrpc [port=N | vc=VPI/VCI] [mode=bounded[:US]|sync|async] [grant=SPEC]",
+    .usage = "rpc-latrpc [port=N [bcast=yes] | vc=VPI/VCI] [mode=bounded[:US]|sync|async] "
+             "[grant=SPEC]",
     .summary = "lmbench's lat_rpc program 404040 v1: RPC_XACT (a char in, 123 back)",
     .event = &udp_PacketArrived,
     .guard = "udp dst port PORT (vc=: aal5 vc == VPI/VCI)",
     .common = RPC_NODE_EXT_COMMON,
     .default_port = RPC_LATRPC_PORT,
     .grant_domain = NULL, /* derived for UDP only: rpc_node_udp_grant */
+    .needs = rpc_node_ext_needs,
     .params = rpc_node_ext_params,
     .state_size = sizeof(struct rpc_node_ep),
     .counters = rpc_node_counters,

@@ -175,10 +175,13 @@ static int ping_install(struct kext *x, char *err, size_t errlen)
     }
     for (uint32_t i = 0; p->has_size && i < p->size; i++)
         p->pattern[i] = (uint8_t)(i * 7u + 1u);
+    /* counters: node "rpc-ping#ID:PORT" or "rpc-ping#ID:VPI/VCI" (x->node is "rpc-ping#ID") */
+    char base[sizeof x->node];
+    kstrlcpy(base, x->node, sizeof base);
     if (p->vc) {
         struct kguard g = aal5_guard_vc(p->vpi, p->vci);
         rc = kext_install_on(x, &aal5_PacketArrived, (khandler_generic_fn)rpc_ping_vc_rx, p, &g);
-        ksnprintf(x->node, sizeof x->node, "rpc-ping:%u/%u", p->vpi, p->vci);
+        ksnprintf(x->node, sizeof x->node, "%s:%u/%u", base, p->vpi, p->vci);
     } else {
         if (!x->has_port) {
             /* an ephemeral port (RFC 6335 section 6: 49152..65535) */
@@ -189,7 +192,7 @@ static int ping_install(struct kext *x, char *err, size_t errlen)
         rc = rpc_node_udp_grant(x, p->lport, err, errlen);
         if (rc == 0)
             rc = udp_ext_install(x, rpc_ping_udp_rx, p);
-        ksnprintf(x->node, sizeof x->node, "rpc-ping:%u", p->lport);
+        ksnprintf(x->node, sizeof x->node, "%s:%u", base, p->lport);
     }
     if (rc < 0) {
         ping_free(p);
@@ -214,6 +217,12 @@ static void ping_remove(struct kext *x)
     ping_free(p);
 }
 
+/* It needs its UDP port: with port= that one, else one it takes at install. */
+static const struct kext_need rpc_ping_needs[] = {
+    { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = NULL },
+};
+
 static const struct kextension rpc_ping_ext = {
     .name = "rpc-ping",
     .usage =
@@ -226,6 +235,7 @@ static const struct kextension rpc_ping_ext = {
     .common = KEXT_PORT | KEXT_GRANT,
     .default_port = 0,
     .grant_domain = NULL, /* derived for UDP only: rpc_node_udp_grant */
+    .needs = rpc_ping_needs,
     .params = ping_params,
     .state_size = sizeof(struct rpc_ping),
     .counters = ping_counters,

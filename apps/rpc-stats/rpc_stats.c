@@ -8,8 +8,8 @@
  *
  * Configuration: "extension rpc-stats [port=N | vc=VPI/VCI]
  * [mode=bounded[:US]|sync|async] [grant=SPEC]" (UDP port default 40003,
- * registered with the portmapper's registry). Counters under node "rpc-stats:N"
- * or "rpc-stats:VPI/VCI".
+ * registered with the portmapper's registry). Counters under node "rpc-stats#ID:N"
+ * or "rpc-stats#ID:VPI/VCI".
  */
 #include "apps/rpc/programs.h"
 #include "apps/rpc/rpc_node.h"
@@ -26,13 +26,15 @@ static int rpc_stats_install(struct kext *x, char *err, size_t errlen)
 
 static const struct kextension rpc_stats_ext = {
     .name = "rpc-stats",
-    .usage = "rpc-stats [port=N | vc=VPI/VCI] [mode=bounded[:US]|sync|async] [grant=SPEC]",
+    .usage = "rpc-stats [port=N [bcast=yes] | vc=VPI/VCI] [mode=bounded[:US]|sync|async] "
+             "[grant=SPEC]",
     .summary = "spindle's counters over ONC RPC: program 537198594 v1 (spstats.x)",
     .event = &udp_PacketArrived,
     .guard = "udp dst port PORT (vc=: aal5 vc == VPI/VCI)",
     .common = RPC_NODE_EXT_COMMON,
     .default_port = RPC_STATS_PORT,
     .grant_domain = NULL, /* derived for UDP only: rpc_node_udp_grant */
+    .needs = rpc_node_ext_needs,
     .params = rpc_node_ext_params,
     .state_size = sizeof(struct rpc_node_ep),
     .counters = rpc_node_counters,

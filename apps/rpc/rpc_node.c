@@ -32,6 +32,11 @@ _Static_assert(sizeof rpc_node_counters / sizeof rpc_node_counters[0] ==
 
 const char *const rpc_node_ext_params[] = { "vc", NULL };
 
+const struct kext_need rpc_node_ext_needs[] = {
+    { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = NULL },
+};
+
 static struct rpc_node_ep *endpoints;
 
 /* ----------------------------------------------------------- the registry */
@@ -167,10 +172,13 @@ static struct rpc_node_ep *find(uint32_t transport, uint16_t port, uint8_t vpi, 
 static int parse_where(struct kext *x, struct rpc_node_ep *ep, char *err, size_t errlen)
 {
     const char *vc = kparams_get(x->params, "vc");
+    /* counters: node "NAME#ID:PORT" or "NAME#ID:VPI/VCI" (x->node is "NAME#ID") */
+    char base[sizeof x->node];
+    kstrlcpy(base, x->node, sizeof base);
     if (vc == NULL) {
         ep->transport = RPC_XPRT_UDP;
         ep->port = x->port;
-        ksnprintf(x->node, sizeof x->node, "%s:%u", x->cls->name, x->port);
+        ksnprintf(x->node, sizeof x->node, "%s:%u", base, x->port);
         return 0;
     }
     if (kparams_get(x->params, "port") != NULL) {
@@ -184,7 +192,12 @@ static int parse_where(struct kext *x, struct rpc_node_ep *ep, char *err, size_t
         return rc;
     }
     ep->transport = RPC_XPRT_VC;
-    ksnprintf(x->node, sizeof x->node, "%s:%u/%u", x->cls->name, ep->vpi, ep->vci);
+    ksnprintf(x->node, sizeof x->node, "%s:%u/%u", base, ep->vpi, ep->vci);
+    /* A VC endpoint holds no UDP port (the class's default port= is not
+     * its own) and needs no capability: a VC is no capability domain. */
+    x->has_port = false;
+    kcapset_destroy(x->caps);
+    x->caps = NULL;
     return 0;
 }
 

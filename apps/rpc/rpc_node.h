@@ -52,9 +52,15 @@
  * One endpoint per transport address: a second RPC extension on a UDP port
  * or VC that an endpoint serves is refused (-KE_EXIST).
  *
- * Counters (one kernel/stats.h group per endpoint, node "CLASS:PORT" or
- * "CLASS:VPI/VCI", e.g. "rpc-echo:40001"): the engine's (rpc_server.h, enum rpc_server_ctr), then
- * enum rpc_node_ctr.
+ * Counters (one kernel/stats.h group per endpoint, node "CLASS#ID:PORT" or
+ * "CLASS#ID:VPI/VCI", ID the instance's (netgraph/extension.h), e.g.
+ * "rpc-echo#2:40001"; "rpc-echo:40001" for an instance made without an id):
+ * the engine's (rpc_server.h, enum rpc_server_ctr), then enum rpc_node_ctr.
+ *
+ * Over UDP an endpoint is installed with udp_ext_install: datagrams sent to
+ * a broadcast or multicast address are ignored unless the line says
+ * bcast=yes, and a port taken by another extension is refused unless both
+ * say shared=yes (netgraph/instances.c).
  */
 #ifndef SPINDLE_APPS_RPC_RPC_NODE_H
 #define SPINDLE_APPS_RPC_RPC_NODE_H
@@ -96,6 +102,11 @@ extern const char *const rpc_node_counters[];
 #define RPC_NODE_EXT_COMMON (KEXT_PORT | KEXT_GRANT | KEXT_MODE)
 /** Its own parameters: vc=VPI/VCI (the raw path instead of a UDP port). */
 extern const char *const rpc_node_ext_params[];
+/**
+ * What a program extension may be granted (struct kextension.needs): its UDP
+ * port, and with port= no more than that one. A VC endpoint holds none.
+ */
+extern const struct kext_need rpc_node_ext_needs[];
 
 /** How an endpoint runs its calls. */
 enum rpc_node_mode { RPC_NODE_BOUNDED = 0, RPC_NODE_SYNC = 1, RPC_NODE_ASYNC = 2 };
@@ -196,7 +207,9 @@ int rpc_node_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci);
  * rpc_node_udp_grant - the capabilities of an instance @x that uses UDP
  * port @port: those of its grant= when given, else "udp:PORT" from the name
  * service (what the framework derives for a class with a grant_domain; RPC
- * classes have none, because on a VC they use no UDP port). Returns 0 or
+ * classes have none, because on a VC they use no UDP port: a VC endpoint
+ * holds no capability and no port). The port is held in the domain of the
+ * capability that covers it (shared=, netgraph/instances.c). Returns 0 or
  * -KE_* with @err (-KE_NOMEM, kns_grant's codes).
  */
 int rpc_node_udp_grant(struct kext *x, uint16_t port, char *err, size_t errlen);

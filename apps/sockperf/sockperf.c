@@ -119,6 +119,12 @@ static void sp_remove(struct kext *x)
     kfree(s->scratch);
 }
 
+/* It needs UDP destination ports: with port=, that one (netgraph/extension.h). */
+static const struct kext_need sockperf_ext_needs[] = {
+    { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = NULL },
+};
+
 static const struct kextension sockperf_ext = {
     .name = "sockperf",
     .usage = "sockperf [port=N]",
@@ -128,6 +134,7 @@ static const struct kextension sockperf_ext = {
     .common = KEXT_PORT | KEXT_GRANT | KEXT_GUARD | KEXT_MODE,
     .default_port = SOCKPERF_PORT,
     .grant_domain = "udp",
+    .needs = sockperf_ext_needs,
     .state_size = sizeof(struct sockperf),
     .counters = sp_counters,
     .install = sp_install,

@@ -63,7 +63,8 @@ static void on_signal(int signo)
 static void usage(FILE *f)
 {
     fputs("usage: spindle --config FILE [--stats-json FILE] [--log LEVEL] [--pool N]\n"
-          "               [--dot FILE] [--console stdin|unix:PATH|none]... [--help]\n"
+          "               [--dot FILE] [--console stdin|unix:PATH|none]...\n"
+          "               [--console-ro unix:PATH]... [--help]\n"
           "\n"
           "Run the spindle network appliance described by the configuration FILE until\n"
           "SIGINT/SIGTERM, or until every interface is a finished pcap-file replay.\n"
@@ -74,9 +75,11 @@ static void usage(FILE *f)
           "  --log LEVEL        err, warn, info (default) or debug\n"
           "  --pool N           packet buffers in the default pool (default 4096)\n"
           "  --dot FILE         at exit, write the protocol graph in Graphviz DOT\n"
-          "  --console SPEC     operator console: 'stdin', 'unix:PATH' (a UNIX socket;\n"
-          "                     connect with socat - UNIX-CONNECT:PATH) or 'none'; may be\n"
-          "                     given twice; default: stdin when it is a terminal\n"
+          "  --console SPEC     operator console: 'stdin', 'unix:PATH[,mode=OCTAL]\n"
+          "                     [,group=G][,ro][,idle=SECONDS]' (a UNIX socket, mode 0600\n"
+          "                     unless mode=; connect with socat - UNIX-CONNECT:PATH) or\n"
+          "                     'none'; may be given twice; default: stdin on a terminal\n"
+          "  --console-ro SPEC  a read-only socket console: unix:PATH[,options]\n"
           "  --help             show this text\n"
           "\n"
           "Exit status: 0 ok, 1 packet buffers leaked, 2 usage or configuration error,\n"
@@ -113,6 +116,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "pool", required_argument, NULL, 'p' },
         { "dot", required_argument, NULL, 'd' },
         { "console", required_argument, NULL, 'C' },
+        { "console-ro", required_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -120,7 +124,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->log_level = KLOG_INFO;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:s:l:p:d:hC:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:s:l:p:d:hC:R:", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': o->config = optarg; break;
         case 's': o->stats_json = optarg; break;
@@ -132,6 +136,19 @@ static int parse_options(int argc, char **argv, struct options *o)
             }
             o->console[o->nconsole++] = optarg;
             break;
+        case 'R': {
+            static char ro_specs[CONSOLE_MAX_SPECS][300];
+            if (o->nconsole == CONSOLE_MAX_SPECS || strncmp(optarg, "unix:", 5) != 0 ||
+                strlen(optarg) + 4 > sizeof ro_specs[0]) {
+                fprintf(stderr, "spindle: --console-ro %s: expected unix:PATH[,options] "
+                        "(at most %u consoles)\n", optarg, CONSOLE_MAX_SPECS);
+                return -1;
+            }
+            snprintf(ro_specs[o->nconsole], sizeof ro_specs[0], "ro:%s", optarg);
+            o->console[o->nconsole] = ro_specs[o->nconsole];
+            o->nconsole++;
+            break;
+        }
         case 'h': usage(stdout); return 1;
         case 'l':
             if (parse_level(optarg, &o->log_level) < 0) {
@@ -285,7 +302,8 @@ static int run(const struct options *o, const struct config *cfg)
     KINFO("spindle", "running (SIGINT or SIGTERM stops)");
     bool console_stop = false;
     while (!stop_signal && !console_stop && !netgraph_done()) {
-        netgraph_poll(!cfg->poll_mode); /* mode poll: never idle */
+        /* mode poll: never idle; nor while a console has lines or output to handle */
+        netgraph_poll(!cfg->poll_mode && !console_busy());
         console_stop = console_poll();
     }
     if (stop_signal)

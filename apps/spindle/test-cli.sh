@@ -47,6 +47,13 @@ expect "unknown extension lists the known ones" 2 "$T/ext.conf:2:11: unknown ext
 printf 'interface eth0 driver=pcap device=spindle-nodev0\n' >"$T/dev.conf"
 expect "missing device exits 3" 3 "$T/dev.conf:1:11: .*spindle-nodev0" -- --config "$T/dev.conf"
 
+# Three loop interfaces, the third naming a peer already joined: refused with
+# file:line:col (a cable has two ends), exit 2, and nothing read after free.
+printf 'interface a driver=loop\ninterface b driver=loop peer=a\ninterface c driver=loop peer=b\n' >"$T/chain.conf"
+expect "loop chain is a configuration error" 2 "$T/chain.conf:3:.*peer b is already joined to a" -- --config "$T/chain.conf"
+printf 'interface a driver=loop\ninterface b driver=loop peer=a\nextension udp-echo port=0\n' >"$T/pair.conf"
+expect "loop pair then a configuration error exits 2" 2 "$T/pair.conf:3:" -- --config "$T/pair.conf"
+
 # A loop appliance runs until SIGTERM, then reports and writes JSON and DOT.
 cat >"$T/loop.conf" <<'CONF'
 interface eth0 driver=loop mac=02:00:00:00:00:02   # a comment

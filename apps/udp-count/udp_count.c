@@ -25,7 +25,7 @@ struct udp_count {
     uint64_t ctr[CNT_TOTAL];
     const char *names[CNT_TOTAL];
     char slot_name[2 * UDP_COUNT_PORTS][24]; /* "port65535_datagrams" */
-    char node[24];                       /* "udp-count" or "udp-count:N" */
+    char node[40];                       /* "udp-count[#ID]" or "udp-count[#ID]:N" */
     struct kstat_group stats;
 };
 
@@ -79,12 +79,13 @@ static int count_install(struct kext *x, char *err, size_t errlen)
     /* A port= or guard= instance listens: it takes what its guard selects, so
      * those datagrams get no port unreachable. Without either it observes. */
     c->listener = x->has_port || x->has_guard;
+    /* x->node is "udp-count" or, in the running appliance, "udp-count#ID". */
     if (x->has_port)
-        ksnprintf(c->node, sizeof c->node, "udp-count:%u", (unsigned)x->port);
+        ksnprintf(c->node, sizeof c->node, "%s:%u", x->node, (unsigned)x->port);
     else if (x->has_guard)
-        kstrlcpy(c->node, "udp-count:guard", sizeof c->node);
+        ksnprintf(c->node, sizeof c->node, "%s:guard", x->node);
     else
-        kstrlcpy(c->node, "udp-count", sizeof c->node);
+        kstrlcpy(c->node, x->node, sizeof c->node);
     c->stats.node = c->node;
     c->stats.names = c->names;
     c->stats.values = c->ctr;
@@ -101,15 +102,22 @@ static void count_remove(struct kext *x)
     kstats_unregister(&c->stats);
 }
 
+/* It needs UDP destination ports: with port=, that one (netgraph/extension.h). */
+static const struct kext_need udp_count_ext_needs[] = {
+    { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = NULL },
+};
+
 static const struct kextension udp_count_ext = {
     .name = "udp-count",
-    .usage = "udp-count [port=N] [guard=\"tcpdump expression\"]",
+    .usage = "udp-count [port=N [shared=yes] [bcast=yes]] [guard=\"tcpdump expression\"]",
     .summary = "counts datagrams and bytes per destination port",
     .event = &udp_PacketArrived,
     .guard = "udp dst port PORT (or guard=, or every datagram)",
     .common = KEXT_PORT | KEXT_GRANT | KEXT_GUARD | KEXT_MODE,
     .default_port = 0,
     .grant_domain = "udp",
+    .needs = udp_count_ext_needs,
     .state_size = sizeof(struct udp_count),
     .install = count_install,
     .remove = count_remove,

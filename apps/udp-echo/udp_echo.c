@@ -64,6 +64,12 @@ static int echo_install(struct kext *x, char *err, size_t errlen)
     return udp_ext_install(x, echo_rx, x->ctr);
 }
 
+/* It needs UDP destination ports: with port=, that one (netgraph/extension.h). */
+static const struct kext_need udp_echo_ext_needs[] = {
+    { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = NULL },
+};
+
 static const struct kextension udp_echo_ext = {
     .name = "udp-echo",
     .usage = "udp-echo [port=N]",
@@ -73,6 +79,7 @@ static const struct kextension udp_echo_ext = {
     .common = KEXT_PORT | KEXT_GRANT | KEXT_GUARD | KEXT_MODE,
     .default_port = UDP_ECHO_PORT,
     .grant_domain = "udp",
+    .needs = udp_echo_ext_needs,
     .counters = echo_counters,
     .install = echo_install,
 };

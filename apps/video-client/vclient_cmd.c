@@ -48,6 +48,6 @@ static enum console_status cmd_video_client_stats(struct console_session *s,
 static const struct console_cmd video_client_stats_cmd = {
     "video-client stats", "[ID]",
     "frames shown and dropped, packets lost and reordered, decode time (ns) of video clients",
-    0, 1, cmd_video_client_stats,
+    0, 1, cmd_video_client_stats, CONSOLE_CMD_READONLY,
 };
 KCONSOLE_COMMAND(video_client_stats_cmd);

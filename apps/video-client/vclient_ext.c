@@ -107,6 +107,12 @@ static void vc_remove(struct kext *x)
 
 static const char *const vc_params[] = { "display", "latency", NULL };
 
+/* It needs its UDP port, and with port= no more (netgraph/extension.h). */
+static const struct kext_need vc_needs[] = {
+    { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = NULL },
+};
+
 const struct kextension vclient_extension = {
     .name = "video-client",
     .usage = "video-client [port=N] [display=window|FILE.y4m|fb[:WxH]|none] [latency=MS]",
@@ -116,6 +122,7 @@ const struct kextension vclient_extension = {
     .common = KEXT_PORT | KEXT_GRANT | KEXT_GUARD | KEXT_MODE,
     .default_port = VCLIENT_DEFAULT_PORT,
     .grant_domain = "udp",
+    .needs = vc_needs,
     .params = vc_params,
     .state_size = sizeof(struct vc_ext),
     .counters = vclient_counter_names,

@@ -180,22 +180,24 @@ static enum console_status cmd_sdp(struct console_session *s, const struct conso
 
 static const struct console_cmd video_list_cmd = {
     "video list", "", "the videos of the media disk and the streams playing", 0, 0, cmd_list,
+    CONSOLE_CMD_READONLY,
 };
 static const struct console_cmd video_play_cmd = {
     "video play", "FILE to A.B.C.D:PORT[,A.B.C.D:PORT...] [loop]",
-    "stream a video as RTP/JPEG to destinations (unicast or multicast)", 3, 4, cmd_play,
+    "stream a video as RTP/JPEG to destinations (unicast or multicast)", 3, 4, cmd_play, 0,
 };
 static const struct console_cmd video_join_cmd = {
-    "video join", "ID A.B.C.D:PORT", "add a destination to a stream", 2, 2, cmd_join,
+    "video join", "ID A.B.C.D:PORT", "add a destination to a stream", 2, 2, cmd_join, 0,
 };
 static const struct console_cmd video_leave_cmd = {
-    "video leave", "ID A.B.C.D:PORT", "remove a destination from a stream", 2, 2, cmd_leave,
+    "video leave", "ID A.B.C.D:PORT", "remove a destination from a stream", 2, 2, cmd_leave, 0,
 };
 static const struct console_cmd video_stop_cmd = {
-    "video stop", "ID", "end a stream (RTCP BYE to its destinations)", 1, 1, cmd_stop,
+    "video stop", "ID", "end a stream (RTCP BYE to its destinations)", 1, 1, cmd_stop, 0,
 };
 static const struct console_cmd video_sdp_cmd = {
     "video sdp", "ID [A.B.C.D:PORT]", "the SDP a player opens for a stream", 1, 2, cmd_sdp,
+    CONSOLE_CMD_READONLY,
 };
 KCONSOLE_COMMAND(video_list_cmd);
 KCONSOLE_COMMAND(video_play_cmd);

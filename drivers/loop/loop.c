@@ -105,6 +105,18 @@ static uint16_t loop_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t
     return n;
 }
 
+/* unjoin - cut @port's cable: neither end points at the other afterwards. */
+static void unjoin(struct kport *port)
+{
+    struct loop_priv *lp = port->priv;
+    if (lp->peer != NULL) {
+        struct loop_priv *pp = lp->peer->priv;
+        if (pp->peer == port)
+            pp->peer = NULL;
+        lp->peer = NULL;
+    }
+}
+
 /* Loop ports opened by configuration, so "peer=" can name an earlier one. */
 static struct kport *loop_by_name[8];
 static unsigned nloops;
@@ -117,10 +129,7 @@ static void loop_close(struct kport *port)
             loop_by_name[i] = NULL;
     q_flush(&lp->rxq);
     q_flush(&lp->txq);
-    if (lp->peer) {
-        struct loop_priv *pp = lp->peer->priv;
-        pp->peer = NULL;
-    }
+    unjoin(port);
     kfree(lp);
     kfree(port);
 }
@@ -155,6 +164,10 @@ struct kport *loop_port_create(const char *name, const uint8_t mac[6], struct pk
 
 void loop_join(struct kport *a, struct kport *b)
 {
+    /* A cable has two ends: a port joined elsewhere is cut from there first,
+     * so no port is ever left pointing at one that no longer points back. */
+    unjoin(a);
+    unjoin(b);
     ((struct loop_priv *)a->priv)->peer = b;
     ((struct loop_priv *)b->priv)->peer = a;
 }
@@ -216,6 +229,15 @@ static int loop_open(const struct kdriver_args *a, struct kport **out, char *err
             loop_close(port);
             ksnprintf(err, errlen, "loop %s: peer %s is not an earlier loop interface", a->ifname, peer);
             return -KE_NOENT;
+        }
+        struct loop_priv *op = other->priv;
+        if (op->peer != NULL) {
+            char taken[sizeof op->peer->name];
+            kstrlcpy(taken, op->peer->name, sizeof taken);
+            loop_close(port);
+            ksnprintf(err, errlen, "loop %s: peer %s is already joined to %s (a cable has two ends)",
+                      a->ifname, peer, taken);
+            return -KE_INVAL; /* a bad parameter, not a device failure */
         }
         loop_join(port, other);
     }

@@ -5,7 +5,8 @@
  * the other's receptions (a virtual cable).
  *
  * Configuration: interface NAME driver=loop [mtu=N] [peer=OTHER] — peer joins
- * this port to an earlier loop interface.
+ * this port to an earlier loop interface that is not joined yet (a cable has
+ * two ends: "peer=b" when b is already joined to a is a configuration error).
  */
 #ifndef SPINDLE_DRIVERS_LOOP_H
 #define SPINDLE_DRIVERS_LOOP_H
@@ -19,7 +20,11 @@ extern const struct kdriver loop_driver;
 
 /** loop_port_create - a loop port named @name with MAC @mac receiving into @pool. NULL on -KE_NOMEM. */
 struct kport *loop_port_create(const char *name, const uint8_t mac[6], struct pktpool *pool);
-/** loop_join - make @a's transmissions @b's receptions and the reverse. */
+/**
+ * loop_join - make @a's transmissions @b's receptions and the reverse. A port
+ * already joined to a third one is cut from it first (that one is left
+ * unjoined), so closing any of them never touches a freed port.
+ */
 void loop_join(struct kport *a, struct kport *b);
 /**
  * loop_inject - queue @len bytes of frame @frame for reception on @port

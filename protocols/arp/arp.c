@@ -28,7 +28,7 @@ static const char *const arp_ctr_names[ARP_NCTR] = {
     "bad_plen", "bad_op", "bad_sender_mac", "bad_sender_ip", "no_if", "addr_conflict",
     "not_for_us", "created", "updated", "tx_request", "tx_reply", "tx_nomem", "tx",
     "tx_bcast", "tx_mcast", "bad_next_hop", "queued", "queue_overflow", "queue_sent",
-    "resolve_failed", "unresolved_drops", "evicted", "flush_drops",
+    "resolve_failed", "unresolved_drops", "evicted", "flush_drops", "evicted_in_use",
 };
 uint64_t arp_ctr[ARP_NCTR];
 static struct kstat_group arp_stats = KSTAT_GROUP("arp", arp_ctr_names, arp_ctr);
@@ -270,6 +270,7 @@ int arp_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
     struct arp_ent *e = arp_cache_find(ifp->index, next_hop);
     if (e != NULL && e->resolved && now < e->expires_ns) {
         e->used_ns = now;
+        e->in_use = true;
         arp_ctr[ARP_TX]++;
         return ether_send(ifp, e->mac, ETHERTYPE_IPV4, pkt);
     }
@@ -283,6 +284,7 @@ int arp_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
     else if (e->resolved)
         e->resolved = false; /* expired: resolve again */
     e->used_ns = now;
+    e->in_use = true;
     arp_queue_push(e, pkt);
     if (e->tries == 0) {
         e->tries = 1;
@@ -297,6 +299,7 @@ int arp_lookup(uint16_t ifindex, uint32_t ip, uint8_t mac[6])
     struct arp_ent *e = arp_cache_find(ifindex, ip);
     if (e == NULL || !e->resolved || kclock_now_ns() >= e->expires_ns)
         return -KE_NOENT;
+    e->in_use = true; /* a caller about to send to it (the router) */
     memcpy(mac, e->mac, ETHER_ADDR_LEN);
     return 0;
 }

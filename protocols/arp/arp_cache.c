@@ -52,20 +52,25 @@ void arp_cache_remove(struct arp_ent *e)
     memset(e, 0, sizeof(*e));
 }
 
-/* A free slot, or the least recently used entry after evicting it. */
+/* A free slot, or an entry evicted for it: not in use first, then LRU. */
 static struct arp_ent *arp_cache_slot(void)
 {
-    struct arp_ent *lru = NULL;
+    struct arp_ent *lru = NULL, *idle = NULL;
     for (unsigned i = 0; i < ARP_CACHE_SIZE; i++) {
         struct arp_ent *e = &arp_table[i];
         if (!e->used)
             return e;
         if (lru == NULL || e->used_ns < lru->used_ns)
             lru = e;
+        if (!e->in_use && (idle == NULL || e->used_ns < idle->used_ns))
+            idle = e;
     }
+    struct arp_ent *victim = idle != NULL ? idle : lru;
     arp_ctr[ARP_EVICTED]++;
-    arp_cache_remove(lru);
-    return lru;
+    if (idle == NULL)
+        arp_ctr[ARP_EVICTED_IN_USE]++;
+    arp_cache_remove(victim);
+    return victim;
 }
 
 struct arp_ent *arp_cache_create(uint16_t ifindex, uint32_t ip, uint64_t now_ns, ktimer_fn fn)

@@ -45,6 +45,7 @@ enum arp_ctr {
     ARP_UNRESOLVED_DROPS,/* queued packets dropped because resolution failed */
     ARP_EVICTED,         /* entries evicted (least recently used) because the cache was full */
     ARP_FLUSH_DROPS,     /* queued packets dropped by eviction, arp_flush or arp_fini */
+    ARP_EVICTED_IN_USE,  /* ... of the evictions, entries in use (every entry was) */
     ARP_NCTR
 };
 extern uint64_t arp_ctr[ARP_NCTR];
@@ -53,6 +54,7 @@ extern uint64_t arp_ctr[ARP_NCTR];
 struct arp_ent {
     bool used;
     bool resolved;
+    bool in_use;            /* we sent, or asked to send, to it (arp_output): evicted last */
     uint16_t ifindex;
     uint32_t ip;            /* host order */
     uint8_t mac[6];
@@ -69,8 +71,13 @@ struct arp_ent {
 struct arp_ent *arp_cache_find(uint16_t ifindex, uint32_t ip);
 /**
  * arp_cache_create - a new unresolved entry for (@ifindex, @ip), evicting
- * the least recently used entry when all ARP_CACHE_SIZE are taken (its
- * queue is dropped and counted). The caller must have checked that none
+ * one when all ARP_CACHE_SIZE are taken (its queue is dropped and counted):
+ * the least recently used of the entries not in use (learnt from a
+ * request, never sent to), and only when every entry is in use the least
+ * recently used of all. So a flood of requests from new sources replaces
+ * its own entries, not those of the peers we talk to (RFC 1122 2.3.2.1
+ * leaves the policy to the host; Linux's neighbour table likewise collects
+ * unreferenced entries first). The caller must have checked that none
  * exists. Its timer is initialised with @fn, ctx = the entry.
  */
 struct arp_ent *arp_cache_create(uint16_t ifindex, uint32_t ip, uint64_t now_ns, ktimer_fn fn);

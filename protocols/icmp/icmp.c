@@ -59,7 +59,8 @@ static struct kstat_group icmp_stats = KSTAT_GROUP("icmp", icmp_ctr_names, icmp_
 
 static struct khandler *icmp_handler;
 /* On the error events of the layers below (their raises ask ICMP to answer). */
-static struct khandler *icmp_proto_unreach, *icmp_port_unreach, *icmp_reasm_timeout;
+static struct khandler *icmp_proto_unreach, *icmp_port_unreach, *icmp_reasm_timeout,
+    *icmp_param_problem;
 
 /* The error token bucket (RFC 1812 4.3.2.8). */
 static uint32_t icmp_tokens = ICMP_ERR_BURST;
@@ -298,10 +299,18 @@ static int icmp_on_reasm_timeout(void *ctx, struct pktbuf *pkt)
     return icmp_result(icmp_send_error(pkt, ICMP_TIMXCEED, ICMP_TIMXCEED_REASS, 0));
 }
 
+/* On ipv4.ParameterProblem: parameter problem, the pointer in the first octet (RFC 792 type 12). */
+static int icmp_on_param_problem(void *ctx, struct ipv4_param_problem *pp)
+{
+    (void)ctx;
+    return icmp_result(icmp_send_error(pp->pkt, ICMP_PARAMPROB, ICMP_PARAMPROB_ERRATPTR,
+                                       (uint32_t)pp->pointer << 24));
+}
+
 void icmp_fini(void)
 {
     struct khandler **hs[] = { &icmp_handler, &icmp_proto_unreach, &icmp_port_unreach,
-                               &icmp_reasm_timeout };
+                               &icmp_reasm_timeout, &icmp_param_problem };
     for (unsigned i = 0; i < KARRAY_SIZE(hs); i++) {
         if (*hs[i] != NULL)
             kevent_uninstall(*hs[i]);
@@ -328,6 +337,9 @@ int icmp_init(void)
     if (rc == 0)
         rc = ipv4_ReassemblyTimeout_install(icmp_on_reasm_timeout, NULL, NULL, &props,
                                             &icmp_reasm_timeout);
+    if (rc == 0)
+        rc = ipv4_ParameterProblem_install(icmp_on_param_problem, NULL, NULL, &props,
+                                           &icmp_param_problem);
     if (rc < 0) {
         icmp_fini();
         return rc;
@@ -341,7 +353,7 @@ static const struct knode icmp_node = {
     .summary = "ICMP for IPv4 (RFC 792, RFC 1122 3.2.2)",
     .layer = KNODE_LAYER_TRANSPORT,
     .attaches = "ipv4.LocalArrived ipv4.ProtocolUnreachable ipv4.ReassemblyTimeout "
-                "udp.PortUnreachable",
+                "ipv4.ParameterProblem udp.PortUnreachable",
     .guard = "ip proto == 1",
     .raises = "icmp.ErrorArrived",
     .init = icmp_init,

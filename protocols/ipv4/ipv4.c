@@ -48,6 +48,8 @@ KEVENT_DEFINE(ipv4_SendPacket, struct pktbuf *, "ipv4.SendPacket", true,
               kevent_combine_first_error);
 KEVENT_DEFINE(ipv4_ReassemblyTimeout, struct pktbuf *, "ipv4.ReassemblyTimeout", true,
               kevent_combine_first_error);
+KEVENT_DEFINE(ipv4_ParameterProblem, struct ipv4_param_problem *, "ipv4.ParameterProblem",
+              false, kevent_combine_first_error);
 
 static const char *const ipv4_ctr_names[IPV4_NCTR] = {
     "rx", "too_short", "bad_version", "bad_ihl", "bad_hdr_len", "bad_total_len", "truncated",
@@ -56,7 +58,7 @@ static const char *const ipv4_ctr_names[IPV4_NCTR] = {
     "not_for_us", "delivered", "no_proto", "frag_rx", "reasm_ok", "reasm_bad_frag",
     "reasm_oversize", "reasm_overlap", "reasm_dup", "reasm_timeout", "reasm_evicted",
     "reasm_nomem", "tx", "tx_no_route", "tx_toobig", "tx_nomem", "tx_bad", "frag_ok",
-    "frag_created", "frag_fail", "tx_taken", "tx_vetoed",
+    "frag_created", "frag_fail", "martian_src_ours", "bad_options", "tx_taken", "tx_vetoed",
 };
 uint64_t ipv4_ctr[IPV4_NCTR];
 static struct kstat_group ipv4_stats = KSTAT_GROUP("ipv4", ipv4_ctr_names, ipv4_ctr);
@@ -116,6 +118,11 @@ static enum ipv4_ctr ipv4_check_src(uint32_t src, uint32_t dst)
         return IPV4_MARTIAN_SRC_ZERO;
     if (ipv4_is_loopback(src))
         return IPV4_MARTIAN_SRC_LOOPBACK;
+    /* Our own address as the source of a datagram we receive is spoofed or a
+     * loop (RFC 1812 5.3.7 "martian"; Linux drops it as a martian source):
+     * answering it would make us ARP for ourselves. */
+    if (netif_addr_kind(src, NULL) == NETIF_ADDR_LOCAL)
+        return IPV4_MARTIAN_SRC_OURS;
     return IPV4_NCTR;
 }
 
@@ -224,6 +231,17 @@ static int ipv4_input(void *ctx, struct pktbuf *pkt)
     else if (kind == NETIF_ADDR_LOCAL)
         pkt->flags |= PKT_F_L3_LOCAL;
 
+    if (hlen > IPV4_HDR_LEN) {
+        unsigned at = ipv4_options_check(h, hlen);
+        if (at != 0) {
+            /* RFC 1122 3.2.1.8, RFC 1812 5.2.5: discard, and say where. */
+            ipv4_ctr[IPV4_BAD_OPTIONS]++;
+            struct ipv4_param_problem pp = { .pkt = pkt, .pointer = (uint8_t)at };
+            (void)ipv4_ParameterProblem_raise(&pp);
+            return -KE_INVAL;
+        }
+    }
+
     ipv4_ctr[IPV4_RX]++;
     int taken = ipv4_PacketArrived_raise(pkt);
     if (pkt->flags & PKT_F_L3_LOCAL)
@@ -248,6 +266,12 @@ int ipv4_init(void)
         ipv4_rx_handler = NULL;
         return rc;
     }
+    rc = ipv4_forward_publish();
+    if (rc < 0) {
+        kevent_uninstall(ipv4_rx_handler);
+        ipv4_rx_handler = NULL;
+        return rc;
+    }
     kstats_register(&ipv4_stats);
     return 0;
 }
@@ -258,6 +282,7 @@ void ipv4_fini(void)
         kevent_uninstall(ipv4_rx_handler);
         ipv4_rx_handler = NULL;
     }
+    ipv4_forward_unpublish();
     ipv4_reasm_fini();
     ipv4_route_reset();
     ipv4_pool_fini();
@@ -388,7 +413,7 @@ static const struct knode ipv4_node = {
     .attaches = "ether.PacketArrived",
     .guard = "type == 0x0800",
     .raises = "ipv4.PacketArrived ipv4.LocalArrived ipv4.ProtocolUnreachable "
-              "ipv4.ReassemblyTimeout ipv4.SendPacket",
+              "ipv4.ReassemblyTimeout ipv4.ParameterProblem ipv4.SendPacket",
     .init = ipv4_init,
     .fini = ipv4_fini,
     .stats = &ipv4_stats,

@@ -5,7 +5,8 @@
  * Installed on ether_PacketArrived with guard EtherType == 0x0800. Checks
  * version 4, IHL >= 5, total length against the frame (trims Ethernet
  * padding), the header checksum, and refuses broadcast, multicast (class D)
- * and class E sources; options are skipped. Every valid datagram is raised
+ * and class E sources and our own addresses as sources; options are
+ * checked (malformed: dropped, ipv4.ParameterProblem raised) and skipped. Every valid datagram is raised
  * on ipv4_PacketArrived with PKT_F_L3_LOCAL set when the destination is ours
  * (or PKT_F_L3_BCAST for broadcast); a router installs there with a guard
  * "not local". The node then delivers the datagrams for us itself:
@@ -55,6 +56,50 @@ KEVENT_DECLARE(ipv4_ProtocolUnreachable, struct pktbuf *);
  * reassembly (RFC 792 type 11 code 1). Combiner: kevent_combine_first_error.
  */
 KEVENT_DECLARE(ipv4_ReassemblyTimeout, struct pktbuf *);
+
+/**
+ * The argument of ipv4.ParameterProblem: a received datagram (L3 view: its
+ * header to the total length, flags PKT_F_L3_* set; the raiser keeps the
+ * buffer) and the offset in bytes from the start of its header of the
+ * octet at fault (RFC 792 "Pointer").
+ */
+struct ipv4_param_problem {
+    struct pktbuf *pkt;
+    uint8_t pointer;
+};
+/**
+ * ipv4_ParameterProblem - a datagram was discarded because of a malformed
+ * header option (RFC 1122 3.2.1.8, RFC 1812 5.2.5), whether it was for us
+ * or to be forwarded. The ICMP node answers with parameter problem, code 0,
+ * the pointer in the first octet of the rest-of-header word (RFC 792
+ * type 12), when RFC 1122 3.2.2 allows an error. Not a packet event: guards
+ * are C predicates. Combiner: kevent_combine_first_error.
+ */
+KEVENT_DECLARE(ipv4_ParameterProblem, struct ipv4_param_problem *);
+
+struct kcapset;
+
+/**
+ * ipv4_forward_install_granted - install @fn(@ctx) on ipv4_PacketArrived for
+ * a client holding capabilities @caps: the install procedure of the
+ * "ipv4-forward" domain (protocols/ipv4/forward_domain.c), which the IPv4
+ * node publishes with scope = interface indexes 0..NETIF_MAX-1. The client
+ * needs an "ipv4-forward" capability with KCAP_IMPORT; the node imposes
+ * "destination not ours (PKT_F_L3_LOCAL clear) AND arrival interface
+ * within the capability's scope" as the guard's C predicate, ANDed with
+ * the field tests and BPF of @g (which must carry no predicate of its
+ * own). So a router granted ipv4-forward:0 never sees what arrives on
+ * interface 1. Returns kevent_install's codes, -KE_PERM (no such
+ * capability), -KE_EXIST (@g has a predicate).
+ */
+int ipv4_forward_install_granted(const struct kcapset *caps, ipv4_PacketArrived_fn fn, void *ctx,
+                                 const struct kguard *g, const struct khandler_props *props,
+                                 struct khandler **out);
+/**
+ * ipv4_forward_granted - true when @caps holds an "ipv4-forward" capability
+ * covering interface @ifindex (a router checks its output interface).
+ */
+bool ipv4_forward_granted(const struct kcapset *caps, uint16_t ifindex);
 
 /**
  * ipv4_SendPacket - raised by ipv4_send() for every datagram it sends, once
@@ -122,7 +167,11 @@ struct ipv4_route {
     uint32_t gateway;
     uint16_t ifindex;
 };
-/** ipv4_route_add - add or replace a route. -KE_INVAL (host bits set, plen > 32), -KE_TOOBIG. */
+/**
+ * ipv4_route_add - add or replace a route. -KE_INVAL (host bits set, plen >
+ * 32, or a gateway that is one of our own or a broadcast address),
+ * -KE_TOOBIG.
+ */
 int ipv4_route_add(const struct ipv4_route *r);
 /** ipv4_route_del - delete the route for exactly @prefix/@plen. -KE_NOENT. */
 int ipv4_route_del(uint32_t prefix, uint8_t plen);

@@ -50,6 +50,8 @@ enum ipv4_ctr {
     IPV4_FRAG_OK,           /* datagrams sent fragmented */
     IPV4_FRAG_CREATED,      /* fragments sent */
     IPV4_FRAG_FAIL,         /* datagrams whose fragmentation failed */
+    IPV4_MARTIAN_SRC_OURS,  /* source is one of our own addresses (RFC 1812 5.3.7) */
+    IPV4_BAD_OPTIONS,       /* malformed option: dropped, parameter problem raised */
     IPV4_TX_TAKEN,          /* datagrams an ipv4.SendPacket interposer took over */
     IPV4_TX_VETOED,         /* datagrams an ipv4.SendPacket interposer refused */
     IPV4_NCTR
@@ -59,6 +61,25 @@ extern uint64_t ipv4_ctr[IPV4_NCTR];
 
 /** ipv4_hdr_csum - RFC 1071 checksum of the @hlen-byte header @h, written into it. */
 void ipv4_hdr_csum(uint8_t *h, uint16_t hlen);
+
+/* forward_domain.c */
+/** ipv4_forward_publish - create and publish the "ipv4-forward" domain; 0 or kns_publish's codes. */
+int ipv4_forward_publish(void);
+/** ipv4_forward_unpublish - withdraw it (capabilities granted stay valid). */
+void ipv4_forward_unpublish(void);
+
+/* options.c */
+/**
+ * ipv4_options_check - walk the options of the @hlen-byte header @h (20 <
+ * @hlen <= 60, all present): RFC 791 3.1 lengths (at least 2, within the
+ * header), record route and source routes (length >= 3, pointer >= 4 and
+ * room for an address), timestamp (length >= 4, pointer >= 5, flag 0, 1
+ * or 3, room for an entry), stream identifier (length 4). Returns 0 when
+ * they are well formed, else the offset in bytes from the header's start
+ * of the octet at fault (>= 20): the pointer of ICMP parameter problem
+ * (RFC 792).
+ */
+unsigned ipv4_options_check(const uint8_t *h, unsigned hlen);
 
 /* reasm.c: reassembly (RFC 815, sorted fragment list). */
 /**

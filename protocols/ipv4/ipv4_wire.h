@@ -43,6 +43,7 @@
 #define IPOPT_RR 7             /* record route */
 #define IPOPT_TS 68            /* internet timestamp */
 #define IPOPT_LSRR 131         /* loose source and record route */
+#define IPOPT_SID 136          /* stream identifier (length 4) */
 #define IPOPT_SSRR 137         /* strict source and record route */
 
 /* Protocol numbers (IANA protocol-numbers). */

@@ -228,6 +228,10 @@ int ipv4_route_add(const struct ipv4_route *r)
 {
     if (r->plen > 32 || (r->prefix & ~inet_plen_mask(r->plen)) != 0)
         return -KE_INVAL;
+    /* A gateway is another host on a connected subnet (RFC 1812 5.2.4.3):
+     * never one of our own addresses nor a broadcast address. */
+    if (r->gateway != 0 && netif_addr_kind(r->gateway, NULL) != NETIF_ADDR_OTHER)
+        return -KE_INVAL;
     route_sync();
     int k = slot_find(r->prefix, r->plen);
     if (k >= 0 && slots[k].has_static) {

@@ -59,6 +59,15 @@ static int add_route(const struct config *cfg, const struct cfg_route *cr,
         }
         r.ifindex = (uint16_t)idx;
     }
+    if (r.gateway != 0 && netif_addr_kind(r.gateway, NULL) != NETIF_ADDR_OTHER) {
+        config_set_error(err, cfg->filename, cr->pos, "route %s/%u: via %s: %s, not another host",
+                         inet_fmt_ipv4(cr->prefix, pbuf), cr->plen,
+                         inet_fmt_ipv4(cr->gateway, gbuf),
+                         netif_addr_kind(r.gateway, NULL) == NETIF_ADDR_LOCAL
+                             ? "one of our own addresses"
+                             : "a broadcast address");
+        return -KE_INVAL;
+    }
     int rc = ipv4_route_add(&r);
     if (rc < 0) {
         config_set_error(err, cfg->filename, cr->pos, "route %s/%u: %s",

@@ -392,16 +392,41 @@ int udp_install_granted(const struct kcapset *caps, udp_PacketArrived_fn fn, voi
     return udp_PacketArrived_install(fn, ctx, &both, props, out);
 }
 
+/*
+ * udp_unicast - the predicate a UDP service is installed behind unless it
+ * said bcast=yes: the datagram was sent to one of our addresses, not to a
+ * broadcast or multicast one (IP or link layer). RFC 1122 3.2.2.6 lets a
+ * host ignore echo requests to broadcast addresses and Linux does; a UDP
+ * service answering them would be an amplifier (one datagram to a subnet
+ * broadcast, one answer from every host).
+ */
+static bool udp_unicast(void *ctx, void *arg)
+{
+    (void)ctx;
+    const struct pktbuf *pkt = arg;
+    return !udp_no_reply(pkt, pkt_layer_ptr(pkt, PKT_L3));
+}
+
+struct kguard udp_guard_service(uint16_t port, bool bcast)
+{
+    struct kguard g = { 0 };
+    if (port != 0)
+        g = udp_guard_dport(port);
+    if (!bcast) {
+        g.pred = udp_unicast;
+        g.pred_ctx = NULL;
+    }
+    return g;
+}
+
 int udp_ext_install(struct kext *x, udp_PacketArrived_fn fn, void *ctx)
 {
-    struct kguard port = { 0 }, g;
-    if (x->has_port)
-        port = udp_guard_dport(x->port);
+    struct kguard port = udp_guard_service(x->has_port ? x->port : 0, x->bcast), g;
     int rc = kguard_and(&g, &port, x->has_guard ? x->guard : NULL);
     if (rc < 0)
         return rc;
     struct khandler *h = NULL;
-    bool any = x->has_port || x->has_guard;
+    bool any = x->has_port || x->has_guard || !x->bcast;
     rc = udp_install_granted(x->caps, fn, ctx, any ? &g : NULL, &x->props, &h);
     if (rc < 0)
         return rc;

@@ -40,6 +40,15 @@ void udp_fini(void);
 
 /** udp_guard_dport - a guard "destination port == @port" (L4 offset 2, 2 bytes). */
 struct kguard udp_guard_dport(uint16_t port);
+/**
+ * udp_guard_service - the guard of a UDP service on @port (0: any port):
+ * "destination port == @port" and, unless @bcast, "sent to one of our
+ * addresses, not to a broadcast or multicast one" (IP or link layer; a C
+ * predicate). RFC 1122 3.2.2.6 lets a host ignore echo requests to
+ * broadcast addresses; a service answering them would be an amplifier.
+ * What udp_ext_install uses, for an extension that installs its own handler.
+ */
+struct kguard udp_guard_service(uint16_t port, bool bcast);
 
 /** Fields of a received datagram (host order), from udp_parse(). */
 struct udp_info {
@@ -108,7 +117,9 @@ struct kext;
  * instance @x (netgraph/extension.h) through udp_install_granted: with the
  * instance's capabilities, its handler properties (mode=), and the guard
  * "destination port == port=" (when the instance has a port) AND its guard=
- * expression (when given). The handler is removed with the instance.
+ * expression (when given) AND, unless it said bcast=yes, "sent to one of
+ * our addresses, not to a broadcast or multicast one" (a C predicate; RFC
+ * 1122 3.2.2.6 as for ICMP echo). The handler is removed with the instance.
  * Returns 0 or udp_install_granted's codes (-KE_PERM: the port is not
  * granted), -KE_TOOBIG (guard too long).
  */

@@ -158,16 +158,20 @@ grep -E "ERROR|runtime error" "$TMP/spindle.log" && fail "sanitizer report"
 [ "$rc" = 0 ] || { tail -30 "$TMP/spindle.log"; fail "spindle exited $rc (1: buffers leaked)"; }
 if [ -f "$TMP/stats.json" ]; then
 	"$PY" - "$TMP/stats.json" <<'EOF' || fail "endpoint counters"
-import json, sys
+import json, re, sys
 doc = json.load(open(sys.argv[1]))
 nodes = doc.get("nodes", doc)
 def node(name):
+    # an instance's counters are node "am#ID:udp-9000" (netgraph/extension.h): match without the id
+    strip = lambda k: re.sub(r"#\d+", "", k or "")
     for n in nodes if isinstance(nodes, list) else []:
-        if n.get("name") == name:
+        if strip(n.get("name")) == name:
             return n.get("counters", {})
-    return nodes.get(name, {}) if isinstance(nodes, dict) else {}
+    if isinstance(nodes, dict):
+        return next((v for k, v in nodes.items() if strip(k) == name), {})
+    return {}
 bad = 0
-for ep in ("am-udp-9000", "am-udp-9001", "am-aal5-0-40"):
+for ep in ("am:udp-9000", "am:udp-9001", "am:aal5-0-40"):
     c = node(ep)
     print("   %s: rx %s, replies %s, malformed %s, unreachable %s" % (
         ep, c.get("rx"), c.get("replies"), c.get("malformed"), c.get("unreachable")))

@@ -90,8 +90,14 @@ need = {
     ("udp", "unreach_sent"): 1,      # the closed port
 }
 bad = 0
+# An extension instance's counters are node "NAME#ID" (netgraph/extension.h): sum them by class.
+by_class = {}
+for node, ctrs in n.items():
+    key = node.split("#")[0]
+    for k, v in ctrs.items():
+        by_class.setdefault(key, {})[k] = by_class.get(key, {}).get(k, 0) + v
 for (node, ctr), least in need.items():
-    v = n.get(node, {}).get(ctr)
+    v = by_class.get(node, {}).get(ctr)
     print("   %-22s %8s  (at least %d)" % (node + "." + ctr, v, least))
     if v is None or v < least:
         bad = 1

@@ -58,8 +58,10 @@ echo "== active messages against Linux's"
 echo "== counters"
 "$PY" - "$TMP/stats.json" "$KIND" <<'PYEOF' || fail=1
 import json, sys
-n = json.load(open(sys.argv[1]))["nodes"]
-node = "am-udp-9000" if sys.argv[2] == "udp" else "am-aal5-0-40"
+import re
+# an instance's counters are node "am#ID:udp-9000" (netgraph/extension.h): match without the id
+n = {re.sub(r"#\d+", "", k): v for k, v in json.load(open(sys.argv[1]))["nodes"].items()}
+node = "am:udp-9000" if sys.argv[2] == "udp" else "am:aal5-0-40"
 c = n[node]
 print("   %s: %s" % (node, {k: v for k, v in c.items() if v}))
 bad = [k for k in ("malformed", "dup_answered", "dup_pending", "stale", "no_peer", "tx_errors",

@@ -52,7 +52,8 @@ def pools_full(stats):
 
 
 def client(stats):
-    vc = stats["nodes"].get("video-client")
+    # an instance's counters are node "video-client#ID" (netgraph/extension.h)
+    vc = next((c for n, c in stats["nodes"].items() if n.split("#")[0] == "video-client"), None)
     if vc is None:
         fail("no video-client counters in the JSON")
         sys.exit(1)

@@ -33,7 +33,7 @@ DROP = {
     "ipv4": ["too_short", "bad_version", "bad_ihl", "bad_hdr_len", "bad_total_len",
              "truncated", "bad_csum", "martian_src_bcast", "martian_src_mcast",
              "martian_src_class_e", "martian_src_zero", "martian_src_loopback",
-             "martian_dst", "not_for_us", "reasm_bad_frag", "reasm_oversize",
+             "martian_dst", "martian_src_ours", "bad_options", "not_for_us", "reasm_bad_frag", "reasm_oversize",
              "reasm_overlap", "reasm_timeout", "reasm_evicted", "reasm_nomem"],
     "icmp": ["too_short", "bad_csum", "echo_bcast_ignored"],
     "udp": ["hdr_short", "len_short", "len_over", "csum_bad", "no_port_bcast"],
@@ -87,7 +87,7 @@ def drop_counters(doc):
     """{"node.name": value} for every drop counter present in the document."""
     out = {}
     for node, ctrs in doc.get("nodes", {}).items():
-        key = node
+        key = node.split("#")[0]  # an extension instance "NAME#ID" counts as its class
         for port in ("pcap-file:", "pcap:"):
             if node.startswith(port):
                 key = port + "*"

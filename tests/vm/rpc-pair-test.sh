@@ -103,11 +103,11 @@ echo "$dones" | sed -n 's/^.*done: \([^ ]*\( vc [0-9/]*\)\?\) .*rtt min\/p50\/p9
 console b "show counters"
 console a "show counters"
 sleep 1
-log b | grep -E "^rpc-ping:[0-9]+: .*port=40001" >/dev/null || fail "B: no port 40001 learnt from A's portmapper"
-log a | grep -E "^rpc-echo:40001: .*queued=5[1-9]" >/dev/null || fail "A: async calls not queued"
-log a | grep -E "^rpc-echo:40002: .*success=5[1-9]" >/dev/null || fail "A: bounded calls not served"
-log a | grep -E "^rpc-echo:0/40: .*success=5[1-9]" >/dev/null || fail "A: VC calls not served"
-log a | grep -E "^rpc-echo:" | cut -c1-150 | sed 's/^/   A /'
+log b | grep -E "^rpc-ping#[0-9]+:[0-9]+: .*port=40001" >/dev/null || fail "B: no port 40001 learnt from A's portmapper"
+log a | grep -E "^rpc-echo#[0-9]+:40001: .*queued=5[1-9]" >/dev/null || fail "A: async calls not queued"
+log a | grep -E "^rpc-echo#[0-9]+:40002: .*success=5[1-9]" >/dev/null || fail "A: bounded calls not served"
+log a | grep -E "^rpc-echo#[0-9]+:0/40: .*success=5[1-9]" >/dev/null || fail "A: VC calls not served"
+log a | grep -E "^rpc-echo#[0-9]+:" | cut -c1-150 | sed 's/^/   A /'
 
 echo "== shutdown"
 for vm in b a; do

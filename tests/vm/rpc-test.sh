@@ -137,7 +137,9 @@ for s in 0 1400 8192; do
 	step "rpcecho-client --size $s" "all answers right" "$RPCBIN/rpcecho-client" $H -n 10 --size $s
 done
 step "latrpc-client" "RPC_XACT: 20 calls" "$RPCBIN/latrpc-client" $H -n 20
-step "spstats-client rpc-echo:40001" "^rpc-echo:40001\.success [1-9]" "$RPCBIN/spstats-client" $H rpc-echo:40001
+# an instance's counters are node "CLASS#ID:PORT" (netgraph/extension.h); rpc-echo is instance 2
+step "spstats-client rpc-echo#2:40001" "^rpc-echo#2:40001\.success [1-9]" "$RPCBIN/spstats-client" $H \
+	rpc-echo#2:40001
 
 echo "== malformed calls (tests/traces/rpc-malformed.pcap), answers captured on veth-cli"
 cli timeout 40 tcpdump -i veth-cli -n -U -s 0 -w "$TMP/malformed.pcap" "ether src 02:00:00:00:00:02" \
@@ -164,7 +166,7 @@ if [ -n "$SOCK" ] && [ -S "$SOCK" ]; then
 	printf 'rpc stats\nshow counters\n' | timeout 3 socat -t1 - "UNIX-CONNECT:$SOCK" >/dev/null 2>&1
 	sleep 1
 	tr -d '\r' <"$TMP/serial.log" | sed -n '/rpc stats/,$p' | head -n 24 | sed 's/^/   /'
-	tr -d '\r' <"$TMP/serial.log" | grep -q "^rpc-echo:40001: udp port 40001, async" ||
+	tr -d '\r' <"$TMP/serial.log" | grep -q "^rpc-echo#2:40001: udp port 40001, async" ||
 		fail "rpc stats: no async rpc-echo"
 else
 	fail "no serial console socket in the launcher's output"
@@ -189,8 +191,8 @@ if [ "$rc" != 0 ]; then
 elif ! grep -q "^vm: shutdown complete, buffer pools full" "$TMP/serial.log"; then
 	fail "no 'buffer pools full' at shutdown"
 fi
-tr -d '\r' <"$TMP/serial.log" | grep -Eq "^portmap:111: .* auth_badcred=[1-9]" || fail "malformed credentials not counted"
-tr -d '\r' <"$TMP/serial.log" | grep -Eq "^rpc-echo:40001: .* queued=[1-9]" || fail "async calls not queued"
+tr -d '\r' <"$TMP/serial.log" | grep -Eq "^portmap#1:111: .* auth_badcred=[1-9]" || fail "malformed credentials not counted"
+tr -d '\r' <"$TMP/serial.log" | grep -Eq "^rpc-echo#2:40001: .* queued=[1-9]" || fail "async calls not queued"
 grep -q "EXCEPTION" "$TMP/serial.log" && fail "an exception was reported"
 
 if [ ${#FAILED[@]} -ne 0 ]; then

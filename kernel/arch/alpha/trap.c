@@ -20,6 +20,7 @@
  * An unaligned access is always a bug here (packet code must use
  * load_be16 & co., kernel/klib.h), so entUna is not emulated.
  */
+#include "kernel/arch_budget_irq.h"
 #include "kernel/arch.h"
 #include "kernel/arch_uart.h"
 #include "kernel/klib.h"
@@ -248,6 +249,7 @@ void alpha_trap(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t type, struct alp
             return;
         case 1:
             clock_ticks = clock_ticks + 1;
+            kbudget_timer_interrupt(); /* may not return: a bounded handler overran (budget.c) */
             return;
         case 3:
             device_interrupt(a1);

@@ -13,6 +13,7 @@
  * that often and goes back to sleep.
  */
 #include "kernel/arch.h"
+#include "kernel/arch_budget_irq.h"
 #include "x86.h"
 
 #define PIT_HZ 1193182ull
@@ -54,6 +55,7 @@ static void timer_irq(unsigned irq)
 {
     (void)irq;
     timer_ticks++;
+    kbudget_timer_interrupt(); /* may not return: a bounded handler overran (budget.c) */
 }
 
 /* One reading of PIT channel 2's count with the TSC around it. */

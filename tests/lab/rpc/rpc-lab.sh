@@ -98,8 +98,10 @@ for s in 0 1400 8192; do
 	step "rpcecho-client --size $s" "all answers right" "$RPCBIN/rpcecho-client" $H -n 20 --size $s
 done
 step "latrpc-client" "RPC_XACT: 20 calls" "$RPCBIN/latrpc-client" $H -n 20
-step "spstats-client (nodes)" "^rpc-echo:40001$" "$RPCBIN/spstats-client" $H
-step "spstats-client rpc-echo:40001" "^rpc-echo:40001\.success [1-9]" "$RPCBIN/spstats-client" $H rpc-echo:40001
+# an instance's counters are node "CLASS#ID:PORT" (netgraph/extension.h); rpc-echo is instance 2
+step "spstats-client (nodes)" "^rpc-echo#2:40001$" "$RPCBIN/spstats-client" $H
+step "spstats-client rpc-echo#2:40001" "^rpc-echo#2:40001\.success [1-9]" "$RPCBIN/spstats-client" $H \
+	rpc-echo#2:40001
 
 echo "== malformed calls (tests/traces/rpc-malformed.pcap), answers captured on veth-cli"
 cli timeout 30 tcpdump -i veth-cli -n -U -s 0 -w "$TMP/malformed.pcap" "ether src 02:00:00:00:00:02" \
@@ -124,7 +126,7 @@ step "rpcecho-client after them" "all answers right" "$RPCBIN/rpcecho-client" $H
 echo "== console: rpc stats"
 out=$(console "rpc stats")
 echo "$out" | sed 's/^/   /' | head -n 30
-echo "$out" | grep -q "^rpc-echo:40001: udp port 40001, async" || fail "rpc stats: no async rpc-echo"
+echo "$out" | grep -q "^rpc-echo#2:40001: udp port 40001, async" || fail "rpc stats: no async rpc-echo"
 echo "$out" | grep -q "program 404040 version 1 (lat_rpc), registered" || fail "rpc stats: lat_rpc not registered"
 echo "== console: extension remove 3 (rpc-latrpc), then install it on port 40012"
 console "extension remove 3" | sed 's/^/   /'
@@ -152,10 +154,10 @@ kill -TERM "$SPID" 2>/dev/null
 spindle_wait_exit "SIGTERM"
 [ "$rc" = 0 ] || { tail -n 40 "$TMP/spindle.log"; fail "spindle exited $rc (a buffer leaked?)"; }
 grep -E "^rpc-" "$TMP/spindle.log" | sed 's/^/   /' | cut -c1-200
-grep -Eq "^portmap:111: rx=[1-9].* success=[1-9]" "$TMP/spindle.log" || fail "portmapper counters"
-grep -Eq "^portmap:111: .* auth_badcred=[1-9]" "$TMP/spindle.log" || fail "malformed credentials not counted"
-grep -Eq "^portmap:111: .* short=[1-9]" "$TMP/spindle.log" || fail "short messages not counted"
-grep -Eq "^rpc-echo:40001: .* garbage_args=[1-9]" "$TMP/spindle.log" || fail "lying ECHO lengths not counted"
-grep -Eq "^rpc-echo:40001: .* queued=[1-9]" "$TMP/spindle.log" || fail "async calls not queued"
+grep -Eq "^portmap#1:111: rx=[1-9].* success=[1-9]" "$TMP/spindle.log" || fail "portmapper counters"
+grep -Eq "^portmap#1:111: .* auth_badcred=[1-9]" "$TMP/spindle.log" || fail "malformed credentials not counted"
+grep -Eq "^portmap#1:111: .* short=[1-9]" "$TMP/spindle.log" || fail "short messages not counted"
+grep -Eq "^rpc-echo#2:40001: .* garbage_args=[1-9]" "$TMP/spindle.log" || fail "lying ECHO lengths not counted"
+grep -Eq "^rpc-echo#2:40001: .* queued=[1-9]" "$TMP/spindle.log" || fail "async calls not queued"
 
 lab_test_finish "rpc lab: rpcinfo, the rpcgen clients and rpc-ping against the hosted spindle"

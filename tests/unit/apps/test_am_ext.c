@@ -108,8 +108,8 @@ Test(am_ext, udp_request_reply_and_duplicate)
         cr_assert_eq(r.args[1], 22);
         cr_assert_not(take_udp(&r));
     }
-    cr_assert_eq(ctr("am-udp-9000", "handler_runs"), 1, "the duplicate did not run again");
-    cr_assert_eq(ctr("am-udp-9000", "dup_answered"), 1);
+    cr_assert_eq(ctr("am:udp-9000", "handler_runs"), 1, "the duplicate did not run again");
+    cr_assert_eq(ctr("am:udp-9000", "dup_answered"), 1);
     cr_assert_eq(ctr("udp", "no_port"), 0);
 }
 
@@ -134,7 +134,7 @@ Test(am_ext, udp_store_into_segment_then_sum)
     cr_assert_eq(r.type, AM_GET_REPLY);
     cr_assert_eq(r.length, 10);
     cr_assert_arr_eq(r.data, data + 990, 10);
-    cr_assert_eq(ctr("am-udp-9000", "stored_bytes"), 1000);
+    cr_assert_eq(ctr("am:udp-9000", "stored_bytes"), 1000);
 }
 
 Test(am_ext, malformed_messages_are_counted_and_dropped)
@@ -155,13 +155,13 @@ Test(am_ext, malformed_messages_are_counted_and_dropped)
         msg[bad[i].off] = bad[i].val;
         ck_inject(ifp, frame, ck_udp(frame, sizeof frame, PEER_PORT, 9000, msg, n));
         ck_poll();
-        cr_assert_eq(ctr("am-udp-9000", bad[i].counter), 1, "%s", bad[i].counter);
+        cr_assert_eq(ctr("am:udp-9000", bad[i].counter), 1, "%s", bad[i].counter);
     }
     ck_inject(ifp, frame, ck_udp(frame, sizeof frame, PEER_PORT, 9000, msg, 7));
     ck_poll();
-    cr_assert_eq(ctr("am-udp-9000", "mal_short"), 1);
-    cr_assert_eq(ctr("am-udp-9000", "malformed"), 7);
-    cr_assert_eq(ctr("am-udp-9000", "rx"), 0);
+    cr_assert_eq(ctr("am:udp-9000", "mal_short"), 1);
+    cr_assert_eq(ctr("am:udp-9000", "malformed"), 7);
+    cr_assert_eq(ctr("am:udp-9000", "rx"), 0);
     struct am_hdr r;
     cr_assert_not(take_udp(&r), "no answer to a malformed message");
     cr_assert_eq(ctr("udp", "unreach_sent"), 0, "the port is the endpoint's: no ICMP error");
@@ -225,7 +225,7 @@ Test(am_ext, aal5_request_reply_and_large_store)
     cr_assert(take_aal5(&r));
     cr_assert_eq(r.type, AM_REPLY);
     cr_assert_eq(r.args[2], am_fnv1a(data, sizeof data));
-    cr_assert_eq(ctr("am-aal5-0-40", "replies"), 2);
+    cr_assert_eq(ctr("am:aal5-0-40", "replies"), 2);
 }
 
 /* ------------------------------------------------------------ the am domain */

@@ -191,7 +191,7 @@ Test(am_ping, a_lost_request_is_sent_again)
     cr_assert_eq(ctr("ping_ok"), 2);
     cr_assert_eq(ctr("retransmits"), 1);
     uint64_t v = 0;
-    cr_assert_eq(kstats_find("am-udp-9000", "retransmits", &v), 0);
+    cr_assert_eq(kstats_find("am:udp-9000", "retransmits", &v), 0);
     cr_assert_eq(v, 1);
 }
 

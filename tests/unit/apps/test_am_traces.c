@@ -24,7 +24,7 @@
 
 static const uint8_t APP_MAC[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t PEER_MAC[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-static const char *const NODES[2] = { "am-udp-9000", "am-aal5-0-40" };
+static const char *const NODES[2] = { "am:udp-9000", "am:aal5-0-40" };
 
 static struct netif *ifp;
 static struct sk k;

@@ -194,7 +194,7 @@ Test(console_show, nodes_come_from_the_descriptors)
     OUT_HAS("\n  ipv4   on ether.PacketArrived [type == 0x0800] raises ipv4.PacketArrived");
     OUT_HAS("\n  udp    on ipv4.LocalArrived [ip proto == 17] raises udp.PacketArrived udp.PortUnreachable\n");
     OUT_HAS("\nextension classes:\n  udp-echo     on udp.PacketArrived [udp dst port PORT]: udp-echo [port=N]\n");
-    OUT_HAS("\n  router       on ipv4.PacketArrived [destination not local]");
+    OUT_HAS("\n  router       on ipv4.PacketArrived [destination not local, arrival interface granted]");
 }
 
 Test(console_show, graph_is_a_tree_from_the_driver_event)
@@ -212,8 +212,8 @@ Test(console_show, graph_is_a_tree_from_the_driver_event)
     OUT_HAS("\n        ipv4.LocalArrived (raised 0, unhandled 0)\n");
     OUT_HAS("\n          udp [L3[9:1]==0x11]");
     OUT_HAS("\n            udp.PacketArrived (raised 0, unhandled 0)\n");
-    OUT_HAS("\n              udp-count [L4[2:2]==0x1388] calls 0");
-    OUT_HAS("\n              udp-echo [L4[2:2]==0x7] calls 0");
+    OUT_HAS("\n              udp-count [L4[2:2]==0x1388 && pred] calls 0"); /* pred: not broadcast */
+    OUT_HAS("\n              udp-echo [L4[2:2]==0x7 && pred] calls 0");
     cr_expect_eq(count_of(o, "udp.PacketArrived"), 1, "each event once");
     cr_expect_eq(ck_run("show graph dot"), CONSOLE_OK);
     cr_expect(strncmp(ck_out(), "digraph spindle {\n", 18) == 0, "%s", ck_out());
@@ -243,10 +243,10 @@ Test(console_show, counters_pools_arp_and_flush)
     OUT_HAS("arp:\n  rx                       1\n  rx_request               1\n");
     OUT_HAS("\n  bad_op                   0\n");
     cr_expect_eq(ck_run("show counters udp-count"), CONSOLE_OK, "an instance node by its class");
-    OUT_HAS("udp-count:5000:\n  datagrams                0\n");
+    OUT_HAS("udp-count#1:5000:\n  datagrams                0\n");
     cr_expect_eq(ck_run("show counters ipv5"), CONSOLE_FAILED);
     OUT_IS("show counters: no node 'ipv5' (nodes: dispatch, ether, aal5, arp, ipv4, icmp, udp, "
-           "eth0, eth1, udp-count:5000)\n");
+           "eth0, eth1, udp-count#1:5000)\n");
 
     cr_expect_eq(ck_run("show pools"), CONSOLE_OK);
     OUT_IS("pool default: count=256 out=0 low_water=254 allocs=2 alloc_fails=0\n");

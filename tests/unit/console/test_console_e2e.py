@@ -134,10 +134,10 @@ def main():
         out = a.ask("extension install udp-count port=5000")
         check(out == "extension 2 installed: udp-count port=5000\n", "extension install", out)
         out = a.ask("show counters udp-count")
-        check(out.startswith("udp-count:5000:\n  datagrams "), "its counters are there", out)
+        check(out.startswith("udp-count#2:5000:\n  datagrams "), "its counters are there", out)
         out = a.ask("show graph")
         check(out.startswith("dev.PacketArrived (raised ") and
-              "udp-count [L4[2:2]==0x1388]" in out, "show graph shows the new handler", out)
+              "udp-count [L4[2:2]==0x1388 && pred]" in out, "show graph shows the new handler", out)
         out = a.ask("extension remove 2")
         check(out == "extension 2 removed: udp-count\n", "extension remove", out)
         out = a.ask("extension remove 2")
@@ -204,7 +204,7 @@ def main():
               "a console socket in use is refused (exit 2)", r.stderr.decode())
         r = subprocess.run([SPINDLE, "--config", conf, "--console", "tcp:23"],
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
-        check(r.returncode == 2 and b"--console tcp:23: expected stdin, unix:PATH or none"
+        check(r.returncode == 2 and b"--console tcp:23: expected stdin, unix:PATH[,options] or none"
               in r.stderr, "a bad --console is refused (exit 2)", r.stderr.decode())
 
         # shutdown stops spindle cleanly.

@@ -39,10 +39,10 @@ Test(rpc_console, stats_and_programs_follow_the_extensions)
 
     cr_assert_eq(ck_run("rpc stats"), CONSOLE_OK);
     const char *out = ck_out();
-    cr_assert(strstr(out, "portmap:111: udp port 111, bounded\n") != NULL, "%s", out);
-    cr_assert(strstr(out, "rpc-echo:40001: udp port 40001, async\n") != NULL, "%s", out);
+    cr_assert(strstr(out, "portmap#1:111: udp port 111, bounded\n") != NULL, "%s", out);
+    cr_assert(strstr(out, "rpc-echo#2:40001: udp port 40001, async\n") != NULL, "%s", out);
     cr_assert(strstr(out, "program 537198593 version 1 (rpcecho), registered") != NULL, "%s", out);
-    cr_assert(strstr(out, "rpc-latrpc:0/40: vc 0/40, bounded\n") != NULL, "%s", out);
+    cr_assert(strstr(out, "rpc-latrpc#3:0/40: vc 0/40, bounded\n") != NULL, "%s", out);
     cr_assert(strstr(out, "   rx 1  success 1  tx 1  queued 1\n") != NULL, "%s", out);
 
     cr_assert_eq(ck_run("rpc programs"), CONSOLE_OK);

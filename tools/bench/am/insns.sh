@@ -70,10 +70,10 @@ CONF
 	valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.$1.$2.$3.$4" \
 		"$SPINDLE" --config "$TMP/c.conf" --stats-json "$TMP/s.json" >"$TMP/log" 2>&1 ||
 		{ cat "$TMP/log" >&2; echo "insns.sh: spindle failed" >&2; exit 1; }
-	local node=am-udp-9000 key=replies want=$4 got
-	[ "$1" = aal5 ] && node=am-aal5-0-40
+	local node=am:udp-9000 key=replies want=$4 got
+	[ "$1" = aal5 ] && node=am:aal5-0-40
 	[ "$3" = store ] && { key=stored_bytes; want=$(($4 * 65536)); }
-	got=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nodes"][sys.argv[2]][sys.argv[3]])' "$TMP/s.json" "$node" "$key")
+	got=$(/usr/bin/python3 -c 'import json,sys; import re; n = json.load(open(sys.argv[1]))["nodes"]; print(next(v for k, v in n.items() if re.sub(r"#\d+", "", k) == sys.argv[2])[sys.argv[3]])' "$TMP/s.json" "$node" "$key")
 	[ "$got" = "$want" ] || { echo "insns.sh: $1 $2 $3: $key $got, expected $want" >&2; exit 1; }
 	local f=$TMP/cg.$1.$2.$3.$4
 	echo $(($(incl "$f" netif_input_burst) + $(incl "$f" ksched_run) - $(incl "$f" pcap_file_tx_burst)))

@@ -3,8 +3,8 @@
  * extension instances takes to start and stop (wall clock, CLOCK_MONOTONIC).
  *
  * For each N: a configuration of one loop interface and N lines
- * "extension udp-count port=P" (ports 10000..59999, then the same ports again
- * with grant=udp:*, so N may exceed the 50,000 ports used) is parsed and
+ * "extension udp-count port=P shared=yes" (ports 10000..59999, then the same
+ * ports again, so N may exceed the 50,000 ports used) is parsed and
  * applied by netgraph_configure (one batch: every decision tree built once,
  * kernel/event.h kevent_batch_begin), then shut down. Beside it, in the same
  * run, the baseline: the same instances installed one by one with
@@ -46,8 +46,8 @@ static char *conf_text(unsigned n, size_t *len)
     size_t o = (size_t)snprintf(t, cap, "interface lo0 driver=loop mac=02:00:00:00:00:01\n"
                                         "address lo0 10.0.0.1/24\n");
     for (unsigned i = 0; i < n; i++)
-        o += (size_t)snprintf(t + o, cap - o, "extension udp-count port=%u%s\n",
-                              10000u + i % PORT_SPAN, i >= PORT_SPAN ? " grant=udp:*" : "");
+        o += (size_t)snprintf(t + o, cap - o, "extension udp-count port=%u shared=yes\n",
+                              10000u + i % PORT_SPAN);
     *len = o;
     return t;
 }

@@ -64,7 +64,8 @@ incl() {
 }
 
 jstat() { # JSON NODE COUNTER
-	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["nodes"].get(sys.argv[2],{}).get(sys.argv[3],0))' "$@"
+	# an instance's node is "CLASS#ID:PORT" (netgraph/extension.h): matched without the id
+	/usr/bin/python3 -c 'import json,re,sys; d=json.load(open(sys.argv[1]))["nodes"]; d={re.sub(r"#\d+","",k):v for k,v in d.items()}; print(d.get(sys.argv[2],{}).get(sys.argv[3],0))' "$@"
 }
 
 # run NAME KIND N EXTENSION-LINE: prints "graph engine drc answered"

@@ -32,8 +32,7 @@ int strncmp(const char *a, const char *b, size_t n);
  * precision for %s. Returns the length the full output would have had.
  */
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int ksnprintf(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /** kstrlcpy - copy @src into @dst of @size bytes, truncating; returns strlen(src). */
 size_t kstrlcpy(char *dst, const char *src, size_t size);
@@ -119,6 +118,6 @@ uint16_t inet_csum_fold(uint32_t sum);
 /** Number of elements of a true array. */
 #define KARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /** The enclosing structure of a member pointer. */
-#define KCONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define KCONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 #endif

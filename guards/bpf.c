@@ -9,15 +9,44 @@
 #include "kernel/mem.h"
 
 enum {
-    C_LD = 0x00, C_LDX = 0x01, C_ST = 0x02, C_STX = 0x03, C_ALU = 0x04, C_JMP = 0x05, C_RET = 0x06,
+    C_LD = 0x00,
+    C_LDX = 0x01,
+    C_ST = 0x02,
+    C_STX = 0x03,
+    C_ALU = 0x04,
+    C_JMP = 0x05,
+    C_RET = 0x06,
     C_MISC = 0x07,
-    S_W = 0x00, S_H = 0x08, S_B = 0x10,
-    M_IMM = 0x00, M_ABS = 0x20, M_IND = 0x40, M_MEM = 0x60, M_LEN = 0x80, M_MSH = 0xa0,
-    O_ADD = 0x00, O_SUB = 0x10, O_MUL = 0x20, O_DIV = 0x30, O_OR = 0x40, O_AND = 0x50, O_LSH = 0x60,
-    O_RSH = 0x70, O_NEG = 0x80, O_MOD = 0x90, O_XOR = 0xa0,
-    J_JA = 0x00, J_JEQ = 0x10, J_JGT = 0x20, J_JGE = 0x30, J_JSET = 0x40,
-    SRC_K = 0x00, SRC_X = 0x08, RVAL_A = 0x10,
-    MISC_TAX = 0x00, MISC_TXA = 0x80
+    S_W = 0x00,
+    S_H = 0x08,
+    S_B = 0x10,
+    M_IMM = 0x00,
+    M_ABS = 0x20,
+    M_IND = 0x40,
+    M_MEM = 0x60,
+    M_LEN = 0x80,
+    M_MSH = 0xa0,
+    O_ADD = 0x00,
+    O_SUB = 0x10,
+    O_MUL = 0x20,
+    O_DIV = 0x30,
+    O_OR = 0x40,
+    O_AND = 0x50,
+    O_LSH = 0x60,
+    O_RSH = 0x70,
+    O_NEG = 0x80,
+    O_MOD = 0x90,
+    O_XOR = 0xa0,
+    J_JA = 0x00,
+    J_JEQ = 0x10,
+    J_JGT = 0x20,
+    J_JGE = 0x30,
+    J_JSET = 0x40,
+    SRC_K = 0x00,
+    SRC_X = 0x08,
+    RVAL_A = 0x10,
+    MISC_TAX = 0x00,
+    MISC_TXA = 0x80
 };
 
 /* valid - the instruction codes this machine runs (the classic set of Linux's
@@ -25,17 +54,27 @@ enum {
 static bool valid_code(uint16_t code)
 {
     switch (code) {
-    case C_LD | S_W | M_IMM: case C_LD | S_W | M_ABS: case C_LD | S_H | M_ABS:
-    case C_LD | S_B | M_ABS: case C_LD | S_W | M_IND: case C_LD | S_H | M_IND:
-    case C_LD | S_B | M_IND: case C_LD | S_W | M_MEM: case C_LD | S_W | M_LEN:
-    case C_LDX | S_W | M_IMM: case C_LDX | S_W | M_MEM: case C_LDX | S_W | M_LEN:
+    case C_LD | S_W | M_IMM:
+    case C_LD | S_W | M_ABS:
+    case C_LD | S_H | M_ABS:
+    case C_LD | S_B | M_ABS:
+    case C_LD | S_W | M_IND:
+    case C_LD | S_H | M_IND:
+    case C_LD | S_B | M_IND:
+    case C_LD | S_W | M_MEM:
+    case C_LD | S_W | M_LEN:
+    case C_LDX | S_W | M_IMM:
+    case C_LDX | S_W | M_MEM:
+    case C_LDX | S_W | M_LEN:
     case C_LDX | S_B | M_MSH:
-    case C_ST: case C_STX:
+    case C_ST:
+    case C_STX:
     case C_ALU | O_NEG:
     case C_JMP | J_JA:
-    case C_RET | SRC_K: case C_RET | RVAL_A:
-    case C_MISC | MISC_TAX: case C_MISC | MISC_TXA:
-        return true;
+    case C_RET | SRC_K:
+    case C_RET | RVAL_A:
+    case C_MISC | MISC_TAX:
+    case C_MISC | MISC_TXA: return true;
     }
     unsigned op = code & 0xf0;
     if ((code & ~0xf8u) == C_ALU)
@@ -72,7 +111,8 @@ int kbpf_verify(const struct kbpf_insn *insns, unsigned len, struct kbpf_prog *p
             if ((mode == M_ABS || mode == M_MSH) && in->k > 0xffffu) {
                 ksnprintf(why, whylen,
                           "insn %u: load at offset 0x%x is past any packet (ancillary data is not "
-                          "supported)", i, in->k);
+                          "supported)",
+                          i, in->k);
                 return -KE_INVAL;
             }
             break;
@@ -106,8 +146,7 @@ int kbpf_verify(const struct kbpf_insn *insns, unsigned len, struct kbpf_prog *p
                 return -KE_INVAL;
             }
             break;
-        default:
-            break;
+        default: break;
         }
     }
     if ((insns[len - 1].code & 7) != C_RET) {
@@ -249,8 +288,16 @@ bool kbpf_run(const struct kbpf_prog *prog, const struct pktbuf *pkt)
             case O_ADD: a += s; break;
             case O_SUB: a -= s; break;
             case O_MUL: a *= s; break;
-            case O_DIV: if (!s) return false; a /= s; break;
-            case O_MOD: if (!s) return false; a %= s; break;
+            case O_DIV:
+                if (!s)
+                    return false;
+                a /= s;
+                break;
+            case O_MOD:
+                if (!s)
+                    return false;
+                a %= s;
+                break;
             case O_OR: a |= s; break;
             case O_AND: a &= s; break;
             case O_LSH: a = s < 32 ? a << s : 0; break;
@@ -275,8 +322,7 @@ bool kbpf_run(const struct kbpf_prog *prog, const struct pktbuf *pkt)
             pc += t ? in->jt : in->jf;
             break;
         }
-        case C_RET:
-            return ((in->code & 0x18) == RVAL_A ? a : in->k) != 0;
+        case C_RET: return ((in->code & 0x18) == RVAL_A ? a : in->k) != 0;
         case C_MISC:
             if ((in->code & 0xf8) == MISC_TXA)
                 a = x;

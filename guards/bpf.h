@@ -36,7 +36,7 @@ struct kbpf_insn {
 /** A verified program. Create with kbpf_verify(). */
 struct kbpf_prog {
     unsigned len;
-    const struct kbpf_insn *insns;  /* borrowed */
+    const struct kbpf_insn *insns; /* borrowed */
     bool verified;
 };
 

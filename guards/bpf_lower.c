@@ -18,9 +18,9 @@ enum { SK_UNKNOWN = 0, SK_CONST, SK_FIELD, SK_MSH };
 
 struct sym {
     uint8_t kind;
-    int8_t load;           /* SK_FIELD: index of the load in lstate.load */
-    struct kguard_test f;  /* SK_FIELD: layer, offset, width, mask */
-    uint32_t k;            /* SK_CONST: the value; SK_MSH: the byte offset of 4*([k]&0xf) */
+    int8_t load;          /* SK_FIELD: index of the load in lstate.load */
+    struct kguard_test f; /* SK_FIELD: layer, offset, width, mask */
+    uint32_t k;           /* SK_CONST: the value; SK_MSH: the byte offset of 4*([k]&0xf) */
 };
 
 struct lload {
@@ -98,7 +98,8 @@ static bool map_ind(const struct guard_facts *fx, const struct sym *x, uint32_t 
     if (x->kind == SK_CONST)
         return map_abs(fx, (uint64_t)x->k + k, w, out);
     if (x->kind == SK_MSH && x->k == ETHER_HDR_LEN && fx->l3_after_l2 && fx->l4_after_ipv4 &&
-        (fx->layers & (1u << PKT_L4)) && k >= ETHER_HDR_LEN && (uint64_t)k - ETHER_HDR_LEN + w <= 0xffffu) {
+        (fx->layers & (1u << PKT_L4)) && k >= ETHER_HDR_LEN &&
+        (uint64_t)k - ETHER_HDR_LEN + w <= 0xffffu) {
         memset(out, 0, sizeof *out);
         out->layer = PKT_L4;
         out->offset = (uint16_t)(k - ETHER_HDR_LEN);
@@ -250,9 +251,21 @@ static bool branch(struct lowering *L, struct lstate *s, const struct kbpf_insn 
         return lower_fail(L, pc, "a comparison of a value that is not a packet field");
     struct kguard_test yes = s->a.f, no = s->a.f;
     switch (op) {
-    case 0x10: yes.op = KG_EQ; no.op = KG_NE; yes.value = no.value = k; break;
-    case 0x20: yes.op = KG_GT; no.op = KG_LE; yes.value = no.value = k; break;
-    case 0x30: yes.op = KG_GE; no.op = KG_LT; yes.value = no.value = k; break;
+    case 0x10:
+        yes.op = KG_EQ;
+        no.op = KG_NE;
+        yes.value = no.value = k;
+        break;
+    case 0x20:
+        yes.op = KG_GT;
+        no.op = KG_LE;
+        yes.value = no.value = k;
+        break;
+    case 0x30:
+        yes.op = KG_GE;
+        no.op = KG_LT;
+        yes.value = no.value = k;
+        break;
     default: /* JSET: (field & k) != 0 */
         yes.mask = no.mask = s->a.f.mask & k;
         yes.op = KG_NE;
@@ -299,8 +312,18 @@ static uint32_t alu(unsigned op, uint32_t a, uint32_t b, bool *ok)
     case 0x00: return a + b;
     case 0x10: return a - b;
     case 0x20: return a * b;
-    case 0x30: if (!b) { *ok = false; return 0; } return a / b;
-    case 0x90: if (!b) { *ok = false; return 0; } return a % b;
+    case 0x30:
+        if (!b) {
+            *ok = false;
+            return 0;
+        }
+        return a / b;
+    case 0x90:
+        if (!b) {
+            *ok = false;
+            return 0;
+        }
+        return a % b;
     case 0x40: return a | b;
     case 0x50: return a & b;
     case 0xa0: return a ^ b;
@@ -411,7 +434,7 @@ static bool run_path(struct lowering *L, struct lstate *s)
                 return r ? accept(L, s) : true;
             }
             return lower_fail(L, s->pc, "returns a computed value");
-        default: /* MISC */
+        default:                             /* MISC */
             if ((in->code & 0xf8) == 0x80) { /* TXA */
                 s->a = s->x;
                 if (s->a.kind == SK_MSH)

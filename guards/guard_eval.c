@@ -36,8 +36,8 @@ const char *guard_format(const struct kguard *g, char *buf, unsigned size)
             m = ksnprintf(buf + n, size - n, "%sL%u[%u:%u]%s0x%x", i ? " && " : "", t->layer + 2,
                           t->offset, t->width, ops[t->op % 6], t->value);
         else
-            m = ksnprintf(buf + n, size - n, "%sL%u[%u:%u]&0x%x%s0x%x", i ? " && " : "", t->layer + 2,
-                          t->offset, t->width, t->mask, ops[t->op % 6], t->value);
+            m = ksnprintf(buf + n, size - n, "%sL%u[%u:%u]&0x%x%s0x%x", i ? " && " : "",
+                          t->layer + 2, t->offset, t->width, t->mask, ops[t->op % 6], t->value);
         n += (size_t)m;
     }
     if (g->bpf && n < size)

@@ -29,7 +29,8 @@ static inline bool guard_field_load(const struct kguard_test *t, const struct pk
                                     uint32_t *v)
 {
     uint32_t start = pkt->layer[t->layer];
-    if (start == PKT_LAYER_UNSET || start + t->offset + t->width > (uint32_t)pkt->data_off + pkt->len)
+    if (start == PKT_LAYER_UNSET ||
+        start + t->offset + t->width > (uint32_t)pkt->data_off + pkt->len)
         return false;
     const uint8_t *p = pkt->block + start + t->offset;
     uint32_t x;

@@ -14,8 +14,9 @@ int guard_expr_compile(const char *expr, const struct kevent *ev, const struct k
                        void **handle, char *err, size_t errlen)
 {
     if (!compiler) {
-        ksnprintf(err, errlen, "guard expressions are not supported on this target "
-                               "(tcpdump expressions need the hosted build's libpcap)");
+        ksnprintf(err, errlen,
+                  "guard expressions are not supported on this target "
+                  "(tcpdump expressions need the hosted build's libpcap)");
         return -KE_NOTSUP;
     }
     return compiler->compile(expr, ev, guard, handle, err, errlen);

@@ -51,7 +51,8 @@ int guard_from_tcpdump_facts(const char *expr, const struct guard_facts *facts, 
     char why[96];
     int rc = kbpf_verify(g->insns, g->ninsns, &g->prog, why, sizeof why);
     if (rc) {
-        ksnprintf(err, errlen, "tcpdump expression '%s': refused by the BPF verifier: %s", expr, why);
+        ksnprintf(err, errlen, "tcpdump expression '%s': refused by the BPF verifier: %s", expr,
+                  why);
         kfree(g);
         return rc;
     }

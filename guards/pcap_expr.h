@@ -47,12 +47,12 @@
 
 /** A guard compiled from a tcpdump expression; owns the program its guard may point to. */
 struct guard_tcpdump {
-    struct kguard guard;       /* install this: field tests, or bpf = &prog */
-    bool lowered;              /* true: field tests only (joins the decision tree) */
-    char why_not[96];          /* when not lowered: why (kbpf_lower's reason) */
-    struct kbpf_prog prog;     /* the verified program (also kept when lowered) */
+    struct kguard guard;   /* install this: field tests, or bpf = &prog */
+    bool lowered;          /* true: field tests only (joins the decision tree) */
+    char why_not[96];      /* when not lowered: why (kbpf_lower's reason) */
+    struct kbpf_prog prog; /* the verified program (also kept when lowered) */
     unsigned ninsns;
-    struct kbpf_insn insns[];  /* prog.insns points here */
+    struct kbpf_insn insns[]; /* prog.insns points here */
 };
 
 /** Flags of guard_from_tcpdump_facts. */

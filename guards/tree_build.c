@@ -22,18 +22,19 @@ struct bent {
 };
 
 struct builder {
-    struct garena *plan;    /* nodes */
-    struct garena scratch;  /* lists and tables used while building */
-    struct khandler **hs;   /* handlers by list position */
-    bool packet;            /* the event's argument is a packet */
-    long budget;            /* units left for the tree being built */
-    bool over;              /* the budget ran out */
-    bool nomem;             /* an allocation failed */
+    struct garena *plan;   /* nodes */
+    struct garena scratch; /* lists and tables used while building */
+    struct khandler **hs;  /* handlers by list position */
+    bool packet;           /* the event's argument is a packet */
+    long budget;           /* units left for the tree being built */
+    bool over;             /* the budget ran out */
+    bool nomem;            /* an allocation failed */
 };
 
 static uint64_t field_key(const struct kguard_test *t)
 {
-    return (uint64_t)t->layer << 56 | (uint64_t)t->offset << 40 | (uint64_t)t->width << 32 | t->mask;
+    return (uint64_t)t->layer << 56 | (uint64_t)t->offset << 40 | (uint64_t)t->width << 32 |
+           t->mask;
 }
 
 static bool same_field(const struct kguard_test *a, const struct kguard_test *b)
@@ -195,7 +196,8 @@ static int classify(const struct builder *b, const struct bent *e, const struct 
 }
 
 /* make_seq - @parts run one after the other (one part: itself; none: NULL). */
-static const struct tnode *make_seq(struct builder *b, const struct tnode *const *parts, uint32_t np)
+static const struct tnode *make_seq(struct builder *b, const struct tnode *const *parts,
+                                    uint32_t np)
 {
     if (np <= 1)
         return np ? parts[0] : NULL;
@@ -216,9 +218,9 @@ static const struct tnode *build_switch(struct builder *b, const struct bent *en
 {
     struct garena_mark mk = garena_mark(&b->scratch);
     const struct tnode *result = NULL;
-    int32_t *cls = salloc(b, sizeof *cls * m);     /* -1 wildcard, -2 dropped, else value index */
+    int32_t *cls = salloc(b, sizeof *cls * m); /* -1 wildcard, -2 dropped, else value index */
     uint8_t *nrem = salloc(b, m);
-    uint32_t *val = salloc(b, sizeof *val * m);    /* distinct values, first-seen order */
+    uint32_t *val = salloc(b, sizeof *val * m); /* distinct values, first-seen order */
     uint32_t *vcnt = salloc(b, sizeof *vcnt * m);
     unsigned vbits = log2_ceil(2 * m);
     uint32_t vsize = 1u << vbits;

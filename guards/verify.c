@@ -37,15 +37,16 @@ static int check_test(const struct kevent *ev, const struct guard_facts *facts, 
                       t->width);
     uint32_t full = t->width == 4 ? 0xffffffffu : (1u << (8 * t->width)) - 1;
     if (t->mask & ~full)
-        return refuse(why, whylen, "test %u: mask 0x%x is wider than %u bytes", i, t->mask, t->width);
+        return refuse(why, whylen, "test %u: mask 0x%x is wider than %u bytes", i, t->mask,
+                      t->width);
     /* The masked field lies in [0, mask]: some comparisons can never hold. */
     bool never = (t->op == KG_EQ && (t->value & ~t->mask)) || (t->op == KG_LT && t->value == 0) ||
                  (t->op == KG_GT && t->value >= t->mask) || (t->op == KG_GE && t->value > t->mask);
     if (never)
-        return refuse(why, whylen,
-                      "test %u: (L%u[%u:%u] & 0x%x) %s 0x%x never holds: the masked field is at most 0x%x",
-                      i, t->layer + 2u, t->offset, t->width, t->mask, op_names[t->op], t->value,
-                      t->mask);
+        return refuse(
+            why, whylen,
+            "test %u: (L%u[%u:%u] & 0x%x) %s 0x%x never holds: the masked field is at most 0x%x", i,
+            t->layer + 2u, t->offset, t->width, t->mask, op_names[t->op], t->value, t->mask);
     if (!(facts->may_layers & (1u << t->layer)))
         return refuse(why, whylen, "test %u: layer L%u is never set when %s is raised", i,
                       t->layer + 2u, ev != NULL ? ev->name : "the event");
@@ -81,7 +82,8 @@ int guard_verify(const struct kevent *ev, const struct kguard *g, char *why, siz
                 return refuse(why, whylen,
                               "tests %u and %u ask L%u[%u:%u] & 0x%x to equal both 0x%x and 0x%x: "
                               "never true",
-                              i, j, a->layer + 2u, a->offset, a->width, a->mask, a->value, b->value);
+                              i, j, a->layer + 2u, a->offset, a->width, a->mask, a->value,
+                              b->value);
         }
     }
     if (g->bpf) {

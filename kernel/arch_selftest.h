@@ -35,7 +35,9 @@ void selftest_check(bool ok, const char *name, const char *detail);
 bool selftest_all_zero(const void *p, size_t n);
 
 /** One arch_alloc() request: @size bytes aligned to @align (a power of two). */
-struct selftest_alloc_case { size_t size, align; };
+struct selftest_alloc_case {
+    size_t size, align;
+};
 
 /**
  * selftest_alloc_cases - for each of the @n cases: arch_alloc() must
@@ -54,10 +56,10 @@ void selftest_clock_monotonic(void);
 
 /** How a target arms and observes its timer interrupt, for selftest_timer_irq(). */
 struct selftest_timer {
-    uint64_t (*ticks)(void);          /* timer interrupts taken since boot */
-    void (*arm_ns)(uint64_t ns);      /* one timer interrupt @ns from now */
-    void (*wait)(void);               /* between two polls of ticks (NULL: spin) */
-    const char *fired, *missing;      /* wording of the detail: "IRQ 0 fired", "no IRQ 0" */
+    uint64_t (*ticks)(void);     /* timer interrupts taken since boot */
+    void (*arm_ns)(uint64_t ns); /* one timer interrupt @ns from now */
+    void (*wait)(void);          /* between two polls of ticks (NULL: spin) */
+    const char *fired, *missing; /* wording of the detail: "IRQ 0 fired", "no IRQ 0" */
 };
 
 /**

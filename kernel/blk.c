@@ -6,8 +6,8 @@
 #include "kernel/klib.h"
 
 static const char *const kblk_ctr_names[KBLK_NCTR] = {
-    "reads", "read_bytes", "writes", "write_bytes", "flushes",
-    "errors", "rejected", "busy", "timeouts",
+    "reads",  "read_bytes", "writes", "write_bytes", "flushes",
+    "errors", "rejected",   "busy",   "timeouts",
 };
 
 static struct kblk *head, **tail = &head;
@@ -40,8 +40,9 @@ int kblk_register(struct kblk *dev)
         return -KE_INVAL;
     if (kblk_find(dev->name))
         return -KE_EXIST;
-    dev->stats = (struct kstat_group){ .node = dev->name, .names = kblk_ctr_names,
-                                       .values = dev->ctr, .n = KBLK_NCTR };
+    dev->stats = (struct kstat_group){
+        .node = dev->name, .names = kblk_ctr_names, .values = dev->ctr, .n = KBLK_NCTR
+    };
     kstats_register(&dev->stats);
     dev->next = NULL;
     *tail = dev;
@@ -99,16 +100,13 @@ static int check(const struct kblk *dev, const struct kblk_req *req)
     if (req->pending)
         return -KE_INVAL;
     switch (req->op) {
-    case KBLK_FLUSH:
-        return dev->can_flush ? 0 : -KE_NOTSUP;
+    case KBLK_FLUSH: return dev->can_flush ? 0 : -KE_NOTSUP;
     case KBLK_WRITE:
         if (dev->read_only)
             return -KE_PERM;
         break;
-    case KBLK_READ:
-        break;
-    default:
-        return -KE_INVAL;
+    case KBLK_READ: break;
+    default: return -KE_INVAL;
     }
     if (!req->buf || req->nsect == 0)
         return -KE_INVAL;
@@ -199,16 +197,16 @@ static void sync_done(struct kblk_req *req)
     *(bool *)req->ctx = true;
 }
 
-int kblk_read_sync(struct kblk *dev, uint64_t lba, uint32_t nsect, void *buf,
-                   uint64_t timeout_ns)
+int kblk_read_sync(struct kblk *dev, uint64_t lba, uint32_t nsect, void *buf, uint64_t timeout_ns)
 {
     uint64_t deadline = kclock_now_ns() + timeout_ns;
     uint8_t *p = buf;
     while (nsect > 0) {
         uint32_t n = nsect < dev->max_sectors ? nsect : dev->max_sectors;
         bool finished = false;
-        struct kblk_req req = { .op = KBLK_READ, .lba = lba, .nsect = n, .buf = p,
-                                .done = sync_done, .ctx = &finished };
+        struct kblk_req req = {
+            .op = KBLK_READ, .lba = lba, .nsect = n, .buf = p, .done = sync_done, .ctx = &finished
+        };
         int rc;
         /* A full queue drains as other requests complete. */
         while ((rc = kblk_submit(dev, &req)) == -KE_AGAIN) {

@@ -61,16 +61,16 @@ typedef void (*kblk_done_fn)(struct kblk_req *req);
 struct kblk_req {
     /* set by the caller */
     enum kblk_op op;
-    uint64_t lba;         /* first sector, in the disk's sector_size units */
-    uint32_t nsect;       /* sectors, 1..max_sectors (0 for KBLK_FLUSH) */
-    void *buf;            /* nsect * sector_size bytes of kernel memory the device can
+    uint64_t lba;      /* first sector, in the disk's sector_size units */
+    uint32_t nsect;    /* sectors, 1..max_sectors (0 for KBLK_FLUSH) */
+    void *buf;         /* nsect * sector_size bytes of kernel memory the device can
                              reach: on the VMs any kernel memory (physically contiguous,
                              physical = virtual or KSEG), e.g. a pktbuf's data; no
                              alignment required */
-    kblk_done_fn done;    /* called once when the request completes (may be NULL) */
-    void *ctx;            /* the caller's */
+    kblk_done_fn done; /* called once when the request completes (may be NULL) */
+    void *ctx;         /* the caller's */
     /* set at completion, before @done */
-    int status;           /* 0, -KE_IO (device error, timeout, abort), -KE_NOTSUP
+    int status; /* 0, -KE_IO (device error, timeout, abort), -KE_NOTSUP
                              (the device refused the operation) */
     /* private to kernel/blk.c and the driver */
     struct kblk *dev;
@@ -111,35 +111,35 @@ struct kblk_ops {
 
 /** Counters of a disk (kstat group named after it). */
 enum kblk_ctr {
-    KBLK_READS,        /* read requests completed successfully */
-    KBLK_READ_BYTES,   /* bytes they read */
-    KBLK_WRITES,       /* write requests completed successfully */
-    KBLK_WRITE_BYTES,  /* bytes they wrote */
-    KBLK_FLUSHES,      /* flushes completed successfully */
-    KBLK_ERRORS,       /* requests completed with an error (device or abort) */
-    KBLK_REJECTED,     /* submits refused: bad range, size, buffer, read-only */
-    KBLK_BUSY,         /* submits refused with -KE_AGAIN (queue full) */
-    KBLK_TIMEOUTS,     /* kblk_read_sync() deadlines missed (the disk was aborted) */
+    KBLK_READS,       /* read requests completed successfully */
+    KBLK_READ_BYTES,  /* bytes they read */
+    KBLK_WRITES,      /* write requests completed successfully */
+    KBLK_WRITE_BYTES, /* bytes they wrote */
+    KBLK_FLUSHES,     /* flushes completed successfully */
+    KBLK_ERRORS,      /* requests completed with an error (device or abort) */
+    KBLK_REJECTED,    /* submits refused: bad range, size, buffer, read-only */
+    KBLK_BUSY,        /* submits refused with -KE_AGAIN (queue full) */
+    KBLK_TIMEOUTS,    /* kblk_read_sync() deadlines missed (the disk was aborted) */
     KBLK_NCTR
 };
 
 /** A disk. The driver fills it (kblk_init, then the geometry) and registers it. */
 struct kblk {
     const struct kblk_ops *ops;
-    void *priv;                 /* driver state */
-    const char *driver;         /* "virtio-blk", "blkfile" */
-    char name[KBLK_NAME_MAX];   /* "disk0" */
-    char where[64];             /* what serves it, for messages: "virtio 00:04.0", a path */
-    uint32_t sector_size;       /* bytes per sector, a power of two in [512, 65536] */
-    uint64_t capacity;          /* sectors */
-    uint32_t max_sectors;       /* largest nsect of one request */
-    uint16_t queue_depth;       /* requests the driver can hold at once (more: -KE_AGAIN) */
+    void *priv;               /* driver state */
+    const char *driver;       /* "virtio-blk", "blkfile" */
+    char name[KBLK_NAME_MAX]; /* "disk0" */
+    char where[64];           /* what serves it, for messages: "virtio 00:04.0", a path */
+    uint32_t sector_size;     /* bytes per sector, a power of two in [512, 65536] */
+    uint64_t capacity;        /* sectors */
+    uint32_t max_sectors;     /* largest nsect of one request */
+    uint16_t queue_depth;     /* requests the driver can hold at once (more: -KE_AGAIN) */
     bool read_only;
-    bool can_flush;             /* KBLK_FLUSH is meaningful (else it is -KE_NOTSUP) */
-    unsigned inflight;          /* submitted and not completed (kernel/blk.c keeps it) */
+    bool can_flush;    /* KBLK_FLUSH is meaningful (else it is -KE_NOTSUP) */
+    unsigned inflight; /* submitted and not completed (kernel/blk.c keeps it) */
     uint64_t ctr[KBLK_NCTR];
-    struct kstat_group stats;   /* node = name, over ctr */
-    struct kblk *next;          /* registry link, private */
+    struct kstat_group stats; /* node = name, over ctr */
+    struct kblk *next;        /* registry link, private */
     bool registered;
 };
 
@@ -216,8 +216,7 @@ void kblk_abort(struct kblk *dev);
  * request of @dev fails), KBLK_TIMEOUTS counts it and -KE_IO is returned.
  * Returns 0 or the first error (kblk_submit's, or a request's status).
  */
-int kblk_read_sync(struct kblk *dev, uint64_t lba, uint32_t nsect, void *buf,
-                   uint64_t timeout_ns);
+int kblk_read_sync(struct kblk *dev, uint64_t lba, uint32_t nsect, void *buf, uint64_t timeout_ns);
 
 /**
  * kblk_close - abort what is pending, unregister @dev and let the driver

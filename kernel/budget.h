@@ -50,9 +50,9 @@ enum kbudget_status {
 
 /** What a bounded call cost. */
 struct kbudget_report {
-    uint64_t used_ns;      /* budget-clock time used, ns (arch_budget_call) */
-    uint32_t unwound;      /* frames unwound after abandonment */
-    uint32_t leaked_pkts;  /* growth of buffers out over all pools across an abandoned call */
+    uint64_t used_ns;     /* budget-clock time used, ns (arch_budget_call) */
+    uint32_t unwound;     /* frames unwound after abandonment */
+    uint32_t leaked_pkts; /* growth of buffers out over all pools across an abandoned call */
 };
 
 /**

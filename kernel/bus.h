@@ -20,12 +20,12 @@
 
 /** A PCI function found by enumeration. */
 struct bus_device {
-    uint8_t bus, dev, fn;          /* geographic address */
-    uint16_t vendor_id, device_id; /* config 0x00, 0x02 */
+    uint8_t bus, dev, fn;                  /* geographic address */
+    uint16_t vendor_id, device_id;         /* config 0x00, 0x02 */
     uint8_t class_code, subclass, prog_if; /* config 0x0b, 0x0a, 0x09 */
-    uint8_t irq_line;              /* config 0x3c as firmware assigned it */
-    uint8_t irq_pin;               /* config 0x3d: 1=INTA#..4=INTD#, 0 none */
-    void *arch;                    /* target private */
+    uint8_t irq_line;                      /* config 0x3c as firmware assigned it */
+    uint8_t irq_pin;                       /* config 0x3d: 1=INTA#..4=INTD#, 0 none */
+    void *arch;                            /* target private */
 };
 
 /** What a BAR decodes. */
@@ -34,15 +34,15 @@ enum bus_bar_kind { BUS_BAR_NONE = 0, BUS_BAR_MMIO, BUS_BAR_PIO };
 /** A mapped BAR: registers are reached with bus_read32(bar, off) etc. */
 struct bus_bar {
     enum bus_bar_kind kind;
-    uintptr_t base;   /* MMIO: CPU virtual address; PIO: port number */
-    uint64_t size;    /* bytes decoded */
+    uintptr_t base; /* MMIO: CPU virtual address; PIO: port number */
+    uint64_t size;  /* bytes decoded */
 };
 
 /** Physically contiguous DMA memory. */
 struct bus_dma {
-    void *virt;       /* CPU address */
-    uint64_t phys;    /* physical address */
-    size_t size;      /* bytes */
+    void *virt;    /* CPU address */
+    uint64_t phys; /* physical address */
+    size_t size;   /* bytes */
 };
 
 /**
@@ -79,9 +79,9 @@ void bus_write16(const struct bus_bar *b, uint32_t off, uint16_t v);
 void bus_write32(const struct bus_bar *b, uint32_t off, uint32_t v);
 
 /** Ordering of normal memory against device-visible memory (DMA rings). */
-void bus_mb(void);   /* full barrier */
-void bus_rmb(void);  /* loads before later loads */
-void bus_wmb(void);  /* stores before later stores */
+void bus_mb(void);  /* full barrier */
+void bus_rmb(void); /* loads before later loads */
+void bus_wmb(void); /* stores before later stores */
 
 /**
  * bus_dma_alloc - @size bytes of zeroed, physically contiguous memory aligned

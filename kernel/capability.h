@@ -43,10 +43,10 @@ enum kcap_rights {
 /** A capability. Allocated by kcap_create/kcap_restrict; read-only for holders. */
 struct kcap {
     struct kdomain *domain;
-    uint32_t rights;          /* enum kcap_rights */
-    uint32_t scope_lo;        /* first resource covered (domain-defined) */
-    uint32_t scope_hi;        /* last resource covered, inclusive */
-    char name[32];            /* the name it was obtained under ("udp") */
+    uint32_t rights;   /* enum kcap_rights */
+    uint32_t scope_lo; /* first resource covered (domain-defined) */
+    uint32_t scope_hi; /* last resource covered, inclusive */
+    char name[32];     /* the name it was obtained under ("udp") */
 };
 
 /**

@@ -59,8 +59,8 @@ int kdomain_init(struct kdomain *d, const char *name, const struct kiface *const
 }
 
 struct kdomain *kdomain_create(const char *name, const struct kiface *const *exports,
-                               unsigned nexports, const struct kimport *imports,
-                               unsigned nimports, int *err)
+                               unsigned nexports, const struct kimport *imports, unsigned nimports,
+                               int *err)
 {
     int scratch;
     if (!err)

@@ -88,8 +88,8 @@ int kdomain_init(struct kdomain *d, const char *name, const struct kiface *const
  * or NULL with *@err (may be NULL) set to kdomain_init's code or -KE_NOMEM.
  */
 struct kdomain *kdomain_create(const char *name, const struct kiface *const *exports,
-                               unsigned nexports, const struct kimport *imports,
-                               unsigned nimports, int *err);
+                               unsigned nexports, const struct kimport *imports, unsigned nimports,
+                               int *err);
 
 /** kdomain_destroy - free a domain from kdomain_create/kdomain_combine; others are ignored. */
 void kdomain_destroy(struct kdomain *d);

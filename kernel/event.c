@@ -33,8 +33,8 @@ static struct kevent *events;
 
 /* Dispatcher counters, the "dispatch" group (struct kdispatch_stats). */
 static const char *const dispatch_ctr_names[DC_NCTR] = {
-    "raise_too_deep", "overruns", "abandoned", "async_queued", "async_run", "async_lost",
-    "leaked_pkts",
+    "raise_too_deep", "overruns",   "abandoned",   "async_queued",
+    "async_run",      "async_lost", "leaked_pkts",
 };
 uint64_t dctr[DC_NCTR];
 static struct kstat_group dispatch_stats = KSTAT_GROUP("dispatch", dispatch_ctr_names, dctr);
@@ -389,7 +389,8 @@ static void overrun(struct khandler *h, const char *how, uint64_t used_ns)
     h->overruns++;
     h->faulty = true;
     dctr[DC_OVERRUNS]++;
-    klog(KLOG_WARN, "dispatch", "handler %s on %s %s its budget of %llu ns (used %llu ns): uninstalled",
+    klog(KLOG_WARN, "dispatch",
+         "handler %s on %s %s its budget of %llu ns (used %llu ns): uninstalled",
          h->name[0] ? h->name : "(unnamed)", h->event->name, how,
          (unsigned long long)h->props.budget_ns, (unsigned long long)used_ns);
     (void)handler_remove(h);
@@ -506,8 +507,8 @@ int kevent_dispatch(struct kevent *ev, void *arg)
         return 0;
     if (kframe_push(raise_unwind, ev) < 0) {
         if (dctr[DC_TOO_DEEP]++ == 0)
-            klog(KLOG_WARN, "dispatch", "%s: raises nested deeper than %u: refused",
-                 ev->name, (unsigned)KFRAME_MAX);
+            klog(KLOG_WARN, "dispatch", "%s: raises nested deeper than %u: refused", ev->name,
+                 (unsigned)KFRAME_MAX);
         return 0;
     }
     ev->depth++;

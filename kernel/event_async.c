@@ -18,12 +18,12 @@
 struct kasync_call {
     struct kstrand strand;
     struct khandler *h;
-    void *arg;                 /* retained: pkt_ref or ev->retain */
-    bool running;              /* its step is on the stack */
-    bool swapped;              /* the packet shows the raise's view (outer view saved) */
+    void *arg;    /* retained: pkt_ref or ev->retain */
+    bool running; /* its step is on the stack */
+    bool swapped; /* the packet shows the raise's view (outer view saved) */
     uint16_t view_off, view_len, view_layer[2 * PKT_NLAYERS];    /* view at the raise */
     uint16_t outer_off, outer_len, outer_layer[2 * PKT_NLAYERS]; /* view while queued */
-    struct kasync_call *next;  /* h->async_calls */
+    struct kasync_call *next;                                    /* h->async_calls */
 };
 
 /* view_save - the data range and every layer's start and end (2 * PKT_NLAYERS at @layer). */

@@ -9,8 +9,16 @@
 #include "kernel/event.h"
 
 /* The dispatcher's counters, the "dispatch" group (struct kdispatch_stats). */
-enum { DC_TOO_DEEP, DC_OVERRUNS, DC_ABANDONED, DC_ASYNC_QUEUED, DC_ASYNC_RUN, DC_ASYNC_LOST,
-       DC_LEAKED_PKTS, DC_NCTR };
+enum {
+    DC_TOO_DEEP,
+    DC_OVERRUNS,
+    DC_ABANDONED,
+    DC_ASYNC_QUEUED,
+    DC_ASYNC_RUN,
+    DC_ASYNC_LOST,
+    DC_LEAKED_PKTS,
+    DC_NCTR
+};
 extern uint64_t dctr[DC_NCTR];
 
 /** run_one - run @h on @arg (bounded if it has a budget), counting its result (event.c). */

@@ -24,19 +24,17 @@
 #include <stdbool.h>
 
 /** Comparison of a masked field with a value (unsigned). */
-enum kguard_op {
-    KG_EQ = 0, KG_NE, KG_LT, KG_LE, KG_GT, KG_GE
-};
+enum kguard_op { KG_EQ = 0, KG_NE, KG_LT, KG_LE, KG_GT, KG_GE };
 
 /** One field test. Offsets in bytes from the start of @layer (enum pkt_layer). */
 struct kguard_test {
-    uint8_t layer;    /* enum pkt_layer */
-    uint8_t width;    /* 1, 2 or 4 bytes, read in network byte order */
-    uint8_t op;       /* enum kguard_op */
+    uint8_t layer; /* enum pkt_layer */
+    uint8_t width; /* 1, 2 or 4 bytes, read in network byte order */
+    uint8_t op;    /* enum kguard_op */
     uint8_t reserved;
-    uint16_t offset;  /* bytes from the layer start */
-    uint32_t mask;    /* applied to the loaded value (host order) */
-    uint32_t value;   /* compared with the masked value (host order) */
+    uint16_t offset; /* bytes from the layer start */
+    uint32_t mask;   /* applied to the loaded value (host order) */
+    uint32_t value;  /* compared with the masked value (host order) */
 };
 
 #define KGUARD_MAX_TESTS 8
@@ -59,7 +57,8 @@ struct kguard {
 
 /** KGUARD_FIELD - a field-test initialiser: (layer, offset, width, mask, op, value). */
 #define KGUARD_FIELD(l, off, w, m, o, v) \
-    ((struct kguard_test){ .layer = (l), .width = (w), .op = (o), .offset = (off), .mask = (m), .value = (v) })
+    ((struct kguard_test){               \
+        .layer = (l), .width = (w), .op = (o), .offset = (off), .mask = (m), .value = (v) })
 
 /**
  * kguard_and - @dst = @a AND @b (SPIN's imposed guards: a module ANDs its

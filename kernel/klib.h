@@ -32,8 +32,7 @@ int strncmp(const char *a, const char *b, size_t n);
  * precision for %s. Returns the length the full output would have had.
  */
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int ksnprintf(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /** kstrlcpy - copy @src into @dst of @size bytes, truncating; returns strlen(src). */
 size_t kstrlcpy(char *dst, const char *src, size_t size);
@@ -107,7 +106,10 @@ static inline void store_le32(void *p, uint32_t v)
 /**
  * inet_csum_add - add [@p, @p+@n) to a running one's-complement sum @sum
  * (RFC 1071 section 4.1, 16-bit words in network byte order; an odd last
- * byte is padded with zero). Fold and complement with inet_csum_fold().
+ * byte is padded with zero). @p need not be aligned. The result is folded
+ * to at most 0xffff (congruent modulo 0xffff to the sum of the words, RFC
+ * 1071 2(B)), so a caller may add a few more 16- or 32-bit terms before
+ * inet_csum_fold() folds and complements it.
  */
 uint32_t inet_csum_add(uint32_t sum, const void *p, size_t n);
 /** inet_csum_fold - fold a running sum to 16 bits and complement it (RFC 1071). */
@@ -116,6 +118,6 @@ uint16_t inet_csum_fold(uint32_t sum);
 /** Number of elements of a true array. */
 #define KARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /** The enclosing structure of a member pointer. */
-#define KCONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define KCONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 #endif

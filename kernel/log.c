@@ -40,8 +40,9 @@ void klog(enum klog_level level, const char *tag, const char *fmt, ...)
         return;
     char buf[512];
     uint64_t t = kclock_now_ns();
-    int n = ksnprintf(buf, sizeof buf, "[%5llu.%06llu] %s: %s: ", (unsigned long long)(t / 1000000000u),
-                      (unsigned long long)(t % 1000000000u / 1000u), tag, names[level]);
+    int n =
+        ksnprintf(buf, sizeof buf, "[%5llu.%06llu] %s: %s: ", (unsigned long long)(t / 1000000000u),
+                  (unsigned long long)(t % 1000000000u / 1000u), tag, names[level]);
     if (n > (int)sizeof buf - 2)
         n = (int)sizeof buf - 2;
     va_list ap;

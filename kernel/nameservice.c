@@ -55,8 +55,8 @@ static bool published(const char *name)
     return false;
 }
 
-int kns_publish(struct kns_publication *pub, const char *name, struct kdomain *d,
-                uint32_t rights, uint32_t lo, uint32_t hi)
+int kns_publish(struct kns_publication *pub, const char *name, struct kdomain *d, uint32_t rights,
+                uint32_t lo, uint32_t hi)
 {
     if (!pub || !name || !name[0] || !d || lo > hi || strlen(name) >= sizeof pub->name)
         return -KE_INVAL;
@@ -81,8 +81,7 @@ void kns_unpublish(struct kns_publication *pub)
     }
 }
 
-int kns_subscribe(const char *name, uint32_t rights, uint32_t lo, uint32_t hi,
-                  struct kcap **out)
+int kns_subscribe(const char *name, uint32_t rights, uint32_t lo, uint32_t hi, struct kcap **out)
 {
     if (!name || !out)
         return -KE_INVAL;
@@ -162,8 +161,8 @@ int kns_grant(struct kcapset *set, const char *spec, char *err, size_t errlen)
         if (rc == 0 && (rc = kcapset_add(set, c)) < 0)
             kcap_free(c);
         if (rc < 0) {
-            const char *why = rc == -KE_NOENT   ? "nothing is published under that name"
-                              : rc == -KE_RANGE ? "outside what its provider offers"
+            const char *why = rc == -KE_NOENT    ? "nothing is published under that name"
+                              : rc == -KE_RANGE  ? "outside what its provider offers"
                               : rc == -KE_TOOBIG ? "too many capabilities"
                                                  : kerr_str(rc);
             ksnprintf(err, errlen, "'%.*s': %s", item_len, s, why);

@@ -37,12 +37,12 @@
 
 /** A subscription request, the argument of NameServer.Subscribe. */
 struct kns_request {
-    const char *name;   /* the published name asked for */
-    uint32_t rights;    /* enum kcap_rights wanted */
-    uint32_t scope_lo;  /* resources wanted, inclusive (domain-defined) */
+    const char *name;  /* the published name asked for */
+    uint32_t rights;   /* enum kcap_rights wanted */
+    uint32_t scope_lo; /* resources wanted, inclusive (domain-defined) */
     uint32_t scope_hi;
-    struct kcap *cap;   /* out: the capability granted (the requester owns it) */
-    int status;         /* out: a provider's refusal, negative KE_* */
+    struct kcap *cap; /* out: the capability granted (the requester owns it) */
+    int status;       /* out: a provider's refusal, negative KE_* */
 };
 
 /** NameServer.Subscribe - a client asks for a capability by name. */
@@ -70,8 +70,8 @@ struct kguard kns_guard_name(const char *name);
  * (empty or too long a name, @lo > @hi), -KE_EXIST (@name is already
  * published by kns_publish), or kevent_install's errors.
  */
-int kns_publish(struct kns_publication *pub, const char *name, struct kdomain *d,
-                uint32_t rights, uint32_t lo, uint32_t hi);
+int kns_publish(struct kns_publication *pub, const char *name, struct kdomain *d, uint32_t rights,
+                uint32_t lo, uint32_t hi);
 
 /** kns_unpublish - withdraw @pub; capabilities already granted stay valid. */
 void kns_unpublish(struct kns_publication *pub);
@@ -82,8 +82,7 @@ void kns_unpublish(struct kns_publication *pub);
  * capability set), -KE_NOENT when no provider answered, or the provider's
  * refusal: -KE_PERM (rights not offered), -KE_RANGE (scope not offered).
  */
-int kns_subscribe(const char *name, uint32_t rights, uint32_t lo, uint32_t hi,
-                  struct kcap **out);
+int kns_subscribe(const char *name, uint32_t rights, uint32_t lo, uint32_t hi, struct kcap **out);
 
 /**
  * kns_grant - add to @set the capabilities named by @spec, each obtained

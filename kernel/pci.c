@@ -23,21 +23,24 @@
 #include "kernel/log.h"
 
 #define PCI_MAX_DEVICES 64
-#define PCI_VENDOR_ID 0x00      /* 32 bits: vendor (low), device (high) */
+#define PCI_VENDOR_ID 0x00 /* 32 bits: vendor (low), device (high) */
 #define PCI_CMD 0x04
 #define PCI_CMD_IO 0x1
 #define PCI_CMD_MEM 0x2
 #define PCI_CMD_MASTER 0x4
-#define PCI_CLASS_REV 0x08      /* 32 bits: class, subclass, prog-if, revision */
-#define PCI_HEADER_WORD 0x0c    /* 32 bits: header type in bits 16..23 */
-#define PCI_BUS_NUMBERS 0x18    /* header type 1: secondary bus in bits 8..15 */
+#define PCI_CLASS_REV 0x08   /* 32 bits: class, subclass, prog-if, revision */
+#define PCI_HEADER_WORD 0x0c /* 32 bits: header type in bits 16..23 */
+#define PCI_BUS_NUMBERS 0x18 /* header type 1: secondary bus in bits 8..15 */
 #define PCI_BAR0 0x10
-#define PCI_INTERRUPT 0x3c      /* 32 bits: line (low byte), pin (next) */
+#define PCI_INTERRUPT 0x3c /* 32 bits: line (low byte), pin (next) */
 #define PCI_CLASS_NETWORK 0x02
 #define PCI_BRIDGE_DEPTH 8
 #define IRQ_SLOTS 4
 
-struct irq_slot { void (*fn)(void *ctx); void *ctx; };
+struct irq_slot {
+    void (*fn)(void *ctx);
+    void *ctx;
+};
 static struct irq_slot irq_slots[ARCH_PCI_IRQ_LINES][IRQ_SLOTS];
 
 static struct bus_device devs[PCI_MAX_DEVICES];
@@ -140,8 +143,8 @@ static uint32_t geo(const struct bus_device *d)
  * Returns 0, or -KE_NODEV when unimplemented, unassigned or the upper half
  * of a 64-bit BAR. *@width gets 1 or 2 (registers used).
  */
-static int bar_probe(const struct bus_device *d, int index, enum bus_bar_kind *kind,
-                     uint64_t *base, uint64_t *size, int *width)
+static int bar_probe(const struct bus_device *d, int index, enum bus_bar_kind *kind, uint64_t *base,
+                     uint64_t *size, int *width)
 {
     *width = 1;
     if (index < 0 || index > 5)
@@ -181,7 +184,7 @@ static int bar_probe(const struct bus_device *d, int index, enum bus_bar_kind *k
         *width = is64 ? 2 : 1;
     }
     if ((mlo & ~0xfu) == 0 || *size == 0 || *base == 0)
-        return -KE_NODEV;               /* unimplemented, or never assigned */
+        return -KE_NODEV; /* unimplemented, or never assigned */
     return 0;
 }
 
@@ -192,8 +195,8 @@ static void list_bars(const struct bus_device *d)
         uint64_t base, size;
         int width;
         if (bar_probe(d, b, &kind, &base, &size, &width) == 0)
-            kprintf("pci %02x:%02x.%x   bar %d %s 0x%llx size 0x%llx\n", d->bus, d->dev,
-                    d->fn, b, kind == BUS_BAR_PIO ? "io " : "mem", (unsigned long long)base,
+            kprintf("pci %02x:%02x.%x   bar %d %s 0x%llx size 0x%llx\n", d->bus, d->dev, d->fn, b,
+                    kind == BUS_BAR_PIO ? "io " : "mem", (unsigned long long)base,
                     (unsigned long long)size);
         b += width - 1;
     }
@@ -216,8 +219,7 @@ static uint64_t align_up64(uint64_t v, uint64_t a)
 }
 
 /* bar_size - size and kind of BAR @index of @d (0 size: unimplemented); @width 1 or 2. */
-static uint64_t bar_size(const struct bus_device *d, int index, bool *io, int *width,
-                         uint64_t *cur)
+static uint64_t bar_size(const struct bus_device *d, int index, bool *io, int *width, uint64_t *cur)
 {
     uint16_t off = (uint16_t)(PCI_BAR0 + 4 * index);
     uint32_t lo = bus_cfg_read32(d, off);
@@ -280,8 +282,8 @@ static void bars_walk(struct bar_alloc *a, bool assign)
                     a->mmio_next = at + size;
                     enable |= PCI_CMD_MEM;
                 } else {
-                    klog(KLOG_WARN, "pci", "%02x:%02x.%x bar %d: no room for 0x%llx bytes",
-                         d->bus, d->dev, d->fn, b, (unsigned long long)size);
+                    klog(KLOG_WARN, "pci", "%02x:%02x.%x bar %d: no room for 0x%llx bytes", d->bus,
+                         d->dev, d->fn, b, (unsigned long long)size);
                 }
             }
             b += width;
@@ -305,7 +307,7 @@ void pci_enumerate(void (*each)(const struct bus_device *d))
     ndevs = 0;
     scan_bus(0, 0);
     bars_assign();
-    for (unsigned i = 1; i < ndevs; i++) {      /* insertion sort: bus/device/function order */
+    for (unsigned i = 1; i < ndevs; i++) { /* insertion sort: bus/device/function order */
         struct bus_device t = devs[i];
         unsigned j = i;
         while (j > 0 && geo(&devs[j - 1]) > geo(&t)) {
@@ -316,10 +318,9 @@ void pci_enumerate(void (*each)(const struct bus_device *d))
     }
     for (unsigned i = 0; i < ndevs; i++) {
         const struct bus_device *d = &devs[i];
-        kprintf("pci %02x:%02x.%x %04x:%04x class %02x.%02x.%02x irq %u pin %u%s\n",
-                d->bus, d->dev, d->fn, d->vendor_id, d->device_id, d->class_code,
-                d->subclass, d->prog_if, d->irq_line, d->irq_pin,
-                d->class_code == PCI_CLASS_NETWORK ? " (network)" : "");
+        kprintf("pci %02x:%02x.%x %04x:%04x class %02x.%02x.%02x irq %u pin %u%s\n", d->bus, d->dev,
+                d->fn, d->vendor_id, d->device_id, d->class_code, d->subclass, d->prog_if,
+                d->irq_line, d->irq_pin, d->class_code == PCI_CLASS_NETWORK ? " (network)" : "");
         if (each)
             each(d);
         if (d->class_code == PCI_CLASS_NETWORK)
@@ -348,7 +349,7 @@ int bus_map_bar(const struct bus_device *d, int index, struct bus_bar *out)
     int r = bar_probe(d, index, &kind, &base, &size, &width);
     if (r)
         return r;
-    uintptr_t cpu = (uintptr_t)base;    /* I/O: the port number */
+    uintptr_t cpu = (uintptr_t)base; /* I/O: the port number */
     if (kind == BUS_BAR_MMIO && arch_pci_map_mmio(base, size, &cpu) != 0)
         return -KE_NOMEM;
     out->kind = kind;

@@ -16,14 +16,14 @@ struct pktpool {
     char name[24];
     uint32_t count;
     uint16_t block_size;
-    uint8_t *mem;              /* count * block_size bytes */
-    bool mem_owned;            /* from kmalloc: freed at destroy */
-    struct pktbuf *bufs;       /* count descriptors */
+    uint8_t *mem;        /* count * block_size bytes */
+    bool mem_owned;      /* from kmalloc: freed at destroy */
+    struct pktbuf *bufs; /* count descriptors */
     struct pktbuf **free_stack;
     uint32_t nfree;
     uint32_t low_water;
     uint64_t allocs, alloc_fails;
-    struct pktpool *next;      /* registry */
+    struct pktpool *next; /* registry */
 };
 
 static struct pktpool *pools;

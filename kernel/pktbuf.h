@@ -71,23 +71,23 @@ struct pktpool;
 
 /** A packet buffer. Fields are public for speed; use the accessors to change them. */
 struct pktbuf {
-    uint8_t *block;            /* start of the pool block (cap bytes) */
-    struct pktpool *pool;      /* owner pool */
-    struct pktbuf *next;       /* queue link for whoever holds the buffer */
-    struct pktbuf *frag;       /* the packet's next segment (pkt_chain), or NULL */
-    uint64_t rx_ns;            /* kclock time of receipt (0 if built locally) */
-    uint32_t flags;            /* enum pkt_flags */
-    uint16_t data_off;         /* offset of the first data byte in block */
-    uint16_t len;              /* data bytes */
-    uint16_t cap;              /* block size in bytes */
-    uint16_t refcnt;           /* references held; 0 while free */
-    uint16_t ifindex;          /* input interface (netif index), 0xffff none */
+    uint8_t *block;              /* start of the pool block (cap bytes) */
+    struct pktpool *pool;        /* owner pool */
+    struct pktbuf *next;         /* queue link for whoever holds the buffer */
+    struct pktbuf *frag;         /* the packet's next segment (pkt_chain), or NULL */
+    uint64_t rx_ns;              /* kclock time of receipt (0 if built locally) */
+    uint32_t flags;              /* enum pkt_flags */
+    uint16_t data_off;           /* offset of the first data byte in block */
+    uint16_t len;                /* data bytes */
+    uint16_t cap;                /* block size in bytes */
+    uint16_t refcnt;             /* references held; 0 while free */
+    uint16_t ifindex;            /* input interface (netif index), 0xffff none */
     uint16_t layer[PKT_NLAYERS]; /* start of each layer, offset into block, PKT_LAYER_UNSET */
     uint16_t lend[PKT_NLAYERS];  /* end of each layer (exclusive); PKT_LAYER_UNSET: end of data */
-    uint32_t meta[4];          /* parsed fields the receive path records (PKT_META_*) */
-    uint16_t csum_start;       /* PKT_F_CSUM_PARTIAL: bytes from the data start to the sum's start */
-    uint16_t csum_offset;      /* ... and from there to the checksum field */
-    uint16_t gso_size;         /* PKT_F_GSO_TCPV4: payload bytes per segment (the MSS) */
+    uint32_t meta[4];            /* parsed fields the receive path records (PKT_META_*) */
+    uint16_t csum_start;  /* PKT_F_CSUM_PARTIAL: bytes from the data start to the sum's start */
+    uint16_t csum_offset; /* ... and from there to the checksum field */
+    uint16_t gso_size;    /* PKT_F_GSO_TCPV4: payload bytes per segment (the MSS) */
 };
 
 /** pkt_data - pointer to the first data byte. */
@@ -146,9 +146,9 @@ static inline void pkt_focus(struct pktbuf *p, enum pkt_layer l)
  * Valid on packets raised on ipv4.* (IPV4) and udp.* (UDP) events.
  */
 enum pkt_meta {
-    PKT_META_IPV4_SRC = 0,   /* IPv4 source address */
-    PKT_META_IPV4_DST = 1,   /* IPv4 destination address */
-    PKT_META_UDP_PORTS = 2,  /* UDP source port << 16 | destination port */
+    PKT_META_IPV4_SRC = 0,  /* IPv4 source address */
+    PKT_META_IPV4_DST = 1,  /* IPv4 destination address */
+    PKT_META_UDP_PORTS = 2, /* UDP source port << 16 | destination port */
 };
 /** pkt_headroom - bytes free in front of the data. */
 static inline uint16_t pkt_headroom(const struct pktbuf *p)

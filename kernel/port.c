@@ -53,8 +53,8 @@ int kdriver_register(const struct kdriver *d)
 const struct kdriver *kdriver_find(const char *name)
 {
     KSET_FOREACH(drivers, const struct kdriver, it)
-        if (strcmp((*it)->name, name) == 0)
-            return *it;
+    if (strcmp((*it)->name, name) == 0)
+        return *it;
     for (unsigned i = 0; i < ndrivers; i++)
         if (strcmp(drivers[i]->name, name) == 0)
             return drivers[i];
@@ -65,7 +65,8 @@ const struct kdriver *kdriver_find(const char *name)
 static const struct kdriver *linked_after(const char *prev)
 {
     const struct kdriver *best = NULL;
-    KSET_FOREACH(drivers, const struct kdriver, it) {
+    KSET_FOREACH(drivers, const struct kdriver, it)
+    {
         const char *n = (*it)->name;
         if ((prev == NULL || strcmp(n, prev) > 0) && (best == NULL || strcmp(n, best->name) < 0))
             best = *it;

@@ -32,8 +32,8 @@ const char *kparams_get(const struct kparams *p, const char *key);
  * kparams_get_u64 - parse @key as an unsigned number in [@min, @max]; if absent,
  * *@out = @dflt. Returns 0, -KE_INVAL (not a number) or -KE_RANGE.
  */
-int kparams_get_u64(const struct kparams *p, const char *key, uint64_t dflt,
-                    uint64_t min, uint64_t max, uint64_t *out);
+int kparams_get_u64(const struct kparams *p, const char *key, uint64_t dflt, uint64_t min,
+                    uint64_t max, uint64_t *out);
 
 struct kport;
 
@@ -75,32 +75,32 @@ struct kport_ops {
 /** A port. Drivers fill it; the counters are theirs to keep. */
 struct kport {
     const struct kport_ops *ops;
-    void *priv;                 /* driver state */
-    const char *driver;         /* driver class name */
-    char name[KPORT_NAME_MAX];  /* interface name from the configuration */
-    uint8_t mac[6];             /* the device's own address */
-    uint16_t mtu;               /* IP MTU in bytes (1500 default) */
+    void *priv;                /* driver state */
+    const char *driver;        /* driver class name */
+    char name[KPORT_NAME_MAX]; /* interface name from the configuration */
+    uint8_t mac[6];            /* the device's own address */
+    uint16_t mtu;              /* IP MTU in bytes (1500 default) */
     bool link_up;
-    bool done;                  /* replay input exhausted: no more rx, ever */
-    bool no_idle;               /* always has work until done (replay): the main loop never idles */
-    bool tx_gather;             /* tx_burst takes chained buffers (kernel/pktbuf.h pkt_chain) */
-    bool tx_csum;               /* tx_burst completes PKT_F_CSUM_PARTIAL checksums */
-    bool tx_tso4;               /* tx_burst cuts PKT_F_GSO_TCPV4 super-frames (TSO) */
-    int wait_fd;                /* hosted: fd readable when rx is waiting; -1 none */
-    struct pktpool *pool;       /* receive buffers */
-    char error[128];            /* why start/open failed */
+    bool done;            /* replay input exhausted: no more rx, ever */
+    bool no_idle;         /* always has work until done (replay): the main loop never idles */
+    bool tx_gather;       /* tx_burst takes chained buffers (kernel/pktbuf.h pkt_chain) */
+    bool tx_csum;         /* tx_burst completes PKT_F_CSUM_PARTIAL checksums */
+    bool tx_tso4;         /* tx_burst cuts PKT_F_GSO_TCPV4 super-frames (TSO) */
+    int wait_fd;          /* hosted: fd readable when rx is waiting; -1 none */
+    struct pktpool *pool; /* receive buffers */
+    char error[128];      /* why start/open failed */
     uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
-    struct kport *next_live;    /* kport_attach list, private */
+    struct kport *next_live; /* kport_attach list, private */
     bool attached;
 };
 
 /** What a driver class gets when a configuration line opens a port. */
 struct kdriver_args {
-    const char *ifname;          /* "eth0" */
+    const char *ifname;           /* "eth0" */
     const struct kparams *params; /* key=value from the line (driver=, mac= removed) */
-    unsigned instance;           /* 0 for the first interface of this driver, 1 ... */
-    struct pktpool *pool;        /* the pool to receive into (may be NULL: driver makes its own) */
+    unsigned instance;            /* 0 for the first interface of this driver, 1 ... */
+    struct pktpool *pool;         /* the pool to receive into (may be NULL: driver makes its own) */
 };
 
 /** A driver class: "pcap", "pcap-file", "loop", "e1000", "virtio". */

@@ -31,27 +31,27 @@
  * KSET_DECLARE - declare set @set whose entries are `@type *const`.
  * Put it in the header that defines the descriptor type.
  */
-#define KSET_DECLARE(set, type)                                                          \
-    extern type *const __start_kset_##set[] __attribute__((weak));                        \
+#define KSET_DECLARE(set, type)                                    \
+    extern type *const __start_kset_##set[] __attribute__((weak)); \
     extern type *const __stop_kset_##set[] __attribute__((weak))
 
 /**
  * KSET_ADD - add the address of descriptor @var (an object of @type with
  * static storage) to set @set. One line per descriptor, at file scope.
  */
-#define KSET_ADD(set, type, var)                                                         \
-    static type *const KSET_CAT(kset_entry_##set##_, var)                                \
+#define KSET_ADD(set, type, var)                          \
+    static type *const KSET_CAT(kset_entry_##set##_, var) \
         __attribute__((used, section("kset_" #set), aligned(sizeof(void *)))) = &(var)
 
 /** KSET_BEGIN / KSET_END - the entries of @set, as a [begin, end) array of pointers. */
 #define KSET_BEGIN(set) (__start_kset_##set)
 #define KSET_END(set) (__stop_kset_##set)
 /** KSET_COUNT - the number of entries in @set. */
-#define KSET_COUNT(set)                                                                  \
+#define KSET_COUNT(set) \
     (KSET_BEGIN(set) == (void *)0 ? 0u : (unsigned)(KSET_END(set) - KSET_BEGIN(set)))
 
 /** KSET_FOREACH - for each entry of @set: @it is a `@type *const *`. */
-#define KSET_FOREACH(set, type, it)                                                      \
+#define KSET_FOREACH(set, type, it) \
     for (type *const *it = KSET_BEGIN(set); it != (void *)0 && it < KSET_END(set); it++)
 
 #endif

@@ -8,11 +8,11 @@
 #include "kernel/klib.h"
 #include "kernel/log.h"
 
-#define TIMER_NS 10000000ull            /* the timer interrupt is armed 10 ms ahead */
+#define TIMER_NS 10000000ull /* the timer interrupt is armed 10 ms ahead */
 #define TIMER_MIN_NS 9000000ull
 #define TIMER_MAX_NS 1000000000ull
 #define TIMER_POLL_NS 2000000000ull
-#define IDLE_NS 5000000ull              /* idle 5 ms */
+#define IDLE_NS 5000000ull /* idle 5 ms */
 #define IDLE_MAX_CALLS 20u
 #define IDLE_MAX_LATE_NS 500000000ull
 
@@ -76,8 +76,8 @@ void selftest_clock_monotonic(void)
     for (int i = 0; i < 10000; i++) {
         uint64_t now = arch_clock_ns();
         if (now < prev) {
-            ksnprintf(why, sizeof(why), "went back from %llu to %llu ns",
-                      (unsigned long long)prev, (unsigned long long)now);
+            ksnprintf(why, sizeof(why), "went back from %llu to %llu ns", (unsigned long long)prev,
+                      (unsigned long long)now);
             break;
         }
         prev = now;

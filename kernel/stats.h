@@ -19,17 +19,19 @@
 
 /** A group of counters belonging to one node. */
 struct kstat_group {
-    const char *node;              /* "ipv4", "eth0", "udp-echo" */
-    const char *const *names;      /* counter names, n of them */
-    uint64_t *values;              /* counter values, n of them */
+    const char *node;         /* "ipv4", "eth0", "udp-echo" */
+    const char *const *names; /* counter names, n of them */
+    uint64_t *values;         /* counter values, n of them */
     unsigned n;
-    struct kstat_group *next;      /* registry links, private */
+    struct kstat_group *next; /* registry links, private */
     struct kstat_group *prev;
     bool registered;
 };
 
-#define KSTAT_GROUP(node_, names_, values_) \
-    { .node = (node_), .names = (names_), .values = (values_), .n = KARRAY_SIZE(values_) }
+#define KSTAT_GROUP(node_, names_, values_)                                                \
+    {                                                                                      \
+        .node = (node_), .names = (names_), .values = (values_), .n = KARRAY_SIZE(values_) \
+    }
 
 /** kstats_register - add @g to the registry (idempotent). */
 void kstats_register(struct kstat_group *g);

@@ -15,8 +15,8 @@ KEVENT_DEFINE(strand_Resume, struct kstrand *, "Strand.Resume", false, NULL);
 static struct {
     struct kstrand *head, **tail; /* run queue, FIFO */
     unsigned runnable;
-    struct kstrand *current;      /* step in progress */
-    bool running;                 /* inside ksched_run */
+    struct kstrand *current; /* step in progress */
+    bool running;            /* inside ksched_run */
 } sched = { 0, &sched.head, 0, NULL, false };
 
 enum { SC_STEPS, SC_EXITS, SC_BLOCKS, SC_UNBLOCKS, SC_ABANDONED, SC_NCTR };

@@ -63,7 +63,7 @@ typedef void (*kstrand_exit_fn)(struct kstrand *s, void *ctx);
 
 /** A strand. Embed it; fields are read-only outside kernel/strand.c. */
 struct kstrand {
-    const char *name;     /* for observers and introspection; borrowed */
+    const char *name; /* for observers and introspection; borrowed */
     kstrand_fn run;
     void *ctx;
     kstrand_exit_fn exit; /* may be NULL */

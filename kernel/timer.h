@@ -19,7 +19,7 @@ struct ktimer {
     uint64_t deadline_ns; /* kclock time at which it fires */
     ktimer_fn fn;
     void *ctx;
-    struct ktimer *next;  /* pending list link, private */
+    struct ktimer *next; /* pending list link, private */
     bool armed;
 };
 

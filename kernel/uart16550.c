@@ -7,23 +7,23 @@
  */
 #include "kernel/arch_uart.h"
 
-#define UART_RBR 0      /* receive buffer (read) */
-#define UART_THR 0      /* transmit holding (write) */
-#define UART_DLL 0      /* divisor latch, low byte (LCR.DLAB = 1) */
-#define UART_IER 1      /* interrupt enable */
-#define UART_DLM 1      /* divisor latch, high byte (LCR.DLAB = 1) */
-#define UART_FCR 2      /* FIFO control */
-#define UART_LCR 3      /* line control */
-#define UART_MCR 4      /* modem control */
-#define UART_LSR 5      /* line status */
+#define UART_RBR 0 /* receive buffer (read) */
+#define UART_THR 0 /* transmit holding (write) */
+#define UART_DLL 0 /* divisor latch, low byte (LCR.DLAB = 1) */
+#define UART_IER 1 /* interrupt enable */
+#define UART_DLM 1 /* divisor latch, high byte (LCR.DLAB = 1) */
+#define UART_FCR 2 /* FIFO control */
+#define UART_LCR 3 /* line control */
+#define UART_MCR 4 /* modem control */
+#define UART_LSR 5 /* line status */
 
-#define LCR_DLAB 0x80   /* divisor latch access */
-#define LCR_8N1 0x03    /* 8 data bits, no parity, 1 stop bit */
-#define FCR_FIFO 0xc7   /* FIFOs on and cleared, 14-byte receive threshold */
+#define LCR_DLAB 0x80 /* divisor latch access */
+#define LCR_8N1 0x03  /* 8 data bits, no parity, 1 stop bit */
+#define FCR_FIFO 0xc7 /* FIFOs on and cleared, 14-byte receive threshold */
 #define MCR_DTR_RTS_OUT2 0x0b
-#define IER_RDA 0x01    /* received data available interrupt */
-#define LSR_DR 0x01     /* receive data ready */
-#define LSR_THRE 0x20   /* transmit holding register empty */
+#define IER_RDA 0x01  /* received data available interrupt */
+#define LSR_DR 0x01   /* receive data ready */
+#define LSR_THRE 0x20 /* transmit holding register empty */
 #define DIVISOR_115200 1
 #define THRE_POLLS 100000u
 

@@ -29,7 +29,8 @@ static bool stage_before(const struct kconfig_stage *a, const struct kconfig_sta
 static const struct kconfig_stage *stage_after(const struct kconfig_stage *prev)
 {
     const struct kconfig_stage *best = NULL;
-    KSET_FOREACH(stages, const struct kconfig_stage, it) {
+    KSET_FOREACH(stages, const struct kconfig_stage, it)
+    {
         const struct kconfig_stage *s = *it;
         if ((prev == NULL || stage_before(prev, s)) && (best == NULL || stage_before(s, best)))
             best = s;
@@ -45,7 +46,8 @@ void kconfig_stage_foreach(void (*cb)(const struct kconfig_stage *s, void *ctx),
 
 const struct kconfig_stage *kconfig_keyword_find(const char *word, size_t n)
 {
-    KSET_FOREACH(stages, const struct kconfig_stage, it) {
+    KSET_FOREACH(stages, const struct kconfig_stage, it)
+    {
         const char *k = (*it)->keyword;
         if (k != NULL && strlen(k) == n && strncmp(k, word, n) == 0)
             return *it;
@@ -175,8 +177,8 @@ int netgraph_configure(const struct config *cfg, struct config_error *err)
         kevent_batch_begin(); /* the undo below ends it again */
     }
     if (rc == 0) {
-        KINFO("netgraph", "%u interfaces, %u addresses, %u routes, %u extensions",
-              cfg->ninterfaces, cfg->naddresses, cfg->nroutes, cfg->nextensions);
+        KINFO("netgraph", "%u interfaces, %u addresses, %u routes, %u extensions", cfg->ninterfaces,
+              cfg->naddresses, cfg->nroutes, cfg->nextensions);
         netgraph_set_configured(true);
         return 0;
     }

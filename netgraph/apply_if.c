@@ -23,8 +23,8 @@ static void add_driver_name(const struct kdriver *d, void *ctx)
     struct namelist *l = ctx;
     if (l->len >= sizeof(l->buf) - 1)
         return;
-    int n = ksnprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s%s", l->len ? ", " : "",
-                      d->name);
+    int n =
+        ksnprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s%s", l->len ? ", " : "", d->name);
     l->len += (size_t)n;
     if (l->len >= sizeof(l->buf))
         l->len = sizeof(l->buf) - 1;
@@ -95,8 +95,9 @@ static int open_interface(const struct config *cfg, unsigned i, struct config_er
     for (unsigned k = 0; k < i; k++)
         if (strcmp(cfg->interfaces[k].driver, ic->driver) == 0)
             instance++;
-    struct kdriver_args a = { .ifname = ic->name, .params = &p, .instance = instance,
-                              .pool = pktpool_default() };
+    struct kdriver_args a = {
+        .ifname = ic->name, .params = &p, .instance = instance, .pool = pktpool_default()
+    };
     struct kport *port = NULL;
     char derr[160] = "";
     int rc = d->open(&a, &port, derr, sizeof(derr));

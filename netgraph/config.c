@@ -34,7 +34,8 @@ static int parse_interface(struct parser *ps)
     int r = cfg_need_word(ps, &t, "interface", "interface name");
     if (r < 0)
         return r;
-    if (cfg_grow((void **)&cfg->interfaces, cfg->ninterfaces, &ps->cap_if, sizeof(*cfg->interfaces)) < 0)
+    if (cfg_grow((void **)&cfg->interfaces, cfg->ninterfaces, &ps->cap_if,
+                 sizeof(*cfg->interfaces)) < 0)
         return -KE_NOMEM;
     struct cfg_interface *ifc = &cfg->interfaces[cfg->ninterfaces];
     memset(ifc, 0, sizeof(*ifc));
@@ -43,8 +44,8 @@ static int parse_interface(struct parser *ps)
         return r;
     const struct cfg_interface *prev = cfg_find_interface(cfg, ifc->name);
     if (prev)
-        return cfg_perr(ps, t.col, "duplicate interface '%s' (first declared on line %u)", ifc->name,
-                    prev->pos.line);
+        return cfg_perr(ps, t.col, "duplicate interface '%s' (first declared on line %u)",
+                        ifc->name, prev->pos.line);
     if ((r = cfg_parse_params(ps, "interface", &ifc->params, ifc->param_pos)) < 0)
         return r;
     bool has_driver = false;
@@ -59,11 +60,13 @@ static int parse_interface(struct parser *ps)
             has_driver = true;
         } else if (strcmp(k, "mac") == 0) {
             if (inet_parse_mac(v, strlen(v), ifc->mac) < 0)
-                return cfg_perr(ps, col, "interface %s: bad MAC address '%s': expected xx:xx:xx:xx:xx:xx",
-                            ifc->name, v);
+                return cfg_perr(ps, col,
+                                "interface %s: bad MAC address '%s': expected xx:xx:xx:xx:xx:xx",
+                                ifc->name, v);
             if (ifc->mac[0] & 1)
-                return cfg_perr(ps, col, "interface %s: MAC address '%s' is a group (multicast) address",
-                            ifc->name, v);
+                return cfg_perr(ps, col,
+                                "interface %s: MAC address '%s' is a group (multicast) address",
+                                ifc->name, v);
             ifc->has_mac = true;
         }
     }
@@ -117,7 +120,7 @@ static int parse_route(struct parser *ps)
         ksnprintf(abuf, sizeof(abuf), "%u.%u.%u.%u/%u", p >> 24, (p >> 16) & 255, (p >> 8) & 255,
                   p & 255, rt.plen);
         return cfg_perr(ps, t.col, "route destination '%s' has host bits set (did you mean %s?)",
-                    cfg_tok_show(&t, show, sizeof(show)), abuf);
+                        cfg_tok_show(&t, show, sizeof(show)), abuf);
     }
     bool has_via = false;
     while ((r = cfg_token(ps, &t)) > 0) {
@@ -128,7 +131,7 @@ static int parse_route(struct parser *ps)
                 return r;
             if (inet_parse_ipv4(t.raw, t.rawlen, &rt.gateway) < 0)
                 return cfg_perr(ps, t.col, "route: bad gateway '%s': expected A.B.C.D",
-                            cfg_tok_show(&t, show, sizeof(show)));
+                                cfg_tok_show(&t, show, sizeof(show)));
             if (rt.gateway == 0)
                 return cfg_perr(ps, t.col, "route: gateway 0.0.0.0 is not a next hop");
             has_via = true;
@@ -142,13 +145,14 @@ static int parse_route(struct parser *ps)
             rt.has_dev = true;
         } else {
             return cfg_perr(ps, t.col, "route: unexpected '%s' (expected 'via' or 'dev')",
-                        cfg_tok_show(&t, show, sizeof(show)));
+                            cfg_tok_show(&t, show, sizeof(show)));
         }
     }
     if (r < 0)
         return r;
     if (!has_via && !rt.has_dev)
-        return cfg_perr(ps, ps->lx.end_col, "route: missing 'via GATEWAY' (or 'dev NAME' for a connected route)");
+        return cfg_perr(ps, ps->lx.end_col,
+                        "route: missing 'via GATEWAY' (or 'dev NAME' for a connected route)");
     if (cfg_grow((void **)&cfg->routes, cfg->nroutes, &ps->cap_route, sizeof(rt)) < 0)
         return -KE_NOMEM;
     cfg->routes[cfg->nroutes++] = rt;
@@ -163,7 +167,8 @@ static int parse_extension(struct parser *ps)
     int r = cfg_need_word(ps, &t, "extension", "extension name");
     if (r < 0)
         return r;
-    if (cfg_grow((void **)&cfg->extensions, cfg->nextensions, &ps->cap_ext, sizeof(*cfg->extensions)) < 0)
+    if (cfg_grow((void **)&cfg->extensions, cfg->nextensions, &ps->cap_ext,
+                 sizeof(*cfg->extensions)) < 0)
         return -KE_NOMEM;
     struct cfg_extension *ex = &cfg->extensions[cfg->nextensions];
     memset(ex, 0, sizeof(*ex));
@@ -192,7 +197,8 @@ static int parse_mode(struct parser *ps)
         cfg->poll_mode = true;
     else if (!cfg_tok_is(&t, "idle")) {
         char show[48];
-        return cfg_perr(ps, t.col, "mode: expected poll or idle, got '%s'", cfg_tok_show(&t, show, sizeof(show)));
+        return cfg_perr(ps, t.col, "mode: expected poll or idle, got '%s'",
+                        cfg_tok_show(&t, show, sizeof(show)));
     }
     cfg->has_mode = true;
     cfg->mode_pos = cfg_lx_pos(&ps->lx, t.col);
@@ -203,11 +209,8 @@ static const struct {
     const char *word;
     int (*parse)(struct parser *ps);
 } keywords[] = {
-    { "mode", parse_mode },
-    { "interface", parse_interface },
-    { "address", parse_address },
-    { "route", parse_route },
-    { "extension", parse_extension },
+    { "mode", parse_mode },   { "interface", parse_interface }, { "address", parse_address },
+    { "route", parse_route }, { "extension", parse_extension },
 };
 
 /* KEYWORD [word ...] [key=value ...]: a line of a keyword a module owns (netgraph/stage.h). */
@@ -302,7 +305,8 @@ int config_parse(const char *text, size_t len, const char *filename, struct conf
         }
         char show[48], more[96];
         kconfig_keywords(more, sizeof more);
-        r = cfg_perr(&ps, kw.col, "unknown keyword '%s' (expected interface, address, route, "
+        r = cfg_perr(&ps, kw.col,
+                     "unknown keyword '%s' (expected interface, address, route, "
                      "extension%s mode%s%s)",
                      cfg_tok_show(&kw, show, sizeof(show)), more[0] ? "," : " or",
                      more[0] ? " or " : "", more);

@@ -28,8 +28,8 @@
 
 /** Where a configuration item came from, for error messages. */
 struct cfg_pos {
-    unsigned line;   /* 1-based */
-    unsigned col;    /* 1-based, byte column of the token */
+    unsigned line; /* 1-based */
+    unsigned col;  /* 1-based, byte column of the token */
 };
 
 struct cfg_interface {
@@ -38,14 +38,14 @@ struct cfg_interface {
     char driver[32];
     bool has_mac;
     uint8_t mac[6];
-    struct kparams params;               /* every key=value pair, driver= and mac= included */
+    struct kparams params;                /* every key=value pair, driver= and mac= included */
     struct cfg_pos param_pos[KPARAM_MAX]; /* where each parameter stands */
 };
 
 struct cfg_address {
     struct cfg_pos pos;
     char ifname[KPORT_NAME_MAX];
-    uint32_t addr;  /* host order */
+    uint32_t addr; /* host order */
     uint8_t plen;
 };
 
@@ -77,8 +77,8 @@ struct kconfig_stage;
  * loop=yes.
  */
 struct cfg_line {
-    struct cfg_pos pos;                  /* the keyword */
-    const struct kconfig_stage *owner;   /* the stage that owns the keyword */
+    struct cfg_pos pos;                /* the keyword */
+    const struct kconfig_stage *owner; /* the stage that owns the keyword */
     const char *keyword;
     unsigned nwords;
     const char *word[CFG_LINE_MAX_WORDS];
@@ -95,12 +95,12 @@ struct config {
     struct cfg_address *addresses;
     struct cfg_route *routes;
     struct cfg_extension *extensions;
-    unsigned nlines;        /* lines of module keywords, in file order */
+    unsigned nlines; /* lines of module keywords, in file order */
     struct cfg_line *lines;
-    bool has_mode;          /* a "mode" line was given */
-    bool poll_mode;         /* mode poll: the main loop never idles (lowest latency, one busy CPU) */
+    bool has_mode;  /* a "mode" line was given */
+    bool poll_mode; /* mode poll: the main loop never idles (lowest latency, one busy CPU) */
     struct cfg_pos mode_pos;
-    char *strings;        /* private storage */
+    char *strings; /* private storage */
     size_t strings_used, strings_cap;
 };
 
@@ -116,8 +116,8 @@ struct config_error {
  * errors) into @out. Returns 0, or -KE_INVAL with @err filled (the first
  * error), or -KE_NOMEM. On error @out holds nothing to free.
  */
-int config_parse(const char *text, size_t len, const char *filename,
-                 struct config *out, struct config_error *err);
+int config_parse(const char *text, size_t len, const char *filename, struct config *out,
+                 struct config_error *err);
 /** config_free - release what config_parse allocated. */
 void config_free(struct config *cfg);
 /** config_error_format - "FILE:LINE:COL: MESSAGE" into @buf. */

@@ -201,8 +201,8 @@ static bool is_digit(char c)
 }
 
 /** cfg_parse_prefix - "A.B.C.D/LEN" (raw token, no quotes allowed) into addr and plen. */
-int cfg_parse_prefix(struct parser *ps, const struct token *t, const char *what,
-                        uint32_t *addr, uint8_t *plen)
+int cfg_parse_prefix(struct parser *ps, const struct token *t, const char *what, uint32_t *addr,
+                     uint8_t *plen)
 {
     char show[48];
     size_t slash = 0;
@@ -210,16 +210,17 @@ int cfg_parse_prefix(struct parser *ps, const struct token *t, const char *what,
         slash++;
     if (slash == t->rawlen)
         return cfg_perr(ps, t->col, "bad %s '%s': expected A.B.C.D/LEN", what,
-                    cfg_tok_show(t, show, sizeof(show)));
+                        cfg_tok_show(t, show, sizeof(show)));
     if (inet_parse_ipv4(t->raw, slash, addr) < 0)
         return cfg_perr(ps, t->col, "bad %s '%s': '%.*s' is not a dotted-quad IPv4 address", what,
-                    cfg_tok_show(t, show, sizeof(show)), (int)(slash < 20 ? slash : 20), t->raw);
+                        cfg_tok_show(t, show, sizeof(show)), (int)(slash < 20 ? slash : 20),
+                        t->raw);
     uint64_t v;
     size_t ln = t->rawlen - slash - 1;
     if (ln == 0 || ln > 2 || kparse_u64(t->raw + slash + 1, ln, &v) < 0 || v > 32 ||
         !is_digit(t->raw[slash + 1]))
         return cfg_perr(ps, t->col, "bad prefix length in %s '%s': expected 0..32", what,
-                    cfg_tok_show(t, show, sizeof(show)));
+                        cfg_tok_show(t, show, sizeof(show)));
     *plen = (uint8_t)v;
     return 0;
 }
@@ -235,16 +236,16 @@ static bool name_char_ok(char c)
  * [A-Za-z0-9_.-] into @dst. @what names it in errors.
  */
 int cfg_take_name(struct parser *ps, const struct token *t, const char *what, char *dst,
-                     size_t size)
+                  size_t size)
 {
     char show[48];
     if (t->rawlen >= size)
         return cfg_perr(ps, t->col, "%s name '%s' is too long (at most %u characters)", what,
-                    cfg_tok_show(t, show, sizeof(show)), (unsigned)(size - 1));
+                        cfg_tok_show(t, show, sizeof(show)), (unsigned)(size - 1));
     for (size_t i = 0; i < t->rawlen; i++)
         if (!name_char_ok(t->raw[i]))
             return cfg_perr(ps, t->col, "bad %s name '%s': use letters, digits, '_', '-', '.'",
-                        what, cfg_tok_show(t, show, sizeof(show)));
+                            what, cfg_tok_show(t, show, sizeof(show)));
     memcpy(dst, t->raw, t->rawlen);
     dst[t->rawlen] = '\0';
     return 0;
@@ -263,7 +264,8 @@ int cfg_need_word(struct parser *ps, struct token *t, const char *keyword, const
     if (r == 0)
         return cfg_perr(ps, ps->lx.end_col, "%s: missing %s", keyword, what);
     if (cfg_tok_has_eq(t))
-        return cfg_perr(ps, t->col, "%s: missing %s before the key=value parameters", keyword, what);
+        return cfg_perr(ps, t->col, "%s: missing %s before the key=value parameters", keyword,
+                        what);
     return 0;
 }
 
@@ -275,7 +277,7 @@ int cfg_no_more_tokens(struct parser *ps, const char *keyword)
     if (r <= 0)
         return r;
     return cfg_perr(ps, t.col, "%s: unexpected '%s' at the end of the line", keyword,
-                cfg_tok_show(&t, show, sizeof(show)));
+                    cfg_tok_show(&t, show, sizeof(show)));
 }
 
 static bool key_char_ok(char c)
@@ -284,8 +286,7 @@ static bool key_char_ok(char c)
 }
 
 /** cfg_parse_params - the rest of the line as key=value parameters. */
-int cfg_parse_params(struct parser *ps, const char *keyword, struct kparams *p,
-                        struct cfg_pos *pp)
+int cfg_parse_params(struct parser *ps, const char *keyword, struct kparams *p, struct cfg_pos *pp)
 {
     struct token t;
     char show[48];
@@ -294,24 +295,24 @@ int cfg_parse_params(struct parser *ps, const char *keyword, struct kparams *p,
     while ((r = cfg_token(ps, &t)) > 0) {
         if (!cfg_tok_has_eq(&t))
             return cfg_perr(ps, t.col, "%s: expected key=value, got '%s'", keyword,
-                        cfg_tok_show(&t, show, sizeof(show)));
+                            cfg_tok_show(&t, show, sizeof(show)));
         if (t.eq == 0)
             return cfg_perr(ps, t.col, "%s: missing key before '='", keyword);
         for (size_t i = 0; i < t.eq; i++)
             if (!key_char_ok(t.raw[i]))
-                return cfg_perr(ps, t.col, "%s: bad key '%.*s'", keyword, (int)(t.eq < 32 ? t.eq : 32),
-                            t.raw);
+                return cfg_perr(ps, t.col, "%s: bad key '%.*s'", keyword,
+                                (int)(t.eq < 32 ? t.eq : 32), t.raw);
         if (t.eq + 1 == t.rawlen)
-            return cfg_perr(ps, t.col, "%s: key '%.*s' has no value (write %.*s=\"\" for an empty one)",
-                        keyword, (int)(t.eq < 32 ? t.eq : 32), t.raw, (int)(t.eq < 32 ? t.eq : 32),
-                        t.raw);
+            return cfg_perr(
+                ps, t.col, "%s: key '%.*s' has no value (write %.*s=\"\" for an empty one)",
+                keyword, (int)(t.eq < 32 ? t.eq : 32), t.raw, (int)(t.eq < 32 ? t.eq : 32), t.raw);
         for (unsigned i = 0; i < p->n; i++)
             if (strlen(p->key[i]) == t.eq && memcmp(p->key[i], t.raw, t.eq) == 0)
                 return cfg_perr(ps, t.col, "%s: duplicate key '%s' (first given at column %u)",
-                            keyword, p->key[i], pp[i].col);
+                                keyword, p->key[i], pp[i].col);
         if (p->n == KPARAM_MAX)
             return cfg_perr(ps, t.col, "%s: too many parameters (at most %u)", keyword,
-                        (unsigned)KPARAM_MAX);
+                            (unsigned)KPARAM_MAX);
         const char *k = cfg_store(ps->cfg, t.raw, t.eq, false);
         const char *v = cfg_store(ps->cfg, t.raw + t.eq + 1, t.rawlen - t.eq - 1, true);
         if (!k || !v)
@@ -333,14 +334,14 @@ const struct cfg_interface *cfg_find_interface(const struct config *cfg, const c
 }
 
 /** cfg_need_interface - @t names an interface declared on an earlier line. */
-int cfg_need_interface(struct parser *ps, const struct token *t, const char *keyword,
-                          char *dst)
+int cfg_need_interface(struct parser *ps, const struct token *t, const char *keyword, char *dst)
 {
     int r = cfg_take_name(ps, t, "interface", dst, KPORT_NAME_MAX);
     if (r < 0)
         return r;
     if (!cfg_find_interface(ps->cfg, dst))
-        return cfg_perr(ps, t->col, "%s: unknown interface '%s' (declare it with an interface line first)",
-                    keyword, dst);
+        return cfg_perr(ps, t->col,
+                        "%s: unknown interface '%s' (declare it with an interface line first)",
+                        keyword, dst);
     return 0;
 }

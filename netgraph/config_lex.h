@@ -16,20 +16,20 @@
 struct token {
     const char *raw;
     size_t rawlen;
-    unsigned col;   /* 1-based byte column */
-    size_t eq;      /* index of the first unquoted '=' in raw, or rawlen if none */
+    unsigned col; /* 1-based byte column */
+    size_t eq;    /* index of the first unquoted '=' in raw, or rawlen if none */
 };
 
 /** The lexer's state: the whole text and the current line's bounds. */
 struct lexer {
     const char *text;
     size_t len;
-    size_t line_start;  /* offset of the current line's first byte */
-    size_t line_end;    /* offset just past its content (before \r\n or \n) */
-    size_t next_line;   /* offset of the following line */
-    size_t pos;         /* scan position within the line */
-    unsigned line;      /* 1-based */
-    unsigned end_col;   /* column just past the last token returned */
+    size_t line_start; /* offset of the current line's first byte */
+    size_t line_end;   /* offset just past its content (before \r\n or \n) */
+    size_t next_line;  /* offset of the following line */
+    size_t pos;        /* scan position within the line */
+    unsigned line;     /* 1-based */
+    unsigned end_col;  /* column just past the last token returned */
 };
 
 /** The parse in progress. */
@@ -73,8 +73,7 @@ int cfg_need_word(struct parser *ps, struct token *t, const char *keyword, const
 /** cfg_no_more_tokens - 0 when the line has no more tokens, else an error. */
 int cfg_no_more_tokens(struct parser *ps, const char *keyword);
 /** cfg_parse_params - the rest of the line as key=value parameters into @p, positions into @pp. */
-int cfg_parse_params(struct parser *ps, const char *keyword, struct kparams *p,
-                     struct cfg_pos *pp);
+int cfg_parse_params(struct parser *ps, const char *keyword, struct kparams *p, struct cfg_pos *pp);
 /** cfg_find_interface - the interface line named @name so far, or NULL. */
 const struct cfg_interface *cfg_find_interface(const struct config *cfg, const char *name);
 /** cfg_need_interface - @t names an interface declared on an earlier line, copied to @dst. */

@@ -20,8 +20,8 @@ const struct kextension *kext_class_find(const char *name)
     if (name == NULL)
         return NULL;
     KSET_FOREACH(exts, const struct kextension, it)
-        if (strcmp((*it)->name, name) == 0)
-            return *it;
+    if (strcmp((*it)->name, name) == 0)
+        return *it;
     return NULL;
 }
 
@@ -29,7 +29,7 @@ void kext_class_foreach(void (*cb)(const struct kextension *c, void *ctx), void 
 {
     /* Link order: the order of the subdir() lines in apps/meson.build. */
     KSET_FOREACH(exts, const struct kextension, it)
-        cb(*it, ctx);
+    cb(*it, ctx);
 }
 
 /* ---------------------------------------------------------- parameters */
@@ -137,9 +137,8 @@ static int check_needs(const struct kext *x, char *err, size_t errlen)
             if ((n->flags & KEXT_NEED_PORT) && x->has_port)
                 lo = hi = x->port;
             ksnprintf(err, errlen, "grant: '%s:%u-%u' is too wide: %s needs %s %u-%u of %s",
-                      cap->name, (unsigned)cap->scope_lo, (unsigned)cap->scope_hi,
-                      x->cls->name, n->scope ? n->scope : "resources", (unsigned)lo,
-                      (unsigned)hi, n->domain);
+                      cap->name, (unsigned)cap->scope_lo, (unsigned)cap->scope_hi, x->cls->name,
+                      n->scope ? n->scope : "resources", (unsigned)lo, (unsigned)hi, n->domain);
             return -KE_PERM;
         }
     }
@@ -186,8 +185,7 @@ static int parse_common(struct kext *x, char *err, size_t errlen)
     const char *gexpr = kparams_get(p, "guard");
     if (gexpr != NULL) {
         char why[160];
-        int rc = guard_expr_compile(gexpr, c->event, &x->guard, &x->guard_handle, why,
-                                    sizeof why);
+        int rc = guard_expr_compile(gexpr, c->event, &x->guard, &x->guard_handle, why, sizeof why);
         if (rc < 0) {
             ksnprintf(err, errlen, "guard: %s", why);
             return rc;

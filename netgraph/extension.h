@@ -107,18 +107,19 @@ enum kext_need_flags {
 
 /** An extension class: static storage, registered with KEXTENSION_REGISTER. */
 struct kextension {
-    const char *name;          /* "udp-echo" */
-    const char *usage;         /* one line: "udp-echo [port=N]" */
-    const char *summary;       /* one line: what it does */
-    struct kevent *event;      /* the event its handlers attach to (guard= compiles for it) */
-    const char *guard;         /* its own guard in words, for "show graph" */
-    unsigned common;           /* enum kext_common: the common parameters it takes */
-    uint16_t default_port;     /* port= when absent (KEXT_PORT); 0: no default, optional */
-    const char *grant_domain;  /* the domain of a derived grant ("udp"), NULL: no grant */
-    const char *const *params; /* its own parameter keys, NULL-terminated; NULL: none */
-    size_t state_size;         /* bytes of zeroed state the framework allocates, x->state */
+    const char *name;            /* "udp-echo" */
+    const char *usage;           /* one line: "udp-echo [port=N]" */
+    const char *summary;         /* one line: what it does */
+    struct kevent *event;        /* the event its handlers attach to (guard= compiles for it) */
+    const char *guard;           /* its own guard in words, for "show graph" */
+    unsigned common;             /* enum kext_common: the common parameters it takes */
+    uint16_t default_port;       /* port= when absent (KEXT_PORT); 0: no default, optional */
+    const char *grant_domain;    /* the domain of a derived grant ("udp"), NULL: no grant */
+    const char *const *params;   /* its own parameter keys, NULL-terminated; NULL: none */
+    size_t state_size;           /* bytes of zeroed state the framework allocates, x->state */
     const char *const *counters; /* per-instance counter names, NULL-terminated; NULL: none */
-    const struct kext_need *needs; /* what it may be granted (ends at .domain NULL); NULL: not declared */
+    const struct kext_need
+        *needs; /* what it may be granted (ends at .domain NULL); NULL: not declared */
     /**
      * install - install the instance @x (parameters parsed, state and
      * counters allocated). Returns 0, or -KE_* with a one-line reason in
@@ -138,27 +139,27 @@ KSET_DECLARE(exts, const struct kextension);
 /** An installed instance of an extension class. Owned by the framework. */
 struct kext {
     const struct kextension *cls;
-    unsigned id;                /* 1, 2, ... in installation order (netgraph/instances.h) */
-    struct kparams *params;     /* private copy of the parameters, strings included */
-    void *state;                /* cls->state_size zeroed bytes, or what install sets */
+    unsigned id;            /* 1, 2, ... in installation order (netgraph/instances.h) */
+    struct kparams *params; /* private copy of the parameters, strings included */
+    void *state;            /* cls->state_size zeroed bytes, or what install sets */
     /* Common parameters, parsed. */
     bool has_port;
-    uint16_t port;              /* port=, or cls->default_port */
-    struct kcapset *caps;       /* the grant (KEXT_GRANT), or NULL */
+    uint16_t port;        /* port=, or cls->default_port */
+    struct kcapset *caps; /* the grant (KEXT_GRANT), or NULL */
     bool has_guard;
-    const struct kguard *guard; /* guard= compiled for cls->event, valid until removal */
-    struct khandler_props props;/* mode= and the handler name (cls->name) */
+    const struct kguard *guard;  /* guard= compiled for cls->event, valid until removal */
+    struct khandler_props props; /* mode= and the handler name (cls->name) */
     /* Counters. */
-    uint64_t *ctr;              /* one per cls->counters name */
-    char node[32];              /* their node name: cls->name unless install sets another */
+    uint64_t *ctr; /* one per cls->counters name */
+    char node[32]; /* their node name: cls->name unless install sets another */
     struct kstat_group stats;
     /* Handlers removed with the instance. */
     struct khandler *handlers[KEXT_MAX_HANDLERS];
     unsigned nhandlers;
-    void *guard_handle;         /* private: guard_expr handle */
+    void *guard_handle; /* private: guard_expr handle */
     /* Common parameters of a class that takes port= (KEXT_PORT), parsed. */
-    bool shared;                /* shared=yes: may share its port with instances that say so */
-    bool bcast;                 /* bcast=yes: also sees datagrams to broadcast/multicast addresses */
+    bool shared; /* shared=yes: may share its port with instances that say so */
+    bool bcast;  /* bcast=yes: also sees datagrams to broadcast/multicast addresses */
 };
 
 /**

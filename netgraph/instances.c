@@ -12,9 +12,9 @@
 #include "netgraph/runtime.h"
 
 static struct {
-    struct kext **x;    /* installed, in installation order */
+    struct kext **x; /* installed, in installation order */
     unsigned n, cap;
-    unsigned last_id;   /* id of the newest instance; 0 when none was installed */
+    unsigned last_id; /* id of the newest instance; 0 when none was installed */
 } inst;
 
 /* reserve - room for one more instance: 0 or -KE_NOMEM. */

@@ -247,9 +247,11 @@ static void json_pool(const struct pktpool *pool, void *ctx)
     out_str(o, j->first ? "\n  {\"name\": " : ",\n  {\"name\": ");
     j->first = false;
     out_json_str(o, st.name ? st.name : "");
-    outf(o, ", \"count\": %u, \"out\": %u, \"low_water\": %u, \"allocs\": %llu, \"alloc_fails\": %llu}",
-         st.count, st.out, st.low_water, (unsigned long long)st.allocs,
-         (unsigned long long)st.alloc_fails);
+    outf(
+        o,
+        ", \"count\": %u, \"out\": %u, \"low_water\": %u, \"allocs\": %llu, \"alloc_fails\": %llu}",
+        st.count, st.out, st.low_water, (unsigned long long)st.allocs,
+        (unsigned long long)st.alloc_fails);
 }
 
 static void json_event(struct kevent *ev, void *ctx)
@@ -326,7 +328,7 @@ size_t introspect_json(char *buf, size_t size)
 
 struct dot_ctx {
     struct out o;
-    unsigned index;            /* of the event being visited */
+    unsigned index; /* of the event being visited */
     /* raises_edges: the handler looking for the events it raises */
     const char *prefix;
     unsigned from_ev, from_h;
@@ -372,7 +374,8 @@ static void dot_event(struct kevent *ev, void *ctx)
 void introspect_dot_write(introspect_write_fn fn, void *ctx)
 {
     struct dot_ctx d = { .o = { fn, ctx }, .dev_ev = -1 };
-    out_str(&d.o, "digraph spindle {\n  rankdir=LR;\n  node [fontsize=10];\n  edge [fontsize=9];\n");
+    out_str(&d.o,
+            "digraph spindle {\n  rankdir=LR;\n  node [fontsize=10];\n  edge [fontsize=9];\n");
     kevent_foreach(dot_event, &d);
     if (d.dev_ev >= 0) {
         for (unsigned k = 0; k < netif_count(); k++) {

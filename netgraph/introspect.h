@@ -89,8 +89,8 @@ size_t introspect_dot(char *buf, size_t size);
 /** introspect_buf_write - an introspect_write_fn appending to a struct introspect_buf. */
 struct introspect_buf {
     char *buf;
-    size_t size;  /* bytes of buf */
-    size_t len;   /* bytes the output has, stored or not */
+    size_t size; /* bytes of buf */
+    size_t len;  /* bytes the output has, stored or not */
 };
 void introspect_buf_write(void *ctx, const char *s, size_t n);
 

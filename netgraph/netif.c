@@ -9,9 +9,9 @@ KEVENT_DEFINE(dev_PacketArrived, struct pktbuf *, "dev.PacketArrived", true, NUL
 KEVENT_DEFINE(dev_BurstEnd, struct netif *, "dev.BurstEnd", false, NULL);
 
 static const char *const netif_ctr_names[NETIF_NCTR] = {
-    [NETIF_RX_FRAMES] = "rx_frames", [NETIF_RX_BYTES] = "rx_bytes",
-    [NETIF_TX_FRAMES] = "tx_frames", [NETIF_TX_BYTES] = "tx_bytes",
-    [NETIF_TX_DROPPED] = "tx_dropped", [NETIF_TX_QUEUED] = "tx_queued",
+    [NETIF_RX_FRAMES] = "rx_frames",       [NETIF_RX_BYTES] = "rx_bytes",
+    [NETIF_TX_FRAMES] = "tx_frames",       [NETIF_TX_BYTES] = "tx_bytes",
+    [NETIF_TX_DROPPED] = "tx_dropped",     [NETIF_TX_QUEUED] = "tx_queued",
     [NETIF_TX_SEGMENTED] = "tx_segmented", [NETIF_TX_OFFLOAD_ERRORS] = "tx_offload_errors",
 };
 

@@ -24,8 +24,12 @@
 
 /** Interface counters (also the names printed). */
 enum netif_ctr {
-    NETIF_RX_FRAMES, NETIF_RX_BYTES, NETIF_TX_FRAMES, NETIF_TX_BYTES, NETIF_TX_DROPPED,
-    NETIF_TX_QUEUED, /* frames that waited in the software queue for ring space */
+    NETIF_RX_FRAMES,
+    NETIF_RX_BYTES,
+    NETIF_TX_FRAMES,
+    NETIF_TX_BYTES,
+    NETIF_TX_DROPPED,
+    NETIF_TX_QUEUED,         /* frames that waited in the software queue for ring space */
     NETIF_TX_SEGMENTED,      /* super-frames cut into segments in software (no TSO on the port) */
     NETIF_TX_OFFLOAD_ERRORS, /* frames whose software checksum or segmentation failed: dropped */
     NETIF_NCTR
@@ -33,19 +37,19 @@ enum netif_ctr {
 
 /** An interface. Addresses in host byte order. */
 struct netif {
-    uint16_t index;              /* 0.. in creation order; pkt->ifindex */
+    uint16_t index; /* 0.. in creation order; pkt->ifindex */
     char name[KPORT_NAME_MAX];
-    uint8_t mac[6];              /* our address on this link */
-    uint16_t mtu;                /* IP MTU, bytes */
+    uint8_t mac[6]; /* our address on this link */
+    uint16_t mtu;   /* IP MTU, bytes */
     struct kport *port;
     unsigned naddrs;
-    uint32_t addr[NETIF_MAX_ADDRS];  /* host order */
-    uint8_t plen[NETIF_MAX_ADDRS];   /* prefix length 0..32 */
+    uint32_t addr[NETIF_MAX_ADDRS]; /* host order */
+    uint8_t plen[NETIF_MAX_ADDRS];  /* prefix length 0..32 */
     uint64_t ctr[NETIF_NCTR];
     struct kstat_group stats;
     struct pktbuf *txq_head, *txq_tail; /* frames waiting for ring space, oldest first */
     unsigned txq_len;
-    uint64_t txq_bytes;                 /* bytes of the frames in the queue */
+    uint64_t txq_bytes; /* bytes of the frames in the queue */
 };
 
 /** dev_PacketArrived - a frame arrived on interface pkt->ifindex; data = the whole frame. */

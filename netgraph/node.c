@@ -25,7 +25,8 @@ static bool node_before(const struct knode *a, const struct knode *b)
 static const struct knode *node_after(const struct knode *prev)
 {
     const struct knode *best = NULL;
-    KSET_FOREACH(nodes, const struct knode, it) {
+    KSET_FOREACH(nodes, const struct knode, it)
+    {
         const struct knode *n = *it;
         if ((prev == NULL || node_before(prev, n)) && (best == NULL || node_before(n, best)))
             best = n;
@@ -61,8 +62,8 @@ bool netgraph_raises(const char *handler, const char *event)
     if (handler == NULL || handler[0] == '\0')
         return false;
     KSET_FOREACH(nodes, const struct knode, it)
-        if (strcmp((*it)->name, handler) == 0)
-            return word_in((*it)->raises, event);
+    if (strcmp((*it)->name, handler) == 0)
+        return word_in((*it)->raises, event);
     size_t n = strlen(handler);
     return strncmp(event, handler, n) == 0 && event[n] == '.';
 }

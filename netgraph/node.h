@@ -37,8 +37,8 @@ enum knode_layer {
 
 /** A protocol node's descriptor. Static storage; every field read-only. */
 struct knode {
-    const char *name;     /* "ipv4": also its counters' node name */
-    const char *summary;  /* one line: "IPv4 (RFC 791, RFC 1122 3.2.1)" */
+    const char *name;    /* "ipv4": also its counters' node name */
+    const char *summary; /* one line: "IPv4 (RFC 791, RFC 1122 3.2.1)" */
     enum knode_layer layer;
     const char *attaches; /* the event it installs on: "ether.PacketArrived" */
     const char *guard;    /* its guard in words: "type == 0x0800" */

@@ -87,7 +87,8 @@ static struct pktbuf *segment(struct pktbuf *p, uint64_t *nomem)
     uint16_t id0 = load_be16(ip + IPV4_OFF_ID);
     uint8_t flags0 = tcp[TCP_OFF_FLAGS];
     struct pktbuf *head = NULL, **tail = &head;
-    for (uint32_t off = 0, i = 0; off < payload || (payload == 0 && i == 0); off += p->gso_size, i++) {
+    for (uint32_t off = 0, i = 0; off < payload || (payload == 0 && i == 0);
+         off += p->gso_size, i++) {
         uint32_t n = payload - off < p->gso_size ? payload - off : p->gso_size;
         bool last = off + n >= payload;
         struct pktbuf *s = pkt_alloc(pktpool_default());
@@ -108,7 +109,7 @@ static struct pktbuf *segment(struct pktbuf *p, uint64_t *nomem)
         store_be32(stcp + TCP_OFF_SEQ, seq0 + off);
         uint8_t f = flags0;
         if (!last)
-            f &= (uint8_t)~(TCP_F_FIN | TCP_F_PSH);
+            f &= (uint8_t) ~(TCP_F_FIN | TCP_F_PSH);
         if (i > 0)
             f &= (uint8_t)~TCP_F_CWR;
         stcp[TCP_OFF_FLAGS] = f;

@@ -95,7 +95,7 @@ unsigned netgraph_poll(bool may_idle)
         total += n;
     }
     unsigned ran = ktimer_run_due(kclock_now_ns());
-    ran += ksched_run(NETGRAPH_BURST); /* runnable strands: asynchronous handlers, timers */
+    ran += ksched_run(NETGRAPH_BURST);    /* runnable strands: asynchronous handlers, timers */
     ran += kblk_poll_all(NETGRAPH_BURST); /* disk completions (kernel/blk.h) */
     unsigned waiting = netif_tx_flush_all();
     if (may_idle && total == 0 && ran == 0 && !busy && ksched_runnable() == 0 &&

@@ -40,20 +40,36 @@
 #include "netgraph/netif.h"
 
 enum {
-    AP_PINGS, AP_PING_OK, AP_PING_FAILED, AP_RTT_MIN, AP_RTT_P50, AP_RTT_P99, AP_RTT_MAX,
-    AP_STORES, AP_STORE_OK, AP_STORE_FAILED, AP_STORE_BYTES, AP_STORE_P50, AP_STORE_P99,
-    AP_STORE_KBPS, AP_RETRANSMITS, AP_PING_ELAPSED, AP_STORE_ELAPSED, AP_DONE,
+    AP_PINGS,
+    AP_PING_OK,
+    AP_PING_FAILED,
+    AP_RTT_MIN,
+    AP_RTT_P50,
+    AP_RTT_P99,
+    AP_RTT_MAX,
+    AP_STORES,
+    AP_STORE_OK,
+    AP_STORE_FAILED,
+    AP_STORE_BYTES,
+    AP_STORE_P50,
+    AP_STORE_P99,
+    AP_STORE_KBPS,
+    AP_RETRANSMITS,
+    AP_PING_ELAPSED,
+    AP_STORE_ELAPSED,
+    AP_DONE,
 };
 static const char *const ap_counters[] = {
-    "pings", "ping_ok", "ping_failed", "rtt_min_ns", "rtt_p50_ns", "rtt_p99_ns", "rtt_max_ns",
-    "stores", "store_ok", "store_failed", "store_bytes", "store_p50_ns", "store_p99_ns",
-    "store_kbit_s", "retransmits", "ping_elapsed_ns", "store_elapsed_ns", "done", NULL,
+    "pings",           "ping_ok",          "ping_failed",  "rtt_min_ns",   "rtt_p50_ns",
+    "rtt_p99_ns",      "rtt_max_ns",       "stores",       "store_ok",     "store_failed",
+    "store_bytes",     "store_p50_ns",     "store_p99_ns", "store_kbit_s", "retransmits",
+    "ping_elapsed_ns", "store_elapsed_ns", "done",         NULL,
 };
 
 enum ap_phase { AP_PHASE_PING, AP_PHASE_STORE, AP_PHASE_DONE };
 
 struct am_ping {
-    struct am_ping *next;       /* all instances, for the console */
+    struct am_ping *next; /* all instances, for the console */
     struct kext *x;
     uint64_t *ctr;
     /* the "am" interface, linked through the grant */
@@ -69,14 +85,14 @@ struct am_ping {
     char peer_text[40];
     /* what */
     uint32_t count, interval_us, size;
-    uint8_t *buf;               /* size bytes to store */
+    uint8_t *buf; /* size bytes to store */
     enum ap_phase phase;
-    uint32_t sent;              /* of the current phase */
-    bool waiting;               /* a transfer is in flight */
+    uint32_t sent; /* of the current phase */
+    bool waiting;  /* a transfer is in flight */
     struct amp_series rtt, stores;
     struct ktimer timer;
-    const char *stopped;        /* why it stopped early, or NULL */
-    uint64_t phase_start_ns;    /* when the phase's first transfer started (kclock) */
+    const char *stopped;     /* why it stopped early, or NULL */
+    uint64_t phase_start_ns; /* when the phase's first transfer started (kclock) */
 };
 
 static struct am_ping *ap_all;
@@ -100,7 +116,8 @@ static void ap_finish(struct am_ping *a)
     uint64_t ns = amp_series_sum(&a->stores);
     c[AP_STORE_KBPS] = ns ? (uint64_t)a->stores.n * a->size * 8u * 1000000u / ns : 0;
     c[AP_DONE] = 1;
-    KINFO("am-ping", "%s via %s: %llu/%llu round trips, rtt p50 %llu ns p99 %llu ns; "
+    KINFO("am-ping",
+          "%s via %s: %llu/%llu round trips, rtt p50 %llu ns p99 %llu ns; "
           "%llu/%llu stores of %u B, p50 %llu ns, %llu kbit/s; elapsed %llu + %llu ns%s%s",
           a->peer_text, a->via, (unsigned long long)c[AP_PING_OK], (unsigned long long)c[AP_PINGS],
           (unsigned long long)c[AP_RTT_P50], (unsigned long long)c[AP_RTT_P99],
@@ -124,7 +141,8 @@ static void ap_done(void *ctx, const struct am_result *r)
     c[AP_RETRANSMITS] += r->retransmits;
     uint64_t took = r->end_ns - r->start_ns;
     if (a->phase_start_ns != 0)
-        c[a->phase == AP_PHASE_PING ? AP_PING_ELAPSED : AP_STORE_ELAPSED] = r->end_ns - a->phase_start_ns;
+        c[a->phase == AP_PHASE_PING ? AP_PING_ELAPSED : AP_STORE_ELAPSED] =
+            r->end_ns - a->phase_start_ns;
     if (a->phase == AP_PHASE_PING) {
         if (r->status == 0 && r->type == AM_REPLY) {
             c[AP_PING_OK]++;
@@ -311,8 +329,8 @@ static void ap_remove(struct kext *x)
     kfree(a->buf);
 }
 
-static const char *const ap_params[] = { "peer", "mac", "vc", "via", "dev", "count", "interval",
-                                         "size", NULL };
+static const char *const ap_params[] = { "peer",  "mac",      "vc",   "via", "dev",
+                                         "count", "interval", "size", NULL };
 
 /* It needs the "am" interface; its scope is handler indexes (am.h). */
 static const struct kext_need am_ping_needs[] = {
@@ -366,7 +384,12 @@ static enum console_status cmd_am_ping_stats(struct console_session *s,
 }
 
 static const struct console_cmd am_ping_stats_cmd = {
-    "am-ping stats", "", "am-ping instances: round trips and stores, p50/p99", 0, 0,
-    cmd_am_ping_stats, CONSOLE_CMD_READONLY,
+    "am-ping stats",
+    "",
+    "am-ping instances: round trips and stores, p50/p99",
+    0,
+    0,
+    cmd_am_ping_stats,
+    CONSOLE_CMD_READONLY,
 };
 KCONSOLE_COMMAND(am_ping_stats_cmd);

@@ -57,28 +57,28 @@
 #include "kernel/event.h"
 #include "kernel/pktbuf.h"
 
-#define AM_WINDOW_MAX 32u        /* requests outstanding per peer, at most */
+#define AM_WINDOW_MAX 32u /* requests outstanding per peer, at most */
 #define AM_WINDOW_DEFAULT 16u
-#define AM_MAX_PEERS 16u         /* peers an endpoint keeps state for */
-#define AM_MAX_SEGMENTS 4u       /* segment ids 0..3; 0 is the endpoint's own */
-#define AM_MAX_XFERS 64u         /* transfers queued or in flight per endpoint */
+#define AM_MAX_PEERS 16u   /* peers an endpoint keeps state for */
+#define AM_MAX_SEGMENTS 4u /* segment ids 0..3; 0 is the endpoint's own */
+#define AM_MAX_XFERS 64u   /* transfers queued or in flight per endpoint */
 #define AM_RTO_DEFAULT_NS (20u * KNS_PER_MS)
 #define AM_RTO_MAX_NS KNS_PER_S
 #define AM_RETRIES_DEFAULT 8u
 #define AM_SEGMENT_DEFAULT AM_BULK_MAX /* bytes of segment 0 */
-#define AM_CHUNK_UDP 1408u       /* default chunk over UDP: one 1500-byte frame, no IP fragments */
-#define AM_CHUNK_AAL5 8192u      /* default chunk over AAL5: a 172-cell PDU in 7 frames */
+#define AM_CHUNK_UDP 1408u  /* default chunk over UDP: one 1500-byte frame, no IP fragments */
+#define AM_CHUNK_AAL5 8192u /* default chunk over AAL5: a 172-cell PDU in 7 frames */
 
 /* Handler indices every endpoint serves itself. */
-#define AM_H_NONE 0u   /* no handler: a store only stores, a request is NACKed */
-#define AM_H_ECHO 1u   /* replies with its own arguments (the round trip of am-ping) */
+#define AM_H_NONE 0u /* no handler: a store only stores, a request is NACKed */
+#define AM_H_ECHO 1u /* replies with its own arguments (the round trip of am-ping) */
 /**
  * AM_H_SUM - replies (base, total, am_fnv1a of the bytes): after a store,
  * of the bytes stored; as a request with arguments (segment, base, total),
  * of those bytes of that segment (NACK bounds if they are not in it).
  */
 #define AM_H_SUM 2u
-#define AM_H_USER 16u  /* the first index other extensions may register (3..15 reserved) */
+#define AM_H_USER 16u /* the first index other extensions may register (3..15 reserved) */
 #define AM_NHANDLERS 256u
 
 /** Transports. */
@@ -86,11 +86,11 @@ enum am_kind { AM_KIND_UDP = 1, AM_KIND_AAL5 = 2 };
 
 /** A peer's address on an endpoint's transport. */
 struct am_addr {
-    uint8_t kind;       /* enum am_kind */
-    uint16_t ifindex;   /* AAL5: the interface (netif index); UDP: unused */
-    uint8_t mac[6];     /* AAL5: the peer's MAC */
-    uint32_t ip;        /* UDP: IPv4 address, host order */
-    uint16_t port;      /* UDP: port */
+    uint8_t kind;     /* enum am_kind */
+    uint16_t ifindex; /* AAL5: the interface (netif index); UDP: unused */
+    uint8_t mac[6];   /* AAL5: the peer's MAC */
+    uint32_t ip;      /* UDP: IPv4 address, host order */
+    uint16_t port;    /* UDP: port */
 };
 
 /** am_addr_equal - true when @a and @b name the same peer. */
@@ -109,11 +109,19 @@ struct am_transport {
 
 /** Counters of an endpoint (names: am_ctr_names). */
 enum am_ctr {
-    AM_C_RX,            /* well-formed messages received */
-    AM_C_RX_BYTES,      /* their bytes */
-    AM_C_MALFORMED,     /* malformed messages dropped (also counted by reason below) */
-    AM_C_MAL_SHORT, AM_C_MAL_VERSION, AM_C_MAL_TYPE, AM_C_MAL_FLAGS, AM_C_MAL_NARGS,
-    AM_C_MAL_STATUS, AM_C_MAL_RESERVED, AM_C_MAL_EPOCH, AM_C_MAL_LENGTH, AM_C_MAL_BULK,
+    AM_C_RX,        /* well-formed messages received */
+    AM_C_RX_BYTES,  /* their bytes */
+    AM_C_MALFORMED, /* malformed messages dropped (also counted by reason below) */
+    AM_C_MAL_SHORT,
+    AM_C_MAL_VERSION,
+    AM_C_MAL_TYPE,
+    AM_C_MAL_FLAGS,
+    AM_C_MAL_NARGS,
+    AM_C_MAL_STATUS,
+    AM_C_MAL_RESERVED,
+    AM_C_MAL_EPOCH,
+    AM_C_MAL_LENGTH,
+    AM_C_MAL_BULK,
     AM_C_NO_PEER,       /* peer table full of busy peers: dropped */
     AM_C_ACCEPTED,      /* requests accepted in order */
     AM_C_DUP_ANSWERED,  /* duplicates answered from the response cache */
@@ -135,14 +143,14 @@ enum am_ctr {
     AM_C_REPLY_REFUSED, /* am_reply outside a request handler, or twice */
     AM_C_TX,            /* messages handed to the transport */
     AM_C_TX_BYTES,
-    AM_C_TX_ERRORS,     /* the transport refused one */
-    AM_C_TX_NOMEM,      /* no buffer for a message */
-    AM_C_RETRANSMITS,   /* requests sent again after a timeout */
-    AM_C_UNREACHABLE,   /* peers declared unreachable after the retries */
-    AM_C_RESP_UNMATCHED,/* responses to no outstanding request (late, or another epoch) */
-    AM_C_XFER_DONE,     /* transfers completed */
-    AM_C_XFER_FAILED,   /* transfers failed (NACK, unreachable, cancelled) */
-    AM_C_QUEUE_FULL,    /* transfers refused: AM_MAX_XFERS in progress */
+    AM_C_TX_ERRORS,      /* the transport refused one */
+    AM_C_TX_NOMEM,       /* no buffer for a message */
+    AM_C_RETRANSMITS,    /* requests sent again after a timeout */
+    AM_C_UNREACHABLE,    /* peers declared unreachable after the retries */
+    AM_C_RESP_UNMATCHED, /* responses to no outstanding request (late, or another epoch) */
+    AM_C_XFER_DONE,      /* transfers completed */
+    AM_C_XFER_FAILED,    /* transfers failed (NACK, unreachable, cancelled) */
+    AM_C_QUEUE_FULL,     /* transfers refused: AM_MAX_XFERS in progress */
     AM_NCTR
 };
 /** Names of enum am_ctr, NULL-terminated (an extension's counter list). */
@@ -150,15 +158,15 @@ extern const char *const am_ctr_names[AM_NCTR + 1];
 
 /** How an endpoint is made. Zero fields take the defaults. */
 struct am_config {
-    const char *name;        /* "udp:9000", "aal5:0/40": am_ep_find(); copied */
-    unsigned window;         /* 1..AM_WINDOW_MAX (0: AM_WINDOW_DEFAULT) */
-    uint64_t rto_ns;         /* first retransmission timeout (0: AM_RTO_DEFAULT_NS) */
-    unsigned retries;        /* attempts before a peer is unreachable (0: AM_RETRIES_DEFAULT) */
-    unsigned chunk;          /* bulk bytes per message, 1..AM_CHUNK_MAX (0: by transport) */
-    uint32_t segment_bytes;  /* bytes of segment 0 (0: none; AM_SEGMENT_DEFAULT typical) */
-    uint32_t epoch_seed;     /* mixed into epochs, so a restarted requester differs */
+    const char *name;       /* "udp:9000", "aal5:0/40": am_ep_find(); copied */
+    unsigned window;        /* 1..AM_WINDOW_MAX (0: AM_WINDOW_DEFAULT) */
+    uint64_t rto_ns;        /* first retransmission timeout (0: AM_RTO_DEFAULT_NS) */
+    unsigned retries;       /* attempts before a peer is unreachable (0: AM_RETRIES_DEFAULT) */
+    unsigned chunk;         /* bulk bytes per message, 1..AM_CHUNK_MAX (0: by transport) */
+    uint32_t segment_bytes; /* bytes of segment 0 (0: none; AM_SEGMENT_DEFAULT typical) */
+    uint32_t epoch_seed;    /* mixed into epochs, so a restarted requester differs */
     struct khandler_props builtin; /* how AM_H_ECHO and AM_H_SUM run (mode, budget) */
-    uint64_t *ctr;           /* AM_NCTR counters, caller storage (NULL: the endpoint's own) */
+    uint64_t *ctr;                 /* AM_NCTR counters, caller storage (NULL: the endpoint's own) */
 };
 
 struct am_ep;
@@ -173,13 +181,13 @@ struct kcapset;
 struct am_msg {
     struct am_ep *ep;
     struct am_addr from;
-    uint8_t type;        /* AM_REQUEST, AM_STORE (its last chunk) or AM_REPLY */
+    uint8_t type; /* AM_REQUEST, AM_STORE (its last chunk) or AM_REPLY */
     uint8_t handler;
     uint8_t nargs;
     uint32_t args[AM_MAX_ARGS];
-    uint8_t segment;     /* AM_STORE: the segment written */
-    uint32_t base, total;/* AM_STORE: the transfer's bytes in it */
-    const uint8_t *data; /* AM_STORE: segment bytes [base, base + total) */
+    uint8_t segment;      /* AM_STORE: the segment written */
+    uint32_t base, total; /* AM_STORE: the transfer's bytes in it */
+    const uint8_t *data;  /* AM_STORE: segment bytes [base, base + total) */
     /* private (apps/am) */
     struct am_reg *reg;
     struct am_peer *peer;
@@ -200,16 +208,16 @@ typedef void (*am_handler_fn)(void *ctx, struct am_msg *m);
 
 /** The outcome of a transfer, handed to its done callback. */
 struct am_result {
-    int status;          /* 0, or -KE_*: see am_request() */
-    uint8_t am_status;   /* the NACK's enum am_status, else 0 */
-    uint8_t type;        /* the last response: AM_REPLY, AM_ACK, AM_NACK, AM_GET_REPLY; 0 none */
-    uint8_t handler;     /* REPLY: the handler it names at the requester */
-    uint8_t nargs;       /* REPLY: its arguments */
+    int status;        /* 0, or -KE_*: see am_request() */
+    uint8_t am_status; /* the NACK's enum am_status, else 0 */
+    uint8_t type;      /* the last response: AM_REPLY, AM_ACK, AM_NACK, AM_GET_REPLY; 0 none */
+    uint8_t handler;   /* REPLY: the handler it names at the requester */
+    uint8_t nargs;     /* REPLY: its arguments */
     uint32_t args[AM_MAX_ARGS];
-    uint32_t bytes;      /* bulk bytes acknowledged */
-    uint32_t retransmits;/* messages of the transfer sent again */
-    uint64_t start_ns;   /* kclock time its first message left */
-    uint64_t end_ns;     /* kclock time it completed */
+    uint32_t bytes;       /* bulk bytes acknowledged */
+    uint32_t retransmits; /* messages of the transfer sent again */
+    uint64_t start_ns;    /* kclock time its first message left */
+    uint64_t end_ns;      /* kclock time it completed */
 };
 /** A transfer's completion; runs once, from the main loop. */
 typedef void (*am_done_fn)(void *ctx, const struct am_result *r);
@@ -330,16 +338,16 @@ int am_request(struct am_ep *ep, const struct am_addr *to, uint8_t handler, cons
  * such segment).
  */
 int am_store(struct am_ep *ep, const struct am_addr *to, uint8_t handler, uint8_t segment,
-             uint32_t offset, const void *data, uint32_t len, const uint32_t *args,
-             unsigned nargs, am_done_fn done, void *ctx);
+             uint32_t offset, const void *data, uint32_t len, const uint32_t *args, unsigned nargs,
+             am_done_fn done, void *ctx);
 
 /**
  * am_get - copy @len bytes (1..AM_BULK_MAX) of the peer's segment @segment
  * at @offset into @dst (written as chunks arrive; valid until @done).
  * Results as am_store.
  */
-int am_get(struct am_ep *ep, const struct am_addr *to, uint8_t segment, uint32_t offset,
-           void *dst, uint32_t len, am_done_fn done, void *ctx);
+int am_get(struct am_ep *ep, const struct am_addr *to, uint8_t segment, uint32_t offset, void *dst,
+           uint32_t len, am_done_fn done, void *ctx);
 
 /** am_cancel - drop every transfer of @ep whose done context is @ctx; its callback does not run. */
 void am_cancel(struct am_ep *ep, void *ctx);
@@ -356,8 +364,7 @@ typedef int (*am_register_fn)(struct am_ep *ep, const struct kcapset *caps, uint
                               am_handler_fn fn, void *ctx, const struct khandler_props *props,
                               struct am_reg **out);
 typedef void (*am_unregister_fn)(struct am_reg *r);
-typedef int (*am_reply_fn)(struct am_msg *m, uint8_t handler, const uint32_t *args,
-                           unsigned nargs);
+typedef int (*am_reply_fn)(struct am_msg *m, uint8_t handler, const uint32_t *args, unsigned nargs);
 typedef int (*am_request_fn)(struct am_ep *ep, const struct am_addr *to, uint8_t handler,
                              const uint32_t *args, unsigned nargs, am_done_fn done, void *ctx);
 typedef int (*am_store_fn)(struct am_ep *ep, const struct am_addr *to, uint8_t handler,

@@ -46,7 +46,12 @@ static enum console_status cmd_am_stats(struct console_session *s, const struct 
 }
 
 static const struct console_cmd am_stats_cmd = {
-    "am stats", "", "active-message endpoints: peers, requests in flight, counters", 0, 0,
-    cmd_am_stats, CONSOLE_CMD_READONLY,
+    "am stats",
+    "",
+    "active-message endpoints: peers, requests in flight, counters",
+    0,
+    0,
+    cmd_am_stats,
+    CONSOLE_CMD_READONLY,
 };
 KCONSOLE_COMMAND(am_stats_cmd);

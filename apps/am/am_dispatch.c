@@ -35,8 +35,8 @@ static void am_msg_put(void *arg)
     kfree(m);
 }
 
-KEVENT_DEFINE_RETAINED(am_MessageArrived, struct am_msg *, "am.MessageArrived", NULL,
-                       am_msg_retain, am_msg_put);
+KEVENT_DEFINE_RETAINED(am_MessageArrived, struct am_msg *, "am.MessageArrived", NULL, am_msg_retain,
+                       am_msg_put);
 
 /* am_for_reg - the guard predicate: the message is for registration @ctx. */
 static bool am_for_reg(void *ctx, void *arg)
@@ -229,8 +229,8 @@ static void am_sum(void *ctx, struct am_msg *m)
         base = m->args[1];
         total = m->args[2];
         if (seg == NULL || total > len || base > len - total) {
-            struct am_hdr r = { .type = AM_NACK, .status = seg == NULL ? AM_S_NO_SEGMENT
-                                                                      : AM_S_BOUNDS };
+            struct am_hdr r = { .type = AM_NACK,
+                                .status = seg == NULL ? AM_S_NO_SEGMENT : AM_S_BOUNDS };
             m->ep->ctr[AM_C_BOUNDS]++;
             m->replied = true;
             am_rx_complete(m, &r);

@@ -12,16 +12,15 @@
 #include "kernel/mem.h"
 
 const char *const am_ctr_names[AM_NCTR + 1] = {
-    "rx", "rx_bytes", "malformed",
-    "mal_short", "mal_version", "mal_type", "mal_flags", "mal_nargs",
-    "mal_status", "mal_reserved", "mal_epoch", "mal_length", "mal_bulk",
-    "no_peer", "accepted", "dup_answered", "dup_pending", "stale", "out_of_order",
-    "beyond_window",
-    "epoch_resets", "handler_runs", "no_handler", "faults", "busy", "bounds",
-    "stored_bytes", "read_bytes", "replies", "acks", "nacks", "reply_refused",
-    "tx", "tx_bytes", "tx_errors", "tx_nomem", "retransmits", "unreachable",
-    "resp_unmatched", "xfer_done", "xfer_failed", "queue_full",
-    NULL,
+    "rx",           "rx_bytes",      "malformed",   "mal_short",      "mal_version",
+    "mal_type",     "mal_flags",     "mal_nargs",   "mal_status",     "mal_reserved",
+    "mal_epoch",    "mal_length",    "mal_bulk",    "no_peer",        "accepted",
+    "dup_answered", "dup_pending",   "stale",       "out_of_order",   "beyond_window",
+    "epoch_resets", "handler_runs",  "no_handler",  "faults",         "busy",
+    "bounds",       "stored_bytes",  "read_bytes",  "replies",        "acks",
+    "nacks",        "reply_refused", "tx",          "tx_bytes",       "tx_errors",
+    "tx_nomem",     "retransmits",   "unreachable", "resp_unmatched", "xfer_done",
+    "xfer_failed",  "queue_full",    NULL,
 };
 
 /* A peer idle this long may be forgotten to make room for a new one: longer
@@ -33,7 +32,7 @@ const char *const am_ctr_names[AM_NCTR + 1] = {
 #define AM_BIG_COUNT 8u
 #define AM_BIG_BLOCK (PKT_HEADROOM + AM_MSG_MAX)
 
-static struct am_ep *am_eps;          /* every endpoint, oldest first */
+static struct am_ep *am_eps; /* every endpoint, oldest first */
 static struct pktpool *am_big;
 static unsigned am_big_users;
 
@@ -127,8 +126,7 @@ struct am_peer *am_peer_get(struct am_ep *ep, const struct am_addr *a, bool crea
                 free_i = (int)i;
         } else if (am_addr_equal(&p->addr, a)) {
             return p;
-        } else if (peer_evictable(p, now) &&
-                   (old_i < 0 || p->last_ns < ep->peer[old_i]->last_ns)) {
+        } else if (peer_evictable(p, now) && (old_i < 0 || p->last_ns < ep->peer[old_i]->last_ns)) {
             old_i = (int)i;
         }
     }
@@ -231,8 +229,8 @@ struct am_ep *am_ep_create(const struct am_config *cfg, const struct am_transpor
     int rc = -KE_INVAL;
     struct am_ep *ep = NULL;
     unsigned window = cfg->window ? cfg->window : AM_WINDOW_DEFAULT;
-    unsigned chunk = cfg->chunk ? cfg->chunk
-                                : (t->kind == AM_KIND_UDP ? AM_CHUNK_UDP : AM_CHUNK_AAL5);
+    unsigned chunk =
+        cfg->chunk ? cfg->chunk : (t->kind == AM_KIND_UDP ? AM_CHUNK_UDP : AM_CHUNK_AAL5);
     if (cfg->name == NULL || cfg->name[0] == '\0' || strlen(cfg->name) >= sizeof ep->name ||
         window > AM_WINDOW_MAX || chunk > AM_CHUNK_MAX || t->send == NULL ||
         (t->kind != AM_KIND_UDP && t->kind != AM_KIND_AAL5))

@@ -49,9 +49,9 @@
 
 struct am_inst {
     struct am_ep *ep;
-    uint8_t kind;       /* enum am_kind */
-    uint16_t port;      /* UDP */
-    uint8_t vpi;        /* AAL5 */
+    uint8_t kind;  /* enum am_kind */
+    uint16_t port; /* UDP */
+    uint8_t vpi;   /* AAL5 */
     uint16_t vci;
     bool published;
 };
@@ -158,9 +158,9 @@ static int am_param(struct kext *x, const char *key, uint64_t dflt, uint64_t lo,
 {
     int rc = kparams_get_u64(x->params, key, dflt, lo, hi, out);
     if (rc < 0)
-        ksnprintf(err, errlen, "%s=%s: %s (expected %llu..%llu)", key,
-                  kparams_get(x->params, key), rc == -KE_RANGE ? "out of range" : "not a number",
-                  (unsigned long long)lo, (unsigned long long)hi);
+        ksnprintf(err, errlen, "%s=%s: %s (expected %llu..%llu)", key, kparams_get(x->params, key),
+                  rc == -KE_RANGE ? "out of range" : "not a number", (unsigned long long)lo,
+                  (unsigned long long)hi);
     return rc;
 }
 
@@ -223,13 +223,20 @@ static int am_install(struct kext *x, char *err, size_t errlen)
         (rc = am_param(x, "segment", AM_SEGMENT_DEFAULT, 0, 1u << 20, &segment, err, errlen)))
         return rc;
     struct am_config cfg = {
-        .name = name, .window = (unsigned)window, .rto_ns = rto * 1000,
-        .retries = (unsigned)retries, .chunk = (unsigned)chunk,
-        .segment_bytes = (uint32_t)segment, .builtin = x->props, .ctr = x->ctr,
+        .name = name,
+        .window = (unsigned)window,
+        .rto_ns = rto * 1000,
+        .retries = (unsigned)retries,
+        .chunk = (unsigned)chunk,
+        .segment_bytes = (uint32_t)segment,
+        .builtin = x->props,
+        .ctr = x->ctr,
         .epoch_seed = (uint32_t)kclock_now_ns() ^ ((uint32_t)in->port << 16 | in->vci),
     };
     struct am_transport t = {
-        .kind = in->kind, .send = in->kind == AM_KIND_UDP ? am_udp_send : am_aal5_send, .ctx = in,
+        .kind = in->kind,
+        .send = in->kind == AM_KIND_UDP ? am_udp_send : am_aal5_send,
+        .ctx = in,
     };
     in->ep = am_ep_create(&cfg, &t, &rc);
     if (in->ep == NULL) {
@@ -260,8 +267,9 @@ static void am_remove(struct kext *x)
         am_unpublish();
 }
 
-static const char *const am_params[] = { "vc", "window", "rto", "retries", "chunk", "segment",
-                                         NULL };
+static const char *const am_params[] = {
+    "vc", "window", "rto", "retries", "chunk", "segment", NULL
+};
 
 /* It needs its UDP port (none over AAL5: a VC is not a capability domain). */
 static const struct kext_need am_needs[] = {

@@ -12,19 +12,19 @@
 
 /* A transfer in progress at the requester (one request, or a store or get). */
 struct am_xfer {
-    struct am_xfer *next;    /* the peer's send queue, or the endpoint's free list */
+    struct am_xfer *next; /* the peer's send queue, or the endpoint's free list */
     struct am_peer *peer;
-    uint8_t type;            /* AM_REQUEST, AM_STORE, AM_GET */
+    uint8_t type; /* AM_REQUEST, AM_STORE, AM_GET */
     uint8_t handler, nargs, segment;
     uint32_t args[AM_MAX_ARGS];
-    uint32_t base;           /* at the peer */
-    const uint8_t *src;      /* AM_STORE: caller's bytes */
-    uint8_t *dst;            /* AM_GET: caller's buffer */
-    uint32_t total;          /* bulk bytes (0 for a request) */
-    uint32_t next_pos;       /* the next chunk to send */
-    bool all_sent;           /* every chunk has been sent once */
-    bool queued;             /* on the peer's send queue */
-    uint16_t inflight;       /* its chunks awaiting a response */
+    uint32_t base;      /* at the peer */
+    const uint8_t *src; /* AM_STORE: caller's bytes */
+    uint8_t *dst;       /* AM_GET: caller's buffer */
+    uint32_t total;     /* bulk bytes (0 for a request) */
+    uint32_t next_pos;  /* the next chunk to send */
+    bool all_sent;      /* every chunk has been sent once */
+    bool queued;        /* on the peer's send queue */
+    uint16_t inflight;  /* its chunks awaiting a response */
     am_done_fn done;
     void *ctx;
     struct am_result res;
@@ -32,12 +32,12 @@ struct am_xfer {
 
 /* One outstanding request (a chunk of a transfer), slot seq % AM_WINDOW_MAX. */
 struct am_slot {
-    struct am_xfer *x;       /* NULL: free */
+    struct am_xfer *x; /* NULL: free */
     uint32_t seq;
-    uint32_t pos;            /* bulk: chunk position in the transfer */
-    uint16_t len;            /* bulk: chunk bytes */
-    uint8_t tries;           /* times sent */
-    uint64_t deadline_ns;    /* when to send it again */
+    uint32_t pos;         /* bulk: chunk position in the transfer */
+    uint16_t len;         /* bulk: chunk bytes */
+    uint8_t tries;        /* times sent */
+    uint64_t deadline_ns; /* when to send it again */
 };
 
 /* Response cache entry, slot seq % AM_WINDOW_MAX. */
@@ -49,28 +49,29 @@ enum {
 };
 struct am_resp {
     uint32_t seq;
-    uint8_t state;           /* AM_RESP_* */
-    struct am_hdr h;         /* DONE: the response (GET_REPLY re-reads the segment); DEFERRED: the request */
+    uint8_t state; /* AM_RESP_* */
+    struct am_hdr
+        h; /* DONE: the response (GET_REPLY re-reads the segment); DEFERRED: the request */
 };
 
 /* What an endpoint knows of one peer. */
 struct am_peer {
     struct am_addr addr;
-    uint64_t last_ns;        /* last traffic: eviction picks the oldest idle peer */
+    uint64_t last_ns; /* last traffic: eviction picks the oldest idle peer */
     /* requester */
     uint32_t tx_epoch;
-    uint32_t next_seq;       /* of the next request */
-    uint32_t una;            /* oldest unanswered seq (== next_seq when none) */
+    uint32_t next_seq; /* of the next request */
+    uint32_t una;      /* oldest unanswered seq (== next_seq when none) */
     unsigned inflight;
     struct am_slot slot[AM_WINDOW_MAX];
     struct am_xfer *q_head, *q_tail; /* transfers with chunks not yet sent */
-    unsigned nxfers;         /* transfers to this peer not yet done */
+    unsigned nxfers;                 /* transfers to this peer not yet done */
     /* responder */
     bool rx_valid;
     uint32_t rx_epoch;
-    uint32_t expected;       /* lowest seq not yet arrived: all before it have */
+    uint32_t expected; /* lowest seq not yet arrived: all before it have */
     struct am_resp resp[AM_WINDOW_MAX];
-    unsigned busy;           /* messages of this peer held by queued handlers */
+    unsigned busy; /* messages of this peer held by queued handlers */
 };
 
 /* A handler registration. */
@@ -80,7 +81,7 @@ struct am_reg {
     bool async;
     am_handler_fn fn;
     void *ctx;
-    struct khandler *h;      /* on am_MessageArrived */
+    struct khandler *h; /* on am_MessageArrived */
 };
 
 struct am_segment {
@@ -89,7 +90,7 @@ struct am_segment {
 };
 
 struct am_ep {
-    struct am_ep *next;      /* all endpoints */
+    struct am_ep *next; /* all endpoints */
     char name[32];
     struct am_transport t;
     unsigned window;
@@ -97,16 +98,16 @@ struct am_ep {
     unsigned retries;
     unsigned chunk;
     uint32_t epoch_seed;
-    uint32_t epochs;         /* epochs made: mixed into the next */
+    uint32_t epochs; /* epochs made: mixed into the next */
     uint64_t own_ctr[AM_NCTR];
     uint64_t *ctr;
     struct am_peer *peer[AM_MAX_PEERS];
     struct am_segment seg[AM_MAX_SEGMENTS];
-    uint8_t *own_segment;    /* segment 0's memory */
+    uint8_t *own_segment; /* segment 0's memory */
     struct am_reg *reg[AM_NHANDLERS];
     struct am_reg *builtin[2];
     unsigned nxfers;
-    struct ktimer timer;     /* retransmission */
+    struct ktimer timer; /* retransmission */
     bool timer_armed;
     uint64_t timer_at;
     bool dying;

@@ -28,8 +28,9 @@ static int send_resp(struct am_ep *ep, struct am_peer *p, const struct am_hdr *r
         uint32_t len = 0;
         const uint8_t *seg = am_segment(ep, r->segment, &len);
         if (seg == NULL || r->total > len || r->base > len - r->total) {
-            nack = (struct am_hdr){ .type = AM_NACK, .status = AM_S_NO_SEGMENT,
-                                    .epoch = r->epoch, .seq = r->seq };
+            nack = (struct am_hdr){
+                .type = AM_NACK, .status = AM_S_NO_SEGMENT, .epoch = r->epoch, .seq = r->seq
+            };
             r = &nack;
         } else {
             data = seg + r->base + r->pos;
@@ -117,8 +118,7 @@ static uint8_t *bulk_segment(struct am_ep *ep, struct am_peer *p, const struct a
  * the peer (so every chunk of the transfer) has arrived: at once when it
  * is the expected one, else it waits in its cache slot (AM_RESP_DEFERRED).
  */
-static void rx_store(struct am_ep *ep, struct am_peer *p, const struct am_hdr *h,
-                     struct am_resp *c)
+static void rx_store(struct am_ep *ep, struct am_peer *p, const struct am_hdr *h, struct am_resp *c)
 {
     uint8_t *seg = bulk_segment(ep, p, h);
     if (seg == NULL)
@@ -146,8 +146,13 @@ static void rx_get(struct am_ep *ep, struct am_peer *p, const struct am_hdr *h)
         return;
     ep->ctr[AM_C_READ_BYTES] += h->length;
     struct am_hdr r = {
-        .type = AM_GET_REPLY, .flags = h->flags, .segment = h->segment, .length = h->length,
-        .base = h->base, .pos = h->pos, .total = h->total,
+        .type = AM_GET_REPLY,
+        .flags = h->flags,
+        .segment = h->segment,
+        .length = h->length,
+        .base = h->base,
+        .pos = h->pos,
+        .total = h->total,
     };
     answer(ep, p, h->epoch, h->seq, &r);
 }
@@ -209,15 +214,9 @@ void am_rx_request(struct am_ep *ep, struct am_peer *p, const struct am_hdr *h)
     c->seq = h->seq;
     c->state = AM_RESP_PENDING;
     switch (h->type) {
-    case AM_REQUEST:
-        am_dispatch(ep, p, h, AM_REQUEST, c);
-        break;
-    case AM_STORE:
-        rx_store(ep, p, h, c);
-        break;
-    default:
-        rx_get(ep, p, h);
-        break;
+    case AM_REQUEST: am_dispatch(ep, p, h, AM_REQUEST, c); break;
+    case AM_STORE: rx_store(ep, p, h, c); break;
+    default: rx_get(ep, p, h); break;
     }
     if (p->rx_valid && p->rx_epoch == h->epoch)
         advance(ep, p);

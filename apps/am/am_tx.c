@@ -101,8 +101,7 @@ static void send_slot(struct am_ep *ep, struct am_peer *p, struct am_slot *s)
 /* pump - send queued chunks while the window allows. */
 static void pump(struct am_ep *ep, struct am_peer *p)
 {
-    while (p->q_head != NULL && p->inflight < ep->window &&
-           p->next_seq - p->una < ep->window) {
+    while (p->q_head != NULL && p->inflight < ep->window && p->next_seq - p->una < ep->window) {
         struct am_xfer *x = p->q_head;
         struct am_slot *s = slot_of(p, p->next_seq);
         s->x = x;
@@ -152,14 +151,10 @@ static int status_of(uint8_t st)
 {
     switch (st) {
     case AM_S_NO_HANDLER:
-    case AM_S_NO_SEGMENT:
-        return -KE_NOENT;
-    case AM_S_BOUNDS:
-        return -KE_RANGE;
-    case AM_S_FAULT:
-        return -KE_IO;
-    default:
-        return -KE_AGAIN;
+    case AM_S_NO_SEGMENT: return -KE_NOENT;
+    case AM_S_BOUNDS: return -KE_RANGE;
+    case AM_S_FAULT: return -KE_IO;
+    default: return -KE_AGAIN;
     }
 }
 
@@ -423,11 +418,10 @@ static bool bulk_ok(uint32_t offset, uint32_t len)
 }
 
 int am_store(struct am_ep *ep, const struct am_addr *to, uint8_t handler, uint8_t segment,
-             uint32_t offset, const void *data, uint32_t len, const uint32_t *args,
-             unsigned nargs, am_done_fn done, void *ctx)
+             uint32_t offset, const void *data, uint32_t len, const uint32_t *args, unsigned nargs,
+             am_done_fn done, void *ctx)
 {
-    if (data == NULL || !bulk_ok(offset, len) || nargs > AM_MAX_ARGS ||
-        (nargs > 0 && args == NULL))
+    if (data == NULL || !bulk_ok(offset, len) || nargs > AM_MAX_ARGS || (nargs > 0 && args == NULL))
         return -KE_INVAL;
     int rc;
     struct am_xfer *x = xfer_new(ep, to, AM_STORE, done, ctx, &rc);
@@ -444,8 +438,8 @@ int am_store(struct am_ep *ep, const struct am_addr *to, uint8_t handler, uint8_
     return xfer_start(ep, x);
 }
 
-int am_get(struct am_ep *ep, const struct am_addr *to, uint8_t segment, uint32_t offset,
-           void *dst, uint32_t len, am_done_fn done, void *ctx)
+int am_get(struct am_ep *ep, const struct am_addr *to, uint8_t segment, uint32_t offset, void *dst,
+           uint32_t len, am_done_fn done, void *ctx)
 {
     if (dst == NULL || !bulk_ok(offset, len))
         return -KE_INVAL;

@@ -60,8 +60,8 @@ static int parse_bulk(const uint8_t *b, size_t rest, struct am_hdr *out)
     if (data != want)
         return AM_W_LENGTH;
     if (out->length == 0 || out->length > AM_CHUNK_MAX || out->total == 0 ||
-        out->total > AM_BULK_MAX || out->pos > out->total ||
-        out->length > out->total - out->pos || out->base > UINT32_MAX - out->total)
+        out->total > AM_BULK_MAX || out->pos > out->total || out->length > out->total - out->pos ||
+        out->base > UINT32_MAX - out->total)
         return AM_W_BULK;
     bool last = out->pos + out->length == out->total;
     if (last != ((out->flags & AM_F_LAST) != 0))
@@ -154,8 +154,8 @@ size_t am_wire_build(uint8_t *buf, size_t cap, const struct am_hdr *h)
 const char *am_wire_err_name(int e)
 {
     static const char *const names[AM_W_NERR] = {
-        "ok", "short", "version", "type", "flags", "nargs", "status", "reserved", "epoch",
-        "length", "bulk",
+        "ok",     "short",    "version", "type",   "flags", "nargs",
+        "status", "reserved", "epoch",   "length", "bulk",
     };
     return e >= 0 && e < AM_W_NERR ? names[e] : "?";
 }

@@ -52,11 +52,11 @@
 #include <stdbool.h>
 
 #define AM_VERSION 1u
-#define AM_HDR_LEN 16u         /* fixed header */
-#define AM_BULK_HDR_LEN 16u    /* bulk header of STORE, GET, GET_REPLY */
-#define AM_MAX_ARGS 4u         /* 32-bit arguments per message */
-#define AM_BULK_MAX 65536u     /* bytes of one store or get transfer */
-#define AM_CHUNK_MAX 16384u    /* data bytes of one message */
+#define AM_HDR_LEN 16u      /* fixed header */
+#define AM_BULK_HDR_LEN 16u /* bulk header of STORE, GET, GET_REPLY */
+#define AM_MAX_ARGS 4u      /* 32-bit arguments per message */
+#define AM_BULK_MAX 65536u  /* bytes of one store or get transfer */
+#define AM_CHUNK_MAX 16384u /* data bytes of one message */
 /** The longest message: header, 4 arguments, bulk header, a full chunk (16432 bytes). */
 #define AM_MSG_MAX (AM_HDR_LEN + 4u * AM_MAX_ARGS + AM_BULK_HDR_LEN + AM_CHUNK_MAX)
 
@@ -88,51 +88,51 @@ enum am_type {
 };
 
 /** Flags. */
-#define AM_F_LAST 0x01u        /* the last chunk of a store or get transfer */
+#define AM_F_LAST 0x01u /* the last chunk of a store or get transfer */
 
 /** Reasons of a NACK (the status byte). */
 enum am_status {
     AM_S_OK = 0,
-    AM_S_NO_HANDLER = 1,  /* no handler registered under that index */
-    AM_S_NO_SEGMENT = 2,  /* no segment registered under that id */
-    AM_S_BOUNDS = 3,      /* the transfer does not lie within the segment */
-    AM_S_FAULT = 4,       /* the handler overran its budget or was removed as faulty */
-    AM_S_BUSY = 5,        /* the handler could not be queued (out of memory) */
+    AM_S_NO_HANDLER = 1, /* no handler registered under that index */
+    AM_S_NO_SEGMENT = 2, /* no segment registered under that id */
+    AM_S_BOUNDS = 3,     /* the transfer does not lie within the segment */
+    AM_S_FAULT = 4,      /* the handler overran its budget or was removed as faulty */
+    AM_S_BUSY = 5,       /* the handler could not be queued (out of memory) */
     AM_S_MAX = 5
 };
 
 /** Why a message is malformed (am_wire_parse). */
 enum am_wire_err {
     AM_W_OK = 0,
-    AM_W_SHORT,       /* shorter than the header, its arguments or the bulk header */
-    AM_W_VERSION,     /* version other than AM_VERSION */
-    AM_W_TYPE,        /* type 0 or above AM_TYPE_MAX */
-    AM_W_FLAGS,       /* unknown flag, or AM_F_LAST on a type without a bulk header */
-    AM_W_NARGS,       /* nargs above AM_MAX_ARGS */
-    AM_W_STATUS,      /* status 0 on a NACK, unknown, or non-zero elsewhere */
-    AM_W_RESERVED,    /* a reserved field not 0 */
-    AM_W_EPOCH,       /* epoch 0 */
-    AM_W_LENGTH,      /* bytes after the header other than the type demands */
-    AM_W_BULK,        /* chunk length 0 or over AM_CHUNK_MAX, pos + length > total,
+    AM_W_SHORT,    /* shorter than the header, its arguments or the bulk header */
+    AM_W_VERSION,  /* version other than AM_VERSION */
+    AM_W_TYPE,     /* type 0 or above AM_TYPE_MAX */
+    AM_W_FLAGS,    /* unknown flag, or AM_F_LAST on a type without a bulk header */
+    AM_W_NARGS,    /* nargs above AM_MAX_ARGS */
+    AM_W_STATUS,   /* status 0 on a NACK, unknown, or non-zero elsewhere */
+    AM_W_RESERVED, /* a reserved field not 0 */
+    AM_W_EPOCH,    /* epoch 0 */
+    AM_W_LENGTH,   /* bytes after the header other than the type demands */
+    AM_W_BULK,     /* chunk length 0 or over AM_CHUNK_MAX, pos + length > total,
                          total over AM_BULK_MAX, base + total over 2^32, LAST wrong */
     AM_W_NERR
 };
 
 /** A parsed message: host-order fields; @data points into the parsed bytes. */
 struct am_hdr {
-    uint8_t type;           /* enum am_type */
+    uint8_t type; /* enum am_type */
     uint8_t flags;
     uint8_t handler;
     uint8_t nargs;
-    uint8_t status;         /* enum am_status */
+    uint8_t status; /* enum am_status */
     uint32_t epoch;
     uint32_t seq;
     uint32_t args[AM_MAX_ARGS];
     /* bulk header (am_type_has_bulk) */
     uint8_t segment;
-    uint16_t length;        /* data bytes this chunk covers */
+    uint16_t length; /* data bytes this chunk covers */
     uint32_t base, pos, total;
-    const uint8_t *data;    /* STORE, GET_REPLY: length bytes; else NULL */
+    const uint8_t *data; /* STORE, GET_REPLY: length bytes; else NULL */
 };
 
 /** am_type_has_bulk - true for STORE, GET and GET_REPLY (they carry the bulk header). */

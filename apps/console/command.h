@@ -22,21 +22,21 @@
 
 /** A command's arguments: the words after the command's own words. */
 struct console_args {
-    const char *cmd;                    /* the command's words, "route add", for messages */
+    const char *cmd; /* the command's words, "route add", for messages */
     unsigned argc;
     const char *argv[CONSOLE_ARGS_MAX];
-    const char *rest;                   /* the raw text from argv[0] to the line end ("" if none) */
-    unsigned rest_col;                  /* 1-based column of @rest in the typed line */
+    const char *rest;  /* the raw text from argv[0] to the line end ("" if none) */
+    unsigned rest_col; /* 1-based column of @rest in the typed line */
 };
 
 /** One command. */
 struct console_cmd {
-    const char *words;   /* "route add" */
-    const char *syntax;  /* its arguments: "A.B.C.D/LEN via A.B.C.D [dev NAME]" */
-    const char *help;    /* what it does, one line */
+    const char *words;           /* "route add" */
+    const char *syntax;          /* its arguments: "A.B.C.D/LEN via A.B.C.D [dev NAME]" */
+    const char *help;            /* what it does, one line */
     unsigned min_args, max_args; /* words after the command's own */
     enum console_status (*run)(struct console_session *s, const struct console_args *a);
-    unsigned flags;      /* enum console_cmd_flags; 0 (the default): it changes state */
+    unsigned flags; /* enum console_cmd_flags; 0 (the default): it changes state */
 };
 
 /**

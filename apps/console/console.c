@@ -209,7 +209,8 @@ static void usage_line(struct console_session *s, const struct console_cmd *c)
 }
 
 /** unknown - the line's first words name no command: say what would. */
-static enum console_status unknown(struct console_session *s, unsigned argc, const char *const *argv)
+static enum console_status unknown(struct console_session *s, unsigned argc,
+                                   const char *const *argv)
 {
     /* "show bogus": list the second words of the "show ..." commands. */
     bool family = false;
@@ -357,25 +358,26 @@ static enum console_status cmd_shutdown(struct console_session *s, const struct 
 /* -------------------------------------------------------------- table */
 
 const struct console_cmd console_commands[] = {
-    { "help", "[COMMAND]", "list the commands, or those starting with COMMAND", 0,
-      CONSOLE_ARGS_MAX, cmd_help, CONSOLE_CMD_READONLY },
+    { "help", "[COMMAND]", "list the commands, or those starting with COMMAND", 0, CONSOLE_ARGS_MAX,
+      cmd_help, CONSOLE_CMD_READONLY },
     { "show graph", "[dot]",
       "events with their handlers, guards and call counts as a tree from dev.PacketArrived; "
       "'dot' prints Graphviz DOT",
       0, 1, cmd_show_graph, CONSOLE_CMD_READONLY },
     { "show counters", "[NODE]",
-      "the nonzero counters of every node, or every counter of NODE (e.g. ipv4, eth0, udp-echo)",
-      0, 1, cmd_show_counters, CONSOLE_CMD_READONLY },
+      "the nonzero counters of every node, or every counter of NODE (e.g. ipv4, eth0, udp-echo)", 0,
+      1, cmd_show_counters, CONSOLE_CMD_READONLY },
     { "show pools", "", "packet buffer pools: buffers, out, low water, allocations, failures", 0, 0,
       cmd_show_pools, CONSOLE_CMD_READONLY },
-    { "show arp", "", "the ARP cache: interface, address, MAC, state, expiry, queued packets", 0,
-      0, cmd_show_arp, CONSOLE_CMD_READONLY },
+    { "show arp", "", "the ARP cache: interface, address, MAC, state, expiry, queued packets", 0, 0,
+      cmd_show_arp, CONSOLE_CMD_READONLY },
     { "show routes", "", "the IPv4 routing table: static routes, then connected subnets", 0, 0,
       cmd_show_routes, CONSOLE_CMD_READONLY },
     { "show interfaces", "", "interfaces: driver, MAC, MTU, link, addresses, frame counters", 0, 0,
       cmd_show_interfaces, CONSOLE_CMD_READONLY },
-    { "show nodes", "", "the linked-in protocol nodes and extension classes, from their descriptors",
-      0, 0, cmd_show_nodes, CONSOLE_CMD_READONLY },
+    { "show nodes", "",
+      "the linked-in protocol nodes and extension classes, from their descriptors", 0, 0,
+      cmd_show_nodes, CONSOLE_CMD_READONLY },
     { "route add", "A.B.C.D/LEN via A.B.C.D [dev NAME] | A.B.C.D/LEN dev NAME",
       "add or replace a static route (without dev, the gateway's connected subnet picks the "
       "interface)",
@@ -393,7 +395,8 @@ const struct console_cmd console_commands[] = {
       cmd_extension_remove, 0 },
     { "log level", "[LEVEL]", "show or set the log level: err, warn, info or debug", 0, 1,
       cmd_log_level, CONSOLE_CMD_READONLY },
-    { "quit", "", "close this console session (the appliance keeps running)", 0, 0, cmd_quit, CONSOLE_CMD_READONLY },
+    { "quit", "", "close this console session (the appliance keeps running)", 0, 0, cmd_quit,
+      CONSOLE_CMD_READONLY },
     { "shutdown", "", "stop the appliance: shut down cleanly and exit", 0, 0, cmd_shutdown, 0 },
 };
 

@@ -45,10 +45,10 @@ typedef void (*console_write_fn)(void *ctx, const char *s, size_t n);
 
 /** Session flags (console_session_init). */
 enum console_flags {
-    CONSOLE_ECHO = 1u << 0,      /* echo typed bytes and erasures back (raw serial terminal) */
+    CONSOLE_ECHO = 1u << 0,        /* echo typed bytes and erasures back (raw serial terminal) */
     CONSOLE_SHOW_PROMPT = 1u << 1, /* print CONSOLE_PROMPT before every line */
-    CONSOLE_PERMANENT = 1u << 2, /* 'quit' cannot close this session (the VM serial port) */
-    CONSOLE_READONLY = 1u << 3,  /* only commands declared CONSOLE_CMD_READONLY run (command.h) */
+    CONSOLE_PERMANENT = 1u << 2,   /* 'quit' cannot close this session (the VM serial port) */
+    CONSOLE_READONLY = 1u << 3,    /* only commands declared CONSOLE_CMD_READONLY run (command.h) */
 };
 
 /** What running a line asks of the front-end. */
@@ -63,14 +63,14 @@ enum console_status {
 struct console_session {
     console_write_fn write;
     void *ctx;
-    unsigned flags;             /* enum console_flags */
+    unsigned flags; /* enum console_flags */
     char line[CONSOLE_LINE_MAX + 1];
-    size_t len;                 /* bytes in line */
-    bool overlong;              /* the line being typed passed CONSOLE_LINE_MAX */
-    bool after_cr;              /* the previous byte was CR: an LF now ends no line */
-    uint8_t esc;                /* escape sequence state: 0 none, 1 after ESC, 2 in CSI */
-    uint64_t lines;             /* command lines run */
-    uint64_t failed;            /* of which failed */
+    size_t len;      /* bytes in line */
+    bool overlong;   /* the line being typed passed CONSOLE_LINE_MAX */
+    bool after_cr;   /* the previous byte was CR: an LF now ends no line */
+    uint8_t esc;     /* escape sequence state: 0 none, 1 after ESC, 2 in CSI */
+    uint64_t lines;  /* command lines run */
+    uint64_t failed; /* of which failed */
 };
 
 /**

@@ -56,8 +56,8 @@ static void put_params(struct console_session *s, const struct kparams *p)
 struct ext_list {
     struct console_session *s;
     unsigned n;
-    unsigned want_id;                 /* find_ext: the id looked for */
-    const struct kextension *found;   /* find_ext: its class */
+    unsigned want_id;               /* find_ext: the id looked for */
+    const struct kextension *found; /* find_ext: its class */
 };
 
 static void list_line(const struct kext *x, void *ctx)

@@ -158,8 +158,9 @@ enum console_status cmd_route_del(struct console_session *s, const struct consol
     ipv4_route_foreach(route_find_cb, &f);
     char p[16];
     if (!f.found && f.connected)
-        return console_fail(s, a, "%s/%u is the connected subnet of an interface address, not a "
-                                  "static route",
+        return console_fail(s, a,
+                            "%s/%u is the connected subnet of an interface address, not a "
+                            "static route",
                             inet_fmt_ipv4(f.prefix, p), f.plen);
     int rc = ipv4_route_del(f.prefix, f.plen);
     if (rc == -KE_NOENT)

@@ -22,8 +22,8 @@
 
 /* ------------------------------------------------------------- graph */
 
-#define GRAPH_MAX_EVENTS 128  /* events shown; more are summarised */
-#define GRAPH_MAX_DEPTH 16    /* tree levels (an event and its handlers are two) */
+#define GRAPH_MAX_EVENTS 128 /* events shown; more are summarised */
+#define GRAPH_MAX_DEPTH 16   /* tree levels (an event and its handlers are two) */
 
 struct graph {
     struct console_session *s;
@@ -300,8 +300,9 @@ static void route_line(const struct ipv4_route *r, bool connected, void *ctx)
     if (t->n++ == 0)
         console_printf(s, "%-18s %-15s %-10s %s\n", "destination", "gateway", "interface", "type");
     ksnprintf(dst, sizeof(dst), "%s/%u", inet_fmt_ipv4(r->prefix, p), r->plen);
-    console_printf(s, "%-18s %-15s %-10s %s\n", dst, r->gateway ? inet_fmt_ipv4(r->gateway, gw) : "-",
-                   ifname_of(r->ifindex), connected ? "connected" : "static");
+    console_printf(s, "%-18s %-15s %-10s %s\n", dst,
+                   r->gateway ? inet_fmt_ipv4(r->gateway, gw) : "-", ifname_of(r->ifindex),
+                   connected ? "connected" : "static");
 }
 
 enum console_status cmd_show_routes(struct console_session *s, const struct console_args *a)
@@ -354,7 +355,8 @@ enum console_status cmd_show_interfaces(struct console_session *s, const struct 
             char ip[16];
             console_printf(s, "  inet %s/%u\n", inet_fmt_ipv4(ifp->addr[k], ip), ifp->plen[k]);
         }
-        console_printf(s, "  rx %llu frames %llu bytes", (unsigned long long)ifp->ctr[NETIF_RX_FRAMES],
+        console_printf(s, "  rx %llu frames %llu bytes",
+                       (unsigned long long)ifp->ctr[NETIF_RX_FRAMES],
                        (unsigned long long)ifp->ctr[NETIF_RX_BYTES]);
         if (port)
             console_printf(s, " %llu dropped %llu errors", (unsigned long long)port->rx_dropped,

@@ -140,8 +140,9 @@ void router_send(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_hop, bool r
             return;
         }
     }
-    struct router_txent e = { .pkt = pkt, .next_hop = next_hop, .ifindex = ifindex,
-                              .redirect = redirect };
+    struct router_txent e = {
+        .pkt = pkt, .next_hop = next_hop, .ifindex = ifindex, .redirect = redirect
+    };
     q->e[q->n++] = e;
 }
 

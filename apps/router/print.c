@@ -14,7 +14,7 @@
 struct print_ctx {
     void (*emit)(void *ctx, const char *line);
     void *ctx;
-    int plen;          /* the prefix length this pass prints */
+    int plen; /* the prefix length this pass prints */
 };
 
 static void print_emit(struct print_ctx *p, const char *line)
@@ -55,7 +55,7 @@ void router_print_routes(void (*emit)(void *ctx, const char *line), void *ctx)
         ipv4_fib_foreach(print_one, &p);
     struct ipv4_fib_info info;
     ipv4_fib_get_info(&info);
-    ksnprintf(line, sizeof line, "%u prefixes, lookup %s, %zu bytes", info.prefixes,
-              info.algorithm, info.memory);
+    ksnprintf(line, sizeof line, "%u prefixes, lookup %s, %zu bytes", info.prefixes, info.algorithm,
+              info.memory);
     print_emit(&p, line);
 }

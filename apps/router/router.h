@@ -54,7 +54,6 @@
 #ifndef SPINDLE_APPS_ROUTER_H
 #define SPINDLE_APPS_ROUTER_H
 
-
 /**
  * router_print_routes - the routing table, one line per route, for the
  * console: a header line, then every static route and every connected

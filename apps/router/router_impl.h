@@ -15,59 +15,59 @@
 #include "kernel/stats.h"
 #include "netgraph/netif.h"
 
-#define ROUTER_TXQ_MAX 256   /* datagrams held for one deferred transmit pass */
+#define ROUTER_TXQ_MAX 256 /* datagrams held for one deferred transmit pass */
 
 /** Counters of node "router". */
 enum router_ctr {
-    RT_RX,             /* datagrams not for us, offered to the router */
-    RT_FORWARDED,      /* datagrams passing every check, sent on (or counted nomem, tx_errors) */
-    RT_FORWARDED_BYTES,/* their IPv4 total lengths, bytes */
-    RT_IN_PLACE,       /* ... forwarded in the buffer they arrived in (zero copy) */
-    RT_COPIED,         /* ... forwarded from a private copy (zerocopy=no, or still shared) */
-    RT_FRAGMENTED,     /* ... larger than the next MTU without DF: sent as fragments */
-    RT_L2_BCAST,       /* arrived as link-layer broadcast/multicast (RFC 1812 5.3.4): dropped */
-    RT_DST_MCAST,      /* multicast destination (no multicast routing): dropped */
-    RT_LINK_LOCAL,     /* 169.254.0.0/16 source or destination (RFC 3927 2.7): dropped */
-    RT_SRC_LOCAL,      /* source is one of our own addresses: dropped */
-    RT_SOURCE_ROUTED,  /* LSRR or SSRR option (RFC 1812 5.3.13.4, off): dropped */
-    RT_BAD_OPTIONS,    /* malformed option list: dropped */
-    RT_NO_ROUTE,       /* no route: ICMP destination unreachable, net */
-    RT_TTL_EXCEEDED,   /* TTL <= 1: ICMP time exceeded in transit */
-    RT_FRAG_NEEDED,    /* DF and larger than the next MTU: ICMP fragmentation needed */
-    RT_HOST_UNREACH,   /* ARP never resolved the next hop: ICMP destination unreachable, host */
-    RT_REDIRECTS,      /* ICMP redirects (host) sent to the source (RFC 1812 5.2.7.2) */
-    RT_ICMP_SENT,      /* ICMP errors sent */
-    RT_ICMP_NOT_SENT,  /* ... refused by icmp_send_error (rate limit, RFC 1122 rules) or failed */
-    RT_NO_IF,          /* the route names an interface that is gone: dropped */
-    RT_NOMEM,          /* no buffer for a private copy: dropped */
-    RT_TX_ERRORS,      /* ipv4_output failed (fragment buffers, ARP queue, port) */
-    RT_NOT_GRANTED,    /* the route leaves by an interface outside the grant: dropped */
+    RT_RX,              /* datagrams not for us, offered to the router */
+    RT_FORWARDED,       /* datagrams passing every check, sent on (or counted nomem, tx_errors) */
+    RT_FORWARDED_BYTES, /* their IPv4 total lengths, bytes */
+    RT_IN_PLACE,        /* ... forwarded in the buffer they arrived in (zero copy) */
+    RT_COPIED,          /* ... forwarded from a private copy (zerocopy=no, or still shared) */
+    RT_FRAGMENTED,      /* ... larger than the next MTU without DF: sent as fragments */
+    RT_L2_BCAST,        /* arrived as link-layer broadcast/multicast (RFC 1812 5.3.4): dropped */
+    RT_DST_MCAST,       /* multicast destination (no multicast routing): dropped */
+    RT_LINK_LOCAL,      /* 169.254.0.0/16 source or destination (RFC 3927 2.7): dropped */
+    RT_SRC_LOCAL,       /* source is one of our own addresses: dropped */
+    RT_SOURCE_ROUTED,   /* LSRR or SSRR option (RFC 1812 5.3.13.4, off): dropped */
+    RT_BAD_OPTIONS,     /* malformed option list: dropped */
+    RT_NO_ROUTE,        /* no route: ICMP destination unreachable, net */
+    RT_TTL_EXCEEDED,    /* TTL <= 1: ICMP time exceeded in transit */
+    RT_FRAG_NEEDED,     /* DF and larger than the next MTU: ICMP fragmentation needed */
+    RT_HOST_UNREACH,    /* ARP never resolved the next hop: ICMP destination unreachable, host */
+    RT_REDIRECTS,       /* ICMP redirects (host) sent to the source (RFC 1812 5.2.7.2) */
+    RT_ICMP_SENT,       /* ICMP errors sent */
+    RT_ICMP_NOT_SENT,   /* ... refused by icmp_send_error (rate limit, RFC 1122 rules) or failed */
+    RT_NO_IF,           /* the route names an interface that is gone: dropped */
+    RT_NOMEM,           /* no buffer for a private copy: dropped */
+    RT_TX_ERRORS,       /* ipv4_output failed (fragment buffers, ARP queue, port) */
+    RT_NOT_GRANTED,     /* the route leaves by an interface outside the grant: dropped */
     RT_NCTR
 };
 
 /** Counters of node "router.IFNAME", one group per interface. */
 enum router_if_ctr {
-    RIF_RX,        /* datagrams received on it for forwarding */
+    RIF_RX, /* datagrams received on it for forwarding */
     RIF_RX_BYTES,
-    RIF_TX,        /* datagrams forwarded out of it */
+    RIF_TX, /* datagrams forwarded out of it */
     RIF_TX_BYTES,
-    RIF_DROPPED,   /* datagrams received on it and not forwarded (errors included) */
+    RIF_DROPPED, /* datagrams received on it and not forwarded (errors included) */
     RIF_NCTR
 };
 
 struct router_if {
     bool registered;
-    char node[8 + KPORT_NAME_MAX];   /* "router." + interface name */
+    char node[8 + KPORT_NAME_MAX]; /* "router." + interface name */
     uint64_t ctr[RIF_NCTR];
     struct kstat_group stats;
 };
 
 /** A datagram decided on and waiting for its transmit pass. */
 struct router_txent {
-    struct pktbuf *pkt;   /* our reference; data at the IPv4 header, TTL not yet decremented */
-    uint32_t next_hop;    /* host order */
-    uint16_t ifindex;     /* outgoing interface */
-    bool redirect;        /* also send the source an ICMP redirect to next_hop */
+    struct pktbuf *pkt; /* our reference; data at the IPv4 header, TTL not yet decremented */
+    uint32_t next_hop;  /* host order */
+    uint16_t ifindex;   /* outgoing interface */
+    bool redirect;      /* also send the source an ICMP redirect to next_hop */
 };
 
 struct router_txq {
@@ -78,20 +78,19 @@ struct router_txq {
 /** The one router instance. */
 struct router {
     bool installed;
-    bool zerocopy;        /* parameter zerocopy=yes (default) */
-    bool redirects;       /* parameter redirects=yes (default) */
+    bool zerocopy;              /* parameter zerocopy=yes (default) */
+    bool redirects;             /* parameter redirects=yes (default) */
     const struct kcapset *caps; /* its grant: "ipv4-forward" interfaces (protocols/ipv4/ipv4.h) */
     uint64_t ctr[RT_NCTR];
     struct kstat_group stats;
     struct router_if ifs[NETIF_MAX];
-    struct router_txq q[2];   /* double buffer: one fills while the other is sent */
-    unsigned cur;             /* the queue handlers append to */
+    struct router_txq q[2]; /* double buffer: one fills while the other is sent */
+    unsigned cur;           /* the queue handlers append to */
     bool flushing;
 };
 extern struct router router;
 /** router_ctr_names - the names of node "router"'s counters, RT_NCTR of them (state.c). */
 extern const char *const router_ctr_names[RT_NCTR];
-
 
 /**
  * router_ttl_decrement - decrement the TTL of IPv4 header @h (TTL >= 1)

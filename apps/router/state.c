@@ -10,10 +10,12 @@
 struct router router;
 
 const char *const router_ctr_names[RT_NCTR] = {
-    "rx", "forwarded", "forwarded_bytes", "in_place", "copied", "fragmented", "l2_bcast",
-    "dst_mcast", "link_local", "src_local", "source_routed", "bad_options", "no_route",
-    "ttl_exceeded", "frag_needed", "host_unreach", "redirects", "icmp_sent", "icmp_not_sent",
-    "no_if", "nomem", "tx_errors", "not_granted",
+    "rx",         "forwarded",    "forwarded_bytes", "in_place",
+    "copied",     "fragmented",   "l2_bcast",        "dst_mcast",
+    "link_local", "src_local",    "source_routed",   "bad_options",
+    "no_route",   "ttl_exceeded", "frag_needed",     "host_unreach",
+    "redirects",  "icmp_sent",    "icmp_not_sent",   "no_if",
+    "nomem",      "tx_errors",    "not_granted",
 };
 static const char *const router_if_ctr_names[RIF_NCTR] = {
     "rx", "rx_bytes", "tx", "tx_bytes", "dropped",
@@ -37,4 +39,3 @@ uint64_t *router_if_ctr_slow(uint16_t ifindex)
     }
     return ri->ctr;
 }
-

@@ -80,7 +80,12 @@ static enum console_status cmd_rpc_stats(struct console_session *s, const struct
 }
 
 static const struct console_cmd rpc_stats_cmd = {
-    "rpc stats", "", "ONC RPC servers and clients: programs, mode, counters", 0, 0, cmd_rpc_stats,
+    "rpc stats",
+    "",
+    "ONC RPC servers and clients: programs, mode, counters",
+    0,
+    0,
+    cmd_rpc_stats,
     CONSOLE_CMD_READONLY,
 };
 KCONSOLE_COMMAND(rpc_stats_cmd);
@@ -104,7 +109,12 @@ static enum console_status cmd_rpc_programs(struct console_session *s, const str
 }
 
 static const struct console_cmd rpc_programs_cmd = {
-    "rpc programs",   "", "the portmapper's registry (what rpcinfo -T udp lists)", 0, 0,
-    cmd_rpc_programs, CONSOLE_CMD_READONLY,
+    "rpc programs",
+    "",
+    "the portmapper's registry (what rpcinfo -T udp lists)",
+    0,
+    0,
+    cmd_rpc_programs,
+    CONSOLE_CMD_READONLY,
 };
 KCONSOLE_COMMAND(rpc_programs_cmd);

@@ -24,25 +24,26 @@
 
 /* Counters of one instance. */
 enum {
-    SP_RX,            /* valid client messages (warm-up excluded) */
-    SP_RX_BYTES,      /* their bytes, header included */
-    SP_PONGS,         /* replies sent */
-    SP_NO_PONG,       /* valid messages that asked for no reply */
-    SP_WARMUP,        /* warm-up messages: not answered */
-    SP_NOT_CLIENT,    /* client bit clear: ignored */
-    SP_SHORT,         /* shorter than the 14-byte header: dropped */
-    SP_BAD_LENGTH,    /* length field != datagram payload length: dropped */
-    SP_TX_ERRORS,     /* udp_reply failed */
+    SP_RX,         /* valid client messages (warm-up excluded) */
+    SP_RX_BYTES,   /* their bytes, header included */
+    SP_PONGS,      /* replies sent */
+    SP_NO_PONG,    /* valid messages that asked for no reply */
+    SP_WARMUP,     /* warm-up messages: not answered */
+    SP_NOT_CLIENT, /* client bit clear: ignored */
+    SP_SHORT,      /* shorter than the 14-byte header: dropped */
+    SP_BAD_LENGTH, /* length field != datagram payload length: dropped */
+    SP_TX_ERRORS,  /* udp_reply failed */
 };
 static const char *const sp_counters[] = {
-    "rx", "rx_bytes", "pongs", "no_pong_request", "warmup", "not_client",
-    "malformed_short", "malformed_length", "tx_errors", NULL,
+    "rx",        "rx_bytes",   "pongs",           "no_pong_request",
+    "warmup",    "not_client", "malformed_short", "malformed_length",
+    "tx_errors", NULL,
 };
 
 struct sockperf {
-    uint64_t *ctr;          /* the instance's counters (netgraph/extension.h) */
-    uint8_t *scratch;       /* private copy of a message being answered */
-    uint16_t scratch_len;   /* bytes allocated at scratch */
+    uint64_t *ctr;        /* the instance's counters (netgraph/extension.h) */
+    uint8_t *scratch;     /* private copy of a message being answered */
+    uint16_t scratch_len; /* bytes allocated at scratch */
 };
 
 /* sp_scratch - a private buffer of at least @len bytes, or NULL. */

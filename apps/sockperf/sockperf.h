@@ -22,13 +22,13 @@
 #ifndef SPINDLE_APPS_SOCKPERF_H
 #define SPINDLE_APPS_SOCKPERF_H
 
-#define SOCKPERF_PORT 11111          /* sockperf's default port */
-#define SOCKPERF_HDR_LEN 14          /* MsgHeader::EFFECTIVE_SIZE */
+#define SOCKPERF_PORT 11111 /* sockperf's default port */
+#define SOCKPERF_HDR_LEN 14 /* MsgHeader::EFFECTIVE_SIZE */
 #define SOCKPERF_OFF_SEQ 0
 #define SOCKPERF_OFF_FLAGS 8
 #define SOCKPERF_OFF_LENGTH 10
-#define SOCKPERF_F_CLIENT 0x0001u    /* MASK_CLIENT: sent by a client */
-#define SOCKPERF_F_PONG 0x0002u      /* MASK_PONG: the client wants this message back */
-#define SOCKPERF_F_WARMUP 0x0004u    /* MASK_WARMUP_MSG: warm-up, never answered */
+#define SOCKPERF_F_CLIENT 0x0001u /* MASK_CLIENT: sent by a client */
+#define SOCKPERF_F_PONG 0x0002u   /* MASK_PONG: the client wants this message back */
+#define SOCKPERF_F_WARMUP 0x0004u /* MASK_WARMUP_MSG: warm-up, never answered */
 
 #endif

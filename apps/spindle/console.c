@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define READ_CHUNK 512   /* bytes per read() */
-#define READ_ROUNDS 16   /* reads per descriptor per console_poll() */
+#define READ_CHUNK 512 /* bytes per read() */
+#define READ_ROUNDS 16 /* reads per descriptor per console_poll() */
 
 static struct {
     bool stdin_on, stdin_tty, stdin_watched;
@@ -43,7 +43,8 @@ static int fd_write_all(int fd, const char *s, size_t n)
         }
         if (w < 0 && errno == EINTR)
             continue;
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && waited_ms < CONSOLE_WRITE_WAIT_MS) {
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+            waited_ms < CONSOLE_WRITE_WAIT_MS) {
             struct pollfd p = { .fd = fd, .events = POLLOUT };
             (void)poll(&p, 1, 100);
             waited_ms += 100;
@@ -149,7 +150,8 @@ int console_open(const char *const *specs, unsigned n, char *err, size_t errlen)
         } else if (strncmp(spec, "ro:unix:", 8) == 0) {
             rc = console_sock_open(spec + 3, true, err, errlen); /* --console-ro unix:PATH */
         } else {
-            snprintf(err, errlen, "--console %s: expected stdin, unix:PATH[,options] or none", spec);
+            snprintf(err, errlen, "--console %s: expected stdin, unix:PATH[,options] or none",
+                     spec);
             rc = -KE_INVAL;
         }
     }

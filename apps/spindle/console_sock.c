@@ -23,23 +23,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READ_CHUNK 512            /* bytes per recv() */
-#define IN_MAX (4 * READ_CHUNK)   /* bytes read and not yet run */
+#define READ_CHUNK 512          /* bytes per recv() */
+#define IN_MAX (4 * READ_CHUNK) /* bytes read and not yet run */
 
 struct listener {
-    int fd;          /* -1: unused */
+    int fd; /* -1: unused */
     bool ro;
     unsigned idle_s;
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
 struct client {
-    int fd;                 /* -1: slot free */
-    bool dead;              /* close at the next chance */
-    const char *why;        /* why it is closed, for the log */
+    int fd;          /* -1: slot free */
+    bool dead;       /* close at the next chance */
+    const char *why; /* why it is closed, for the log */
     struct console_session session;
     const struct listener *from;
-    char *out;              /* CONSOLE_OUT_MAX bytes */
+    char *out; /* CONSOLE_OUT_MAX bytes */
     size_t out_len;
     char in[IN_MAX];
     size_t in_len;
@@ -283,8 +283,10 @@ static int parse_spec(const char *spec, struct listener *l, mode_t *mode, gid_t 
         } else if (strncmp(opt, "mode=", 5) == 0) {
             unsigned long m = strtoul(opt + 5, &end, 8);
             if (end == opt + 5 || *end || m > 0777 || (m & 0600) != 0600) {
-                snprintf(err, errlen, "--console %s: mode=%s: expected octal 0600..0777 with "
-                         "the owner's read and write", spec, opt + 5);
+                snprintf(err, errlen,
+                         "--console %s: mode=%s: expected octal 0600..0777 with "
+                         "the owner's read and write",
+                         spec, opt + 5);
                 return -KE_INVAL;
             }
             *mode = (mode_t)m;
@@ -302,14 +304,18 @@ static int parse_spec(const char *spec, struct listener *l, mode_t *mode, gid_t 
         } else if (strncmp(opt, "idle=", 5) == 0) {
             unsigned long s = strtoul(opt + 5, &end, 10);
             if (end == opt + 5 || *end || s > 86400) {
-                snprintf(err, errlen, "--console %s: idle=%s: expected seconds 0..86400 "
-                         "(0: none)", spec, opt + 5);
+                snprintf(err, errlen,
+                         "--console %s: idle=%s: expected seconds 0..86400 "
+                         "(0: none)",
+                         spec, opt + 5);
                 return -KE_INVAL;
             }
             l->idle_s = (unsigned)s;
         } else {
-            snprintf(err, errlen, "--console %s: unknown option '%s' (expected mode=, group=, "
-                     "ro, idle=)", spec, opt);
+            snprintf(err, errlen,
+                     "--console %s: unknown option '%s' (expected mode=, group=, "
+                     "ro, idle=)",
+                     spec, opt);
             return -KE_INVAL;
         }
     }

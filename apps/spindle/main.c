@@ -93,9 +93,10 @@ static int parse_level(const char *s, enum klog_level *out)
         const char *name;
         enum klog_level level;
     } levels[] = {
-        { "err", KLOG_ERR },   { "error", KLOG_ERR },  { "warn", KLOG_WARN }, { "warning", KLOG_WARN },
-        { "info", KLOG_INFO }, { "debug", KLOG_DEBUG }, { "0", KLOG_ERR },    { "1", KLOG_WARN },
-        { "2", KLOG_INFO },    { "3", KLOG_DEBUG },
+        { "err", KLOG_ERR },      { "error", KLOG_ERR }, { "warn", KLOG_WARN },
+        { "warning", KLOG_WARN }, { "info", KLOG_INFO }, { "debug", KLOG_DEBUG },
+        { "0", KLOG_ERR },        { "1", KLOG_WARN },    { "2", KLOG_INFO },
+        { "3", KLOG_DEBUG },
     };
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
         if (strcmp(s, levels[i].name) == 0) {
@@ -140,8 +141,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             static char ro_specs[CONSOLE_MAX_SPECS][300];
             if (o->nconsole == CONSOLE_MAX_SPECS || strncmp(optarg, "unix:", 5) != 0 ||
                 strlen(optarg) + 4 > sizeof ro_specs[0]) {
-                fprintf(stderr, "spindle: --console-ro %s: expected unix:PATH[,options] "
-                        "(at most %u consoles)\n", optarg, CONSOLE_MAX_SPECS);
+                fprintf(stderr,
+                        "spindle: --console-ro %s: expected unix:PATH[,options] "
+                        "(at most %u consoles)\n",
+                        optarg, CONSOLE_MAX_SPECS);
                 return -1;
             }
             snprintf(ro_specs[o->nconsole], sizeof ro_specs[0], "ro:%s", optarg);

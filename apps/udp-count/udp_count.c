@@ -19,13 +19,13 @@ enum { CNT_DATAGRAMS, CNT_BYTES, CNT_OTHER_DATAGRAMS, CNT_OTHER_BYTES, CNT_FIXED
 #define CNT_TOTAL (CNT_FIXED + 2 * UDP_COUNT_PORTS)
 
 struct udp_count {
-    bool listener;                       /* port= given: KH_TAKEN */
-    unsigned nports;                     /* slots in use */
-    uint16_t port[UDP_COUNT_PORTS];      /* destination port of each slot */
+    bool listener;                  /* port= given: KH_TAKEN */
+    unsigned nports;                /* slots in use */
+    uint16_t port[UDP_COUNT_PORTS]; /* destination port of each slot */
     uint64_t ctr[CNT_TOTAL];
     const char *names[CNT_TOTAL];
     char slot_name[2 * UDP_COUNT_PORTS][24]; /* "port65535_datagrams" */
-    char node[40];                       /* "udp-count[#ID]" or "udp-count[#ID]:N" */
+    char node[40];                           /* "udp-count[#ID]" or "udp-count[#ID]:N" */
     struct kstat_group stats;
 };
 

@@ -19,12 +19,12 @@
 /* Counters of one instance. */
 enum { ECHO_RX, ECHO_RX_BYTES, ECHO_TX, ECHO_TX_ERRORS, ECHO_BAD_SPORT, ECHO_LOOP };
 static const char *const echo_counters[] = {
-    "rx",             /* datagrams received on the port */
-    "rx_bytes",       /* their payload bytes */
-    "tx",             /* replies sent */
-    "tx_errors",      /* udp_reply failed (no buffer, no route) */
-    "bad_sport",      /* source port 0: no reply possible */
-    "loop_refused",   /* source port of a well-known answering service: refused */
+    "rx",           /* datagrams received on the port */
+    "rx_bytes",     /* their payload bytes */
+    "tx",           /* replies sent */
+    "tx_errors",    /* udp_reply failed (no buffer, no route) */
+    "bad_sport",    /* source port 0: no reply possible */
+    "loop_refused", /* source port of a well-known answering service: refused */
     NULL,
 };
 

@@ -51,8 +51,13 @@ static void deliver(struct rtp_jitter *jb, uint64_t ext, uint32_t ts, bool marke
                     const uint8_t *data, size_t len, uint64_t arrival_ns)
 {
     struct rtp_jitter_packet p = {
-        .ext_seq = ext, .timestamp = ts, .marker = marker, .data = data, .len = len,
-        .arrival_ns = arrival_ns, .lost_before = jb->pending_lost,
+        .ext_seq = ext,
+        .timestamp = ts,
+        .marker = marker,
+        .data = data,
+        .len = len,
+        .arrival_ns = arrival_ns,
+        .lost_before = jb->pending_lost,
     };
     jb->pending_lost = 0;
     jb->delivered++;

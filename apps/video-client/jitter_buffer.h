@@ -28,13 +28,13 @@
 
 /** A packet leaving the buffer, valid only during the delivery callback. */
 struct rtp_jitter_packet {
-    uint64_t ext_seq;        /* extended sequence number */
-    uint32_t timestamp;      /* RTP timestamp */
-    bool marker;             /* RTP marker bit */
-    const uint8_t *data;     /* RTP payload; read only */
-    size_t len;              /* bytes */
-    uint64_t arrival_ns;     /* when rtp_jitter_put() got it */
-    uint64_t lost_before;    /* numbers given up as lost right before this one */
+    uint64_t ext_seq;     /* extended sequence number */
+    uint32_t timestamp;   /* RTP timestamp */
+    bool marker;          /* RTP marker bit */
+    const uint8_t *data;  /* RTP payload; read only */
+    size_t len;           /* bytes */
+    uint64_t arrival_ns;  /* when rtp_jitter_put() got it */
+    uint64_t lost_before; /* numbers given up as lost right before this one */
 };
 
 /** Delivery callback: packets in increasing ext_seq order. */
@@ -46,23 +46,23 @@ struct rtp_jitter_slot {
     uint64_t arrival_ns;
     uint32_t timestamp;
     uint32_t len;
-    uint8_t state;           /* empty, held, released */
+    uint8_t state; /* empty, held, released */
     bool marker;
 };
 
 /** A jitter buffer. Set up with rtp_jitter_init(), released with rtp_jitter_fini(). */
 struct rtp_jitter {
-    unsigned nslots;         /* power of two */
-    size_t slot_bytes;       /* payload capacity of a slot */
+    unsigned nslots;   /* power of two */
+    size_t slot_bytes; /* payload capacity of a slot */
     uint64_t latency_ns;
     struct rtp_jitter_slot *slots;
-    uint8_t *data;           /* nslots x slot_bytes */
+    uint8_t *data; /* nslots x slot_bytes */
     rtp_jitter_deliver_fn deliver;
     void *ctx;
     bool started;
-    uint64_t next;           /* next extended number to deliver */
+    uint64_t next; /* next extended number to deliver */
     unsigned held;
-    uint64_t pending_lost;   /* given up, to report with the next delivery */
+    uint64_t pending_lost; /* given up, to report with the next delivery */
     /* counters (cumulative) */
     uint64_t delivered, lost, duplicates, late, oversize;
 };

@@ -42,8 +42,8 @@ static const uint8_t ac_chrominance_vals[162] = {
 };
 
 const struct jpeg_huffman_table jpeg_std_huffman[4] = {
-    { 0x00, { 0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 }, dc_vals, 12 },        /* K.3 */
-    { 0x01, { 0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0 }, dc_vals, 12 },        /* K.4 */
+    { 0x00, { 0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 }, dc_vals, 12 }, /* K.3 */
+    { 0x01, { 0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0 }, dc_vals, 12 }, /* K.4 */
     { 0x10, { 0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d }, ac_luminance_vals, 162 },
     { 0x11, { 0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77 }, ac_chrominance_vals, 162 },
 };
@@ -113,13 +113,13 @@ static void put_sof(struct writer *w, const struct jpeg_rebuild_params *p)
     put16(w, p->height);
     put16(w, p->width);
     put8(w, 3);
-    put8(w, 0);                                       /* Y */
-    put8(w, (p->type & 0x3f) == 0 ? 0x21 : 0x22);     /* H=2, V=1 (4:2:2) or V=2 (4:2:0) */
+    put8(w, 0);                                   /* Y */
+    put8(w, (p->type & 0x3f) == 0 ? 0x21 : 0x22); /* H=2, V=1 (4:2:2) or V=2 (4:2:0) */
     put8(w, 0);
-    put8(w, 1);                                       /* Cb */
+    put8(w, 1); /* Cb */
     put8(w, 0x11);
     put8(w, chroma_tq);
-    put8(w, 2);                                       /* Cr */
+    put8(w, 2); /* Cr */
     put8(w, 0x11);
     put8(w, chroma_tq);
 }
@@ -152,9 +152,9 @@ static void put_sos(struct writer *w)
     put8(w, 0x11);
     put8(w, 2);
     put8(w, 0x11);
-    put8(w, 0);                                       /* Ss */
-    put8(w, 63);                                      /* Se */
-    put8(w, 0);                                       /* Ah, Al */
+    put8(w, 0);  /* Ss */
+    put8(w, 63); /* Se */
+    put8(w, 0);  /* Ah, Al */
 }
 
 int jpeg_rebuild_header(const struct jpeg_rebuild_params *p, uint8_t *out, size_t cap)
@@ -167,7 +167,7 @@ int jpeg_rebuild_header(const struct jpeg_rebuild_params *p, uint8_t *out, size_
     for (unsigned i = 0; i < p->qt->n; i++)
         put_dqt(&w, p->qt, i);
     if (p->restart_interval) {
-        marker(&w, JPEG_DRI);                         /* T.81 B.2.4.4 */
+        marker(&w, JPEG_DRI); /* T.81 B.2.4.4 */
         put16(&w, 4);
         put16(&w, p->restart_interval);
     }

@@ -34,9 +34,9 @@
 
 /** What the headers describe. */
 struct jpeg_rebuild_params {
-    uint8_t type;                    /* RFC 2435 type: 0, 1, 64 or 65 */
-    uint16_t width, height;          /* pixels, 1..65535 */
-    uint16_t restart_interval;       /* MCUs; 0: no DRI segment */
+    uint8_t type;              /* RFC 2435 type: 0, 1, 64 or 65 */
+    uint16_t width, height;    /* pixels, 1..65535 */
+    uint16_t restart_interval; /* MCUs; 0: no DRI segment */
     const struct rtpjpeg_qtables *qt;
 };
 
@@ -50,7 +50,7 @@ int jpeg_rebuild_header(const struct jpeg_rebuild_params *p, uint8_t *out, size_
 
 /** One Huffman table of T.81 annex K.3: BITS (counts of codes of length 1..16) and HUFFVAL. */
 struct jpeg_huffman_table {
-    uint8_t tc_th;                   /* table class (0 DC, 1 AC) << 4 | destination */
+    uint8_t tc_th; /* table class (0 DC, 1 AC) << 4 | destination */
     uint8_t bits[16];
     const uint8_t *vals;
     unsigned nvals;

@@ -28,13 +28,13 @@
  */
 struct rtp_header {
     bool padding, extension, marker;
-    uint8_t csrc_count;      /* CC */
-    uint8_t payload_type;    /* PT, 0..127 */
-    uint16_t seq;            /* sequence number */
-    uint32_t timestamp;      /* media clock units (90 kHz for video) */
+    uint8_t csrc_count;   /* CC */
+    uint8_t payload_type; /* PT, 0..127 */
+    uint16_t seq;         /* sequence number */
+    uint32_t timestamp;   /* media clock units (90 kHz for video) */
     uint32_t ssrc;
-    size_t payload_off;      /* bytes from the datagram's start */
-    size_t payload_len;      /* bytes */
+    size_t payload_off; /* bytes from the datagram's start */
+    size_t payload_len; /* bytes */
 };
 
 /**

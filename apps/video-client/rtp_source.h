@@ -25,20 +25,20 @@
 
 /** How a sequence number relates to what the source sent before. */
 enum rtp_seq_verdict {
-    RTP_SEQ_FIRST = 0,   /* first packet of the source: accepted */
-    RTP_SEQ_NEW,         /* beyond the highest so far (possibly after a gap): accepted */
-    RTP_SEQ_OLD,         /* not beyond the highest, within MAX_MISORDER: reordered or duplicate */
-    RTP_SEQ_JUMP,        /* a jump outside both windows: dropped, remembered (A.1 bad_seq) */
-    RTP_SEQ_RESTART,     /* the packet right after a JUMP: the sender restarted; accepted */
+    RTP_SEQ_FIRST = 0, /* first packet of the source: accepted */
+    RTP_SEQ_NEW,       /* beyond the highest so far (possibly after a gap): accepted */
+    RTP_SEQ_OLD,       /* not beyond the highest, within MAX_MISORDER: reordered or duplicate */
+    RTP_SEQ_JUMP,      /* a jump outside both windows: dropped, remembered (A.1 bad_seq) */
+    RTP_SEQ_RESTART,   /* the packet right after a JUMP: the sender restarted; accepted */
 };
 
 /** The state of one source. Zero it with rtp_source_init(). */
 struct rtp_source {
     bool started;
-    uint64_t base_ext;     /* extended number of the first packet (since the last restart) */
-    uint64_t max_ext;      /* highest extended number accepted */
-    uint32_t bad_seq;      /* A.1 bad_seq: the number expected after a jump; > 0xffff: none */
-    uint64_t received;     /* packets accepted (FIRST, NEW, OLD, RESTART) since the last restart */
+    uint64_t base_ext; /* extended number of the first packet (since the last restart) */
+    uint64_t max_ext;  /* highest extended number accepted */
+    uint32_t bad_seq;  /* A.1 bad_seq: the number expected after a jump; > 0xffff: none */
+    uint64_t received; /* packets accepted (FIRST, NEW, OLD, RESTART) since the last restart */
     /* interarrival jitter (A.8): J in RTP clock units, scaled by 16 */
     uint64_t jitter_x16;
     uint32_t last_transit; /* arrival minus timestamp, RTP units mod 2^32, previous packet */

@@ -8,34 +8,24 @@
 #include "kernel/klib.h"
 
 const uint8_t rtpjpeg_zigzag[64] = {
-    0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,
-    12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6,  7,  14, 21, 28,
-    35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
-    58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+    0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48,
+    41, 34, 27, 20, 13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23,
+    30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 };
 
 /* ITU-T T.81 table K.1, luminance, natural (row-major) order. */
 static const uint8_t k1_luminance[64] = {
-    16, 11, 10, 16, 24,  40,  51,  61,
-    12, 12, 14, 19, 26,  58,  60,  55,
-    14, 13, 16, 24, 40,  57,  69,  56,
-    14, 17, 22, 29, 51,  87,  80,  62,
-    18, 22, 37, 56, 68,  109, 103, 77,
-    24, 35, 55, 64, 81,  104, 113, 92,
-    49, 64, 78, 87, 103, 121, 120, 101,
-    72, 92, 95, 98, 112, 100, 103, 99,
+    16, 11, 10, 16, 24,  40,  51,  61,  12, 12, 14, 19, 26,  58,  60,  55,
+    14, 13, 16, 24, 40,  57,  69,  56,  14, 17, 22, 29, 51,  87,  80,  62,
+    18, 22, 37, 56, 68,  109, 103, 77,  24, 35, 55, 64, 81,  104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
 };
 
 /* ITU-T T.81 table K.2, chrominance, natural order. */
 static const uint8_t k2_chrominance[64] = {
-    17, 18, 24, 47, 99, 99, 99, 99,
-    18, 21, 26, 66, 99, 99, 99, 99,
-    24, 26, 56, 99, 99, 99, 99, 99,
-    47, 66, 99, 99, 99, 99, 99, 99,
-    99, 99, 99, 99, 99, 99, 99, 99,
-    99, 99, 99, 99, 99, 99, 99, 99,
-    99, 99, 99, 99, 99, 99, 99, 99,
-    99, 99, 99, 99, 99, 99, 99, 99,
+    17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99,
+    99, 99, 47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+    99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
 };
 
 int rtpjpeg_parse(const uint8_t *p, size_t len, struct rtpjpeg_header *out)
@@ -52,7 +42,7 @@ int rtpjpeg_parse(const uint8_t *p, size_t len, struct rtpjpeg_header *out)
     size_t off = RTPJPEG_MAIN_LEN;
 
     if (out->q == 0 || (out->q >= 100 && out->q < 128))
-        return -KE_INVAL;                       /* 3.1.4: 0 and 100..127 reserved */
+        return -KE_INVAL; /* 3.1.4: 0 and 100..127 reserved */
     if (out->width == 0 || out->height == 0)
         return -KE_INVAL;
     if (out->type >= 64 && out->type < 128) {
@@ -66,18 +56,18 @@ int rtpjpeg_parse(const uint8_t *p, size_t len, struct rtpjpeg_header *out)
         off += RTPJPEG_RESTART_LEN;
     }
     if ((out->type & 0x3f) > 1 || out->type >= 128)
-        return -KE_NOTSUP;                      /* 3.1.3: only types 0 and 1 are defined */
+        return -KE_NOTSUP; /* 3.1.3: only types 0 and 1 are defined */
     if (out->q >= 128 && out->fragment_offset == 0) {
         if (len - off < RTPJPEG_QT_HDR_LEN)
             return -KE_INVAL;
-        out->has_qt = true;                     /* p[off] is MBZ: ignored, as receivers should */
+        out->has_qt = true; /* p[off] is MBZ: ignored, as receivers should */
         out->qt_precision = p[off + 1];
         out->qt_length = load_be16(p + off + 2);
         off += RTPJPEG_QT_HDR_LEN;
         if (out->qt_length > len - off)
             return -KE_INVAL;
         if (out->q == 255 && out->qt_length == 0)
-            return -KE_INVAL;                   /* 3.1.8: MUST NOT */
+            return -KE_INVAL; /* 3.1.8: MUST NOT */
         out->qt_data = p + off;
         off += out->qt_length;
     }
@@ -112,7 +102,7 @@ int rtpjpeg_qtables_from_header(const struct rtpjpeg_header *h, struct rtpjpeg_q
     unsigned i = 0;
     while (left > 0) {
         if (i == 4)
-            return -KE_INVAL;                   /* more than T.81's four tables */
+            return -KE_INVAL; /* more than T.81's four tables */
         bool wide = (h->qt_precision >> i) & 1;
         size_t size = wide ? 128 : 64;
         if (left < size)
@@ -122,7 +112,7 @@ int rtpjpeg_qtables_from_header(const struct rtpjpeg_header *h, struct rtpjpeg_q
             for (unsigned k = 0; k < 64; k++) {
                 uint16_t v = wide ? load_be16(d + 2 * k) : d[k];
                 if (v == 0)
-                    return -KE_INVAL;           /* T.81 B.2.4.1: Qk is 1..255 (1..65535) */
+                    return -KE_INVAL; /* T.81 B.2.4.1: Qk is 1..255 (1..65535) */
                 out->q[i][k] = v;
             }
         }

@@ -26,23 +26,23 @@
 
 /** What rtpjpeg_parse() found in one payload. */
 struct rtpjpeg_header {
-    uint8_t type_specific;      /* 3.1.1: 0 progressive; 1..3 interlaced fields */
-    uint32_t fragment_offset;   /* 3.1.2: bytes into the frame's JPEG scan data */
-    uint8_t type;               /* 3.1.3: 0, 1, 64 or 65 (the types this receiver knows) */
-    uint8_t q;                  /* 3.1.4: 1..99 derived tables, 128..255 in-band tables */
-    uint16_t width, height;     /* 3.1.5, 3.1.6: pixels (the fields times 8) */
+    uint8_t type_specific;    /* 3.1.1: 0 progressive; 1..3 interlaced fields */
+    uint32_t fragment_offset; /* 3.1.2: bytes into the frame's JPEG scan data */
+    uint8_t type;             /* 3.1.3: 0, 1, 64 or 65 (the types this receiver knows) */
+    uint8_t q;                /* 3.1.4: 1..99 derived tables, 128..255 in-band tables */
+    uint16_t width, height;   /* 3.1.5, 3.1.6: pixels (the fields times 8) */
     /* Restart Marker header (type 64..127) */
     bool has_restart;
-    uint16_t restart_interval;  /* MCUs between restart markers: the DRI value */
+    uint16_t restart_interval;        /* MCUs between restart markers: the DRI value */
     bool restart_first, restart_last; /* F and L bits */
-    uint16_t restart_count;     /* 14 bits */
+    uint16_t restart_count;           /* 14 bits */
     /* Quantization Table header (Q >= 128 at fragment offset 0) */
     bool has_qt;
-    uint8_t qt_precision;       /* bit i set: table i has 16-bit entries */
-    uint16_t qt_length;         /* bytes of table data; 0: none in this frame */
-    const uint8_t *qt_data;     /* into the payload */
+    uint8_t qt_precision;   /* bit i set: table i has 16-bit entries */
+    uint16_t qt_length;     /* bytes of table data; 0: none in this frame */
+    const uint8_t *qt_data; /* into the payload */
     /* the JPEG scan data this packet carries */
-    const uint8_t *data;        /* into the payload */
+    const uint8_t *data; /* into the payload */
     size_t data_len;
 };
 
@@ -64,8 +64,8 @@ int rtpjpeg_parse(const uint8_t *p, size_t len, struct rtpjpeg_header *out);
  * all three components use table 0 (what ffmpeg sends for its MJPEG).
  */
 struct rtpjpeg_qtables {
-    unsigned n;                 /* 1 or 2 */
-    bool precision16[2];        /* entries are 16-bit (T.81 Pq = 1) */
+    unsigned n;          /* 1 or 2 */
+    bool precision16[2]; /* entries are 16-bit (T.81 Pq = 1) */
     uint16_t q[2][64];
 };
 

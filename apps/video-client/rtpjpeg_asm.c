@@ -68,7 +68,7 @@ static void cache_store(struct rtpjpeg_asm *a, uint8_t q, const struct rtpjpeg_q
         if (a->cache[i].valid && a->cache[i].q == q)
             e = &a->cache[i];
     if (!e) {
-        e = &a->cache[a->cache_next];           /* round robin over the oldest */
+        e = &a->cache[a->cache_next]; /* round robin over the oldest */
         a->cache_next = (a->cache_next + 1) % RTPJPEG_QCACHE;
     }
     e->valid = true;
@@ -101,7 +101,7 @@ static bool tables_for(struct rtpjpeg_asm *a, const struct rtpjpeg_header *h,
 static void start_frame(struct rtpjpeg_asm *a, const struct rtpjpeg_header *h)
 {
     if (h->fragment_offset != 0) {
-        condemn(a, RTPJPEG_DROP_INCOMPLETE);    /* its beginning never came */
+        condemn(a, RTPJPEG_DROP_INCOMPLETE); /* its beginning never came */
         return;
     }
     if (h->width > a->max_width || h->height > a->max_height) {
@@ -114,8 +114,11 @@ static void start_frame(struct rtpjpeg_asm *a, const struct rtpjpeg_header *h)
         return;
     }
     struct jpeg_rebuild_params p = {
-        .type = h->type, .width = h->width, .height = h->height,
-        .restart_interval = h->has_restart ? h->restart_interval : 0, .qt = &qt,
+        .type = h->type,
+        .width = h->width,
+        .height = h->height,
+        .restart_interval = h->has_restart ? h->restart_interval : 0,
+        .qt = &qt,
     };
     int n = jpeg_rebuild_header(&p, a->buf, a->cap - 2);
     if (n < 0) {
@@ -137,18 +140,18 @@ static bool scan_ok(struct rtpjpeg_asm *a, const uint8_t *d, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (a->eoi_seen)
-            return false;                       /* data after EOI */
+            return false; /* data after EOI */
         if (!a->ff_pending) {
             a->ff_pending = d[i] == 0xff;
             continue;
         }
         if (d[i] == 0xff)
-            continue;                           /* fill byte */
+            continue; /* fill byte */
         a->ff_pending = false;
         if (d[i] == 0x00)
-            continue;                           /* stuffed 0xFF */
+            continue; /* stuffed 0xFF */
         if (d[i] >= 0xd0 && d[i] <= 0xd7 && a->restart_interval)
-            continue;                           /* RSTm */
+            continue; /* RSTm */
         if (d[i] == JPEG_EOI) {
             a->eoi_seen = true;
             continue;
@@ -168,10 +171,10 @@ static void take(struct rtpjpeg_asm *a, const struct rtpjpeg_header *h)
     } else if (h->type != a->type || h->q != a->q || h->width != a->width ||
                h->height != a->height ||
                (h->has_restart ? h->restart_interval : 0) != a->restart_interval) {
-        condemn(a, RTPJPEG_DROP_CORRUPT);       /* 3.1: all but the offset MUST stay the same */
+        condemn(a, RTPJPEG_DROP_CORRUPT); /* 3.1: all but the offset MUST stay the same */
         return;
     } else if (h->fragment_offset != a->scan_len) {
-        condemn(a, RTPJPEG_DROP_INCOMPLETE);    /* a gap (or an overlap) in the scan data */
+        condemn(a, RTPJPEG_DROP_INCOMPLETE); /* a gap (or an overlap) in the scan data */
         return;
     }
     /* room for the data and an EOI */
@@ -218,7 +221,7 @@ int rtpjpeg_asm_push(struct rtpjpeg_asm *a, uint32_t timestamp, bool marker, uin
     if (!marker)
         return rc < 0 ? rc : 0;
     if (a->drop == RTPJPEG_DROP_NONE && a->ff_pending) {
-        a->st.bad_scan++;                       /* ends inside a marker */
+        a->st.bad_scan++; /* ends inside a marker */
         condemn(a, RTPJPEG_DROP_CORRUPT);
     }
     if (a->drop != RTPJPEG_DROP_NONE) {

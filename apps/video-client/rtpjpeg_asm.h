@@ -53,21 +53,21 @@ enum rtpjpeg_drop {
 
 /** A complete frame; its bytes stay valid until the next push or abort. */
 struct rtpjpeg_frame {
-    const uint8_t *jpeg;      /* SOI ... EOI */
-    size_t len;               /* bytes */
-    uint32_t timestamp;       /* RTP timestamp */
-    uint16_t width, height;   /* pixels */
-    uint8_t type, q;          /* RFC 2435 type and Q */
+    const uint8_t *jpeg;    /* SOI ... EOI */
+    size_t len;             /* bytes */
+    uint32_t timestamp;     /* RTP timestamp */
+    uint16_t width, height; /* pixels */
+    uint8_t type, q;        /* RFC 2435 type and Q */
 };
 
 /** Cumulative counts. */
 struct rtpjpeg_asm_stats {
-    uint64_t frames;          /* complete frames given out */
+    uint64_t frames;                       /* complete frames given out */
     uint64_t incomplete, corrupt, too_big; /* frames dropped, by reason */
-    uint64_t bad_payloads;    /* payloads rtpjpeg_parse() rejected */
-    uint64_t unknown_q;       /* frames with Q 128..254, no tables and none cached */
-    uint64_t bytes;           /* scan bytes taken into frames */
-    uint64_t bad_scan;        /* frames whose scan data held a forbidden marker */
+    uint64_t bad_payloads;                 /* payloads rtpjpeg_parse() rejected */
+    uint64_t unknown_q;                    /* frames with Q 128..254, no tables and none cached */
+    uint64_t bytes;                        /* scan bytes taken into frames */
+    uint64_t bad_scan;                     /* frames whose scan data held a forbidden marker */
 };
 
 /** One remembered set of tables (private). */
@@ -80,19 +80,19 @@ struct rtpjpeg_qcache_entry {
 /** An assembler. Set up with rtpjpeg_asm_init(), released with rtpjpeg_asm_fini(). */
 struct rtpjpeg_asm {
     uint8_t *buf;
-    size_t cap;                       /* bytes of buf */
+    size_t cap; /* bytes of buf */
     uint16_t max_width, max_height;
     /* the frame in progress */
-    bool active;                      /* a timestamp is being gathered */
-    bool started;                     /* its offset-0 packet was taken */
-    enum rtpjpeg_drop drop;           /* NONE while it is still good */
+    bool active;            /* a timestamp is being gathered */
+    bool started;           /* its offset-0 packet was taken */
+    enum rtpjpeg_drop drop; /* NONE while it is still good */
     uint32_t ts;
     uint8_t type, q;
     uint16_t width, height, restart_interval;
     size_t hdr_len, scan_len;
-    bool ff_pending;                  /* the scan data so far ends with 0xFF */
-    bool eoi_seen;                    /* ... or with an EOI, which must be last */
-    uint64_t last_ns;                 /* caller's time of its last packet */
+    bool ff_pending;  /* the scan data so far ends with 0xFF */
+    bool eoi_seen;    /* ... or with an EOI, which must be last */
+    uint64_t last_ns; /* caller's time of its last packet */
     struct rtpjpeg_qcache_entry cache[RTPJPEG_QCACHE];
     unsigned cache_next;
     struct rtpjpeg_asm_stats st;
@@ -120,7 +120,8 @@ void rtpjpeg_asm_fini(struct rtpjpeg_asm *a);
  * type (its frame is then dropped as corrupt).
  */
 int rtpjpeg_asm_push(struct rtpjpeg_asm *a, uint32_t timestamp, bool marker, uint64_t lost_before,
-                     const uint8_t *payload, size_t len, uint64_t now_ns, struct rtpjpeg_frame *out);
+                     const uint8_t *payload, size_t len, uint64_t now_ns,
+                     struct rtpjpeg_frame *out);
 
 /**
  * rtpjpeg_asm_abort - drop the frame in progress, if any, counting it

@@ -187,8 +187,8 @@ struct vclient *vclient_create(const struct vclient_config *cfg, struct vdec *de
     vc->dec = dec;
     vc->sink = sink;
     rtp_source_init(&vc->src);
-    if (rtp_jitter_init(&vc->jb, cfg->jitter_slots, cfg->max_payload, cfg->latency_ns,
-                        on_packet, vc) < 0) {
+    if (rtp_jitter_init(&vc->jb, cfg->jitter_slots, cfg->max_payload, cfg->latency_ns, on_packet,
+                        vc) < 0) {
         kfree(vc);
         return NULL;
     }
@@ -197,8 +197,9 @@ struct vclient *vclient_create(const struct vclient_config *cfg, struct vdec *de
         kfree(vc);
         return NULL;
     }
-    vc->stats = (struct kstat_group){ .node = "video-client", .names = vclient_counter_names,
-                                      .values = vc->ctr, .n = VC_NCTR };
+    vc->stats = (struct kstat_group){
+        .node = "video-client", .names = vclient_counter_names, .values = vc->ctr, .n = VC_NCTR
+    };
     return vc;
 }
 
@@ -273,9 +274,7 @@ static int rx(struct vclient *vc, const uint8_t *pkt, size_t len)
         return -KE_PERM;
     uint64_t ext = 0;
     switch (rtp_source_update(&vc->src, h.seq, &ext)) {
-    case RTP_SEQ_JUMP:
-        vc->ctr[VC_SEQ_JUMPS]++;
-        return -KE_RANGE;
+    case RTP_SEQ_JUMP: vc->ctr[VC_SEQ_JUMPS]++; return -KE_RANGE;
     case RTP_SEQ_RESTART:
         vc->ctr[VC_RESTARTS]++;
         rtp_jitter_flush(&vc->jb, true);
@@ -284,16 +283,13 @@ static int rx(struct vclient *vc, const uint8_t *pkt, size_t len)
         vc->anchored = false;
         vc->have_shown = false;
         break;
-    case RTP_SEQ_OLD:
-        vc->ctr[VC_REORDERED]++;
-        break;
-    default:
-        break;
+    case RTP_SEQ_OLD: vc->ctr[VC_REORDERED]++; break;
+    default: break;
     }
     rtp_source_jitter_update(&vc->src, h.timestamp, vc->now, RTP_JPEG_CLOCK_HZ);
     uint64_t bad_before = vc->asm_.st.bad_payloads;
-    int rc = rtp_jitter_put(&vc->jb, ext, h.timestamp, h.marker, pkt + h.payload_off,
-                            h.payload_len, vc->now);
+    int rc = rtp_jitter_put(&vc->jb, ext, h.timestamp, h.marker, pkt + h.payload_off, h.payload_len,
+                            vc->now);
     if (rc < 0)
         return rc;
     /* delivered at once and rejected by the assembler: say so */

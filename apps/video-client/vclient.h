@@ -27,15 +27,15 @@
 
 /** Settings; vclient_config_default() fills in the defaults named here. */
 struct vclient_config {
-    uint8_t payload_type;         /* RTP payload type accepted: 26 (JPEG, RFC 3551) */
-    unsigned jitter_slots;        /* jitter buffer slots, a power of two: 64 */
-    size_t max_payload;           /* bytes of one held RTP payload: 1500 */
-    uint64_t latency_ns;          /* longest wait for a missing packet: 20 ms */
-    uint64_t frame_timeout_ns;    /* a frame with no packet for this long is dropped: 500 ms */
-    uint64_t late_ns;             /* drop a frame completed this long after its playout
+    uint8_t payload_type;           /* RTP payload type accepted: 26 (JPEG, RFC 3551) */
+    unsigned jitter_slots;          /* jitter buffer slots, a power of two: 64 */
+    size_t max_payload;             /* bytes of one held RTP payload: 1500 */
+    uint64_t latency_ns;            /* longest wait for a missing packet: 20 ms */
+    uint64_t frame_timeout_ns;      /* a frame with no packet for this long is dropped: 500 ms */
+    uint64_t late_ns;               /* drop a frame completed this long after its playout
                                    * time (first-packet arrival on the RTP clock + latency);
                                    * 0 (default): never on time alone */
-    size_t max_frame_bytes;       /* JPEG bytes of one frame: 1 MiB */
+    size_t max_frame_bytes;         /* JPEG bytes of one frame: 1 MiB */
     uint16_t max_width, max_height; /* pixels: 1920 x 1080 */
     /** Called with every complete frame before it is decoded (tests, recording); may be NULL. */
     void (*on_frame)(void *ctx, const struct rtpjpeg_frame *f);
@@ -46,32 +46,32 @@ struct vclient_config {
 
 /** Counters (names in vclient_counter_names, in this order). */
 enum vclient_counter {
-    VC_PACKETS,           /* datagrams given to vclient_rx */
-    VC_BYTES,             /* their bytes */
-    VC_NOT_RTP,           /* not RTP version 2, or cut short */
-    VC_WRONG_PT,          /* another payload type */
-    VC_OTHER_SSRC,        /* from another source than the one followed */
-    VC_SSRC_CHANGES,      /* switched to a new source (its second in-sequence packet) */
-    VC_SEQ_JUMPS,         /* sequence jumps dropped (RFC 3550 A.1) */
-    VC_RESTARTS,          /* sender restarts accepted after a jump */
-    VC_LOST,              /* sequence numbers given up as lost */
-    VC_REORDERED,         /* packets arriving behind the highest number (duplicates included) */
-    VC_DUPLICATES,        /* duplicates dropped */
-    VC_LATE_PACKETS,      /* packets arriving after their number was given up */
-    VC_OVERSIZE,          /* payloads too big to hold for reordering */
-    VC_BAD_PAYLOADS,      /* RTP/JPEG headers rejected */
-    VC_FRAMES_COMPLETE,   /* frames assembled whole */
-    VC_FRAMES_SHOWN,      /* frames decoded and shown */
-    VC_DROP_LATE,         /* frames dropped: late (older than the last shown, or past playout) */
-    VC_DROP_INCOMPLETE,   /* frames dropped: a fragment missing */
-    VC_DROP_CORRUPT,      /* frames dropped: malformed, too big, undecodable */
-    VC_DECODE_ERRORS,     /* of those: the decoder refused the JPEG */
-    VC_DISPLAY_ERRORS,    /* the sink could not take or show a frame */
-    VC_DECODE_NS_LAST,    /* decode time of the last frame, ns */
+    VC_PACKETS,         /* datagrams given to vclient_rx */
+    VC_BYTES,           /* their bytes */
+    VC_NOT_RTP,         /* not RTP version 2, or cut short */
+    VC_WRONG_PT,        /* another payload type */
+    VC_OTHER_SSRC,      /* from another source than the one followed */
+    VC_SSRC_CHANGES,    /* switched to a new source (its second in-sequence packet) */
+    VC_SEQ_JUMPS,       /* sequence jumps dropped (RFC 3550 A.1) */
+    VC_RESTARTS,        /* sender restarts accepted after a jump */
+    VC_LOST,            /* sequence numbers given up as lost */
+    VC_REORDERED,       /* packets arriving behind the highest number (duplicates included) */
+    VC_DUPLICATES,      /* duplicates dropped */
+    VC_LATE_PACKETS,    /* packets arriving after their number was given up */
+    VC_OVERSIZE,        /* payloads too big to hold for reordering */
+    VC_BAD_PAYLOADS,    /* RTP/JPEG headers rejected */
+    VC_FRAMES_COMPLETE, /* frames assembled whole */
+    VC_FRAMES_SHOWN,    /* frames decoded and shown */
+    VC_DROP_LATE,       /* frames dropped: late (older than the last shown, or past playout) */
+    VC_DROP_INCOMPLETE, /* frames dropped: a fragment missing */
+    VC_DROP_CORRUPT,    /* frames dropped: malformed, too big, undecodable */
+    VC_DECODE_ERRORS,   /* of those: the decoder refused the JPEG */
+    VC_DISPLAY_ERRORS,  /* the sink could not take or show a frame */
+    VC_DECODE_NS_LAST,  /* decode time of the last frame, ns */
     VC_DECODE_NS_MAX,
-    VC_DECODE_NS_TOTAL,   /* over VC_DECODED frames */
-    VC_DECODED,           /* decode attempts timed */
-    VC_JITTER,            /* interarrival jitter, RTP units (RFC 3550 6.4.1) */
+    VC_DECODE_NS_TOTAL, /* over VC_DECODED frames */
+    VC_DECODED,         /* decode attempts timed */
+    VC_JITTER,          /* interarrival jitter, RTP units (RFC 3550 6.4.1) */
     VC_NCTR
 };
 

@@ -14,7 +14,7 @@
 
 struct stats_walk {
     struct console_session *s;
-    uint64_t id;       /* 0: every instance */
+    uint64_t id; /* 0: every instance */
     unsigned shown;
     char *text;
 };
@@ -46,8 +46,12 @@ static enum console_status cmd_video_client_stats(struct console_session *s,
 }
 
 static const struct console_cmd video_client_stats_cmd = {
-    "video-client stats", "[ID]",
+    "video-client stats",
+    "[ID]",
     "frames shown and dropped, packets lost and reordered, decode time (ns) of video clients",
-    0, 1, cmd_video_client_stats, CONSOLE_CMD_READONLY,
+    0,
+    1,
+    cmd_video_client_stats,
+    CONSOLE_CMD_READONLY,
 };
 KCONSOLE_COMMAND(video_client_stats_cmd);

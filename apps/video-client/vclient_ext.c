@@ -72,8 +72,8 @@ static int vc_install(struct kext *x, char *err, size_t errlen)
     }
     cfg.latency_ns = ms * KNS_PER_MS;
     ksnprintf(e->title, sizeof e->title, "spindle video-client :%u", x->port);
-    if ((rc = vdisplay_open(kparams_get(x->params, "display"), e->title, &e->disp, err,
-                            errlen)) < 0)
+    if ((rc = vdisplay_open(kparams_get(x->params, "display"), e->title, &e->disp, err, errlen)) <
+        0)
         return rc;
     e->vc = vclient_create(&cfg, e->disp.dec, e->disp.sink);
     if (e->vc == NULL) {

@@ -31,9 +31,9 @@
 struct vdisplay {
     struct vsink *sink;
     struct vdec *dec;
-    bool headless;        /* frames are decoded and counted, shown nowhere */
-    char desc[96];        /* one line for "video-client stats": "fb 640x480 (vga 00:02.0)" */
-    void *priv;           /* the target's own (the VGA binding) */
+    bool headless; /* frames are decoded and counted, shown nowhere */
+    char desc[96]; /* one line for "video-client stats": "fb 640x480 (vga 00:02.0)" */
+    void *priv;    /* the target's own (the VGA binding) */
 };
 
 /**

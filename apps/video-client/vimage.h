@@ -34,9 +34,9 @@ enum vimage_format {
  */
 struct vimage {
     enum vimage_format format;
-    uint32_t width, height;   /* pixels */
+    uint32_t width, height; /* pixels */
     uint8_t *plane[3];
-    size_t stride[3];         /* bytes between the starts of two rows */
+    size_t stride[3]; /* bytes between the starts of two rows */
 };
 
 /** vimage_chroma_dim - an I420 chroma plane's width or height for luma size @n: ceil(n / 2). */

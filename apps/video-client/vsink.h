@@ -40,8 +40,8 @@ struct vsink_ops {
 
 /** A sink instance. */
 struct vsink {
-    const char *name;              /* "y4m", "sdl", "fb", "null" */
-    enum vimage_format format;     /* what its buffers hold */
+    const char *name;          /* "y4m", "sdl", "fb", "null" */
+    enum vimage_format format; /* what its buffers hold */
     const struct vsink_ops *ops;
 };
 

@@ -9,8 +9,8 @@
 struct counted_sink {
     struct vsink base;
     uint64_t shown;
-    struct vfb fb;            /* fb sink */
-    uint8_t *buf;             /* null sink */
+    struct vfb fb; /* fb sink */
+    uint8_t *buf;  /* null sink */
     size_t buf_len;
 };
 
@@ -51,7 +51,9 @@ static void counted_destroy(struct vsink *s)
 }
 
 static const struct vsink_ops fb_ops = {
-    .begin = fb_begin, .show = counted_show, .destroy = counted_destroy,
+    .begin = fb_begin,
+    .show = counted_show,
+    .destroy = counted_destroy,
 };
 
 struct vsink *vsink_fb_create(const struct vfb *fb)
@@ -84,7 +86,9 @@ static int null_begin(struct vsink *s, uint32_t width, uint32_t height, struct v
 }
 
 static const struct vsink_ops null_ops = {
-    .begin = null_begin, .show = counted_show, .destroy = counted_destroy,
+    .begin = null_begin,
+    .show = counted_show,
+    .destroy = counted_destroy,
 };
 
 struct vsink *vsink_null_create(enum vimage_format format)

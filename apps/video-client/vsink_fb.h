@@ -19,9 +19,9 @@
 
 /** A linear framebuffer: XRGB8888 pixels (vimage.h), @pitch bytes per row. */
 struct vfb {
-    uint8_t *base;            /* CPU address of pixel (0, 0); the framebuffer's owner keeps it */
-    uint32_t width, height;   /* pixels */
-    size_t pitch;             /* bytes per row, >= 4 x width */
+    uint8_t *base;          /* CPU address of pixel (0, 0); the framebuffer's owner keeps it */
+    uint32_t width, height; /* pixels */
+    size_t pitch;           /* bytes per row, >= 4 x width */
 };
 
 /**

@@ -17,8 +17,9 @@
 #include "kernel/klib.h"
 #include "netgraph/stage.h"
 
-#define VIDEO_USAGE "video play FILE to A.B.C.D:PORT[,A.B.C.D:PORT...] [loop] | " \
-                    "video join ID A.B.C.D:PORT"
+#define VIDEO_USAGE                                               \
+    "video play FILE to A.B.C.D:PORT[,A.B.C.D:PORT...] [loop] | " \
+    "video join ID A.B.C.D:PORT"
 
 /* Streams this stage started, to undo. */
 static unsigned started[VS_MAX_STREAMS], nstarted;
@@ -108,7 +109,8 @@ static int video_apply(const struct config *cfg, struct config_error *err)
         int loop = 0, rc = -KE_NOENT;
         struct vs_dest d[VS_MAX_DESTS];
         if (s == NULL) {
-            ksnprintf(why, sizeof why, "no video server: an 'extension video-server media=...' "
+            ksnprintf(why, sizeof why,
+                      "no video server: an 'extension video-server media=...' "
                       "line must come first");
         } else if ((rc = check_line(l, why, sizeof why, &col, d, &n, &id, &loop)) == 0) {
             if (strcmp(l->word[0], "play") == 0) {
@@ -123,8 +125,8 @@ static int video_apply(const struct config *cfg, struct config_error *err)
             struct cfg_pos pos = l->pos;
             if (col)
                 pos.col = col;
-            config_set_error(err, cfg->filename, pos, "video %s: %s",
-                             l->nwords ? l->word[0] : "", why);
+            config_set_error(err, cfg->filename, pos, "video %s: %s", l->nwords ? l->word[0] : "",
+                             why);
             video_undo(cfg);
             return rc;
         }

@@ -45,11 +45,13 @@ static void list_video(struct console_session *s, const struct vs_video *v)
         return;
     }
     uint64_t ms = vs_video_duration_ms(v);
-    console_printf(s, "  %s  %u frames  %ux%u  %u/%u fps  %llu.%01llu s  %llu bytes  "
-                   "largest frame scan %u bytes\n", v->name, v->ix.count, v->ix.frames[0].width,
-                   v->ix.frames[0].height, v->rate.num, v->rate.den,
-                   (unsigned long long)(ms / 1000u), (unsigned long long)(ms % 1000u / 100u),
-                   (unsigned long long)v->size, v->max_scan);
+    console_printf(s,
+                   "  %s  %u frames  %ux%u  %u/%u fps  %llu.%01llu s  %llu bytes  "
+                   "largest frame scan %u bytes\n",
+                   v->name, v->ix.count, v->ix.frames[0].width, v->ix.frames[0].height, v->rate.num,
+                   v->rate.den, (unsigned long long)(ms / 1000u),
+                   (unsigned long long)(ms % 1000u / 100u), (unsigned long long)v->size,
+                   v->max_scan);
 }
 
 static enum console_status cmd_list(struct console_session *s, const struct console_args *a)
@@ -58,8 +60,8 @@ static enum console_status cmd_list(struct console_session *s, const struct cons
     if (srv == NULL)
         return CONSOLE_FAILED;
     const struct vs_media *m = &srv->media;
-    console_printf(s, "media %s (%s, %s): %u video(s), %u other file(s)\n", m->spec,
-                   m->disk->name, m->disk->driver, m->nvideos, m->nother);
+    console_printf(s, "media %s (%s, %s): %u video(s), %u other file(s)\n", m->spec, m->disk->name,
+                   m->disk->driver, m->nvideos, m->nother);
     for (uint32_t i = 0; i < m->nvideos; i++)
         list_video(s, &m->videos[i]);
     unsigned n = 0;
@@ -71,9 +73,10 @@ static enum console_status cmd_list(struct console_session *s, const struct cons
             console_puts(s, "streams:\n");
         char a0[INET_IPV4_STRLEN];
         const struct vs_client *c = st->fan.n ? &st->fan.clients[0] : NULL;
-        console_printf(s, "  %u  %s%s  port %u  %u destination(s), first %s:%u  frames %llu "
-                       "late %llu skipped %llu  packets %llu\n", st->id, st->video->name,
-                       st->loop ? " (loop)" : "", st->fan.sport, st->fan.n,
+        console_printf(s,
+                       "  %u  %s%s  port %u  %u destination(s), first %s:%u  frames %llu "
+                       "late %llu skipped %llu  packets %llu\n",
+                       st->id, st->video->name, st->loop ? " (loop)" : "", st->fan.sport, st->fan.n,
                        c ? inet_fmt_ipv4(c->addr, a0) : "-", c ? c->port : 0,
                        (unsigned long long)st->frames, (unsigned long long)st->late,
                        (unsigned long long)st->skipped, (unsigned long long)st->packets);
@@ -179,12 +182,22 @@ static enum console_status cmd_sdp(struct console_session *s, const struct conso
 }
 
 static const struct console_cmd video_list_cmd = {
-    "video list", "", "the videos of the media disk and the streams playing", 0, 0, cmd_list,
+    "video list",
+    "",
+    "the videos of the media disk and the streams playing",
+    0,
+    0,
+    cmd_list,
     CONSOLE_CMD_READONLY,
 };
 static const struct console_cmd video_play_cmd = {
-    "video play", "FILE to A.B.C.D:PORT[,A.B.C.D:PORT...] [loop]",
-    "stream a video as RTP/JPEG to destinations (unicast or multicast)", 3, 4, cmd_play, 0,
+    "video play",
+    "FILE to A.B.C.D:PORT[,A.B.C.D:PORT...] [loop]",
+    "stream a video as RTP/JPEG to destinations (unicast or multicast)",
+    3,
+    4,
+    cmd_play,
+    0,
 };
 static const struct console_cmd video_join_cmd = {
     "video join", "ID A.B.C.D:PORT", "add a destination to a stream", 2, 2, cmd_join, 0,
@@ -196,8 +209,8 @@ static const struct console_cmd video_stop_cmd = {
     "video stop", "ID", "end a stream (RTCP BYE to its destinations)", 1, 1, cmd_stop, 0,
 };
 static const struct console_cmd video_sdp_cmd = {
-    "video sdp", "ID [A.B.C.D:PORT]", "the SDP a player opens for a stream", 1, 2, cmd_sdp,
-    CONSOLE_CMD_READONLY,
+    "video sdp", "ID [A.B.C.D:PORT]",  "the SDP a player opens for a stream", 1, 2,
+    cmd_sdp,     CONSOLE_CMD_READONLY,
 };
 KCONSOLE_COMMAND(video_list_cmd);
 KCONSOLE_COMMAND(video_play_cmd);

@@ -18,14 +18,17 @@
 #include "protocols/ipv4/ipv4.h"
 
 const char *const vs_ctr_names[] = {
-    "disk_reads", "disk_read_bytes", "disk_in_place", "disk_copied", "disk_errors",
-    "disk_busy", "disk_no_buffer", "rtp_frames", "rtp_packets", "rtp_bytes", "rtp_late",
-    "rtp_skipped", "rtp_deferred", "rtp_send_errors", "rtcp_sent", "rtcp_rx",
-    "fanout_copies", "fanout_shared", "fanout_no_buffer", "fanout_errors", "client_errors", "clients_dropped",
-    "streams_started", "streams_ended", "requests", "requests_refused", NULL,
+    "disk_reads",       "disk_read_bytes",  "disk_in_place",
+    "disk_copied",      "disk_errors",      "disk_busy",
+    "disk_no_buffer",   "rtp_frames",       "rtp_packets",
+    "rtp_bytes",        "rtp_late",         "rtp_skipped",
+    "rtp_deferred",     "rtp_send_errors",  "rtcp_sent",
+    "rtcp_rx",          "fanout_copies",    "fanout_shared",
+    "fanout_no_buffer", "fanout_errors",    "client_errors",
+    "clients_dropped",  "streams_started",  "streams_ended",
+    "requests",         "requests_refused", NULL,
 };
-_Static_assert(sizeof vs_ctr_names / sizeof vs_ctr_names[0] == VS_NCTR + 1,
-               "one name per counter");
+_Static_assert(sizeof vs_ctr_names / sizeof vs_ctr_names[0] == VS_NCTR + 1, "one name per counter");
 
 static const char *const vs_params[] = {
     "media", "play", "to", "loop", "pool", "payload", "ttl", NULL,
@@ -52,7 +55,8 @@ static int vs_install(struct kext *x, char *err, size_t errlen)
     struct vs_server_params p = { .media = kparams_get(x->params, "media") };
     uint32_t ttl = 0;
     if (p.media == NULL) {
-        ksnprintf(err, errlen, "media= is required (disk0, or an archive path on the hosted target)");
+        ksnprintf(err, errlen,
+                  "media= is required (disk0, or an archive path on the hosted target)");
         return -KE_INVAL;
     }
     const char *play = kparams_get(x->params, "play"), *to = kparams_get(x->params, "to");

@@ -12,8 +12,8 @@
 #include "protocols/ipv4/ipv4.h"
 #include "protocols/udp/udp_wire.h"
 
-void vs_fanout_init(struct vs_fanout *fo, uint16_t sport, uint8_t mcast_ttl,
-                    struct pktpool *pool, uint64_t *ctr)
+void vs_fanout_init(struct vs_fanout *fo, uint16_t sport, uint8_t mcast_ttl, struct pktpool *pool,
+                    uint64_t *ctr)
 {
     memset(fo, 0, sizeof *fo);
     fo->sport = sport;
@@ -80,8 +80,8 @@ int vs_fanout_remove(struct vs_fanout *fo, uint32_t addr, uint16_t port)
     if (i < 0)
         return -KE_NOENT;
     /* Keep the order: clients[0] stays the first remaining one joined. */
-    memmove(&fo->clients[i], &fo->clients[i + 1], (size_t)(fo->n - (uint32_t)i - 1u) *
-            sizeof *fo->clients);
+    memmove(&fo->clients[i], &fo->clients[i + 1],
+            (size_t)(fo->n - (uint32_t)i - 1u) * sizeof *fo->clients);
     fo->n--;
     return 0;
 }

@@ -67,15 +67,15 @@ struct vs_client {
 struct vs_fanout {
     struct vs_client *clients; /* kmalloc'ed, cap entries */
     uint32_t n, cap;
-    uint16_t sport;            /* the stream's RTP source port; RTCP's is sport + 1 */
-    uint8_t mcast_ttl;         /* TTL of datagrams to a group (RFC 1112 6.1) */
-    struct pktpool *pool;      /* where copies come from */
-    uint64_t *ctr;             /* enum vs_ctr */
+    uint16_t sport;       /* the stream's RTP source port; RTCP's is sport + 1 */
+    uint8_t mcast_ttl;    /* TTL of datagrams to a group (RFC 1112 6.1) */
+    struct pktpool *pool; /* where copies come from */
+    uint64_t *ctr;        /* enum vs_ctr */
 };
 
 /** vs_fanout_init - an empty list for the stream sending from @sport. */
-void vs_fanout_init(struct vs_fanout *fo, uint16_t sport, uint8_t mcast_ttl,
-                    struct pktpool *pool, uint64_t *ctr);
+void vs_fanout_init(struct vs_fanout *fo, uint16_t sport, uint8_t mcast_ttl, struct pktpool *pool,
+                    uint64_t *ctr);
 /** vs_fanout_fini - free the list. */
 void vs_fanout_fini(struct vs_fanout *fo);
 

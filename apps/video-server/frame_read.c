@@ -119,8 +119,7 @@ static void frame_req_done(struct kblk_req *r)
         f->dk->ctr[VS_DISK_READS]++;
         f->dk->ctr[VS_DISK_READ_BYTES] += f->plan[i].len;
         if (f->bounce[i] != NULL) { /* not in place: the one copy left (frame_read.h) */
-            uint32_t lead = (uint32_t)((f->scan_base + f->plan[i].off) %
-                                       f->dk->disk->sector_size);
+            uint32_t lead = (uint32_t)((f->scan_base + f->plan[i].off) % f->dk->disk->sector_size);
             memcpy(pkt_data(f->pkt[i]), (uint8_t *)f->bounce[i] + lead, f->plan[i].len);
         }
     }
@@ -159,8 +158,12 @@ static int frame_prepare(struct vs_frame *f, uint32_t i, uint64_t off)
         dk->ctr[VS_DISK_IN_PLACE]++;
     }
     f->req[i] = (struct kblk_req){
-        .op = KBLK_READ, .lba = pl.lba, .nsect = pl.nsect, .buf = target,
-        .done = frame_req_done, .ctx = f,
+        .op = KBLK_READ,
+        .lba = pl.lba,
+        .nsect = pl.nsect,
+        .buf = target,
+        .done = frame_req_done,
+        .ctx = f,
     };
     return 0;
 }

@@ -68,9 +68,9 @@ int vs_place(uint64_t off, uint32_t len, uint32_t sector_size, uint32_t hdr, uin
 /** What the disk extension reads from: shared by every frame of a server. */
 struct vs_disk {
     struct kblk *disk;
-    struct pktpool *pool;    /* the video pool (blocks of PKT_BLOCK_SIZE) */
-    uint32_t max_payload;    /* RTP payload bytes per packet (rtp_jpeg_plan) */
-    uint64_t *ctr;           /* enum vs_ctr */
+    struct pktpool *pool; /* the video pool (blocks of PKT_BLOCK_SIZE) */
+    uint32_t max_payload; /* RTP payload bytes per packet (rtp_jpeg_plan) */
+    uint64_t *ctr;        /* enum vs_ctr */
 };
 
 struct vs_frame;
@@ -80,20 +80,20 @@ typedef void (*vs_frame_done_fn)(struct vs_frame *f, void *ctx);
 /** One frame slot: the packets of one frame being read or waiting to be sent. */
 struct vs_frame {
     struct vs_disk *dk;
-    uint32_t cap;                 /* packets the slot holds (vs_frame_init) */
-    struct rtp_jpeg_pkt *plan;    /* cap of them */
-    struct pktbuf **pkt;          /* cap: data = the packet's scan bytes */
-    struct kblk_req *req;         /* cap */
-    void **bounce;                /* cap: bounce buffers of reads not in place */
-    struct ktimer retry;          /* re-submit after the disk said busy */
+    uint32_t cap;              /* packets the slot holds (vs_frame_init) */
+    struct rtp_jpeg_pkt *plan; /* cap of them */
+    struct pktbuf **pkt;       /* cap: data = the packet's scan bytes */
+    struct kblk_req *req;      /* cap */
+    void **bounce;             /* cap: bounce buffers of reads not in place */
+    struct ktimer retry;       /* re-submit after the disk said busy */
     const struct vs_video *video;
-    uint32_t index;               /* frame number in the file */
-    uint64_t scan_base;           /* disk byte offset of the frame's first scan byte */
-    uint32_t npkts;               /* packets of this frame */
+    uint32_t index;     /* frame number in the file */
+    uint64_t scan_base; /* disk byte offset of the frame's first scan byte */
+    uint32_t npkts;     /* packets of this frame */
     uint32_t submitted, completed;
     int status;
-    bool busy;                    /* reads in flight or waiting to be submitted */
-    bool ready;                   /* every packet read (status 0) */
+    bool busy;  /* reads in flight or waiting to be submitted */
+    bool ready; /* every packet read (status 0) */
     vs_frame_done_fn done;
     void *ctx;
 };

@@ -72,7 +72,9 @@ static bool quoted_udp(const uint8_t *q, size_t len, uint32_t *dst, uint16_t *sp
 static int on_icmp_error(void *ctx, struct pktbuf *pkt)
 {
     static const char *const why[] = {
-        "ICMP network unreachable", "ICMP host unreachable", "ICMP protocol unreachable",
+        "ICMP network unreachable",
+        "ICMP host unreachable",
+        "ICMP protocol unreachable",
         "ICMP port unreachable",
     };
     const uint8_t *m = pkt_layer_ptr(pkt, PKT_L4);

@@ -24,8 +24,8 @@
 struct media_rd {
     struct kblk *disk;
     uint8_t *cache;
-    uint64_t lba;     /* first cached sector */
-    uint32_t nsect;   /* cached sectors, 0: none */
+    uint64_t lba;   /* first cached sector */
+    uint32_t nsect; /* cached sectors, 0: none */
 };
 
 /* media_read_at - ustar_read_fn/mjpeg_read_fn over the cache. */
@@ -67,8 +67,10 @@ static int media_attach(struct vs_media *m, const char *spec, char *err, size_t 
     if (m->disk != NULL)
         return 0;
     if (blkfile_open == NULL) {
-        ksnprintf(err, errlen, "no disk '%s' (a file path works on the hosted target only; "
-                  "a VM names its virtio-blk disks disk0, disk1, ...)", spec);
+        ksnprintf(err, errlen,
+                  "no disk '%s' (a file path works on the hosted target only; "
+                  "a VM names its virtio-blk disks disk0, disk1, ...)",
+                  spec);
         return -KE_NOENT;
     }
     char name[KBLK_NAME_MAX], why[160];
@@ -102,8 +104,8 @@ static void index_video(struct vs_video *v, struct media_rd *rd, struct mjpeg_sc
             ksnprintf(v->why, sizeof v->why, "no memory for the index of %u frames", cap);
             return;
         }
-        rc = mjpeg_index_build(&v->ix, fr, cap, media_read_at, rd, v->data_off, v->size,
-                               scratch, v->why, sizeof v->why);
+        rc = mjpeg_index_build(&v->ix, fr, cap, media_read_at, rd, v->data_off, v->size, scratch,
+                               v->why, sizeof v->why);
         if (rc < 0) {
             kfree(fr);
             v->ix.frames = NULL;
@@ -148,11 +150,11 @@ static int media_list(struct vs_media *m, struct media_rd *rd, char *err, size_t
     }
     uint64_t dev_size = m->disk->capacity * m->disk->sector_size;
     char why[240];
-    rc = ustar_list(ur, media_read_at, rd, dev_size, files, VS_MEDIA_MAX_FILES, &n, why,
-                    sizeof why);
+    rc =
+        ustar_list(ur, media_read_at, rd, dev_size, files, VS_MEDIA_MAX_FILES, &n, why, sizeof why);
     if (rc < 0) {
-        ksnprintf(err, errlen, "%s (%s): not a usable tar archive: %s", m->spec,
-                  m->disk->name, why);
+        ksnprintf(err, errlen, "%s (%s): not a usable tar archive: %s", m->spec, m->disk->name,
+                  why);
         goto out;
     }
     for (uint32_t i = 0; i < n; i++)

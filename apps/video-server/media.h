@@ -37,24 +37,24 @@
 /** One MJPEG member of the archive. */
 struct vs_video {
     char name[USTAR_NAME_MAX + 1];
-    uint64_t data_off;        /* byte offset of the file's first byte on the disk */
-    uint64_t size;            /* bytes */
-    bool ok;                  /* indexed and streamable; else @why says why not */
+    uint64_t data_off; /* byte offset of the file's first byte on the disk */
+    uint64_t size;     /* bytes */
+    bool ok;           /* indexed and streamable; else @why says why not */
     char why[VS_MEDIA_WHY];
-    struct mjpeg_rate rate;   /* from the name (mjpeg_rate_from_name) */
-    struct mjpeg_index ix;    /* ix.frames kmalloc'ed, ix.count frames */
-    uint32_t max_scan;        /* largest frame's scan bytes */
-    uint64_t scan_bytes;      /* every frame's scan bytes together */
+    struct mjpeg_rate rate; /* from the name (mjpeg_rate_from_name) */
+    struct mjpeg_index ix;  /* ix.frames kmalloc'ed, ix.count frames */
+    uint32_t max_scan;      /* largest frame's scan bytes */
+    uint64_t scan_bytes;    /* every frame's scan bytes together */
 };
 
 /** An opened media disk. */
 struct vs_media {
     struct kblk *disk;
-    bool own_disk;            /* opened from a path here (hosted): closed with the media */
-    char spec[128];           /* what media= said: "disk0" or a path */
+    bool own_disk;  /* opened from a path here (hosted): closed with the media */
+    char spec[128]; /* what media= said: "disk0" or a path */
     uint32_t nvideos;
-    struct vs_video *videos;  /* kmalloc'ed, nvideos of them */
-    uint32_t nother;          /* regular members that are not videos */
+    struct vs_video *videos; /* kmalloc'ed, nvideos of them */
+    uint32_t nother;         /* regular members that are not videos */
 };
 
 /**

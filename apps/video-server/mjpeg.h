@@ -63,23 +63,23 @@ typedef int (*mjpeg_read_fn)(void *ctx, uint64_t off, void *buf, uint32_t len);
  * too, so these are the bytes ffmpeg's RTP muxer sends).
  */
 struct mjpeg_qset {
-    uint8_t count;          /* tables to send: 2 from mjpeg_*; 1 also packetises */
-    uint8_t table[2][64];   /* 8-bit entries in zigzag order, as in the DQT */
+    uint8_t count;        /* tables to send: 2 from mjpeg_*; 1 also packetises */
+    uint8_t table[2][64]; /* 8-bit entries in zigzag order, as in the DQT */
 };
 
 /** One frame of an MJPEG file: where it is and what RFC 2435 says about it. */
 struct mjpeg_frame {
-    uint64_t offset;        /* of its SOI, bytes from the start of the file */
-    uint32_t length;        /* bytes from SOI to EOI inclusive */
-    uint32_t scan_off;      /* first entropy-coded byte, bytes from the SOI */
-    uint32_t scan_len;      /* entropy-coded bytes, RST markers included, up
+    uint64_t offset;           /* of its SOI, bytes from the start of the file */
+    uint32_t length;           /* bytes from SOI to EOI inclusive */
+    uint32_t scan_off;         /* first entropy-coded byte, bytes from the SOI */
+    uint32_t scan_len;         /* entropy-coded bytes, RST markers included, up
                                to (not including) the EOI and any fill
                                bytes 0xFF before it */
-    uint16_t width;         /* pixels (SOF0 X) */
-    uint16_t height;        /* pixels (SOF0 Y) */
+    uint16_t width;            /* pixels (SOF0 X) */
+    uint16_t height;           /* pixels (SOF0 Y) */
     uint16_t restart_interval; /* MCUs between RST markers (DRI), 0 none */
-    uint8_t type;           /* RFC 2435 type: 0, 1, 64 or 65 */
-    uint8_t qset;           /* index into mjpeg_index.qsets */
+    uint8_t type;              /* RFC 2435 type: 0, 1, 64 or 65 */
+    uint8_t qset;              /* index into mjpeg_index.qsets */
 };
 
 /** The frame index of one file. */
@@ -89,7 +89,7 @@ struct mjpeg_index {
     uint32_t count;             /* frames found */
     uint32_t nqsets;
     struct mjpeg_qset qsets[MJPEG_MAX_QSETS];
-    uint64_t file_size;         /* bytes */
+    uint64_t file_size; /* bytes */
 };
 
 /** Scratch space for indexing (read buffer and one segment); no state kept. */
@@ -117,8 +117,8 @@ int mjpeg_index_build(struct mjpeg_index *ix, struct mjpeg_frame *frames, uint32
  * (SOI to EOI, nothing after) and describe it in @f (offset 0, qset 0) with
  * its tables in @q. Returns 0 or -KE_INVAL with @err set, as above.
  */
-int mjpeg_parse_frame(const uint8_t *buf, size_t len, struct mjpeg_frame *f,
-                      struct mjpeg_qset *q, char *err, size_t errlen);
+int mjpeg_parse_frame(const uint8_t *buf, size_t len, struct mjpeg_frame *f, struct mjpeg_qset *q,
+                      char *err, size_t errlen);
 
 /** mjpeg_frame_qset - the quantization tables of frame @f of @ix. */
 static inline const struct mjpeg_qset *mjpeg_frame_qset(const struct mjpeg_index *ix,

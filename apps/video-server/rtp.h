@@ -39,12 +39,12 @@
 
 /** One RTP sender (one SSRC). Fields may be read; change them through the functions. */
 struct rtp_sender {
-    uint32_t ssrc;          /* synchronisation source identifier */
-    uint32_t ts_base;       /* random offset added to every timestamp */
-    uint16_t seq;           /* sequence number of the next packet */
-    uint8_t pt;             /* payload type */
-    uint32_t packet_count;  /* RTP data packets sent (RFC 3550 6.4.1) */
-    uint32_t octet_count;   /* payload octets sent, headers excluded (6.4.1) */
+    uint32_t ssrc;         /* synchronisation source identifier */
+    uint32_t ts_base;      /* random offset added to every timestamp */
+    uint16_t seq;          /* sequence number of the next packet */
+    uint8_t pt;            /* payload type */
+    uint32_t packet_count; /* RTP data packets sent (RFC 3550 6.4.1) */
+    uint32_t octet_count;  /* payload octets sent, headers excluded (6.4.1) */
 };
 
 /**

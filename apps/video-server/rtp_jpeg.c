@@ -85,9 +85,9 @@ size_t rtp_jpeg_write_headers(struct rtp_sender *tx, const struct rtp_jpeg_frame
     return (size_t)(p - dst);
 }
 
-int rtp_jpeg_send_frame(struct rtp_sender *tx, const struct rtp_jpeg_frame *f,
-                        const uint8_t *scan, uint32_t max_payload, uint8_t *buf, size_t cap,
-                        rtp_jpeg_emit_fn emit, void *ctx)
+int rtp_jpeg_send_frame(struct rtp_sender *tx, const struct rtp_jpeg_frame *f, const uint8_t *scan,
+                        uint32_t max_payload, uint8_t *buf, size_t cap, rtp_jpeg_emit_fn emit,
+                        void *ctx)
 {
     struct rtp_jpeg_pkt pkt;
     uint32_t off = 0;

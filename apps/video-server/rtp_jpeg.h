@@ -46,17 +46,17 @@
 #define RTP_JPEG_MIN_PAYLOAD 256u
 /** Largest header run before the scan bytes of a packet: RTP, main, restart,
  *  quantization table header and two tables. */
-#define RTP_JPEG_MAX_HDR (RTP_HEADER_LEN + RTP_JPEG_MAIN_LEN + RTP_JPEG_RESTART_LEN + \
-                          RTP_JPEG_QT_LEN + 128u)
+#define RTP_JPEG_MAX_HDR \
+    (RTP_HEADER_LEN + RTP_JPEG_MAIN_LEN + RTP_JPEG_RESTART_LEN + RTP_JPEG_QT_LEN + 128u)
 
 /** What the packetiser needs of one frame. */
 struct rtp_jpeg_frame {
-    uint32_t ticks;           /* presentation time, 90 kHz ticks from stream start */
-    uint32_t scan_len;        /* entropy-coded bytes (at most MJPEG_MAX_SCAN) */
-    uint16_t width;           /* pixels (at most MJPEG_MAX_DIM) */
-    uint16_t height;          /* pixels */
-    uint16_t restart_interval;/* MCUs, for types 64-127 */
-    uint8_t type;             /* RFC 2435 type: 0, 1, 64, 65 */
+    uint32_t ticks;                   /* presentation time, 90 kHz ticks from stream start */
+    uint32_t scan_len;                /* entropy-coded bytes (at most MJPEG_MAX_SCAN) */
+    uint16_t width;                   /* pixels (at most MJPEG_MAX_DIM) */
+    uint16_t height;                  /* pixels */
+    uint16_t restart_interval;        /* MCUs, for types 64-127 */
+    uint8_t type;                     /* RFC 2435 type: 0, 1, 64, 65 */
     const struct mjpeg_qset *qtables; /* sent in-band at offset 0 */
 };
 
@@ -114,8 +114,8 @@ typedef int (*rtp_jpeg_emit_fn)(void *ctx, const uint8_t *pkt, size_t len, bool 
  * RTP_HEADER_LEN + @max_payload) and handed to @emit. Returns the number of
  * packets, -KE_INVAL for a bad @max_payload or too small @buf, or @emit's error.
  */
-int rtp_jpeg_send_frame(struct rtp_sender *tx, const struct rtp_jpeg_frame *f,
-                        const uint8_t *scan, uint32_t max_payload, uint8_t *buf, size_t cap,
-                        rtp_jpeg_emit_fn emit, void *ctx);
+int rtp_jpeg_send_frame(struct rtp_sender *tx, const struct rtp_jpeg_frame *f, const uint8_t *scan,
+                        uint32_t max_payload, uint8_t *buf, size_t cap, rtp_jpeg_emit_fn emit,
+                        void *ctx);
 
 #endif

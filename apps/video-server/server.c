@@ -108,8 +108,8 @@ static const char *dest_text(uint32_t addr, uint16_t port, char buf[24])
 
 /* ------------------------------------------------------------ open/close */
 
-int vs_server_open(struct vs_server *s, const struct vs_server_params *p, uint64_t *ctr,
-                   char *err, size_t errlen)
+int vs_server_open(struct vs_server *s, const struct vs_server_params *p, uint64_t *ctr, char *err,
+                   size_t errlen)
 {
     if (vs_current != NULL) {
         ksnprintf(err, errlen, "a video server runs already (one at a time)");
@@ -119,8 +119,10 @@ int vs_server_open(struct vs_server *s, const struct vs_server_params *p, uint64
     s->ctr = ctr;
     s->base_port = p->base_port ? p->base_port : VS_DEFAULT_PORT;
     if ((s->base_port & 1u) || (uint32_t)s->base_port + 2u * VS_MAX_STREAMS > 65536u) {
-        ksnprintf(err, errlen, "port=%u: the first source port must be even and leave room "
-                  "for %u streams (RTP and RTCP each)", s->base_port, VS_MAX_STREAMS);
+        ksnprintf(err, errlen,
+                  "port=%u: the first source port must be even and leave room "
+                  "for %u streams (RTP and RTCP each)",
+                  s->base_port, VS_MAX_STREAMS);
         return -KE_INVAL;
     }
     s->mcast_ttl = p->ttl ? p->ttl : VS_DEFAULT_TTL;
@@ -148,8 +150,9 @@ int vs_server_open(struct vs_server *s, const struct vs_server_params *p, uint64
         vs_media_close(&s->media);
         return -KE_NOMEM;
     }
-    s->disk = (struct vs_disk){ .disk = s->media.disk, .pool = s->pool,
-                                .max_payload = payload, .ctr = ctr };
+    s->disk = (struct vs_disk){
+        .disk = s->media.disk, .pool = s->pool, .max_payload = payload, .ctr = ctr
+    };
     s->rng = kclock_now_ns() ^ (uint64_t)(uintptr_t)s ^ 0x9e3779b97f4a7c15ull;
     if (s->rng == 0)
         s->rng = 1;
@@ -205,9 +208,11 @@ static void stream_ended(struct vs_stream *st, void *ctx)
 {
     struct vs_server *s = ctx;
     char a[24];
-    KINFO(VS_TAG, "stream %u: %s ended after %llu frames (%llu late, %llu skipped) to %u "
-          "client(s), first %s", st->id, st->video->name, (unsigned long long)st->frames,
-          (unsigned long long)st->late, (unsigned long long)st->skipped, st->fan.n,
+    KINFO(VS_TAG,
+          "stream %u: %s ended after %llu frames (%llu late, %llu skipped) to %u "
+          "client(s), first %s",
+          st->id, st->video->name, (unsigned long long)st->frames, (unsigned long long)st->late,
+          (unsigned long long)st->skipped, st->fan.n,
           st->fan.n ? dest_text(st->fan.clients[0].addr, st->fan.clients[0].port, a) : "-");
     ktimer_arm_in(&s->reap, 0);
 }
@@ -220,8 +225,7 @@ static int add_dest(struct vs_stream *st, const struct vs_dest *d, char *err, si
     char b[24];
     int rc = vs_fanout_add(&st->fan, d->addr, d->port);
     switch (rc) {
-    case 0:
-        return 0;
+    case 0: return 0;
     case -KE_EXIST:
         ksnprintf(err, errlen, "%s is a destination of stream %u already",
                   dest_text(d->addr, d->port, b), st->id);
@@ -230,16 +234,16 @@ static int add_dest(struct vs_stream *st, const struct vs_dest *d, char *err, si
         ksnprintf(err, errlen, "%s: no route to it", dest_text(d->addr, d->port, b));
         break;
     case -KE_TOOBIG:
-        ksnprintf(err, errlen, "stream %u has %u destinations, the most it may",
-                  st->id, VS_MAX_CLIENTS);
+        ksnprintf(err, errlen, "stream %u has %u destinations, the most it may", st->id,
+                  VS_MAX_CLIENTS);
         break;
-    case -KE_NOMEM:
-        ksnprintf(err, errlen, "no memory for another destination");
-        break;
+    case -KE_NOMEM: ksnprintf(err, errlen, "no memory for another destination"); break;
     default:
-        ksnprintf(err, errlen, "%s: a destination needs a unicast or multicast address and an "
+        ksnprintf(err, errlen,
+                  "%s: a destination needs a unicast or multicast address and an "
                   "even port (RTCP goes to port + 1) not overlapping another destination's on "
-                  "that address", dest_text(d->addr, d->port, b));
+                  "that address",
+                  dest_text(d->addr, d->port, b));
         break;
     }
     return rc;
@@ -295,8 +299,10 @@ int vs_play(struct vs_server *s, const char *file, const struct vs_dest *d, unsi
                             rand32(s), (uint16_t)rand32(s), rand32(s), &ops);
     if (rc < 0) {
         if (rc == -KE_TOOBIG)
-            ksnprintf(err, errlen, "%s: its largest frame (%u scan bytes) needs more than %u "
-                      "packets", v->name, v->max_scan, VS_FRAME_MAX_PKTS);
+            ksnprintf(err, errlen,
+                      "%s: its largest frame (%u scan bytes) needs more than %u "
+                      "packets",
+                      v->name, v->max_scan, VS_FRAME_MAX_PKTS);
         else
             ksnprintf(err, errlen, "no memory for the stream's frame buffers");
         vs_stream_fini(st);
@@ -316,9 +322,9 @@ int vs_play(struct vs_server *s, const char *file, const struct vs_dest *d, unsi
     vs_stream_start(st);
     *id = st->id;
     char b[24];
-    KINFO(VS_TAG, "stream %u: %s (%u frames, %ux%u, %u/%u fps%s) to %s%s from port %u",
-          st->id, v->name, v->ix.count, v->ix.frames[0].width, v->ix.frames[0].height,
-          v->rate.num, v->rate.den, loop ? ", loop" : "", dest_text(d[0].addr, d[0].port, b),
+    KINFO(VS_TAG, "stream %u: %s (%u frames, %ux%u, %u/%u fps%s) to %s%s from port %u", st->id,
+          v->name, v->ix.count, v->ix.frames[0].width, v->ix.frames[0].height, v->rate.num,
+          v->rate.den, loop ? ", loop" : "", dest_text(d[0].addr, d[0].port, b),
           n > 1 ? " and others" : "", sport);
     return 0;
 }
@@ -393,8 +399,13 @@ int vs_sdp(struct vs_server *s, unsigned id, const struct vs_dest *d, char *buf,
     }
     const struct vs_client *c = &st->fan.clients[i];
     struct sdp_rtp_jpeg sd = {
-        .origin = c->src, .dest = c->addr, .ttl = st->fan.mcast_ttl, .port = c->port,
-        .session_id = st->tx.ssrc, .name = st->video->name, .rate = st->video->rate,
+        .origin = c->src,
+        .dest = c->addr,
+        .ttl = st->fan.mcast_ttl,
+        .port = c->port,
+        .session_id = st->tx.ssrc,
+        .name = st->video->name,
+        .rate = st->video->rate,
     };
     int n = sdp_write_rtp_jpeg(buf, cap, &sd);
     if (n < 0) {
@@ -417,6 +428,6 @@ void vs_drop_client(struct vs_server *s, struct vs_stream *st, uint32_t i, const
     s->ctr[VS_CLIENTS_DROPPED]++;
     if (st->fan.n == 0) {
         st->ending = true; /* no more sends; freed outside the handler that got here */
-            ktimer_arm_in(&s->reap, 0);
+        ktimer_arm_in(&s->reap, 0);
     }
 }

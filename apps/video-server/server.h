@@ -49,11 +49,11 @@ struct vs_dest {
 
 /** What the server is opened with. */
 struct vs_server_params {
-    const char *media;       /* "disk0" or (hosted) an archive path */
-    uint32_t pool;           /* video pool buffers; 0: VS_DEFAULT_POOL */
-    uint32_t max_payload;    /* RTP payload bytes; 0: RTP_JPEG_DEFAULT_PAYLOAD */
-    uint8_t ttl;             /* multicast TTL; 0: VS_DEFAULT_TTL */
-    uint16_t base_port;      /* first source port; 0: VS_DEFAULT_PORT */
+    const char *media;    /* "disk0" or (hosted) an archive path */
+    uint32_t pool;        /* video pool buffers; 0: VS_DEFAULT_POOL */
+    uint32_t max_payload; /* RTP payload bytes; 0: RTP_JPEG_DEFAULT_PAYLOAD */
+    uint8_t ttl;          /* multicast TTL; 0: VS_DEFAULT_TTL */
+    uint16_t base_port;   /* first source port; 0: VS_DEFAULT_PORT */
 };
 
 /** The server. */
@@ -61,14 +61,14 @@ struct vs_server {
     struct vs_media media;
     struct vs_disk disk;
     struct pktpool *pool;
-    uint32_t pool_count;                    /* its buffers */
+    uint32_t pool_count; /* its buffers */
     uint16_t base_port;
     uint8_t mcast_ttl;
-    uint64_t *ctr;                          /* enum vs_ctr */
+    uint64_t *ctr; /* enum vs_ctr */
     struct vs_stream *streams[VS_MAX_STREAMS];
-    bool direct;                            /* a send the fan-out must not copy */
-    struct ktimer reap;                     /* frees streams that ended or lost every client */
-    uint64_t rng;                           /* RTP identifiers (rtp.h: the caller draws them) */
+    bool direct;        /* a send the fan-out must not copy */
+    struct ktimer reap; /* frees streams that ended or lost every client */
+    uint64_t rng;       /* RTP identifiers (rtp.h: the caller draws them) */
 };
 
 /**
@@ -77,8 +77,8 @@ struct vs_server {
  * runs already), vs_media_open's codes, -KE_INVAL (a bad parameter), -KE_NOMEM,
  * with a message in @err.
  */
-int vs_server_open(struct vs_server *s, const struct vs_server_params *p, uint64_t *ctr,
-                   char *err, size_t errlen);
+int vs_server_open(struct vs_server *s, const struct vs_server_params *p, uint64_t *ctr, char *err,
+                   size_t errlen);
 
 /**
  * vs_server_close - stop every stream (no BYE), release the media and the

@@ -35,8 +35,7 @@ static uint64_t due_ns(const struct vs_stream *st, uint64_t k)
 
 int vs_stream_init(struct vs_stream *st, unsigned id, const struct vs_video *v, bool loop,
                    uint16_t sport, uint8_t mcast_ttl, struct vs_disk *dk, uint64_t *ctr,
-                   uint32_t ssrc, uint16_t seq0, uint32_t ts_base,
-                   const struct vs_stream_ops *ops)
+                   uint32_t ssrc, uint16_t seq0, uint32_t ts_base, const struct vs_stream_ops *ops)
 {
     memset(st, 0, sizeof *st);
     st->id = id;
@@ -259,8 +258,8 @@ static struct pktbuf *rtcp_packet(struct vs_stream *st, bool bye)
         return NULL;
     uint64_t now = kclock_now_ns(), at = now > st->t0 ? now : st->t0;
     uint32_t ticks = (uint32_t)((at - st->t0) / 1000u * RTP_JPEG_CLOCK_HZ / 1000000u);
-    size_t n = rtcp_write_sr(&st->tx, pkt_data(p), pkt_tailroom(p), rtp_ntp_from_unix_ns(at),
-                             ticks, st->cname, bye);
+    size_t n = rtcp_write_sr(&st->tx, pkt_data(p), pkt_tailroom(p), rtp_ntp_from_unix_ns(at), ticks,
+                             st->cname, bye);
     if (n == 0 || pkt_append(p, (uint16_t)n) == NULL) {
         pkt_free(p);
         return NULL;
@@ -275,7 +274,8 @@ static void rtcp_send(struct vs_stream *st, struct pktbuf *p, const struct vs_cl
         st->ctr[VS_RTP_SEND_ERRORS]++;
         return;
     }
-    if (udp_send(p, c->src, c->addr, (uint16_t)(st->fan.sport + 1u), (uint16_t)(c->port + 1u)) < 0) {
+    if (udp_send(p, c->src, c->addr, (uint16_t)(st->fan.sport + 1u), (uint16_t)(c->port + 1u)) <
+        0) {
         st->ctr[VS_RTP_SEND_ERRORS]++;
         return;
     }

@@ -66,29 +66,29 @@ struct vs_stream_ops {
 
 /** One stream. Fields are read by the server and the console. */
 struct vs_stream {
-    unsigned id;                 /* 1.. (the server's slot + 1) */
+    unsigned id; /* 1.. (the server's slot + 1) */
     const struct vs_video *video;
     bool loop;
-    struct vs_fanout fan;        /* its clients */
+    struct vs_fanout fan; /* its clients */
     struct rtp_sender tx;
-    char cname[64];              /* RTCP CNAME: "spindle-video-ID@A.B.C.D" */
+    char cname[64]; /* RTCP CNAME: "spindle-video-ID@A.B.C.D" */
     struct vs_disk *dk;
     struct vs_stream_ops ops;
-    uint64_t *ctr;               /* enum vs_ctr */
+    uint64_t *ctr; /* enum vs_ctr */
     /* pacing */
     struct ktimer frame_timer, pump_timer, rtcp_timer, end_timer;
-    uint64_t t0;                 /* due time of frame 0, kclock ns */
-    uint64_t seq;                /* stream frame number of the next frame to send */
-    uint64_t next_read_seq;      /* stream frame number of the next frame to read */
-    bool due;                    /* frame seq's time has come */
-    bool sending;                /* frame seq is being sent */
-    uint32_t send_pkt;           /* its next packet */
+    uint64_t t0;            /* due time of frame 0, kclock ns */
+    uint64_t seq;           /* stream frame number of the next frame to send */
+    uint64_t next_read_seq; /* stream frame number of the next frame to read */
+    bool due;               /* frame seq's time has come */
+    bool sending;           /* frame seq is being sent */
+    uint32_t send_pkt;      /* its next packet */
     bool ending, ended;
     struct vs_frame slot[VS_READ_AHEAD]; /* stream frame k in slot[k % VS_READ_AHEAD] */
     uint64_t slot_seq[VS_READ_AHEAD];    /* the stream frame each slot holds, UINT64_MAX none */
     /* figures */
     uint64_t frames, late, skipped, packets, bytes, rtcp;
-    uint64_t max_late_ns;        /* worst lateness of a frame's last packet past the next due time */
+    uint64_t max_late_ns; /* worst lateness of a frame's last packet past the next due time */
     uint64_t started_ns;
 };
 
@@ -101,8 +101,7 @@ struct vs_stream {
  */
 int vs_stream_init(struct vs_stream *st, unsigned id, const struct vs_video *v, bool loop,
                    uint16_t sport, uint8_t mcast_ttl, struct vs_disk *dk, uint64_t *ctr,
-                   uint32_t ssrc, uint16_t seq0, uint32_t ts_base,
-                   const struct vs_stream_ops *ops);
+                   uint32_t ssrc, uint16_t seq0, uint32_t ts_base, const struct vs_stream_ops *ops);
 
 /** Most packets of one frame (larger frames are refused at play). */
 #define VS_FRAME_MAX_PKTS 512u

@@ -11,12 +11,17 @@
 
 /* Byte offsets and widths of the header fields (POSIX ustar). */
 enum {
-    H_NAME = 0, H_NAME_LEN = 100,
-    H_SIZE = 124, H_SIZE_LEN = 12,
-    H_CHKSUM = 148, H_CHKSUM_LEN = 8,
+    H_NAME = 0,
+    H_NAME_LEN = 100,
+    H_SIZE = 124,
+    H_SIZE_LEN = 12,
+    H_CHKSUM = 148,
+    H_CHKSUM_LEN = 8,
     H_TYPEFLAG = 156,
-    H_MAGIC = 257, H_VERSION = 263,
-    H_PREFIX = 345, H_PREFIX_LEN = 155
+    H_MAGIC = 257,
+    H_VERSION = 263,
+    H_PREFIX = 345,
+    H_PREFIX_LEN = 155
 };
 
 enum magic { MAGIC_NONE, MAGIC_POSIX, MAGIC_GNU };
@@ -48,9 +53,9 @@ static void printable(char *dst, size_t cap, const uint8_t *src, size_t n)
         dst[k] = '\0';
 }
 
-__attribute__((format(printf, 6, 7)))
-static int fail(struct ustar_reader *r, int code, char *err, size_t errlen, const char *name,
-                const char *fmt, ...)
+__attribute__((format(printf, 6, 7))) static int fail(struct ustar_reader *r, int code, char *err,
+                                                      size_t errlen, const char *name,
+                                                      const char *fmt, ...)
 {
     char why[160];
     va_list ap;
@@ -59,8 +64,8 @@ static int fail(struct ustar_reader *r, int code, char *err, size_t errlen, cons
     va_end(ap);
     if (err && errlen) {
         if (name && name[0])
-            ksnprintf(err, errlen, "tar entry %u '%s' (header at byte %llu): %s", r->index,
-                      name, (unsigned long long)r->off, why);
+            ksnprintf(err, errlen, "tar entry %u '%s' (header at byte %llu): %s", r->index, name,
+                      (unsigned long long)r->off, why);
         else
             ksnprintf(err, errlen, "tar entry %u (header at byte %llu): %s", r->index,
                       (unsigned long long)r->off, why);
@@ -147,8 +152,8 @@ static uint64_t padded(uint64_t size)
  * Parse pax extended header records "LEN KEY=VALUE\n" (LEN counts the whole
  * record in decimal) from r->pax[0..n); apply "path" and "size".
  */
-static int parse_pax(struct ustar_reader *r, size_t n, struct pending *pd, char *err,
-                     size_t errlen, const char *hname)
+static int parse_pax(struct ustar_reader *r, size_t n, struct pending *pd, char *err, size_t errlen,
+                     const char *hname)
 {
     size_t i = 0;
     while (i < n) {
@@ -198,8 +203,8 @@ static int read_meta(struct ustar_reader *r, uint64_t data_off, uint64_t size, c
 {
     if (size > USTAR_PAX_MAX)
         return fail(r, -KE_INVAL, err, errlen, hname,
-                    "extended header of %llu bytes (at most %u accepted)",
-                    (unsigned long long)size, USTAR_PAX_MAX);
+                    "extended header of %llu bytes (at most %u accepted)", (unsigned long long)size,
+                    USTAR_PAX_MAX);
     int rc = r->read(r->ctx, data_off, r->pax, (uint32_t)size);
     if (rc < 0)
         return fail(r, rc, err, errlen, hname, "reading %llu bytes at %llu: %s",
@@ -209,7 +214,7 @@ static int read_meta(struct ustar_reader *r, uint64_t data_off, uint64_t size, c
 
 int ustar_next(struct ustar_reader *r, struct ustar_entry *e, char *err, size_t errlen)
 {
-    struct pending pd = {.first_off = r->off};
+    struct pending pd = { .first_off = r->off };
     memset(e, 0, sizeof *e); /* defined on every return, not only 1 */
     if (r->end)
         return 0;
@@ -267,8 +272,7 @@ int ustar_next(struct ustar_reader *r, struct ustar_entry *e, char *err, size_t 
             return fail(r, -KE_INVAL, err, errlen, hname, "size field is not a number");
         char type = (char)b[H_TYPEFLAG];
         /* POSIX: links, devices, FIFOs and directories have no data blocks. */
-        if (type == '1' || type == '2' || type == '3' || type == '4' || type == '5' ||
-            type == '6')
+        if (type == '1' || type == '2' || type == '3' || type == '4' || type == '5' || type == '6')
             size = 0;
         if (pd.has_size && type != 'x' && type != 'g' && type != 'L' && type != 'K')
             size = pd.size;
@@ -293,8 +297,7 @@ int ustar_next(struct ustar_reader *r, struct ustar_entry *e, char *err, size_t 
                     n++;
                 if (n == 0 || n > USTAR_NAME_MAX)
                     return fail(r, -KE_INVAL, err, errlen, hname,
-                                "GNU long name of %zu bytes (empty or over %u)", n,
-                                USTAR_NAME_MAX);
+                                "GNU long name of %zu bytes (empty or over %u)", n, USTAR_NAME_MAX);
                 memcpy(pd.name, r->pax, n);
                 pd.name[n] = '\0';
                 pd.has_name = true;
@@ -345,8 +348,10 @@ int ustar_list(struct ustar_reader *r, ustar_read_fn read, void *ctx, uint64_t d
             continue;
         if (*n == cap) {
             if (err && errlen)
-                ksnprintf(err, errlen, "tar archive holds more than %u regular files "
-                          "('%s' is one too many)", cap, e.name);
+                ksnprintf(err, errlen,
+                          "tar archive holds more than %u regular files "
+                          "('%s' is one too many)",
+                          cap, e.name);
             *n = 0;
             return -KE_TOOBIG;
         }
@@ -364,8 +369,7 @@ static const char *skip_dot_slash(const char *s)
     return s;
 }
 
-const struct ustar_entry *ustar_find(const struct ustar_entry *files, uint32_t n,
-                                     const char *name)
+const struct ustar_entry *ustar_find(const struct ustar_entry *files, uint32_t n, const char *name)
 {
     name = skip_dot_slash(name);
     for (uint32_t i = 0; i < n; i++)

@@ -63,10 +63,10 @@ static inline bool ustar_is_regular(const struct ustar_entry *e)
 struct ustar_reader {
     ustar_read_fn read;
     void *ctx;
-    uint64_t dev_size;  /* bytes of the device */
-    uint64_t off;       /* offset of the next header */
-    uint32_t index;     /* members reported so far */
-    bool end;           /* end-of-archive reached */
+    uint64_t dev_size; /* bytes of the device */
+    uint64_t off;      /* offset of the next header */
+    uint32_t index;    /* members reported so far */
+    bool end;          /* end-of-archive reached */
     uint8_t block[USTAR_BLOCK];
     char pax[USTAR_PAX_MAX];
 };
@@ -103,7 +103,6 @@ int ustar_list(struct ustar_reader *r, ustar_read_fn read, void *ctx, uint64_t d
  * ustar_find - the entry named @name among @n entries, or NULL. Names compare
  * byte for byte; a leading "./" on either side is ignored.
  */
-const struct ustar_entry *ustar_find(const struct ustar_entry *files, uint32_t n,
-                                     const char *name);
+const struct ustar_entry *ustar_find(const struct ustar_entry *files, uint32_t n, const char *name);
 
 #endif

@@ -63,9 +63,10 @@ static int check_hash(struct kblk *d, uint64_t *out)
         if (c < chunks) {
             uint64_t lba = c * CHECK_CHUNK_SECTORS;
             *r = (struct kblk_req){
-                .op = KBLK_READ, .lba = lba,
+                .op = KBLK_READ,
+                .lba = lba,
                 .nsect = (uint32_t)(d->capacity - lba < CHECK_CHUNK_SECTORS ? d->capacity - lba
-                                                                           : CHECK_CHUNK_SECTORS),
+                                                                            : CHECK_CHUNK_SECTORS),
                 .buf = buf + (size_t)(c % CHECK_INFLIGHT) * CHECK_CHUNK_SECTORS * d->sector_size,
                 .done = check_done,
             };

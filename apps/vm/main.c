@@ -62,10 +62,10 @@ static void print_interfaces(void)
         const struct netif *ifp = netif_get((uint16_t)i);
         if (!ifp)
             continue;
-        kprintf("vm: %s driver %s mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u link %s",
-                ifp->name, ifp->port && ifp->port->driver ? ifp->port->driver : "?",
-                ifp->mac[0], ifp->mac[1], ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5],
-                ifp->mtu, ifp->port && ifp->port->link_up ? "up" : "down");
+        kprintf("vm: %s driver %s mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u link %s", ifp->name,
+                ifp->port && ifp->port->driver ? ifp->port->driver : "?", ifp->mac[0], ifp->mac[1],
+                ifp->mac[2], ifp->mac[3], ifp->mac[4], ifp->mac[5], ifp->mtu,
+                ifp->port && ifp->port->link_up ? "up" : "down");
         for (unsigned k = 0; k < ifp->naddrs; k++) {
             uint32_t v = ifp->addr[k];
             ksnprintf(a, sizeof(a), "%u.%u.%u.%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255,
@@ -134,7 +134,8 @@ _Noreturn void vm_main(void)
     const char *name = arch_boot_config_name();
     if (!text) {
         kprintf("vm: configuration error: %s: no configuration given "
-                "(x86_64: -fw_cfg name=opt/spindle/config,file=FILE; alpha: -initrd FILE)\n", name);
+                "(x86_64: -fw_cfg name=opt/spindle/config,file=FILE; alpha: -initrd FILE)\n",
+                name);
         arch_halt(1);
     }
     struct config_error err;

@@ -23,7 +23,7 @@
 struct blkfile {
     struct kblk blk;
     int fd;
-    uint64_t file_bytes;        /* size of the file when opened (writes may grow it) */
+    uint64_t file_bytes;          /* size of the file when opened (writes may grow it) */
     struct kblk_req *head, *tail; /* queued requests, oldest first */
     unsigned queued;
 };
@@ -32,16 +32,12 @@ static int kerr_of_errno(int e)
 {
     switch (e) {
     case ENOENT:
-    case ENOTDIR:
-        return -KE_NOENT;
+    case ENOTDIR: return -KE_NOENT;
     case EACCES:
     case EPERM:
-    case EROFS:
-        return -KE_PERM;
-    case ENOMEM:
-        return -KE_NOMEM;
-    default:
-        return -KE_IO;
+    case EROFS: return -KE_PERM;
+    case ENOMEM: return -KE_NOMEM;
+    default: return -KE_IO;
     }
 }
 
@@ -107,19 +103,15 @@ static int do_one(struct blkfile *f, struct kblk_req *req)
     uint64_t off = req->lba * b->sector_size;
     int rc;
     switch (req->op) {
-    case KBLK_READ:
-        rc = read_all(f->fd, req->buf, n, off);
-        break;
-    case KBLK_WRITE:
-        rc = write_all(f->fd, req->buf, n, off);
-        break;
-    default:
-        rc = fdatasync(f->fd) == 0 ? 0 : -errno;
-        break;
+    case KBLK_READ: rc = read_all(f->fd, req->buf, n, off); break;
+    case KBLK_WRITE: rc = write_all(f->fd, req->buf, n, off); break;
+    default: rc = fdatasync(f->fd) == 0 ? 0 : -errno; break;
     }
     if (rc) {
         KWARN(BLKFILE_TAG, "%s: %s of %u sectors at %llu: %s", b->name,
-              req->op == KBLK_READ ? "read" : req->op == KBLK_WRITE ? "write" : "flush",
+              req->op == KBLK_READ    ? "read"
+              : req->op == KBLK_WRITE ? "write"
+                                      : "flush",
               req->nsect, (unsigned long long)req->lba, strerror(-rc));
         return -KE_IO;
     }
@@ -185,8 +177,7 @@ static const struct kblk_ops bf_ops = {
     .close = bf_close,
 };
 
-static int open_file(const char *name, const char *path, bool writable, char *err,
-                     size_t errlen)
+static int open_file(const char *name, const char *path, bool writable, char *err, size_t errlen)
 {
     if (!name || !name[0] || strlen(name) >= KBLK_NAME_MAX || !path) {
         ksnprintf(err, errlen, "blkfile: bad disk name or path");

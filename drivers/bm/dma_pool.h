@@ -21,9 +21,9 @@
 
 /** DMA memory behind a device's receive pools, kept for the device's lifetime. */
 struct dma_pool {
-    struct bus_dma mem;   /* the block area; virt NULL until the first pool */
-    bool busy;            /* a pool (maybe one that could not be destroyed) uses mem */
-    char name[24];        /* the current pool's name, "IFNAME-rx" */
+    struct bus_dma mem; /* the block area; virt NULL until the first pool */
+    bool busy;          /* a pool (maybe one that could not be destroyed) uses mem */
+    char name[24];      /* the current pool's name, "IFNAME-rx" */
 };
 
 /**

@@ -16,9 +16,9 @@
 /** Largest packet a chain may form (kernel/pktbuf.h pkt_chain): uint16 lengths. */
 #define BM_PKT_MAX 65535u
 
-static const char *const bm_nic_ctr_names[BM_NCTR] = {
-    "rx_no_buf", "tx_bad_len", "tx_bad_offload", "tx_ring_full", "tx_linearized", "intr_enables"
-};
+static const char *const bm_nic_ctr_names[BM_NCTR] = { "rx_no_buf",      "tx_bad_len",
+                                                       "tx_bad_offload", "tx_ring_full",
+                                                       "tx_linearized",  "intr_enables" };
 
 static struct bm_nic *nic_of(struct kport *port)
 {
@@ -225,7 +225,7 @@ static uint16_t bm_tx_burst(struct kport *port, struct pktbuf **pkts, uint16_t c
     if (full)
         n->ctr[BM_C_TX_RING_FULL]++;
     n->tx_blocked = full; /* until a burst goes in whole */
-    return cnt; /* frames taken: queued, or dropped for an error and counted */
+    return cnt;           /* frames taken: queued, or dropped for an error and counted */
 }
 
 /* ---- interrupts ---- */
@@ -292,7 +292,7 @@ static void bm_stop(struct kport *port)
     ktimer_cancel(&n->watchdog);
     if (n->ops->watchdog)
         n->ops->watchdog(n); /* the last statistics */
-    n->ops->hw_stop(n); /* stops all DMA before the buffers go back */
+    n->ops->hw_stop(n);      /* stops all DMA before the buffers go back */
     n->running = false;
     n->armed = false;
     release_buffers(n);

@@ -138,32 +138,32 @@ enum bm_nic_ctr {
 
 /** What a driver tells the skeleton at bm_nic_init. */
 struct bm_nic_cfg {
-    const char *driver;             /* class name ("e1000"): port->driver and the stats group */
-    const char *ifname;             /* interface name from the configuration */
-    const char *tag;                /* log tag */
-    const char *const *ctr_names;   /* the driver's own counters, after the skeleton's */
-    unsigned nctr;                  /* how many */
-    uint16_t tx_max_segs;           /* segments a chained frame may have before it is linearized */
-    uint16_t tx_lin_need;           /* descriptors a linear frame needs at most (linearize then) */
+    const char *driver;           /* class name ("e1000"): port->driver and the stats group */
+    const char *ifname;           /* interface name from the configuration */
+    const char *tag;              /* log tag */
+    const char *const *ctr_names; /* the driver's own counters, after the skeleton's */
+    unsigned nctr;                /* how many */
+    uint16_t tx_max_segs;         /* segments a chained frame may have before it is linearized */
+    uint16_t tx_lin_need;         /* descriptors a linear frame needs at most (linearize then) */
 };
 
 /** The skeleton's state: the first member of a driver's port state. */
 struct bm_nic {
-    struct kport port;              /* port.priv points back here */
+    struct kport port; /* port.priv points back here */
     const struct bm_ring_ops *ops;
     const char *tag;
-    struct dma_pool *dma;           /* the receive pool's DMA memory (the device's slot) */
+    struct dma_pool *dma; /* the receive pool's DMA memory (the device's slot) */
     bool running;
-    bool armed;                     /* intr_enable called since the last rx_burst */
-    bool tx_blocked;                /* the last tx_burst stopped at a full ring */
-    bool rx_dirty;                  /* buffers posted since the last rx_kick */
+    bool armed;      /* intr_enable called since the last rx_burst */
+    bool tx_blocked; /* the last tx_burst stopped at a full ring */
+    bool rx_dirty;   /* buffers posted since the last rx_kick */
     uint16_t tx_max_segs, tx_lin_need;
-    uint32_t rx_cap;                /* most buffers the receive ring took (its capacity) */
+    uint32_t rx_cap; /* most buffers the receive ring took (its capacity) */
     struct ktimer watchdog;
-    unsigned nctr;                  /* BM_NCTR + cfg.nctr */
-    uint64_t *ctr;                  /* nctr counters */
-    const char **ctr_names;         /* their names */
-    struct nic_stats stats;         /* "DRIVER-IFNAME" over ctr */
+    unsigned nctr;          /* BM_NCTR + cfg.nctr */
+    uint64_t *ctr;          /* nctr counters */
+    const char **ctr_names; /* their names */
+    struct nic_stats stats; /* "DRIVER-IFNAME" over ctr */
 };
 
 /** Index of a driver's own counter @i (0-based in its cfg.ctr_names) in nic->ctr. */

@@ -58,8 +58,8 @@ int nic_params_get(const char *driver, const struct kparams *p, const struct nic
     }
     for (unsigned k = 0; k < n; k++) {
         int rc = flag_word(p, &spec[k]) ? 0
-                                         : kparams_get_u64(p, spec[k].key, spec[k].dflt,
-                                                           spec[k].min, spec[k].max, spec[k].out);
+                                        : kparams_get_u64(p, spec[k].key, spec[k].dflt, spec[k].min,
+                                                          spec[k].max, spec[k].out);
         if (rc) {
             join_keys(spec, n, "/", keys, sizeof keys);
             ksnprintf(err, errlen, "%s: bad %s value: %s", driver, keys, kerr_str(rc));

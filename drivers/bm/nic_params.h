@@ -18,10 +18,10 @@
  * (entries, buffers, 0/1). A flag (min 0, max 1) also takes "on" and "off".
  */
 struct nic_param {
-    const char *key;      /* "rx_ring" */
-    uint64_t dflt;        /* value when the key is absent */
-    uint64_t min, max;    /* inclusive range */
-    uint64_t *out;        /* where the value goes */
+    const char *key;   /* "rx_ring" */
+    uint64_t dflt;     /* value when the key is absent */
+    uint64_t min, max; /* inclusive range */
+    uint64_t *out;     /* where the value goes */
 };
 
 /**

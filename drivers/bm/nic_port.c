@@ -8,8 +8,8 @@
 
 #define NIC_MTU 1500u /* bytes: Ethernet's IP MTU (RFC 894) */
 
-void nic_port_init(struct kport *port, const struct kport_ops *ops, void *priv,
-                   const char *driver, const char *ifname)
+void nic_port_init(struct kport *port, const struct kport_ops *ops, void *priv, const char *driver,
+                   const char *ifname)
 {
     port->ops = ops;
     port->priv = priv;

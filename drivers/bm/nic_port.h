@@ -25,8 +25,8 @@ struct nic_stats {
  * and wait_fd -1 (no host descriptor: the bare-metal main loop polls).
  * Nothing else is touched.
  */
-void nic_port_init(struct kport *port, const struct kport_ops *ops, void *priv,
-                   const char *driver, const char *ifname);
+void nic_port_init(struct kport *port, const struct kport_ops *ops, void *priv, const char *driver,
+                   const char *ifname);
 
 /**
  * nic_stats_register - name @st "DRIVER-IFNAME" (@driver, @ifname), point

@@ -38,10 +38,10 @@ struct pci_bind_slot {
 
 /** A driver class's view of the bus: which functions it drives and its slots. */
 struct pci_bind_class {
-    const char *driver;           /* class name, "e1000": names slots and messages */
-    const char *device;           /* what a match is called in messages: "e1000", "virtio-net" */
+    const char *driver; /* class name, "e1000": names slots and messages */
+    const char *device; /* what a match is called in messages: "e1000", "virtio-net" */
     bool (*match)(const struct bus_device *d); /* true for a function this driver drives */
-    struct pci_bind_slot *slots;  /* nslots of them */
+    struct pci_bind_slot *slots;               /* nslots of them */
     unsigned nslots;
 };
 

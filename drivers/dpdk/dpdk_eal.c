@@ -34,8 +34,8 @@ enum eal_state { EAL_DOWN, EAL_UP, EAL_FAILED };
 
 static struct {
     enum eal_state state;
-    char args[DPDK_EAL_STORE]; /* the argument string EAL was started with */
-    char why[200];         /* the reason of a failed initialisation */
+    char args[DPDK_EAL_STORE];  /* the argument string EAL was started with */
+    char why[200];              /* the reason of a failed initialisation */
     char store[DPDK_EAL_STORE]; /* argv strings: EAL may keep pointers into them */
     char *argv[DPDK_EAL_MAX_ARGS];
 } eal;
@@ -45,8 +45,7 @@ bool dpdk_eal_initialised(void)
     return eal.state == EAL_UP;
 }
 
-int dpdk_eal_split(const char *args, char *store, size_t storelen,
-                   char *argv[DPDK_EAL_MAX_ARGS])
+int dpdk_eal_split(const char *args, char *store, size_t storelen, char *argv[DPDK_EAL_MAX_ARGS])
 {
     static const char prog[] = "spindle";
     size_t used = sizeof(prog);
@@ -123,7 +122,8 @@ void dpdk_eal_default_args(char *buf, size_t len)
     cpu_list(cpus, sizeof(cpus));
     snprintf(buf, len,
              "--no-huge -m 256 --no-pci --no-shconf --no-telemetry --log-level=notice "
-             "--lcores=0@(%s)", cpus);
+             "--lcores=0@(%s)",
+             cpus);
 }
 
 void dpdk_fmt(char *buf, size_t len, const char *fmt, ...)
@@ -230,8 +230,8 @@ static int eal_start(const char *args, char *err, size_t errlen)
     }
     rc = dpdk_pool_register_ops();
     if (rc < 0) {
-        dpdk_fmt(eal.why, sizeof(eal.why),
-                 "dpdk: cannot register the spindle mempool handler: %s", strerror(-rc));
+        dpdk_fmt(eal.why, sizeof(eal.why), "dpdk: cannot register the spindle mempool handler: %s",
+                 strerror(-rc));
         eal.state = EAL_FAILED;
         dpdk_fmt(err, errlen, "%s", eal.why);
         return -KE_IO;
@@ -284,16 +284,14 @@ int dpdk_eal_ensure(const char *eal_args, char *err, size_t errlen)
     switch (eal.state) {
     case EAL_UP:
         if (eal_args != NULL && strcmp(eal_args, eal.args) != 0) {
-            snprintf(err, errlen, "dpdk: eal=\"%s\": EAL already runs with \"%s\" (one per process)",
-                     eal_args, eal.args);
+            snprintf(err, errlen,
+                     "dpdk: eal=\"%s\": EAL already runs with \"%s\" (one per process)", eal_args,
+                     eal.args);
             return -KE_INVAL;
         }
         return 0;
-    case EAL_FAILED:
-        dpdk_fmt(err, errlen, "%s", eal.why);
-        return -KE_IO;
-    case EAL_DOWN:
-        break;
+    case EAL_FAILED: dpdk_fmt(err, errlen, "%s", eal.why); return -KE_IO;
+    case EAL_DOWN: break;
     }
     if (eal_args == NULL) {
         dpdk_eal_default_args(dflt, sizeof(dflt));

@@ -33,8 +33,7 @@ int dpdk_eal_ensure(const char *eal_args, char *err, size_t errlen);
  * unbalanced quote, more than DPDK_EAL_MAX_ARGS - 1 words or a string
  * longer than @storelen - 9 bytes.
  */
-int dpdk_eal_split(const char *args, char *store, size_t storelen,
-                   char *argv[DPDK_EAL_MAX_ARGS]);
+int dpdk_eal_split(const char *args, char *store, size_t storelen, char *argv[DPDK_EAL_MAX_ARGS]);
 
 /**
  * dpdk_eal_default_args - the default EAL arguments (see dpdk.h) into

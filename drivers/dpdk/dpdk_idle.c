@@ -22,8 +22,8 @@ void dpdk_idle_init(struct dpdk_idle *id, enum dpdk_idle_mode mode, uint64_t idl
     memset(id, 0, sizeof(*id));
     id->mode = mode;
     id->idle_after_ns = idle_after_ns;
-    id->sleep_max_ns = sleep_max_ns < DPDK_IDLE_FIRST_SLEEP_NS ? DPDK_IDLE_FIRST_SLEEP_NS
-                                                               : sleep_max_ns;
+    id->sleep_max_ns =
+        sleep_max_ns < DPDK_IDLE_FIRST_SLEEP_NS ? DPDK_IDLE_FIRST_SLEEP_NS : sleep_max_ns;
     id->epfd = -1;
     id->tfd = -1;
 }
@@ -38,8 +38,7 @@ static bool intr_setup(struct dpdk_idle *id)
     for (uint16_t q = 0; q < id->nb_rxq; q++) {
         if (rte_eth_dev_rx_intr_ctl_q(id->port_id, q, id->epfd, RTE_INTR_EVENT_ADD, NULL) != 0) {
             while (q-- > 0)
-                (void)rte_eth_dev_rx_intr_ctl_q(id->port_id, q, id->epfd, RTE_INTR_EVENT_DEL,
-                                                NULL);
+                (void)rte_eth_dev_rx_intr_ctl_q(id->port_id, q, id->epfd, RTE_INTR_EVENT_DEL, NULL);
             close(id->epfd);
             id->epfd = -1;
             return false;
@@ -48,8 +47,8 @@ static bool intr_setup(struct dpdk_idle *id)
     return true;
 }
 
-int dpdk_idle_start(struct dpdk_idle *id, struct kport *port, uint16_t port_id,
-                    uint16_t nb_rxq, uint64_t now_ns)
+int dpdk_idle_start(struct dpdk_idle *id, struct kport *port, uint16_t port_id, uint16_t nb_rxq,
+                    uint64_t now_ns)
 {
     id->port_id = port_id;
     id->nb_rxq = nb_rxq;

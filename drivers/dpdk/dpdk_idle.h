@@ -38,17 +38,17 @@ enum dpdk_idle_mode { DPDK_IDLE_POLL, DPDK_IDLE_ADAPTIVE };
 /** Idle state of one port. */
 struct dpdk_idle {
     enum dpdk_idle_mode mode;
-    uint64_t idle_after_ns;  /* spin this long after the last frame */
-    uint64_t sleep_max_ns;   /* longest timer sleep */
-    uint64_t sleep_ns;       /* the timer's current period */
-    uint64_t last_rx_ns;     /* kclock time of the last frame (or of start) */
+    uint64_t idle_after_ns; /* spin this long after the last frame */
+    uint64_t sleep_max_ns;  /* longest timer sleep */
+    uint64_t sleep_ns;      /* the timer's current period */
+    uint64_t last_rx_ns;    /* kclock time of the last frame (or of start) */
     uint16_t port_id, nb_rxq;
     bool sleeping;
-    bool have_intr;          /* receive interrupts on every queue, through epfd */
-    int epfd;                /* epoll with the queues' interrupt descriptors, or -1 */
-    int tfd;                 /* timerfd of the back-off, or -1 */
-    uint64_t sleeps;         /* times the port let the loop sleep */
-    uint64_t wakeups;        /* times a frame woke it */
+    bool have_intr;   /* receive interrupts on every queue, through epfd */
+    int epfd;         /* epoll with the queues' interrupt descriptors, or -1 */
+    int tfd;          /* timerfd of the back-off, or -1 */
+    uint64_t sleeps;  /* times the port let the loop sleep */
+    uint64_t wakeups; /* times a frame woke it */
 };
 
 /** dpdk_idle_init - @id for @mode with its times (ns); no descriptor yet. */
@@ -62,8 +62,8 @@ void dpdk_idle_init(struct dpdk_idle *id, enum dpdk_idle_mode mode, uint64_t idl
  * interrupt (else the timerfd) and starts spinning at @now_ns.
  * Returns 0 or -KE_IO (no descriptor could be made; @port->error says why).
  */
-int dpdk_idle_start(struct dpdk_idle *id, struct kport *port, uint16_t port_id,
-                    uint16_t nb_rxq, uint64_t now_ns);
+int dpdk_idle_start(struct dpdk_idle *id, struct kport *port, uint16_t port_id, uint16_t nb_rxq,
+                    uint64_t now_ns);
 
 /**
  * dpdk_idle_after_rx - account a receive burst of @n frames at @now_ns:

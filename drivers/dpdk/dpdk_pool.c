@@ -227,8 +227,10 @@ struct dpdk_pool *dpdk_pool_create(const char *name, uint32_t count, uint16_t ro
     if (dp->mz == NULL && rte_eal_iova_mode() == RTE_IOVA_VA)
         dp->mz = rte_memzone_reserve_aligned(zname, bytes, socket, 0, RTE_CACHE_LINE_SIZE);
     if (dp->mz == NULL) {
-        snprintf(err, errlen, "pool %s: no %zu bytes of IOVA-contiguous DPDK memory: %s "
-                 "(EAL -m, or hugepages)", name, bytes, rte_strerror(rte_errno));
+        snprintf(err, errlen,
+                 "pool %s: no %zu bytes of IOVA-contiguous DPDK memory: %s "
+                 "(EAL -m, or hugepages)",
+                 name, bytes, rte_strerror(rte_errno));
         pool_free(dp);
         return NULL;
     }

@@ -40,19 +40,19 @@ struct rte_memzone;
 
 /** A pktpool and the rte_mempool that shares its blocks. */
 struct dpdk_pool {
-    struct pktpool *pool;        /* spindle's side: the free list */
-    struct rte_mempool *mp;      /* DPDK's side: mbuf headers, handler spindle_pktbuf */
+    struct pktpool *pool;         /* spindle's side: the free list */
+    struct rte_mempool *mp;       /* DPDK's side: mbuf headers, handler spindle_pktbuf */
     const struct rte_memzone *mz; /* the blocks, count x block_size bytes */
-    uint8_t *base;               /* mz->addr */
-    rte_iova_t iova;             /* IO address of base (blocks are IOVA-contiguous) */
+    uint8_t *base;                /* mz->addr */
+    rte_iova_t iova;              /* IO address of base (blocks are IOVA-contiguous) */
     uint32_t count;
-    uint16_t block_size;         /* RTE_PKTMBUF_HEADROOM + data room, bytes */
-    bool populating;             /* the mempool's initial puts: not pkt_free */
+    uint16_t block_size; /* RTE_PKTMBUF_HEADROOM + data room, bytes */
+    bool populating;     /* the mempool's initial puts: not pkt_free */
     uint32_t populated;
-    bool draining;               /* rte_mempool_free's gets: not pkt_alloc */
+    bool draining; /* rte_mempool_free's gets: not pkt_alloc */
     uint32_t drained;
-    struct rte_mbuf **mbuf;      /* block index -> its mbuf header */
-    struct dpdk_pool *next;      /* live or reap list */
+    struct rte_mbuf **mbuf; /* block index -> its mbuf header */
+    struct dpdk_pool *next; /* live or reap list */
     char name[32];
 };
 

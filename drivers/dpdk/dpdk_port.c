@@ -115,8 +115,8 @@ static int parse_num(const struct kdriver_args *a, const char *key, uint64_t dfl
     int rc = kparams_get_u64(a->params, key, dflt, min, max, out);
 
     if (rc < 0)
-        snprintf(err, errlen, "dpdk: interface %s: %s=%s: not a number in [%llu, %llu]",
-                 a->ifname, key, kparams_get(a->params, key), (unsigned long long)min,
+        snprintf(err, errlen, "dpdk: interface %s: %s=%s: not a number in [%llu, %llu]", a->ifname,
+                 key, kparams_get(a->params, key), (unsigned long long)min,
                  (unsigned long long)max);
     return rc;
 }
@@ -124,8 +124,8 @@ static int parse_num(const struct kdriver_args *a, const char *key, uint64_t dfl
 static int check_keys(const struct kdriver_args *a, char *err, size_t errlen)
 {
     static const char *const known[] = {
-        "dev", "queues", "rxd", "txd", "pool", "mtu", "promisc", "allmulti",
-        "idle", "idle-after", "sleep-max", NULL,
+        "dev",     "queues",   "rxd",  "txd",        "pool",      "mtu",
+        "promisc", "allmulti", "idle", "idle-after", "sleep-max", NULL,
     };
     const struct kparams *p = a->params;
 
@@ -135,7 +135,8 @@ static int check_keys(const struct kdriver_args *a, char *err, size_t errlen)
         for (unsigned k = 0; !ok && known[k] != NULL; k++)
             ok = strcmp(p->key[i], known[k]) == 0;
         if (!ok) {
-            snprintf(err, errlen, "dpdk: interface %s: unknown parameter %s= (known: dev= queues= "
+            snprintf(err, errlen,
+                     "dpdk: interface %s: unknown parameter %s= (known: dev= queues= "
                      "rxd= txd= pool= mtu= promisc= allmulti= idle= idle-after= sleep-max=; EAL's "
                      "arguments go on a line of their own: dpdk eal=\"...\")",
                      a->ifname, p->key[i]);
@@ -156,8 +157,10 @@ static int parse_params(const struct kdriver_args *a, struct dpdk_params *pp, ch
     memset(pp, 0, sizeof(*pp));
     pp->dev = kparams_get(a->params, "dev");
     if (pp->dev == NULL || pp->dev[0] == '\0') {
-        snprintf(err, errlen, "dpdk: interface %s: missing dev=DEVARGS (a PCI address or a "
-                 "virtual device such as net_af_packet0,iface=IFNAME)", a->ifname);
+        snprintf(err, errlen,
+                 "dpdk: interface %s: missing dev=DEVARGS (a PCI address or a "
+                 "virtual device such as net_af_packet0,iface=IFNAME)",
+                 a->ifname);
         return -KE_INVAL;
     }
     if (strlen(pp->dev) >= sizeof(((struct dpdk_port *)NULL)->devargs)) {
@@ -216,7 +219,7 @@ static int probe(struct dpdk_port *dpp, char *err, size_t errlen)
     int rc;
 
     RTE_ETH_FOREACH_DEV(id)
-        before[id] = true;
+    before[id] = true;
     if (af_packet)
         dpdk_fdset_snapshot(&fds);
     dpdk_log_capture_begin(&cap);
@@ -230,11 +233,13 @@ static int probe(struct dpdk_port *dpp, char *err, size_t errlen)
         dpdk_fmt(err, errlen, "dpdk: interface %s: dev=%s: %s%s", dpp->port.name, dpp->devargs,
                  said[0] ? said : strerror(-rc),
                  looks_pci(dpp->devargs) && dpdk_eal_no_pci()
-                     ? " (EAL runs with --no-pci: give dpdk eal=... without it)" : "");
+                     ? " (EAL runs with --no-pci: give dpdk eal=... without it)"
+                     : "");
         return -KE_NODEV;
     }
     dpp->hotplugged = rc == 0;
-    RTE_ETH_FOREACH_DEV(id) {
+    RTE_ETH_FOREACH_DEV(id)
+    {
         if (!before[id]) {
             dpp->port_id = id;
             return 0;
@@ -304,8 +309,8 @@ static int configure(struct dpdk_port *dpp, const struct dpdk_params *pp,
     }
     dpp->configured = true;
     if (pp->has_mtu && (rc = rte_eth_dev_set_mtu(dpp->port_id, mtu)) < 0) {
-        snprintf(err, errlen, "dpdk: interface %s: device %s: mtu=%u: %s", ifn, dpp->dev_name,
-                 mtu, strerror(-rc));
+        snprintf(err, errlen, "dpdk: interface %s: device %s: mtu=%u: %s", ifn, dpp->dev_name, mtu,
+                 strerror(-rc));
         return -KE_IO;
     }
     dpp->nb_rxd = (uint16_t)pp->rxd;
@@ -319,14 +324,15 @@ static int configure(struct dpdk_port *dpp, const struct dpdk_params *pp,
     room = dpp->max_frame < 2048u ? 2048u : RTE_ALIGN_CEIL((uint32_t)dpp->max_frame, 64u);
     frame = af_packet_framesz(info->driver_name, dpp->devargs);
     if (frame > UINT16_MAX - RTE_PKTMBUF_HEADROOM - 64u) {
-        snprintf(err, errlen, "dpdk: interface %s: framesz=%lu: buffers hold at most %u bytes",
-                 ifn, frame, UINT16_MAX - RTE_PKTMBUF_HEADROOM - 64u);
+        snprintf(err, errlen, "dpdk: interface %s: framesz=%lu: buffers hold at most %u bytes", ifn,
+                 frame, UINT16_MAX - RTE_PKTMBUF_HEADROOM - 64u);
         return -KE_RANGE;
     }
     if (frame > room)
         room = RTE_ALIGN_CEIL((uint32_t)frame, 64u);
     if (frame != 0 && frame < 4096u)
-        KINFO("dpdk", "%s: net_af_packet framesz=%lu: IP datagrams the kernel reassembles for "
+        KINFO("dpdk",
+              "%s: net_af_packet framesz=%lu: IP datagrams the kernel reassembles for "
               "it beyond %lu bytes arrive cut short; framesz=4096 or more for fragments (dpdk.h)",
               ifn, frame, frame - 32u);
     snprintf(pname, sizeof(pname), "dpdk-%s", ifn);
@@ -375,8 +381,8 @@ static int dpdk_start(struct kport *port)
     rc = rte_eth_dev_start(dpp->port_id);
     dpdk_log_capture_end(&cap, said, sizeof(said));
     if (rc < 0) {
-        dpdk_fmt(port->error, sizeof(port->error), "dpdk: %s: device %s: start: %s%s%s",
-                 port->name, dpp->dev_name, strerror(-rc), said[0] ? ": " : "", said);
+        dpdk_fmt(port->error, sizeof(port->error), "dpdk: %s: device %s: start: %s%s%s", port->name,
+                 dpp->dev_name, strerror(-rc), said[0] ? ": " : "", said);
         return -KE_IO;
     }
     /* The interface's MAC (mac= of the configuration, netif_create) is the
@@ -387,10 +393,11 @@ static int dpdk_start(struct kport *port)
         memcpy(mac.addr_bytes, port->mac, 6);
         rc = rte_eth_dev_default_mac_addr_set(dpp->port_id, &mac);
         if (rc < 0 && !dpp->promisc) {
-            KWARN("dpdk", "%s: device %s refuses MAC %02x:%02x:%02x:%02x:%02x:%02x (%s): "
-                  "promiscuous mode instead", port->name, dpp->dev_name, port->mac[0],
-                  port->mac[1], port->mac[2], port->mac[3], port->mac[4], port->mac[5],
-                  strerror(-rc));
+            KWARN("dpdk",
+                  "%s: device %s refuses MAC %02x:%02x:%02x:%02x:%02x:%02x (%s): "
+                  "promiscuous mode instead",
+                  port->name, dpp->dev_name, port->mac[0], port->mac[1], port->mac[2], port->mac[3],
+                  port->mac[4], port->mac[5], strerror(-rc));
             dpp->promisc = true;
         }
     }
@@ -457,8 +464,7 @@ static void dpdk_close(struct kport *port)
     if (dpp->wrap_mp != NULL)
         rte_mempool_free(dpp->wrap_mp);
     if (dpp->dp != NULL && dpdk_pool_destroy(dpp->dp) < 0)
-        KDEBUG("dpdk", "%s: buffers still out at close: pool kept until they are back",
-               port->name);
+        KDEBUG("dpdk", "%s: buffers still out at close: pool kept until they are back", port->name);
     free(dpp);
 }
 
@@ -536,10 +542,11 @@ static int dpdk_open(const struct kdriver_args *a, struct kport **out, char *err
     dpp->stats.values = dpp->ctr;
     dpp->stats.n = DPDK_NCTR;
     kstats_register(&dpp->stats);
-    KINFO("dpdk", "%s: device %s (%s), %u rx queue(s) x %u, tx %u descriptors, pool %u x %u "
-          "bytes, idle=%s", a->ifname, dpp->dev_name, info.driver_name, dpp->nb_rxq,
-          dpp->nb_rxd, dpp->nb_txd, dpp->dp->count, dpp->dp->block_size,
-          pp.idle == DPDK_IDLE_POLL ? "poll" : "adaptive");
+    KINFO("dpdk",
+          "%s: device %s (%s), %u rx queue(s) x %u, tx %u descriptors, pool %u x %u "
+          "bytes, idle=%s",
+          a->ifname, dpp->dev_name, info.driver_name, dpp->nb_rxq, dpp->nb_rxd, dpp->nb_txd,
+          dpp->dp->count, dpp->dp->block_size, pp.idle == DPDK_IDLE_POLL ? "poll" : "adaptive");
     *out = &dpp->port;
     return 0;
 fail:

@@ -31,24 +31,24 @@ enum dpdk_ctr {
     /* rte_eth_stats, as last read */
     DPDK_CTR_IPACKETS,
     DPDK_CTR_IBYTES,
-    DPDK_CTR_IMISSED,     /* dropped by the device: its receive ring was full (with rx_ring_drops) */
-    DPDK_CTR_IERRORS,     /* erroneous frames the device received */
-    DPDK_CTR_RX_NOMBUF,   /* receive refill failed: the pool was empty */
+    DPDK_CTR_IMISSED,   /* dropped by the device: its receive ring was full (with rx_ring_drops) */
+    DPDK_CTR_IERRORS,   /* erroneous frames the device received */
+    DPDK_CTR_RX_NOMBUF, /* receive refill failed: the pool was empty */
     DPDK_CTR_OPACKETS,
     DPDK_CTR_OBYTES,
-    DPDK_CTR_OERRORS,     /* frames the device failed to send */
+    DPDK_CTR_OERRORS, /* frames the device failed to send */
     /* the driver's own */
     DPDK_CTR_RX_RING_DROPS, /* net_af_packet: the kernel's ring was full (packet(7) tp_drops) */
-    DPDK_CTR_RX_MULTISEG, /* a frame in more than one mbuf (no scatter asked): rx_errors */
-    DPDK_CTR_RX_RUNT,     /* shorter than an Ethernet header: rx_errors */
-    DPDK_CTR_RX_COPIED,   /* an mbuf of another mempool, copied into the pool */
-    DPDK_CTR_RX_NO_BUFFER,/* such a copy found the pool empty: rx_dropped */
-    DPDK_CTR_TX_WRAPPED,  /* a buffer of another pool sent in place (attached) */
-    DPDK_CTR_TX_COPIED,   /* a buffer of another pool copied into the pool to send */
-    DPDK_CTR_TX_NO_MBUF,  /* no header or buffer to send with: retried later */
-    DPDK_CTR_TX_STOPPED,  /* sent while the port was stopped: tx_dropped */
-    DPDK_CTR_TX_OVERSIZE, /* longer than MTU + 18 bytes: tx_dropped */
-    DPDK_CTR_IDLE_SLEEPS, /* idle=adaptive: times the port let the loop sleep */
+    DPDK_CTR_RX_MULTISEG,   /* a frame in more than one mbuf (no scatter asked): rx_errors */
+    DPDK_CTR_RX_RUNT,       /* shorter than an Ethernet header: rx_errors */
+    DPDK_CTR_RX_COPIED,     /* an mbuf of another mempool, copied into the pool */
+    DPDK_CTR_RX_NO_BUFFER,  /* such a copy found the pool empty: rx_dropped */
+    DPDK_CTR_TX_WRAPPED,    /* a buffer of another pool sent in place (attached) */
+    DPDK_CTR_TX_COPIED,     /* a buffer of another pool copied into the pool to send */
+    DPDK_CTR_TX_NO_MBUF,    /* no header or buffer to send with: retried later */
+    DPDK_CTR_TX_STOPPED,    /* sent while the port was stopped: tx_dropped */
+    DPDK_CTR_TX_OVERSIZE,   /* longer than MTU + 18 bytes: tx_dropped */
+    DPDK_CTR_IDLE_SLEEPS,   /* idle=adaptive: times the port let the loop sleep */
     DPDK_CTR_IDLE_WAKEUPS,
     DPDK_NCTR
 };
@@ -56,21 +56,21 @@ enum dpdk_ctr {
 /** A dpdk port; port.priv points back at it. */
 struct dpdk_port {
     struct kport port;
-    uint16_t port_id;            /* ethdev port */
+    uint16_t port_id; /* ethdev port */
     uint16_t nb_rxq;
     uint16_t nb_rxd, nb_txd;
-    uint16_t rxq_next;           /* queue to poll first next time */
-    uint16_t max_frame;          /* MTU + Ethernet header, FCS and one VLAN tag */
+    uint16_t rxq_next;  /* queue to poll first next time */
+    uint16_t max_frame; /* MTU + Ethernet header, FCS and one VLAN tag */
     bool started;
-    bool hotplugged;             /* probed by us: removed at close */
-    bool configured;             /* queues set up: rte_eth_dev_close at close */
-    bool wrap_foreign;           /* the PMD reads frames with the CPU: attach other pools' buffers */
-    bool host_link;              /* the device is a host interface: its MAC stays */
+    bool hotplugged;   /* probed by us: removed at close */
+    bool configured;   /* queues set up: rte_eth_dev_close at close */
+    bool wrap_foreign; /* the PMD reads frames with the CPU: attach other pools' buffers */
+    bool host_link;    /* the device is a host interface: its MAC stays */
     bool promisc, allmulti;
     struct dpdk_pool *dp;        /* the port's pool: receive and own transmit buffers */
     struct rte_mempool *wrap_mp; /* header-only mbufs for other pools' buffers */
     struct dpdk_idle idle;
-    struct dpdk_afpacket af;     /* net_af_packet's sockets, for the drops its PMD does not count */
+    struct dpdk_afpacket af; /* net_af_packet's sockets, for the drops its PMD does not count */
     uint64_t next_stats_ns;
     struct rte_mbuf *txq[DPDK_TXQ_MAX]; /* taken, waiting for a burst (dpdk_tx.c) */
     uint16_t txq_n;

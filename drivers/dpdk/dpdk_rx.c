@@ -156,8 +156,8 @@ void dpdk_port_refresh(struct dpdk_port *dpp)
         dpp->ctr[DPDK_CTR_OBYTES] = st.obytes;
         dpp->ctr[DPDK_CTR_OERRORS] = st.oerrors;
     }
-    port->rx_dropped = dpp->own_rx_dropped + dpp->ctr[DPDK_CTR_IMISSED] +
-                       dpp->ctr[DPDK_CTR_RX_NOMBUF];
+    port->rx_dropped =
+        dpp->own_rx_dropped + dpp->ctr[DPDK_CTR_IMISSED] + dpp->ctr[DPDK_CTR_RX_NOMBUF];
     port->rx_errors = dpp->own_rx_errors + dpp->ctr[DPDK_CTR_IERRORS];
     port->tx_errors = dpp->ctr[DPDK_CTR_OERRORS];
     port->tx_dropped = dpp->own_tx_dropped;

@@ -104,7 +104,8 @@ static int dpdk_stage_apply(const struct config *cfg, struct config_error *err)
         if (line != NULL) {
             config_set_error(err, cfg->filename, l->pos,
                              "dpdk: a second dpdk line (the first is on line %u): EAL starts "
-                             "once per process", line->pos.line);
+                             "once per process",
+                             line->pos.line);
             return -KE_INVAL;
         }
         line = l;

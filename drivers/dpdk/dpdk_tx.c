@@ -43,8 +43,8 @@ static struct rte_mbuf *tx_mbuf(struct dpdk_port *dpp, struct pktbuf *p, enum tx
         *kind = TX_OWN;
         m = dpdk_pool_tx_mbuf(dp, p);
     } else if (dp != NULL || dpp->wrap_foreign) {
-        rte_iova_t iova = dp != NULL ? dpdk_pool_iova(dp, p->block)
-                                     : (rte_iova_t)(uintptr_t)p->block;
+        rte_iova_t iova =
+            dp != NULL ? dpdk_pool_iova(dp, p->block) : (rte_iova_t)(uintptr_t)p->block;
 
         *kind = TX_WRAP;
         m = dpdk_wrap(dpp->wrap_mp, p, iova);

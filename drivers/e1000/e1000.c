@@ -56,16 +56,16 @@
 #define E1000_EERD_TIMEOUT_NS (10ull * KNS_PER_MS)
 
 static const char *const e1000_ctr_names[E1000_NCTR] = {
-    "crcerrs", "algnerrc", "symerrs", "rxerrc", "mpc", "colc", "gprc", "bprc", "mprc", "gptc",
-    "gorc", "gotc", "rnbc", "ruc", "roc", "tpr", "tpt",
-    "rx_desc_errors", "rx_fragments", "rx_bad_len", "tx_collisions", "tx_contexts", "irqs",
-    "link_changes"
+    "crcerrs",      "algnerrc",   "symerrs",       "rxerrc",      "mpc",  "colc",
+    "gprc",         "bprc",       "mprc",          "gptc",        "gorc", "gotc",
+    "rnbc",         "ruc",        "roc",           "tpr",         "tpt",  "rx_desc_errors",
+    "rx_fragments", "rx_bad_len", "tx_collisions", "tx_contexts", "irqs", "link_changes"
 };
 /* Statistics registers in counter order; GORC/GOTC are 64-bit (low register given). */
 static const uint16_t e1000_stat_regs[E1000_C_HW_LAST + 1] = {
-    E1000_CRCERRS, E1000_ALGNERRC, E1000_SYMERRS, E1000_RXERRC, E1000_MPC, E1000_COLC,
-    E1000_GPRC, E1000_BPRC, E1000_MPRC, E1000_GPTC, E1000_GORCL, E1000_GOTCL, E1000_RNBC,
-    E1000_RUC, E1000_ROC, E1000_TPR, E1000_TPT
+    E1000_CRCERRS, E1000_ALGNERRC, E1000_SYMERRS, E1000_RXERRC, E1000_MPC,   E1000_COLC,
+    E1000_GPRC,    E1000_BPRC,     E1000_MPRC,    E1000_GPTC,   E1000_GORCL, E1000_GOTCL,
+    E1000_RNBC,    E1000_RUC,      E1000_ROC,     E1000_TPR,    E1000_TPT
 };
 
 /* e1000_slots[i] belongs to e1000_pci[i] (drivers/bm/pci_bind.h). */
@@ -84,16 +84,17 @@ static bool is_e1000(const struct bus_device *d)
     case E1000_DEV_82540EM:
     case E1000_DEV_82545EM:
     case E1000_DEV_82544GC:
-    case E1000_DEV_82543GC:
-        return true;
-    default:
-        return false;
+    case E1000_DEV_82543GC: return true;
+    default: return false;
     }
 }
 
 static const struct pci_bind_class e1000_class = {
-    .driver = "e1000", .device = "e1000", .match = is_e1000,
-    .slots = e1000_pci, .nslots = E1000_SLOTS,
+    .driver = "e1000",
+    .device = "e1000",
+    .match = is_e1000,
+    .slots = e1000_pci,
+    .nslots = E1000_SLOTS,
 };
 
 /* ---- device control ---- */
@@ -193,8 +194,8 @@ static void read_stats(struct e1000_port *e)
         CTR(e, i) += d[i];
     }
     e->nic.port.rx_dropped += d[E1000_C_MPC];
-    e->nic.port.rx_errors += d[E1000_C_CRCERRS] + d[E1000_C_RXERRC] + d[E1000_C_RUC] +
-                             d[E1000_C_ROC];
+    e->nic.port.rx_errors +=
+        d[E1000_C_CRCERRS] + d[E1000_C_RXERRC] + d[E1000_C_RUC] + d[E1000_C_ROC];
     CTR(e, E1000_C_IRQS) = s->irqs;
 }
 
@@ -233,11 +234,11 @@ static void e1000_hw_stop(struct bm_nic *n)
 static void ring_base(struct e1000_slot *s, uint32_t bal, const void *desc, uint16_t count)
 {
     uint64_t a = bus_dma_addr(&s->pci->dev, desc, false);
-    e1000_wr(s, bal, (uint32_t)a);                /* xDBAL */
-    e1000_wr(s, bal + 4u, (uint32_t)(a >> 32));   /* xDBAH */
+    e1000_wr(s, bal, (uint32_t)a);                             /* xDBAL */
+    e1000_wr(s, bal + 4u, (uint32_t)(a >> 32));                /* xDBAH */
     e1000_wr(s, bal + 8u, (uint32_t)count * E1000_DESC_BYTES); /* xDLEN */
-    e1000_wr(s, bal + 0x10u, 0);                  /* xDH */
-    e1000_wr(s, bal + 0x18u, 0);                  /* xDT */
+    e1000_wr(s, bal + 0x10u, 0);                               /* xDH */
+    e1000_wr(s, bal + 0x18u, 0);                               /* xDT */
 }
 
 static int e1000_hw_start(struct bm_nic *n)
@@ -285,14 +286,15 @@ static int e1000_hw_start(struct bm_nic *n)
     e1000_wr(s, E1000_TIDV, e->mod.tidv);
     e1000_wr(s, E1000_TADV, e->mod.tadv);
     e1000_wr(s, E1000_TIPG, E1000_TIPG_COPPER);
-    e1000_wr(s, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP | E1000_TCTL_RTLC |
-                          (E1000_TCTL_CT_DEFAULT << E1000_TCTL_CT_SHIFT) |
-                          (E1000_TCTL_COLD_FULL << E1000_TCTL_COLD_SHIFT));
+    e1000_wr(s, E1000_TCTL,
+             E1000_TCTL_EN | E1000_TCTL_PSP | E1000_TCTL_RTLC |
+                 (E1000_TCTL_CT_DEFAULT << E1000_TCTL_CT_SHIFT) |
+                 (E1000_TCTL_COLD_FULL << E1000_TCTL_COLD_SHIFT));
 
     /* QEMU holds receive off for about 1 s after every RCTL write. */
-    e1000_wr(s, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC |
-                                E1000_RCTL_BSIZE_2048 | E1000_RCTL_RDMTS_HALF |
-                                (e->promisc ? E1000_RCTL_UPE | E1000_RCTL_MPE : 0u));
+    e1000_wr(s, E1000_RCTL,
+             E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 |
+                 E1000_RCTL_RDMTS_HALF | (e->promisc ? E1000_RCTL_UPE | E1000_RCTL_MPE : 0u));
     bus_wmb();
     e1000_wr(s, E1000_RDT, e->rx.tail);
 
@@ -301,8 +303,8 @@ static int e1000_hw_start(struct bm_nic *n)
     s->armed = false;
     e1000_wr(s, E1000_ITR, e->mod.itr);
     KINFO(E1000_TAG, "%s: %s (%04x:%04x), rx %u tx %u descriptors, tx checksum offload %s",
-          port->name, s->pci->name, s->pci->dev.vendor_id, s->pci->dev.device_id, s->rx_count, s->tx_count,
-          port->tx_csum ? "on" : "off");
+          port->name, s->pci->name, s->pci->dev.vendor_id, s->pci->dev.device_id, s->rx_count,
+          s->tx_count, port->tx_csum ? "on" : "off");
     return 0;
 }
 
@@ -336,8 +338,7 @@ static const struct bm_ring_ops e1000_nic_ops = {
 /* ---- open ---- */
 
 /* One-time per device: BAR, reset, ring memory, interrupt. */
-static int slot_prepare(struct e1000_slot *s, uint16_t rxn, uint16_t txn, char *err,
-                        size_t errlen)
+static int slot_prepare(struct e1000_slot *s, uint16_t rxn, uint16_t txn, char *err, size_t errlen)
 {
     if (!s->mapped) {
         int rc = bus_map_bar(&s->pci->dev, 0, &s->bar);
@@ -425,11 +426,15 @@ static int e1000_open(const struct kdriver_args *a, struct kport **out, char *er
     e->slot = s;
     e->promisc = promisc != 0;
     e->mod = (struct e1000_moderation){ (uint16_t)itr, (uint16_t)rdtr, (uint16_t)radv,
-                                         (uint16_t)tidv, (uint16_t)tadv };
+                                        (uint16_t)tidv, (uint16_t)tadv };
     const struct bm_nic_cfg cfg = {
-        .driver = e1000_driver.name, .ifname = a->ifname, .tag = E1000_TAG,
-        .ctr_names = e1000_ctr_names, .nctr = E1000_NCTR,
-        .tx_max_segs = E1000_TX_MAX_SEGS, .tx_lin_need = 2, /* a context and one buffer */
+        .driver = e1000_driver.name,
+        .ifname = a->ifname,
+        .tag = E1000_TAG,
+        .ctr_names = e1000_ctr_names,
+        .nctr = E1000_NCTR,
+        .tx_max_segs = E1000_TX_MAX_SEGS,
+        .tx_lin_need = 2, /* a context and one buffer */
     };
     if (bm_nic_init(&e->nic, &e1000_nic_ops, &cfg) != 0) {
         ksnprintf(err, errlen, "%s: out of memory", s->pci->name);

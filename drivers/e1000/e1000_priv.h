@@ -18,22 +18,42 @@
 #include "kernel/bus.h"
 
 #define E1000_TAG "e1000"
-#define E1000_RX_BUF 2048u                       /* RCTL.BSIZE, bytes */
+#define E1000_RX_BUF 2048u                        /* RCTL.BSIZE, bytes */
 #define E1000_BLOCK (PKT_HEADROOM + E1000_RX_BUF) /* pool block size, bytes */
 /** Segments of a chained frame sent as it is; more are linearized (drivers/bm/nic.h). */
 #define E1000_TX_MAX_SEGS 16u
 /** Interrupt causes cleared before arming (ICR is write-1-to-clear, SDM 13.4.17). */
-#define E1000_ICR_STALE (E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO | E1000_ICR_TXDW | \
-                         E1000_ICR_TXQE)
+#define E1000_ICR_STALE \
+    (E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO | E1000_ICR_TXDW | E1000_ICR_TXQE)
 
 /** The driver's counters, after the skeleton's (BM_DRV_CTR): hardware registers, then driver. */
 enum e1000_ctr {
-    E1000_C_CRCERRS, E1000_C_ALGNERRC, E1000_C_SYMERRS, E1000_C_RXERRC, E1000_C_MPC,
-    E1000_C_COLC, E1000_C_GPRC, E1000_C_BPRC, E1000_C_MPRC, E1000_C_GPTC, E1000_C_GORC,
-    E1000_C_GOTC, E1000_C_RNBC, E1000_C_RUC, E1000_C_ROC, E1000_C_TPR, E1000_C_TPT,
+    E1000_C_CRCERRS,
+    E1000_C_ALGNERRC,
+    E1000_C_SYMERRS,
+    E1000_C_RXERRC,
+    E1000_C_MPC,
+    E1000_C_COLC,
+    E1000_C_GPRC,
+    E1000_C_BPRC,
+    E1000_C_MPRC,
+    E1000_C_GPTC,
+    E1000_C_GORC,
+    E1000_C_GOTC,
+    E1000_C_RNBC,
+    E1000_C_RUC,
+    E1000_C_ROC,
+    E1000_C_TPR,
+    E1000_C_TPT,
     E1000_C_HW_LAST = E1000_C_TPT,
-    E1000_C_RX_DESC_ERRORS, E1000_C_RX_FRAGMENTS, E1000_C_RX_BAD_LEN, E1000_C_TX_COLLISIONS,
-    E1000_C_TX_CONTEXTS, E1000_C_IRQS, E1000_C_LINK_CHANGES, E1000_NCTR
+    E1000_C_RX_DESC_ERRORS,
+    E1000_C_RX_FRAGMENTS,
+    E1000_C_RX_BAD_LEN,
+    E1000_C_TX_COLLISIONS,
+    E1000_C_TX_CONTEXTS,
+    E1000_C_IRQS,
+    E1000_C_LINK_CHANGES,
+    E1000_NCTR
 };
 
 /*
@@ -47,21 +67,21 @@ struct e1000_slot {
     struct bus_bar bar;          /* BAR0: 128 KiB of registers */
     volatile uint32_t icr_noted; /* ICR causes the handler saw since the main loop looked */
     volatile uint64_t irqs;
-    volatile bool armed;         /* IMS holds `ims`; the handler clears it when it masks */
-    uint32_t ims;                /* causes enabled by the last arming */
+    volatile bool armed; /* IMS holds `ims`; the handler clears it when it masks */
+    uint32_t ims;        /* causes enabled by the last arming */
     uint16_t rx_count, tx_count;
     struct bus_dma rx_mem, tx_mem;
-    struct dma_pool rx_pool;     /* receive buffers' DMA memory, "IFNAME-rx" */
+    struct dma_pool rx_pool; /* receive buffers' DMA memory, "IFNAME-rx" */
     void **rx_cookie, **tx_cookie;
 };
 
 /** Interrupt moderation registers as configured (SDM 13.4.18, 13.4.29-30, 13.4.44, 13.4.47). */
 struct e1000_moderation {
-    uint16_t itr;   /* ITR: minimum interval between interrupts, 256 ns units */
-    uint16_t rdtr;  /* RDTR: receive delay timer, 1.024 us units (0: RADV unused) */
-    uint16_t radv;  /* RADV: receive absolute delay, 1.024 us units */
-    uint16_t tidv;  /* TIDV: transmit delay, 1.024 us units (descriptors get IDE when > 0) */
-    uint16_t tadv;  /* TADV: transmit absolute delay, 1.024 us units */
+    uint16_t itr;  /* ITR: minimum interval between interrupts, 256 ns units */
+    uint16_t rdtr; /* RDTR: receive delay timer, 1.024 us units (0: RADV unused) */
+    uint16_t radv; /* RADV: receive absolute delay, 1.024 us units */
+    uint16_t tidv; /* TIDV: transmit delay, 1.024 us units (descriptors get IDE when > 0) */
+    uint16_t tadv; /* TADV: transmit absolute delay, 1.024 us units */
 };
 
 /** The port's private state; the skeleton's first. */
@@ -70,9 +90,9 @@ struct e1000_port {
     struct e1000_slot *slot;
     struct e1000_ring rx, tx;
     bool promisc;
-    bool rx_discard;             /* dropping the rest of a frame that spanned buffers */
-    bool ctx_valid;              /* the device holds context `ctx` (SDM 3.3.6) */
-    struct e1000_tx_ctx ctx;     /* the last context descriptor sent */
+    bool rx_discard;         /* dropping the rest of a frame that spanned buffers */
+    bool ctx_valid;          /* the device holds context `ctx` (SDM 3.3.6) */
+    struct e1000_tx_ctx ctx; /* the last context descriptor sent */
     struct e1000_moderation mod;
 };
 

@@ -96,8 +96,7 @@ enum e1000_rx_verdict e1000_rx_classify(const struct e1000_rx_info *info, uint16
     return E1000_RX_OK;
 }
 
-int e1000_tx_post(struct e1000_ring *r, uint64_t bus_addr, uint16_t len, uint8_t cmd,
-                  void *cookie)
+int e1000_tx_post(struct e1000_ring *r, uint64_t bus_addr, uint16_t len, uint8_t cmd, void *cookie)
 {
     if (len == 0 || len > E1000_TX_MAX_LEN || (cmd & E1000_TXD_CMD_DEXT))
         return -KE_INVAL;
@@ -148,8 +147,8 @@ static void put_ctx(struct e1000_ring *r, const struct e1000_tx_ctx *c, uint8_t 
     d[E1000_TCD_TUCSO] = c->tucso;
     store_le16(d + E1000_TCD_TUCSE, c->tucse);
     uint32_t tucmd = (uint32_t)(c->tucmd | cmd | E1000_TXD_CMD_DEXT);
-    store_le32(d + E1000_TCD_PAYLEN, (c->paylen & 0xfffffu) |
-                                         (E1000_TXD_DTYP_CONTEXT << 20) | (tucmd << 24));
+    store_le32(d + E1000_TCD_PAYLEN,
+               (c->paylen & 0xfffffu) | (E1000_TXD_DTYP_CONTEXT << 20) | (tucmd << 24));
     d[E1000_TXD_STATUS] = 0;
     d[E1000_TCD_HDRLEN] = c->hdrlen;
     store_le16(d + E1000_TCD_MSS, c->mss);
@@ -159,8 +158,8 @@ static void put_ctx(struct e1000_ring *r, const struct e1000_tx_ctx *c, uint8_t 
 }
 
 /* Fill descriptor `tail` as a data descriptor. */
-static void put_data(struct e1000_ring *r, const struct e1000_tx_seg *s, uint8_t cmd,
-                     uint8_t popts, void *cookie)
+static void put_data(struct e1000_ring *r, const struct e1000_tx_seg *s, uint8_t cmd, uint8_t popts,
+                     void *cookie)
 {
     uint8_t *d = desc_at(r, r->tail);
     desc_put_le64(d + E1000_TXD_ADDR, s->addr);

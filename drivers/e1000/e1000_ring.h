@@ -39,46 +39,47 @@
 #define E1000_TX_MAX_LEN 16288u
 
 /* Legacy receive descriptor: byte offsets of its fields (SDM table 3-1). */
-#define E1000_RXD_ADDR    0u  /* le64 buffer bus address */
-#define E1000_RXD_LENGTH  8u  /* le16 bytes written to the buffer */
-#define E1000_RXD_CSUM    10u /* le16 packet checksum */
-#define E1000_RXD_STATUS  12u /* u8 */
-#define E1000_RXD_ERRORS  13u /* u8 */
+#define E1000_RXD_ADDR 0u     /* le64 buffer bus address */
+#define E1000_RXD_LENGTH 8u   /* le16 bytes written to the buffer */
+#define E1000_RXD_CSUM 10u    /* le16 packet checksum */
+#define E1000_RXD_STATUS 12u  /* u8 */
+#define E1000_RXD_ERRORS 13u  /* u8 */
 #define E1000_RXD_SPECIAL 14u /* le16 VLAN tag */
 
 /* Receive status bits (SDM table 3-2). */
-#define E1000_RXD_STAT_DD  0x01u /* descriptor done */
+#define E1000_RXD_STAT_DD 0x01u  /* descriptor done */
 #define E1000_RXD_STAT_EOP 0x02u /* end of packet */
-#define E1000_RXD_STAT_VP  0x08u /* 802.1Q tag stripped (VME) */
+#define E1000_RXD_STAT_VP 0x08u  /* 802.1Q tag stripped (VME) */
 /* Receive error bits (SDM table 3-3). */
-#define E1000_RXD_ERR_CE   0x01u /* CRC or alignment error */
-#define E1000_RXD_ERR_SE   0x02u /* symbol error */
-#define E1000_RXD_ERR_SEQ  0x04u /* sequence error */
-#define E1000_RXD_ERR_CXE  0x10u /* carrier extension error */
+#define E1000_RXD_ERR_CE 0x01u   /* CRC or alignment error */
+#define E1000_RXD_ERR_SE 0x02u   /* symbol error */
+#define E1000_RXD_ERR_SEQ 0x04u  /* sequence error */
+#define E1000_RXD_ERR_CXE 0x10u  /* carrier extension error */
 #define E1000_RXD_ERR_TCPE 0x20u /* TCP/UDP checksum error (offload only) */
-#define E1000_RXD_ERR_IPE  0x40u /* IP checksum error (offload only) */
-#define E1000_RXD_ERR_RXE  0x80u /* RX data error */
+#define E1000_RXD_ERR_IPE 0x40u  /* IP checksum error (offload only) */
+#define E1000_RXD_ERR_RXE 0x80u  /* RX data error */
 /** Errors that make the frame itself bad (checksum bits excluded: receive offload is off). */
-#define E1000_RXD_ERR_FRAME (E1000_RXD_ERR_CE | E1000_RXD_ERR_SE | E1000_RXD_ERR_SEQ | \
-                             E1000_RXD_ERR_CXE | E1000_RXD_ERR_RXE)
+#define E1000_RXD_ERR_FRAME                                                        \
+    (E1000_RXD_ERR_CE | E1000_RXD_ERR_SE | E1000_RXD_ERR_SEQ | E1000_RXD_ERR_CXE | \
+     E1000_RXD_ERR_RXE)
 
 /* Legacy transmit descriptor: byte offsets (SDM table 3-8). */
-#define E1000_TXD_ADDR    0u  /* le64 buffer bus address */
-#define E1000_TXD_LENGTH  8u  /* le16 bytes to send from the buffer */
-#define E1000_TXD_CSO     10u /* u8 checksum offset */
-#define E1000_TXD_CMD     11u /* u8 */
-#define E1000_TXD_STATUS  12u /* u8, low nibble written back */
-#define E1000_TXD_CSS     13u /* u8 checksum start */
+#define E1000_TXD_ADDR 0u     /* le64 buffer bus address */
+#define E1000_TXD_LENGTH 8u   /* le16 bytes to send from the buffer */
+#define E1000_TXD_CSO 10u     /* u8 checksum offset */
+#define E1000_TXD_CMD 11u     /* u8 */
+#define E1000_TXD_STATUS 12u  /* u8, low nibble written back */
+#define E1000_TXD_CSS 13u     /* u8 checksum start */
 #define E1000_TXD_SPECIAL 14u /* le16 */
 
 /* Transmit command bits (SDM table 3-10). */
-#define E1000_TXD_CMD_EOP  0x01u /* end of packet */
+#define E1000_TXD_CMD_EOP 0x01u  /* end of packet */
 #define E1000_TXD_CMD_IFCS 0x02u /* insert FCS */
-#define E1000_TXD_CMD_IC   0x04u /* insert checksum */
-#define E1000_TXD_CMD_RS   0x08u /* report status: write DD back */
+#define E1000_TXD_CMD_IC 0x04u   /* insert checksum */
+#define E1000_TXD_CMD_RS 0x08u   /* report status: write DD back */
 #define E1000_TXD_CMD_DEXT 0x20u /* extended descriptor (0: legacy) */
-#define E1000_TXD_CMD_VLE  0x40u /* VLAN insert */
-#define E1000_TXD_CMD_IDE  0x80u /* interrupt delay enable */
+#define E1000_TXD_CMD_VLE 0x40u  /* VLAN insert */
+#define E1000_TXD_CMD_IDE 0x80u  /* interrupt delay enable */
 /* Transmit status bits (SDM table 3-11). */
 #define E1000_TXD_STAT_DD 0x01u /* descriptor done */
 #define E1000_TXD_STAT_EC 0x02u /* excess collisions */
@@ -86,24 +87,24 @@
 #define E1000_TXD_STAT_TU 0x08u /* transmit underrun */
 
 /* Transmit context descriptor (SDM 3.3.6): byte offsets of its fields. */
-#define E1000_TCD_IPCSS  0u  /* u8 IP checksum start */
-#define E1000_TCD_IPCSO  1u  /* u8 IP checksum offset (where it goes) */
-#define E1000_TCD_IPCSE  2u  /* le16 IP checksum end (inclusive; 0: to the end) */
-#define E1000_TCD_TUCSS  4u  /* u8 TCP/UDP checksum start */
-#define E1000_TCD_TUCSO  5u  /* u8 TCP/UDP checksum offset */
-#define E1000_TCD_TUCSE  6u  /* le16 TCP/UDP checksum end (0: to the end of the packet) */
+#define E1000_TCD_IPCSS 0u   /* u8 IP checksum start */
+#define E1000_TCD_IPCSO 1u   /* u8 IP checksum offset (where it goes) */
+#define E1000_TCD_IPCSE 2u   /* le16 IP checksum end (inclusive; 0: to the end) */
+#define E1000_TCD_TUCSS 4u   /* u8 TCP/UDP checksum start */
+#define E1000_TCD_TUCSO 5u   /* u8 TCP/UDP checksum offset */
+#define E1000_TCD_TUCSE 6u   /* le16 TCP/UDP checksum end (0: to the end of the packet) */
 #define E1000_TCD_PAYLEN 8u  /* le32: PAYLEN 19:0, DTYP 23:20 (0000), TUCMD 31:24 */
 #define E1000_TCD_HDRLEN 13u /* u8 header length (TSO) */
-#define E1000_TCD_MSS    14u /* le16 maximum segment size (TSO) */
+#define E1000_TCD_MSS 14u    /* le16 maximum segment size (TSO) */
 /* Transmit data descriptor (SDM 3.3.7): address as legacy, then le32 DTALEN 19:0,
  * DTYP 23:20 (0001), DCMD 31:24; status at 12 as legacy; POPTS at 13. */
 #define E1000_TDD_DTALEN 8u
-#define E1000_TDD_POPTS  13u
+#define E1000_TDD_POPTS 13u
 #define E1000_TXD_DTYP_CONTEXT 0x0u /* DTYP of a context descriptor */
-#define E1000_TXD_DTYP_DATA    0x1u /* DTYP of a data descriptor */
+#define E1000_TXD_DTYP_DATA 0x1u    /* DTYP of a data descriptor */
 /* TUCMD bits of a context descriptor (SDM table 3-12); DEXT, RS, IDE as in E1000_TXD_CMD_*. */
 #define E1000_TUCMD_TCP 0x01u /* TCP (else UDP), for TSO */
-#define E1000_TUCMD_IP  0x02u /* IPv4 (else IPv6), for TSO */
+#define E1000_TUCMD_IP 0x02u  /* IPv4 (else IPv6), for TSO */
 #define E1000_TUCMD_TSE 0x04u /* TCP segmentation enable */
 /* DCMD bits of a data descriptor (SDM table 3-14): as legacy, TSE in place of IC. */
 #define E1000_DCMD_TSE 0x04u
@@ -133,27 +134,27 @@ struct e1000_tx_seg {
 
 /** One descriptor ring and the software state that shadows it. */
 struct e1000_ring {
-    uint8_t *desc;    /* count * 16 bytes of descriptors (CPU address of DMA memory) */
-    void **cookie;    /* count entries: what each given-out descriptor carries (a pktbuf) */
-    uint16_t count;   /* descriptors, a multiple of 8 in [8, 4096] */
-    uint16_t tail;    /* next descriptor software fills: the RDT/TDT value */
-    uint16_t next;    /* next descriptor software examines for DD */
-    uint16_t used;    /* descriptors given to hardware, not yet taken back */
+    uint8_t *desc;  /* count * 16 bytes of descriptors (CPU address of DMA memory) */
+    void **cookie;  /* count entries: what each given-out descriptor carries (a pktbuf) */
+    uint16_t count; /* descriptors, a multiple of 8 in [8, 4096] */
+    uint16_t tail;  /* next descriptor software fills: the RDT/TDT value */
+    uint16_t next;  /* next descriptor software examines for DD */
+    uint16_t used;  /* descriptors given to hardware, not yet taken back */
 };
 
 /** What a completed receive descriptor reported. */
 struct e1000_rx_info {
-    uint16_t length;  /* bytes of frame data in the buffer (CRC stripped with RCTL.SECRC) */
-    uint8_t status;   /* E1000_RXD_STAT_* */
-    uint8_t errors;   /* E1000_RXD_ERR_* */
+    uint16_t length; /* bytes of frame data in the buffer (CRC stripped with RCTL.SECRC) */
+    uint8_t status;  /* E1000_RXD_STAT_* */
+    uint8_t errors;  /* E1000_RXD_ERR_* */
 };
 
 /** Verdict on a completed receive descriptor (e1000_rx_classify). */
 enum e1000_rx_verdict {
-    E1000_RX_OK = 0,       /* a whole good frame */
-    E1000_RX_ERRORS,       /* the device flagged a frame error */
-    E1000_RX_FRAGMENT,     /* no EOP: the frame spans buffers (too long), or its tail */
-    E1000_RX_BAD_LENGTH    /* shorter than an Ethernet header or longer than the buffer */
+    E1000_RX_OK = 0,    /* a whole good frame */
+    E1000_RX_ERRORS,    /* the device flagged a frame error */
+    E1000_RX_FRAGMENT,  /* no EOP: the frame spans buffers (too long), or its tail */
+    E1000_RX_BAD_LENGTH /* shorter than an Ethernet header or longer than the buffer */
 };
 
 /**
@@ -202,8 +203,7 @@ enum e1000_rx_verdict e1000_rx_classify(const struct e1000_rx_info *info, uint16
  * bus_wmb). Returns 0, -KE_AGAIN when full, -KE_INVAL for a bad length or
  * DEXT in @cmd.
  */
-int e1000_tx_post(struct e1000_ring *r, uint64_t bus_addr, uint16_t len, uint8_t cmd,
-                  void *cookie);
+int e1000_tx_post(struct e1000_ring *r, uint64_t bus_addr, uint16_t len, uint8_t cmd, void *cookie);
 
 /**
  * e1000_tx_csum_ctx - the context that has the device complete one TCP or

@@ -100,9 +100,7 @@ enum bm_rx_kind e1000_nic_rx_reap(struct bm_nic *n, struct pktbuf **buf)
         }
         *buf = p;
         switch (e1000_rx_classify(&info, ETHER_HDR_LEN, pkt_tailroom(p))) {
-        case E1000_RX_OK:
-            p->len = info.length;
-            return BM_RX_FRAME;
+        case E1000_RX_OK: p->len = info.length; return BM_RX_FRAME;
         case E1000_RX_ERRORS:
             n->ctr[BM_DRV_CTR(E1000_C_RX_DESC_ERRORS)]++;
             e->rx_discard = !eop;
@@ -112,9 +110,7 @@ enum bm_rx_kind e1000_nic_rx_reap(struct bm_nic *n, struct pktbuf **buf)
             e->rx_discard = true;
             return BM_RX_BAD;
         case E1000_RX_BAD_LENGTH:
-        default:
-            n->ctr[BM_DRV_CTR(E1000_C_RX_BAD_LEN)]++;
-            return BM_RX_BAD;
+        default: n->ctr[BM_DRV_CTR(E1000_C_RX_BAD_LEN)]++; return BM_RX_BAD;
         }
     }
     return BM_RX_NONE;

@@ -227,7 +227,8 @@ static int loop_open(const struct kdriver_args *a, struct kport **out, char *err
                 other = loop_by_name[i];
         if (!other) {
             loop_close(port);
-            ksnprintf(err, errlen, "loop %s: peer %s is not an earlier loop interface", a->ifname, peer);
+            ksnprintf(err, errlen, "loop %s: peer %s is not an earlier loop interface", a->ifname,
+                      peer);
             return -KE_NOENT;
         }
         struct loop_priv *op = other->priv;
@@ -235,8 +236,9 @@ static int loop_open(const struct kdriver_args *a, struct kport **out, char *err
             char taken[sizeof op->peer->name];
             kstrlcpy(taken, op->peer->name, sizeof taken);
             loop_close(port);
-            ksnprintf(err, errlen, "loop %s: peer %s is already joined to %s (a cable has two ends)",
-                      a->ifname, peer, taken);
+            ksnprintf(err, errlen,
+                      "loop %s: peer %s is already joined to %s (a cable has two ends)", a->ifname,
+                      peer, taken);
             return -KE_INVAL; /* a bad parameter, not a device failure */
         }
         loop_join(port, other);

@@ -17,14 +17,10 @@
 #define PCAP_OWN_POOL_BUFFERS 256u
 
 static const char *const pcap_ctr_names[PCAP_NCTR] = {
-    [PCAP_CTR_RX_TRUNCATED] = "rx_truncated",
-    [PCAP_CTR_RX_OVERSIZE] = "rx_oversize",
-    [PCAP_CTR_RX_RUNT] = "rx_runt",
-    [PCAP_CTR_RX_NO_BUFFER] = "rx_no_buffer",
-    [PCAP_CTR_RX_LATE] = "rx_late",
-    [PCAP_CTR_READ_ERRORS] = "read_errors",
-    [PCAP_CTR_TX_ERRORS] = "tx_errors",
-    [PCAP_CTR_TX_STOPPED] = "tx_stopped",
+    [PCAP_CTR_RX_TRUNCATED] = "rx_truncated", [PCAP_CTR_RX_OVERSIZE] = "rx_oversize",
+    [PCAP_CTR_RX_RUNT] = "rx_runt",           [PCAP_CTR_RX_NO_BUFFER] = "rx_no_buffer",
+    [PCAP_CTR_RX_LATE] = "rx_late",           [PCAP_CTR_READ_ERRORS] = "read_errors",
+    [PCAP_CTR_TX_ERRORS] = "tx_errors",       [PCAP_CTR_TX_STOPPED] = "tx_stopped",
 };
 
 struct pcap_port *pcap_port_new(size_t size, const char *driver, const struct kdriver_args *a,
@@ -58,14 +54,14 @@ struct pcap_port *pcap_port_new(size_t size, const char *driver, const struct kd
     if (mac != NULL) {
         if (inet_parse_mac(mac, strlen(mac), port->mac) < 0) {
             *rc = -KE_INVAL;
-            snprintf(err, errlen, "%s: interface %s: mac=%s: not xx:xx:xx:xx:xx:xx",
-                     driver, a->ifname, mac);
+            snprintf(err, errlen, "%s: interface %s: mac=%s: not xx:xx:xx:xx:xx:xx", driver,
+                     a->ifname, mac);
             kfree(pp);
             return NULL;
         }
     } else {
-        uint32_t low = ((uint32_t)mac_base[3] << 16 | (uint32_t)mac_base[4] << 8 | mac_base[5])
-                       + a->instance;
+        uint32_t low =
+            ((uint32_t)mac_base[3] << 16 | (uint32_t)mac_base[4] << 8 | mac_base[5]) + a->instance;
 
         memcpy(port->mac, mac_base, 3);
         port->mac[3] = (uint8_t)(low >> 16);
@@ -111,8 +107,8 @@ void pcap_port_free(struct pcap_port *pp)
     kfree(pp);
 }
 
-int pcap_params_check(const char *driver, const struct kdriver_args *a,
-                      const char *const *known, char *err, size_t errlen)
+int pcap_params_check(const char *driver, const struct kdriver_args *a, const char *const *known,
+                      char *err, size_t errlen)
 {
     const struct kparams *p = a->params;
 
@@ -124,9 +120,9 @@ int pcap_params_check(const char *driver, const struct kdriver_args *a,
         for (unsigned k = 0; !ok && known[k] != NULL; k++)
             ok = strcmp(p->key[i], known[k]) == 0;
         if (!ok) {
-            size_t used = (size_t)snprintf(err, errlen,
-                                           "%s: interface %s: unknown parameter %s= (known:",
-                                           driver, a->ifname, p->key[i]);
+            size_t used = (size_t)snprintf(
+                err, errlen, "%s: interface %s: unknown parameter %s= (known:", driver, a->ifname,
+                p->key[i]);
             for (unsigned k = 0; known[k] != NULL && used < errlen; k++)
                 used += (size_t)snprintf(err + used, errlen - used, " %s=", known[k]);
             if (used < errlen)

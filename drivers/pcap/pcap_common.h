@@ -34,7 +34,7 @@ enum pcap_ctr {
  */
 struct pcap_port {
     struct kport port;
-    struct pktpool *own_pool;  /* created when neither args nor a default gave one */
+    struct pktpool *own_pool; /* created when neither args nor a default gave one */
     char stat_node[KPORT_NAME_MAX + 16];
     uint64_t ctr[PCAP_NCTR];
     struct kstat_group stats;
@@ -60,8 +60,8 @@ void pcap_port_free(struct pcap_port *pp);
  * key of @a->params not in @known (NULL-terminated), so that a mistyped key
  * is an error instead of silently ignored. "mtu" and "mac" are always known.
  */
-int pcap_params_check(const char *driver, const struct kdriver_args *a,
-                      const char *const *known, char *err, size_t errlen);
+int pcap_params_check(const char *driver, const struct kdriver_args *a, const char *const *known,
+                      char *err, size_t errlen);
 
 /**
  * pcap_rx_frame - copy one captured frame into a fresh buffer of the port's

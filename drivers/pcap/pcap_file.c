@@ -58,20 +58,20 @@
 #include "kernel/port.h"
 
 struct pcap_file {
-    struct pcap_port c;          /* first: port.priv points here */
-    pcap_t *in;                  /* the trace, read with nanosecond timestamps */
-    pcap_t *dead;                /* the handle out= is written through */
+    struct pcap_port c; /* first: port.priv points here */
+    pcap_t *in;         /* the trace, read with nanosecond timestamps */
+    pcap_t *dead;       /* the handle out= is written through */
     pcap_dumper_t *dumper;
-    bool nano_out;               /* out= has nanosecond timestamps */
+    bool nano_out; /* out= has nanosecond timestamps */
     bool started;
-    bool stopped;                /* stopped after a start: transmit drops */
-    bool eof;                    /* the input is exhausted */
-    bool has_head;               /* head_hdr/head_data hold the next frame */
+    bool stopped;  /* stopped after a start: transmit drops */
+    bool eof;      /* the input is exhausted */
+    bool has_head; /* head_hdr/head_data hold the next frame */
     struct pcap_pkthdr head_hdr;
-    const u_char *head_data;     /* libpcap's, valid until the next read */
-    uint64_t head_ts_ns;         /* the head's trace timestamp */
+    const u_char *head_data; /* libpcap's, valid until the next read */
+    uint64_t head_ts_ns;     /* the head's trace timestamp */
     struct replay_src src;
-    char in_name[96];            /* for messages */
+    char in_name[96]; /* for messages */
     char out_name[96];
 };
 
@@ -169,8 +169,8 @@ static uint16_t pcap_file_tx_burst(struct kport *port, struct pktbuf **pkts, uin
 
             memset(&h, 0, sizeof(h));
             h.ts.tv_sec = (time_t)(now / KNS_PER_S);
-            h.ts.tv_usec = (suseconds_t)(pf->nano_out ? now % KNS_PER_S
-                                                      : now % KNS_PER_S / KNS_PER_US);
+            h.ts.tv_usec =
+                (suseconds_t)(pf->nano_out ? now % KNS_PER_S : now % KNS_PER_S / KNS_PER_US);
             h.caplen = p->len;
             h.len = p->len;
             pcap_dump((u_char *)pf->dumper, &h, pkt_data(p));
@@ -312,8 +312,7 @@ static int pcap_file_open(const struct kdriver_args *a, struct kport **out, char
                  a->ifname);
         return -KE_INVAL;
     }
-    pf = (struct pcap_file *)pcap_port_new(sizeof(*pf), "pcap-file", a, mac_base, &rc, err,
-                                           errlen);
+    pf = (struct pcap_file *)pcap_port_new(sizeof(*pf), "pcap-file", a, mac_base, &rc, err, errlen);
     if (pf == NULL)
         return rc;
     pf->c.port.ops = &pcap_file_ops;
@@ -323,9 +322,9 @@ static int pcap_file_open(const struct kdriver_args *a, struct kport **out, char
 
     rc = pcap_file_open_in(pf, in, outname, err, errlen);
     if (rc == 0) {
-        pf->dead = pcap_open_dead_with_tstamp_precision(
-            DLT_EN10MB, 65535, pf->nano_out ? PCAP_TSTAMP_PRECISION_NANO
-                                            : PCAP_TSTAMP_PRECISION_MICRO);
+        pf->dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535,
+                                                        pf->nano_out ? PCAP_TSTAMP_PRECISION_NANO
+                                                                     : PCAP_TSTAMP_PRECISION_MICRO);
         if (pf->dead == NULL) {
             snprintf(err, errlen, "pcap-file: out=%s: out of memory", outname);
             rc = -KE_NOMEM;

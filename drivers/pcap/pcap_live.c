@@ -146,15 +146,11 @@ static const struct kport_ops pcap_live_ops = {
 static int pcap_status_kerr(int status)
 {
     switch (status) {
-    case PCAP_ERROR_NO_SUCH_DEVICE:
-        return -KE_NODEV;
+    case PCAP_ERROR_NO_SUCH_DEVICE: return -KE_NODEV;
     case PCAP_ERROR_PERM_DENIED:
-    case PCAP_ERROR_PROMISC_PERM_DENIED:
-        return -KE_PERM;
-    case PCAP_ERROR_IFACE_NOT_UP:
-        return -KE_AGAIN;
-    default:
-        return -KE_IO;
+    case PCAP_ERROR_PROMISC_PERM_DENIED: return -KE_PERM;
+    case PCAP_ERROR_IFACE_NOT_UP: return -KE_AGAIN;
+    default: return -KE_IO;
     }
 }
 
@@ -187,8 +183,8 @@ static int pcap_live_activate(struct pcap_live *pl, uint64_t snaplen, char *err,
             snprintf(err, errlen, "pcap: device %s: %s", pl->device,
                      status == PCAP_ERROR ? why : pcap_statustostr(status));
         else
-            snprintf(err, errlen, "pcap: device %s: %s (%s)", pl->device,
-                     pcap_statustostr(status), why);
+            snprintf(err, errlen, "pcap: device %s: %s (%s)", pl->device, pcap_statustostr(status),
+                     why);
         return pcap_status_kerr(status);
     }
     if (status > 0)
@@ -196,8 +192,8 @@ static int pcap_live_activate(struct pcap_live *pl, uint64_t snaplen, char *err,
     if (pcap_datalink(h) != DLT_EN10MB) {
         const char *name = pcap_datalink_val_to_name(pcap_datalink(h));
 
-        snprintf(err, errlen, "pcap: device %s: link type %s is not Ethernet (EN10MB)",
-                 pl->device, name != NULL ? name : "unknown");
+        snprintf(err, errlen, "pcap: device %s: link type %s is not Ethernet (EN10MB)", pl->device,
+                 name != NULL ? name : "unknown");
         return -KE_NOTSUP;
     }
     if (pcap_setdirection(h, PCAP_D_IN) != 0) {
@@ -206,8 +202,7 @@ static int pcap_live_activate(struct pcap_live *pl, uint64_t snaplen, char *err,
         return -KE_NOTSUP;
     }
     if (pcap_setnonblock(h, 1, errbuf) != 0) {
-        snprintf(err, errlen, "pcap: device %s: cannot make non-blocking: %s", pl->device,
-                 errbuf);
+        snprintf(err, errlen, "pcap: device %s: cannot make non-blocking: %s", pl->device, errbuf);
         return -KE_IO;
     }
     pl->c.port.wait_fd = pcap_get_selectable_fd(h);
@@ -240,8 +235,9 @@ static int pcap_live_open(const struct kdriver_args *a, struct kport **out, char
     }
     rc = kparams_get_u64(a->params, "snaplen", 65535, 64, 262144, &snaplen);
     if (rc < 0) {
-        snprintf(err, errlen, "pcap: interface %s: snaplen=%s: not a number of bytes in [64, 262144]",
-                 a->ifname, kparams_get(a->params, "snaplen"));
+        snprintf(err, errlen,
+                 "pcap: interface %s: snaplen=%s: not a number of bytes in [64, 262144]", a->ifname,
+                 kparams_get(a->params, "snaplen"));
         return rc;
     }
     pl = (struct pcap_live *)pcap_port_new(sizeof(*pl), "pcap", a, mac_base, &rc, err, errlen);

@@ -45,14 +45,14 @@ struct replay_src {
     uint64_t head_ns;        /* delivery time of the head (>= its trace time) */
     bool has_head;           /* a frame is waiting */
     bool attached;
-    uint64_t late;           /* heads delivered after their trace timestamp */
+    uint64_t late; /* heads delivered after their trace timestamp */
 };
 
 /** What a source should do now (replay_clock_step). */
 enum replay_step {
-    REPLAY_NONE = 0,    /* the source has no head (end of its input) */
-    REPLAY_WAIT = 1,    /* not yet: timers or another port's frames come first */
-    REPLAY_DELIVER = 2  /* deliver the head now; kclock_now_ns() is its time */
+    REPLAY_NONE = 0,   /* the source has no head (end of its input) */
+    REPLAY_WAIT = 1,   /* not yet: timers or another port's frames come first */
+    REPLAY_DELIVER = 2 /* deliver the head now; kclock_now_ns() is its time */
 };
 
 /**

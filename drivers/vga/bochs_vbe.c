@@ -15,8 +15,11 @@ static bool vga_match(const struct bus_device *d)
 }
 
 static const struct pci_bind_class vga_class = {
-    .driver = "vga", .device = "standard VGA", .match = vga_match,
-    .slots = vga_slots, .nslots = VGA_SLOTS,
+    .driver = "vga",
+    .device = "standard VGA",
+    .match = vga_match,
+    .slots = vga_slots,
+    .nslots = VGA_SLOTS,
 };
 
 static uint16_t dispi_read(const struct bochs_vbe *v, unsigned index)
@@ -94,8 +97,7 @@ int bochs_vbe_set_mode(struct bochs_vbe *v, uint32_t width, uint32_t height)
     dispi_write(v, VBE_DISPI_INDEX_Y_OFFSET, 0);
     dispi_write(v, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
     if (dispi_read(v, VBE_DISPI_INDEX_XRES) != width ||
-        dispi_read(v, VBE_DISPI_INDEX_YRES) != height ||
-        dispi_read(v, VBE_DISPI_INDEX_BPP) != 32) {
+        dispi_read(v, VBE_DISPI_INDEX_YRES) != height || dispi_read(v, VBE_DISPI_INDEX_BPP) != 32) {
         v->width = v->height = 0;
         return -KE_IO;
     }

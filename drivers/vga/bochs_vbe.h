@@ -37,28 +37,28 @@
 #define VBE_DISPI_INDEX_VIRT_HEIGHT 0x7
 #define VBE_DISPI_INDEX_X_OFFSET 0x8
 #define VBE_DISPI_INDEX_Y_OFFSET 0x9
-#define VBE_DISPI_ID0 0xb0c0            /* IDs 0xb0c0..0xb0c5 are the interface's versions */
+#define VBE_DISPI_ID0 0xb0c0 /* IDs 0xb0c0..0xb0c5 are the interface's versions */
 #define VBE_DISPI_DISABLED 0x00
 #define VBE_DISPI_ENABLED 0x01
 #define VBE_DISPI_LFB_ENABLED 0x40
 /* The VGA ports in BAR2: port P at 0x400 + (P - 0x3c0). */
 #define VGA_MMIO_PORTS 0x400u
-#define VGA_ATT_W 0x3c0                 /* attribute controller index/data */
-#define VGA_MIS_W 0x3c2                 /* miscellaneous output, write */
-#define VGA_IS1_RC 0x3da                /* input status 1 (colour): resets the flip-flop */
-#define VGA_MIS_COLOR 0x01              /* I/O address select: ports at 0x3dx */
-#define VGA_ATT_PAS 0x20                /* palette address source: display on */
+#define VGA_ATT_W 0x3c0    /* attribute controller index/data */
+#define VGA_MIS_W 0x3c2    /* miscellaneous output, write */
+#define VGA_IS1_RC 0x3da   /* input status 1 (colour): resets the flip-flop */
+#define VGA_MIS_COLOR 0x01 /* I/O address select: ports at 0x3dx */
+#define VGA_ATT_PAS 0x20   /* palette address source: display on */
 
 /** An opened device and its mode. */
 struct bochs_vbe {
-    const struct bus_device *dev;   /* the bound PCI function (permanent slot) */
+    const struct bus_device *dev; /* the bound PCI function (permanent slot) */
     struct bus_bar fb_bar, mmio;
-    uint16_t id;                     /* DISPI interface version */
-    uint8_t *fb;                     /* CPU address of the framebuffer (BAR0) */
-    uint64_t fb_size;                /* bytes */
-    uint32_t width, height;          /* current mode, pixels; 0 when disabled */
-    uint32_t bpp;                    /* 32 */
-    size_t pitch;                    /* bytes per row */
+    uint16_t id;            /* DISPI interface version */
+    uint8_t *fb;            /* CPU address of the framebuffer (BAR0) */
+    uint64_t fb_size;       /* bytes */
+    uint32_t width, height; /* current mode, pixels; 0 when disabled */
+    uint32_t bpp;           /* 32 */
+    size_t pitch;           /* bytes per row */
 };
 
 /**

@@ -31,11 +31,16 @@
 #define VBLK_QUEUE_WANT 128u   /* descriptors asked of a modern device */
 
 /** Driver counters beyond the disk's (kstat group "virtio-DISK"). */
-enum vblk_ctr { VBLK_BAD_ID, VBLK_KICKS, VBLK_KICKS_SAVED, VBLK_IRQS, VBLK_CONFIG_CHANGES,
-                VBLK_NCTR };
-static const char *const vblk_ctr_names[VBLK_NCTR] = {
-    "bad_id", "kicks", "kicks_saved", "irqs", "config_changes"
+enum vblk_ctr {
+    VBLK_BAD_ID,
+    VBLK_KICKS,
+    VBLK_KICKS_SAVED,
+    VBLK_IRQS,
+    VBLK_CONFIG_CHANGES,
+    VBLK_NCTR
 };
+static const char *const vblk_ctr_names[VBLK_NCTR] = { "bad_id", "kicks", "kicks_saved", "irqs",
+                                                       "config_changes" };
 
 /*
  * A device's permanent state. bus.h can neither free DMA memory nor detach
@@ -44,19 +49,19 @@ static const char *const vblk_ctr_names[VBLK_NCTR] = {
  * vblk_devs[i] belongs to vblk_pci[i].
  */
 struct vblk_dev {
-    struct pci_bind_slot *pci;   /* the function and its name "virtio-blk 00:04.0" */
+    struct pci_bind_slot *pci; /* the function and its name "virtio-blk 00:04.0" */
     struct virtio_pci vp;
-    volatile uint8_t isr_noted;  /* ISR bits the handler saw since the main loop looked */
+    volatile uint8_t isr_noted; /* ISR bits the handler saw since the main loop looked */
     volatile uint64_t irqs;
-    uint16_t qsize;              /* descriptors in queue 0 (fixed at the first open) */
-    uint16_t nslots;             /* requests the ring tracks */
+    uint16_t qsize;  /* descriptors in queue 0 (fixed at the first open) */
+    uint16_t nslots; /* requests the ring tracks */
     struct bus_dma qmem, slot_mem;
-    void **cookie;               /* qsize entries */
+    void **cookie; /* qsize entries */
     struct virtqueue vq;
     struct vblk_ring ring;
-    uint64_t features;           /* negotiated */
+    uint64_t features; /* negotiated */
     struct vblk_geom geom;
-    bool running;                /* DRIVER_OK and the ring usable */
+    bool running; /* DRIVER_OK and the ring usable */
     struct kblk blk;
     char ctr_node[KBLK_NAME_MAX + 8];
     uint64_t ctr[VBLK_NCTR];
@@ -83,8 +88,11 @@ static bool is_virtio_blk(const struct bus_device *d)
 }
 
 static const struct pci_bind_class vblk_class = {
-    .driver = "virtio-blk", .device = "virtio-blk", .match = is_virtio_blk,
-    .slots = vblk_pci, .nslots = VIRTIO_BLK_DEVICES,
+    .driver = "virtio-blk",
+    .device = "virtio-blk",
+    .match = is_virtio_blk,
+    .slots = vblk_pci,
+    .nslots = VIRTIO_BLK_DEVICES,
 };
 
 static uint64_t dma_phys(const void *ctx, const void *p)
@@ -134,10 +142,11 @@ static int negotiate(struct vblk_dev *s, char *err, size_t errlen)
     }
     uint64_t f = offered & wanted_features(vp);
     if (virtio_pci_set_features(vp, f) != 0) {
-        ksnprintf(err, errlen, "%s: device refused FEATURES_OK%s", s->pci->name,
-                  has_feature(offered, VIRTIO_F_ACCESS_PLATFORM)
-                      ? " (it requires VIRTIO_F_ACCESS_PLATFORM: iommu_platform=on is not supported)"
-                      : "");
+        ksnprintf(
+            err, errlen, "%s: device refused FEATURES_OK%s", s->pci->name,
+            has_feature(offered, VIRTIO_F_ACCESS_PLATFORM)
+                ? " (it requires VIRTIO_F_ACCESS_PLATFORM: iommu_platform=on is not supported)"
+                : "");
         virtio_pci_add_status(vp, VIRTIO_STATUS_FAILED);
         return -KE_NOTSUP;
     }
@@ -217,8 +226,8 @@ static int start(struct vblk_dev *s, char *err, size_t errlen)
     bool ev = has_feature(s->features, VIRTIO_F_EVENT_IDX);
     rc = virtio_pci_queue_setup(vp, VBLK_QUEUE, s->qsize, &s->qmem, s->cookie, ev, &s->vq);
     if (!rc)
-        rc = vblk_ring_init(&s->ring, &s->vq, s->slot_mem.virt, s->nslots, &s->geom,
-                            vp->modern, dma_phys, &s->pci->dev);
+        rc = vblk_ring_init(&s->ring, &s->vq, s->slot_mem.virt, s->nslots, &s->geom, vp->modern,
+                            dma_phys, &s->pci->dev);
     if (rc) {
         ksnprintf(err, errlen, "%s: queue setup failed: %s", s->pci->name, kerr_str(rc));
         goto fail;
@@ -247,7 +256,7 @@ static void kick(struct vblk_dev *s)
 {
     bus_wmb(); /* descriptors and the available entry before avail.idx */
     vq_publish(&s->vq);
-    bus_mb();  /* avail.idx before reading the device's avail_event / flags */
+    bus_mb(); /* avail.idx before reading the device's avail_event / flags */
     if (vq_kick_prepare(&s->vq)) {
         virtio_pci_notify(&s->vp, VBLK_QUEUE);
         s->ctr[VBLK_KICKS]++;
@@ -338,8 +347,8 @@ static void vblk_abort(struct kblk *b)
     stop(s);
     char err[128];
     if (start(s, err, sizeof err) != 0)
-        KWARN(VBLK_TAG, "%s: restart after abort failed: %s; the disk fails every request",
-              b->name, err);
+        KWARN(VBLK_TAG, "%s: restart after abort failed: %s; the disk fails every request", b->name,
+              err);
 }
 
 static void vblk_close(struct kblk *b)
@@ -347,9 +356,9 @@ static void vblk_close(struct kblk *b)
     struct vblk_dev *s = b->priv;
     stop(s);
     kstats_unregister(&s->stats);
-    KDEBUG(VBLK_TAG, "%s: closed: kicks %llu (%llu saved by event index), interrupts %llu",
-           b->name, (unsigned long long)s->ctr[VBLK_KICKS],
-           (unsigned long long)s->ctr[VBLK_KICKS_SAVED], (unsigned long long)s->irqs);
+    KDEBUG(VBLK_TAG, "%s: closed: kicks %llu (%llu saved by event index), interrupts %llu", b->name,
+           (unsigned long long)s->ctr[VBLK_KICKS], (unsigned long long)s->ctr[VBLK_KICKS_SAVED],
+           (unsigned long long)s->irqs);
     s->pci->in_use = false;
 }
 
@@ -394,8 +403,7 @@ int virtio_blk_open(unsigned instance, const char *name, struct kblk **out, char
 
     struct kblk *b = &s->blk;
     kblk_init(b, &vblk_ops, s, "virtio-blk", name);
-    ksnprintf(b->where, sizeof b->where, "%s %s", s->pci->name,
-              s->vp.modern ? "modern" : "legacy");
+    ksnprintf(b->where, sizeof b->where, "%s %s", s->pci->name, s->vp.modern ? "modern" : "legacy");
     b->sector_size = s->geom.sector_size;
     b->capacity = s->geom.capacity;
     b->max_sectors = s->geom.max_sectors;
@@ -404,15 +412,15 @@ int virtio_blk_open(unsigned instance, const char *name, struct kblk **out, char
     b->can_flush = s->geom.can_flush;
     rc = kblk_register(b);
     if (rc) {
-        ksnprintf(err, errlen, "%s: cannot register disk %s: %s", s->pci->name, name,
-                  kerr_str(rc));
+        ksnprintf(err, errlen, "%s: cannot register disk %s: %s", s->pci->name, name, kerr_str(rc));
         stop(s);
         return rc;
     }
     memset(s->ctr, 0, sizeof s->ctr);
     ksnprintf(s->ctr_node, sizeof s->ctr_node, "virtio-%s", name);
-    s->stats = (struct kstat_group){ .node = s->ctr_node, .names = vblk_ctr_names,
-                                     .values = s->ctr, .n = VBLK_NCTR };
+    s->stats = (struct kstat_group){
+        .node = s->ctr_node, .names = vblk_ctr_names, .values = s->ctr, .n = VBLK_NCTR
+    };
     kstats_register(&s->stats);
     pci_bind_irq(s->pci, vblk_irq, s, VBLK_TAG);
     s->pci->in_use = true;
@@ -443,8 +451,7 @@ unsigned virtio_blk_probe_all(void)
             continue;
         }
         KINFO(VBLK_TAG, "%s: %s, %llu sectors of %u bytes%s", b->name, b->where,
-              (unsigned long long)b->capacity, b->sector_size,
-              b->read_only ? ", read-only" : "");
+              (unsigned long long)b->capacity, b->sector_size, b->read_only ? ", read-only" : "");
         n++;
     }
     return n;

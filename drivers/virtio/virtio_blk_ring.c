@@ -9,11 +9,11 @@
 #include "kernel/klib.h"
 
 /* struct virtio_blk_req header (5.2.6): le32 type @0, le32 reserved @4, le64 sector @8. */
-#define VBLK_HDR_TYPE     0u
+#define VBLK_HDR_TYPE 0u
 #define VBLK_HDR_RESERVED 4u
-#define VBLK_HDR_SECTOR   8u
+#define VBLK_HDR_SECTOR 8u
 /* Offset of the status byte in a slot. */
-#define VBLK_SLOT_STATUS  VBLK_HDR_BYTES
+#define VBLK_SLOT_STATUS VBLK_HDR_BYTES
 /* A status value no device writes: the chain was not finished. */
 #define VBLK_STATUS_UNSET 0xffu
 
@@ -70,9 +70,8 @@ int vblk_ring_init(struct vblk_ring *r, struct virtqueue *vq, void *slot_mem, ui
                    const struct vblk_geom *g, bool check_len, vblk_dma_addr_fn dma_addr,
                    const void *dma_ctx)
 {
-    if (!r || !vq || !slot_mem || !g || !dma_addr || nslots == 0 ||
-        nslots > VBLK_RING_SLOTS_MAX || ((uintptr_t)slot_mem & 15u) || g->seg_bytes == 0 ||
-        g->max_segs == 0)
+    if (!r || !vq || !slot_mem || !g || !dma_addr || nslots == 0 || nslots > VBLK_RING_SLOTS_MAX ||
+        ((uintptr_t)slot_mem & 15u) || g->seg_bytes == 0 || g->max_segs == 0)
         return -KE_INVAL;
     memset(r, 0, sizeof *r);
     r->vq = vq;
@@ -127,8 +126,7 @@ int vblk_ring_add(struct vblk_ring *r, void *req, uint32_t type, uint64_t lba, v
     uint32_t left = bytes;
     while (left > 0) {
         uint32_t len = left < r->geom.seg_bytes ? left : r->geom.seg_bytes;
-        seg[n++] = (struct vq_seg){ r->dma_addr(r->dma_ctx, p), len,
-                                    type == VIRTIO_BLK_T_IN };
+        seg[n++] = (struct vq_seg){ r->dma_addr(r->dma_ctx, p), len, type == VIRTIO_BLK_T_IN };
         p += len;
         left -= len;
     }
@@ -167,12 +165,9 @@ static void *release(struct vblk_ring *r, uint16_t s)
 static int status_to_kerr(uint8_t st)
 {
     switch (st) {
-    case VIRTIO_BLK_S_OK:
-        return 0;
-    case VIRTIO_BLK_S_UNSUPP:
-        return -KE_NOTSUP;
-    default: /* S_IOERR, unknown values, and a status never written */
-        return -KE_IO;
+    case VIRTIO_BLK_S_OK: return 0;
+    case VIRTIO_BLK_S_UNSUPP: return -KE_NOTSUP;
+    default: /* S_IOERR, unknown values, and a status never written */ return -KE_IO;
     }
 }
 

@@ -31,30 +31,30 @@
 #include "drivers/virtio/virtqueue.h"
 
 /* Device type and PCI ids (sections 4.1.2, 5.2.1). */
-#define VIRTIO_ID_BLOCK                  2u
-#define VIRTIO_PCI_DEV_BLK_TRANSITIONAL  0x1001u
-#define VIRTIO_PCI_DEV_BLK_MODERN        0x1042u /* 0x1040 + VIRTIO_ID_BLOCK */
+#define VIRTIO_ID_BLOCK 2u
+#define VIRTIO_PCI_DEV_BLK_TRANSITIONAL 0x1001u
+#define VIRTIO_PCI_DEV_BLK_MODERN 0x1042u /* 0x1040 + VIRTIO_ID_BLOCK */
 
 /* Feature bits (section 5.2.3). */
-#define VIRTIO_BLK_F_SIZE_MAX  1u  /* size_max: largest data descriptor, bytes */
-#define VIRTIO_BLK_F_SEG_MAX   2u  /* seg_max: most data descriptors per request */
-#define VIRTIO_BLK_F_GEOMETRY  4u
-#define VIRTIO_BLK_F_RO        5u  /* the device is read-only */
-#define VIRTIO_BLK_F_BLK_SIZE  6u  /* blk_size: the logical block size, bytes */
-#define VIRTIO_BLK_F_FLUSH     9u  /* VIRTIO_BLK_T_FLUSH works (legacy name: WCE) */
+#define VIRTIO_BLK_F_SIZE_MAX 1u /* size_max: largest data descriptor, bytes */
+#define VIRTIO_BLK_F_SEG_MAX 2u  /* seg_max: most data descriptors per request */
+#define VIRTIO_BLK_F_GEOMETRY 4u
+#define VIRTIO_BLK_F_RO 5u       /* the device is read-only */
+#define VIRTIO_BLK_F_BLK_SIZE 6u /* blk_size: the logical block size, bytes */
+#define VIRTIO_BLK_F_FLUSH 9u    /* VIRTIO_BLK_T_FLUSH works (legacy name: WCE) */
 
 /* struct virtio_blk_config (section 5.2.4): byte offsets, little-endian. */
-#define VBLK_CFG_CAPACITY 0u   /* le64, 512-byte sectors */
-#define VBLK_CFG_SIZE_MAX 8u   /* le32 */
-#define VBLK_CFG_SEG_MAX  12u  /* le32 */
-#define VBLK_CFG_BLK_SIZE 20u  /* le32 */
+#define VBLK_CFG_CAPACITY 0u  /* le64, 512-byte sectors */
+#define VBLK_CFG_SIZE_MAX 8u  /* le32 */
+#define VBLK_CFG_SEG_MAX 12u  /* le32 */
+#define VBLK_CFG_BLK_SIZE 20u /* le32 */
 
 /* Request types and status values (section 5.2.6). */
-#define VIRTIO_BLK_T_IN     0u
-#define VIRTIO_BLK_T_OUT    1u
-#define VIRTIO_BLK_T_FLUSH  4u
-#define VIRTIO_BLK_S_OK     0u
-#define VIRTIO_BLK_S_IOERR  1u
+#define VIRTIO_BLK_T_IN 0u
+#define VIRTIO_BLK_T_OUT 1u
+#define VIRTIO_BLK_T_FLUSH 4u
+#define VIRTIO_BLK_S_OK 0u
+#define VIRTIO_BLK_S_IOERR 1u
 #define VIRTIO_BLK_S_UNSUPP 2u
 
 /** The unit of virtio_blk_req.sector and of capacity, bytes. */
@@ -72,23 +72,23 @@
 
 /** The device configuration fields the driver uses, as read (host order). */
 struct vblk_config {
-    uint64_t capacity;  /* 512-byte sectors */
-    uint32_t size_max;  /* valid with VIRTIO_BLK_F_SIZE_MAX */
-    uint32_t seg_max;   /* valid with VIRTIO_BLK_F_SEG_MAX */
-    uint32_t blk_size;  /* valid with VIRTIO_BLK_F_BLK_SIZE */
+    uint64_t capacity; /* 512-byte sectors */
+    uint32_t size_max; /* valid with VIRTIO_BLK_F_SIZE_MAX */
+    uint32_t seg_max;  /* valid with VIRTIO_BLK_F_SEG_MAX */
+    uint32_t blk_size; /* valid with VIRTIO_BLK_F_BLK_SIZE */
 };
 
 /** What the driver makes of the configuration: the disk as kernel/blk.h sees it. */
 struct vblk_geom {
-    uint32_t sector_size;  /* bytes: blk_size when offered and a power of two in
+    uint32_t sector_size; /* bytes: blk_size when offered and a power of two in
                               [512, 65536], else 512 */
-    uint8_t sector_shift;  /* log2(sector_size / 512): disk sector -> virtio sector */
-    uint64_t capacity;     /* disk sectors (whole ones: a partial last block is dropped) */
-    uint32_t seg_bytes;    /* largest data descriptor, bytes, a multiple of sector_size */
-    uint16_t max_segs;     /* most data descriptors per request */
-    uint32_t max_sectors;  /* largest request, disk sectors (>= 1) */
-    bool read_only;        /* VIRTIO_BLK_F_RO negotiated */
-    bool can_flush;        /* VIRTIO_BLK_F_FLUSH negotiated */
+    uint8_t sector_shift; /* log2(sector_size / 512): disk sector -> virtio sector */
+    uint64_t capacity;    /* disk sectors (whole ones: a partial last block is dropped) */
+    uint32_t seg_bytes;   /* largest data descriptor, bytes, a multiple of sector_size */
+    uint16_t max_segs;    /* most data descriptors per request */
+    uint32_t max_sectors; /* largest request, disk sectors (>= 1) */
+    bool read_only;       /* VIRTIO_BLK_F_RO negotiated */
+    bool can_flush;       /* VIRTIO_BLK_F_FLUSH negotiated */
 };
 
 /**
@@ -106,15 +106,15 @@ typedef uint64_t (*vblk_dma_addr_fn)(const void *ctx, const void *p);
 
 /** Requests on one virtqueue: slots, the request each carries, the disk's geometry. */
 struct vblk_ring {
-    struct virtqueue *vq;        /* initialised by the transport (vq_init) */
-    uint8_t *slots;              /* nslots * VBLK_SLOT_BYTES, device-reachable */
+    struct virtqueue *vq; /* initialised by the transport (vq_init) */
+    uint8_t *slots;       /* nslots * VBLK_SLOT_BYTES, device-reachable */
     uint16_t nslots;
     uint16_t nfree;
     uint16_t free[VBLK_RING_SLOTS_MAX];  /* stack of free slot numbers */
     void *req[VBLK_RING_SLOTS_MAX];      /* the request in each slot; NULL when free */
     uint32_t bytes[VBLK_RING_SLOTS_MAX]; /* its data bytes */
     struct vblk_geom geom;
-    bool check_len;              /* trust used.len (modern); legacy devices often set it
+    bool check_len; /* trust used.len (modern); legacy devices often set it
                                     wrong (section 2.6.8, its legacy-interface note) */
     vblk_dma_addr_fn dma_addr;
     const void *dma_ctx;

@@ -52,23 +52,23 @@
 #include "kernel/port.h"
 
 /* virtio device type and PCI ids (sections 4.1.2, 5.1.1). */
-#define VIRTIO_ID_NET          1u
+#define VIRTIO_ID_NET 1u
 #define VIRTIO_PCI_DEV_NET_TRANSITIONAL 0x1000u
 #define VIRTIO_PCI_DEV_NET_MODERN (VIRTIO_PCI_DEV_MODERN_BASE + VIRTIO_ID_NET)
-#define PCI_SUBSYSTEM_ID       0x2Eu /* transitional devices name their type here */
-#define VIRTIO_NET_S_LINK_UP   1u
+#define PCI_SUBSYSTEM_ID 0x2Eu /* transitional devices name their type here */
+#define VIRTIO_NET_S_LINK_UP 1u
 
 /* struct virtio_net_config (section 5.1.4). */
-#define VNET_CFG_MAC    0u /* u8 mac[6] */
+#define VNET_CFG_MAC 0u    /* u8 mac[6] */
 #define VNET_CFG_STATUS 6u /* le16 */
 
 #define VNET_SLOTS 8u
 #define VNET_BIG_DEFAULT 64u
 
-static const char *const vnet_ctr_names[VNET_NCTR] = {
-    "rx_bad_len", "rx_bad_id", "rx_bad_hdr", "rx_too_big", "rx_merged", "tx_bad_id", "kicks",
-    "kicks_saved", "irqs", "config_changes"
-};
+static const char *const vnet_ctr_names[VNET_NCTR] = { "rx_bad_len",    "rx_bad_id",   "rx_bad_hdr",
+                                                       "rx_too_big",    "rx_merged",   "tx_bad_id",
+                                                       "kicks",         "kicks_saved", "irqs",
+                                                       "config_changes" };
 
 /* vnet_slots[i] belongs to vnet_pci[i] (drivers/bm/pci_bind.h). */
 static struct pci_bind_slot vnet_pci[VNET_SLOTS];
@@ -89,8 +89,11 @@ static bool is_virtio_net(const struct bus_device *d)
 }
 
 static const struct pci_bind_class vnet_class = {
-    .driver = "virtio", .device = "virtio-net", .match = is_virtio_net,
-    .slots = vnet_pci, .nslots = VNET_SLOTS,
+    .driver = "virtio",
+    .device = "virtio-net",
+    .match = is_virtio_net,
+    .slots = vnet_pci,
+    .nslots = VNET_SLOTS,
 };
 
 /* ---- link and configuration ---- */
@@ -146,8 +149,8 @@ static void vnet_take_noted(struct bm_nic *n)
 
 static uint64_t wanted_features(const struct virtio_pci *vp, const struct vnet_want *w)
 {
-    uint64_t f = (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) |
-                 (1ull << VIRTIO_F_EVENT_IDX);
+    uint64_t f =
+        (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) | (1ull << VIRTIO_F_EVENT_IDX);
     if (vp->modern)
         f |= 1ull << VIRTIO_F_VERSION_1;
     if (w->offload)
@@ -242,8 +245,8 @@ static int vnet_hw_start(struct bm_nic *n)
     }
     v->rx_skip = 0;
     if (bm_nic_rx_fill(n) == 0) {
-        ksnprintf(port->error, sizeof port->error, "%s: no receive buffers in pool %s",
-                  vp->name, s->rx_pool.name);
+        ksnprintf(port->error, sizeof port->error, "%s: no receive buffers in pool %s", vp->name,
+                  s->rx_pool.name);
         (void)virtio_pci_reset(vp);
         return -KE_NOMEM;
     }
@@ -266,10 +269,9 @@ static int vnet_hw_start(struct bm_nic *n)
     KINFO(VNET_TAG,
           "%s: %s %s transport, rx %u tx %u entries, %s, header %u bytes, offloads:%s%s%s%s%s",
           port->name, vp->name, vp->modern ? "modern" : "legacy", s->rxq_size, s->txq_size,
-          ev ? "event index" : "no event index", v->hdr_len,
-          port->tx_csum ? " csum" : "", port->tx_tso4 ? " host_tso4" : "",
-          v->mrg ? " mrg_rxbuf" : "", v->rx_off.csum ? " guest_csum" : "",
-          v->rx_off.tso4 ? " guest_tso4" : "");
+          ev ? "event index" : "no event index", v->hdr_len, port->tx_csum ? " csum" : "",
+          port->tx_tso4 ? " host_tso4" : "", v->mrg ? " mrg_rxbuf" : "",
+          v->rx_off.csum ? " guest_csum" : "", v->rx_off.tso4 ? " guest_tso4" : "");
     return 0;
 }
 
@@ -374,8 +376,8 @@ static int vnet_open(const struct kdriver_args *a, struct kport **out, char *err
         { "rx_tso4", 1, 0, 1, &rx_tso4 },
         { "rx_big", VNET_BIG_DEFAULT, 1, 1024, &big_n },
     };
-    int rc = nic_params_get(virtio_net_driver.name, a->params, spec, KARRAY_SIZE(spec), err,
-                            errlen);
+    int rc =
+        nic_params_get(virtio_net_driver.name, a->params, spec, KARRAY_SIZE(spec), err, errlen);
     if (rc)
         return rc;
 
@@ -394,9 +396,13 @@ static int vnet_open(const struct kdriver_args *a, struct kport **out, char *err
     v->slot = s;
     v->want = (struct vnet_want){ offload != 0, rx_csum != 0, rx_tso4 != 0, (uint32_t)big_n };
     const struct bm_nic_cfg cfg = {
-        .driver = virtio_net_driver.name, .ifname = a->ifname, .tag = VNET_TAG,
-        .ctr_names = vnet_ctr_names, .nctr = VNET_NCTR,
-        .tx_max_segs = VNET_TX_MAX_SEGS, .tx_lin_need = 2, /* a header slot and one buffer */
+        .driver = virtio_net_driver.name,
+        .ifname = a->ifname,
+        .tag = VNET_TAG,
+        .ctr_names = vnet_ctr_names,
+        .nctr = VNET_NCTR,
+        .tx_max_segs = VNET_TX_MAX_SEGS,
+        .tx_lin_need = 2, /* a header slot and one buffer */
     };
     if (bm_nic_init(&v->nic, &vnet_nic_ops, &cfg) != 0) {
         kfree(v);

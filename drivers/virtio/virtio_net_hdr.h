@@ -22,41 +22,41 @@
 #include "kernel/pktbuf.h"
 
 /* Feature bits of the network device (section 5.1.3). */
-#define VIRTIO_NET_F_CSUM       0u  /* device completes partial checksums on transmit */
-#define VIRTIO_NET_F_GUEST_CSUM 1u  /* driver takes partial / validated checksums on receive */
-#define VIRTIO_NET_F_MAC        5u
-#define VIRTIO_NET_F_GUEST_TSO4 7u  /* driver takes TCP/IPv4 super-frames (needs GUEST_CSUM) */
-#define VIRTIO_NET_F_GUEST_ECN  9u
-#define VIRTIO_NET_F_HOST_TSO4  11u /* device cuts TCP/IPv4 super-frames (needs CSUM) */
-#define VIRTIO_NET_F_MRG_RXBUF  15u /* a received frame may span several buffers */
-#define VIRTIO_NET_F_STATUS     16u
+#define VIRTIO_NET_F_CSUM 0u       /* device completes partial checksums on transmit */
+#define VIRTIO_NET_F_GUEST_CSUM 1u /* driver takes partial / validated checksums on receive */
+#define VIRTIO_NET_F_MAC 5u
+#define VIRTIO_NET_F_GUEST_TSO4 7u /* driver takes TCP/IPv4 super-frames (needs GUEST_CSUM) */
+#define VIRTIO_NET_F_GUEST_ECN 9u
+#define VIRTIO_NET_F_HOST_TSO4 11u /* device cuts TCP/IPv4 super-frames (needs CSUM) */
+#define VIRTIO_NET_F_MRG_RXBUF 15u /* a received frame may span several buffers */
+#define VIRTIO_NET_F_STATUS 16u
 
 /* Byte offsets of the header's fields. */
-#define VNET_HDR_FLAGS       0u
-#define VNET_HDR_GSO_TYPE    1u
-#define VNET_HDR_HDR_LEN     2u
-#define VNET_HDR_GSO_SIZE    4u
-#define VNET_HDR_CSUM_START  6u
+#define VNET_HDR_FLAGS 0u
+#define VNET_HDR_GSO_TYPE 1u
+#define VNET_HDR_HDR_LEN 2u
+#define VNET_HDR_GSO_SIZE 4u
+#define VNET_HDR_CSUM_START 6u
 #define VNET_HDR_CSUM_OFFSET 8u
 #define VNET_HDR_NUM_BUFFERS 10u
 /** Header bytes: without num_buffers (legacy, no MRG_RXBUF), and with it. */
 #define VNET_HDR_LEGACY 10u
-#define VNET_HDR_V1     12u
+#define VNET_HDR_V1 12u
 
 /* flags (section 5.1.6). */
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1u /* sum from csum_start to the end, stored at +csum_offset */
 #define VIRTIO_NET_HDR_F_DATA_VALID 2u /* receive: the checksum is known good */
 /* gso_type (section 5.1.6). */
-#define VIRTIO_NET_HDR_GSO_NONE  0u
+#define VIRTIO_NET_HDR_GSO_NONE 0u
 #define VIRTIO_NET_HDR_GSO_TCPV4 1u
-#define VIRTIO_NET_HDR_GSO_UDP   3u
+#define VIRTIO_NET_HDR_GSO_UDP 3u
 #define VIRTIO_NET_HDR_GSO_TCPV6 4u
-#define VIRTIO_NET_HDR_GSO_ECN   0x80u
+#define VIRTIO_NET_HDR_GSO_ECN 0x80u
 
 /** What a receiving port negotiated, for vnet_hdr_get. */
 struct vnet_rx_offloads {
-    bool csum;  /* VIRTIO_NET_F_GUEST_CSUM */
-    bool tso4;  /* VIRTIO_NET_F_GUEST_TSO4 */
+    bool csum; /* VIRTIO_NET_F_GUEST_CSUM */
+    bool tso4; /* VIRTIO_NET_F_GUEST_TSO4 */
 };
 
 /**
@@ -88,9 +88,9 @@ int vnet_hdr_get(const uint8_t *hdr, struct pktbuf *p, uint32_t len,
 /** vnet_hdr_num_buffers - the num_buffers field of a @hdr_len-byte header (1 when it has none). */
 static inline uint16_t vnet_hdr_num_buffers(const uint8_t *hdr, unsigned hdr_len)
 {
-    return hdr_len >= VNET_HDR_V1 ? (uint16_t)(hdr[VNET_HDR_NUM_BUFFERS] |
-                                               (hdr[VNET_HDR_NUM_BUFFERS + 1] << 8))
-                                  : 1u;
+    return hdr_len >= VNET_HDR_V1
+               ? (uint16_t)(hdr[VNET_HDR_NUM_BUFFERS] | (hdr[VNET_HDR_NUM_BUFFERS + 1] << 8))
+               : 1u;
 }
 
 #endif

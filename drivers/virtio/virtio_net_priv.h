@@ -29,8 +29,17 @@
 
 /** The driver's counters, after the skeleton's (BM_DRV_CTR). */
 enum vnet_ctr {
-    VNET_RX_BAD_LEN, VNET_RX_BAD_ID, VNET_RX_BAD_HDR, VNET_RX_TOO_BIG, VNET_RX_MERGED,
-    VNET_TX_BAD_ID, VNET_KICKS, VNET_KICKS_SAVED, VNET_IRQS, VNET_CONFIG_CHANGES, VNET_NCTR
+    VNET_RX_BAD_LEN,
+    VNET_RX_BAD_ID,
+    VNET_RX_BAD_HDR,
+    VNET_RX_TOO_BIG,
+    VNET_RX_MERGED,
+    VNET_TX_BAD_ID,
+    VNET_KICKS,
+    VNET_KICKS_SAVED,
+    VNET_IRQS,
+    VNET_CONFIG_CHANGES,
+    VNET_NCTR
 };
 
 /*
@@ -39,23 +48,23 @@ enum vnet_ctr {
  * the same function is opened again (drivers/bm/pci_bind.h).
  */
 struct vnet_slot {
-    struct pci_bind_slot *pci;    /* the function, its name "virtio 00:04.0" and in_use */
+    struct pci_bind_slot *pci; /* the function, its name "virtio 00:04.0" and in_use */
     struct virtio_pci vp;
-    volatile uint8_t isr_noted;   /* ISR bits the handler saw since the main loop looked */
+    volatile uint8_t isr_noted; /* ISR bits the handler saw since the main loop looked */
     volatile uint64_t irqs;
     uint16_t rxq_size, txq_size;
     struct bus_dma rxq_mem, txq_mem;
-    struct bus_dma hdr_mem;       /* txq_size transmit header slots of VNET_HDR_SLOT bytes */
-    struct dma_pool rx_pool;      /* receive buffers' DMA memory, "IFNAME-rx" */
+    struct bus_dma hdr_mem;  /* txq_size transmit header slots of VNET_HDR_SLOT bytes */
+    struct dma_pool rx_pool; /* receive buffers' DMA memory, "IFNAME-rx" */
     void **rx_cookie, **tx_cookie;
 };
 
 /** What the configuration line asked for (the device may offer less). */
 struct vnet_want {
-    bool offload;   /* offload=on: CSUM, HOST_TSO4, MRG_RXBUF */
-    bool rx_csum;   /* rx_csum=on: GUEST_CSUM */
-    bool rx_tso4;   /* rx_tso4=on: GUEST_TSO4 (with GUEST_CSUM and MRG_RXBUF) */
-    uint32_t big;   /* rx_big=N: blocks of VNET_BIG_BLOCK bytes for merged frames */
+    bool offload; /* offload=on: CSUM, HOST_TSO4, MRG_RXBUF */
+    bool rx_csum; /* rx_csum=on: GUEST_CSUM */
+    bool rx_tso4; /* rx_tso4=on: GUEST_TSO4 (with GUEST_CSUM and MRG_RXBUF) */
+    uint32_t big; /* rx_big=N: blocks of VNET_BIG_BLOCK bytes for merged frames */
 };
 
 /** The port's private state; the skeleton's first. */
@@ -64,13 +73,13 @@ struct vnet_port {
     struct vnet_slot *slot;
     struct virtio_pci *vp;
     struct vnet_want want;
-    uint64_t features;            /* negotiated */
-    uint16_t hdr_len;             /* bytes of virtio_net_hdr in every buffer */
-    bool mrg;                     /* VIRTIO_NET_F_MRG_RXBUF */
+    uint64_t features;              /* negotiated */
+    uint16_t hdr_len;               /* bytes of virtio_net_hdr in every buffer */
+    bool mrg;                       /* VIRTIO_NET_F_MRG_RXBUF */
     struct vnet_rx_offloads rx_off; /* GUEST_CSUM, GUEST_TSO4 */
     struct virtqueue rxq, txq;
-    uint16_t rx_skip;             /* buffers left of a merged frame that is being dropped */
-    struct pktpool *big;          /* merged frames (GUEST_TSO4), else NULL */
+    uint16_t rx_skip;    /* buffers left of a merged frame that is being dropped */
+    struct pktpool *big; /* merged frames (GUEST_TSO4), else NULL */
     char big_name[KPORT_NAME_MAX + 8];
 };
 

@@ -10,59 +10,59 @@
 #include "kernel/klib.h"
 
 /* PCI configuration header (PCI Local Bus 3.0 section 6.1, 6.7). */
-#define PCI_STATUS          0x06u
+#define PCI_STATUS 0x06u
 #define PCI_STATUS_CAP_LIST 0x10u
-#define PCI_CAP_PTR         0x34u
-#define PCI_CAP_ID_VNDR     0x09u
-#define PCI_CAP_ID_MSIX     0x11u
-#define PCI_MSIX_ENABLE     0x8000u /* message control bit 15 */
+#define PCI_CAP_PTR 0x34u
+#define PCI_CAP_ID_VNDR 0x09u
+#define PCI_CAP_ID_MSIX 0x11u
+#define PCI_MSIX_ENABLE 0x8000u /* message control bit 15 */
 
 /* struct virtio_pci_cap (section 4.1.4): byte offsets inside the capability. */
-#define VCAP_CFG_TYPE  3u
-#define VCAP_BAR       4u
-#define VCAP_OFFSET    8u
-#define VCAP_LENGTH    12u
+#define VCAP_CFG_TYPE 3u
+#define VCAP_BAR 4u
+#define VCAP_OFFSET 8u
+#define VCAP_LENGTH 12u
 #define VCAP_NOTIFY_MULT 16u /* struct virtio_pci_notify_cap only */
 #define VIRTIO_PCI_CAP_COMMON_CFG 1u
 #define VIRTIO_PCI_CAP_NOTIFY_CFG 2u
-#define VIRTIO_PCI_CAP_ISR_CFG    3u
+#define VIRTIO_PCI_CAP_ISR_CFG 3u
 #define VIRTIO_PCI_CAP_DEVICE_CFG 4u
 
 /* struct virtio_pci_common_cfg (section 4.1.4.3): byte offsets. */
-#define VCOM_DFSELECT   0x00u /* le32 device_feature_select */
-#define VCOM_DF         0x04u /* le32 device_feature */
-#define VCOM_GFSELECT   0x08u /* le32 driver_feature_select */
-#define VCOM_GF         0x0Cu /* le32 driver_feature */
-#define VCOM_MSIX       0x10u /* le16 msix_config */
-#define VCOM_NUMQ       0x12u /* le16 num_queues */
-#define VCOM_STATUS     0x14u /* u8 device_status */
-#define VCOM_CFGGEN     0x15u /* u8 config_generation */
-#define VCOM_Q_SELECT   0x16u /* le16 queue_select */
-#define VCOM_Q_SIZE     0x18u /* le16 queue_size */
-#define VCOM_Q_MSIX     0x1Au /* le16 queue_msix_vector */
-#define VCOM_Q_ENABLE   0x1Cu /* le16 queue_enable */
-#define VCOM_Q_NOFF     0x1Eu /* le16 queue_notify_off */
-#define VCOM_Q_DESCLO   0x20u /* le64 queue_desc */
-#define VCOM_Q_DESCHI   0x24u
-#define VCOM_Q_AVAILLO  0x28u /* le64 queue_driver */
-#define VCOM_Q_AVAILHI  0x2Cu
-#define VCOM_Q_USEDLO   0x30u /* le64 queue_device */
-#define VCOM_Q_USEDHI   0x34u
-#define VCOM_BYTES      0x38u
+#define VCOM_DFSELECT 0x00u /* le32 device_feature_select */
+#define VCOM_DF 0x04u       /* le32 device_feature */
+#define VCOM_GFSELECT 0x08u /* le32 driver_feature_select */
+#define VCOM_GF 0x0Cu       /* le32 driver_feature */
+#define VCOM_MSIX 0x10u     /* le16 msix_config */
+#define VCOM_NUMQ 0x12u     /* le16 num_queues */
+#define VCOM_STATUS 0x14u   /* u8 device_status */
+#define VCOM_CFGGEN 0x15u   /* u8 config_generation */
+#define VCOM_Q_SELECT 0x16u /* le16 queue_select */
+#define VCOM_Q_SIZE 0x18u   /* le16 queue_size */
+#define VCOM_Q_MSIX 0x1Au   /* le16 queue_msix_vector */
+#define VCOM_Q_ENABLE 0x1Cu /* le16 queue_enable */
+#define VCOM_Q_NOFF 0x1Eu   /* le16 queue_notify_off */
+#define VCOM_Q_DESCLO 0x20u /* le64 queue_desc */
+#define VCOM_Q_DESCHI 0x24u
+#define VCOM_Q_AVAILLO 0x28u /* le64 queue_driver */
+#define VCOM_Q_AVAILHI 0x2Cu
+#define VCOM_Q_USEDLO 0x30u /* le64 queue_device */
+#define VCOM_Q_USEDHI 0x34u
+#define VCOM_BYTES 0x38u
 #define VIRTIO_MSI_NO_VECTOR 0xffffu
 
 /* Legacy I/O BAR0 registers (section 4.1.4.8). */
-#define VLEG_HOST_FEATURES  0x00u /* le32 */
+#define VLEG_HOST_FEATURES 0x00u  /* le32 */
 #define VLEG_GUEST_FEATURES 0x04u /* le32 */
-#define VLEG_QUEUE_PFN      0x08u /* le32: physical address >> 12 */
-#define VLEG_QUEUE_SIZE     0x0Cu /* le16, read only */
-#define VLEG_QUEUE_SELECT   0x0Eu /* le16 */
-#define VLEG_QUEUE_NOTIFY   0x10u /* le16 */
-#define VLEG_STATUS         0x12u /* u8 */
-#define VLEG_ISR            0x13u /* u8, read clears */
-#define VLEG_CONFIG         0x14u /* device configuration without MSI-X */
-#define VLEG_CONFIG_MSIX    0x18u /* ... with MSI-X enabled */
-#define VLEG_PFN_SHIFT      12u
+#define VLEG_QUEUE_PFN 0x08u      /* le32: physical address >> 12 */
+#define VLEG_QUEUE_SIZE 0x0Cu     /* le16, read only */
+#define VLEG_QUEUE_SELECT 0x0Eu   /* le16 */
+#define VLEG_QUEUE_NOTIFY 0x10u   /* le16 */
+#define VLEG_STATUS 0x12u         /* u8 */
+#define VLEG_ISR 0x13u            /* u8, read clears */
+#define VLEG_CONFIG 0x14u         /* device configuration without MSI-X */
+#define VLEG_CONFIG_MSIX 0x18u    /* ... with MSI-X enabled */
+#define VLEG_PFN_SHIFT 12u
 
 #define VIRTIO_RESET_TIMEOUT_NS (100ull * KNS_PER_MS)
 
@@ -170,8 +170,7 @@ static bool find_modern(struct virtio_pci *vp)
             if (!vp->device.bar)
                 (void)take_cap(vp, pos, &vp->device);
             break;
-        default:
-            break;
+        default: break;
         }
     }
     return vp->common.bar && vp->notify.bar && vp->isr.bar && vp->device.bar;

@@ -28,27 +28,27 @@
 #include "drivers/virtio/virtqueue.h"
 
 /* Vendor and device IDs (section 4.1.2). */
-#define VIRTIO_PCI_VENDOR          0x1af4u
-#define VIRTIO_PCI_DEV_LEGACY_MIN  0x1000u /* transitional: 0x1000..0x103f */
-#define VIRTIO_PCI_DEV_LEGACY_MAX  0x103fu
+#define VIRTIO_PCI_VENDOR 0x1af4u
+#define VIRTIO_PCI_DEV_LEGACY_MIN 0x1000u /* transitional: 0x1000..0x103f */
+#define VIRTIO_PCI_DEV_LEGACY_MAX 0x103fu
 #define VIRTIO_PCI_DEV_MODERN_BASE 0x1040u /* modern: 0x1040 + virtio device id */
 
 /* Device status bits (section 2.1). */
-#define VIRTIO_STATUS_ACKNOWLEDGE        1u
-#define VIRTIO_STATUS_DRIVER             2u
-#define VIRTIO_STATUS_DRIVER_OK          4u
-#define VIRTIO_STATUS_FEATURES_OK        8u
+#define VIRTIO_STATUS_ACKNOWLEDGE 1u
+#define VIRTIO_STATUS_DRIVER 2u
+#define VIRTIO_STATUS_DRIVER_OK 4u
+#define VIRTIO_STATUS_FEATURES_OK 8u
 #define VIRTIO_STATUS_DEVICE_NEEDS_RESET 64u
-#define VIRTIO_STATUS_FAILED             128u
+#define VIRTIO_STATUS_FAILED 128u
 
 /* Device-independent feature bits (section 6). */
-#define VIRTIO_F_INDIRECT_DESC  28u
-#define VIRTIO_F_EVENT_IDX      29u /* VIRTIO_RING_F_EVENT_IDX */
-#define VIRTIO_F_VERSION_1      32u
+#define VIRTIO_F_INDIRECT_DESC 28u
+#define VIRTIO_F_EVENT_IDX 29u /* VIRTIO_RING_F_EVENT_IDX */
+#define VIRTIO_F_VERSION_1 32u
 #define VIRTIO_F_ACCESS_PLATFORM 33u
 
 /* ISR status bits (section 4.1.4.5). */
-#define VIRTIO_ISR_QUEUE  1u /* a used ring changed */
+#define VIRTIO_ISR_QUEUE 1u  /* a used ring changed */
 #define VIRTIO_ISR_CONFIG 2u /* device configuration changed */
 
 /** Queues a device may use through this transport (net: rx 0, tx 1; blk: 1). */
@@ -56,24 +56,24 @@
 
 /** A register window: a mapped BAR and a byte offset into it. */
 struct virtio_pci_region {
-    const struct bus_bar *bar;  /* NULL when absent */
-    uint32_t off;               /* bytes from the BAR start */
-    uint32_t len;               /* bytes */
+    const struct bus_bar *bar; /* NULL when absent */
+    uint32_t off;              /* bytes from the BAR start */
+    uint32_t len;              /* bytes */
 };
 
 /** One virtio PCI function and how to reach it. */
 struct virtio_pci {
     struct bus_device *dev;
-    bool modern;                      /* virtio 1.x capabilities in use */
-    struct bus_bar bars[6];           /* BARs mapped so far (kind NONE when not) */
-    struct virtio_pci_region common;  /* modern: struct virtio_pci_common_cfg */
-    struct virtio_pci_region notify;  /* modern: doorbells */
-    uint32_t notify_mult;             /* modern: notify_off_multiplier, bytes */
-    struct virtio_pci_region isr;     /* ISR status byte, both transports */
-    struct virtio_pci_region device;  /* device-specific configuration, both transports */
-    struct virtio_pci_region legacy;  /* legacy: I/O BAR0 registers */
+    bool modern;                                /* virtio 1.x capabilities in use */
+    struct bus_bar bars[6];                     /* BARs mapped so far (kind NONE when not) */
+    struct virtio_pci_region common;            /* modern: struct virtio_pci_common_cfg */
+    struct virtio_pci_region notify;            /* modern: doorbells */
+    uint32_t notify_mult;                       /* modern: notify_off_multiplier, bytes */
+    struct virtio_pci_region isr;               /* ISR status byte, both transports */
+    struct virtio_pci_region device;            /* device-specific configuration, both transports */
+    struct virtio_pci_region legacy;            /* legacy: I/O BAR0 registers */
     uint16_t notify_off[VIRTIO_PCI_MAX_QUEUES]; /* modern: each queue's queue_notify_off */
-    char name[24];                    /* "virtio 00:04.0" for messages */
+    char name[24];                              /* "virtio 00:04.0" for messages */
 };
 
 /**

@@ -10,14 +10,14 @@
 
 /* Descriptor: le64 addr @0, le32 len @8, le16 flags @12, le16 next @14. */
 #define VQ_DESC_BYTES 16u
-#define VQD_ADDR  0u
-#define VQD_LEN   8u
+#define VQD_ADDR 0u
+#define VQD_LEN 8u
 #define VQD_FLAGS 12u
-#define VQD_NEXT  14u
+#define VQD_NEXT 14u
 /* Ring headers: le16 flags @0, le16 idx @2, entries from @4. */
 #define VQR_FLAGS 0u
-#define VQR_IDX   2u
-#define VQR_RING  4u
+#define VQR_IDX 2u
+#define VQR_RING 4u
 #define VQ_USED_ELEM_BYTES 8u
 
 /*

@@ -40,8 +40,8 @@
 #define VQ_LEGACY_ALIGN 4096u
 
 /* Descriptor flags (section 2.6.5). */
-#define VRING_DESC_F_NEXT     1u /* the chain continues in `next` */
-#define VRING_DESC_F_WRITE    2u /* device writes this buffer (device-writable) */
+#define VRING_DESC_F_NEXT 1u     /* the chain continues in `next` */
+#define VRING_DESC_F_WRITE 2u    /* device writes this buffer (device-writable) */
 #define VRING_DESC_F_INDIRECT 4u /* buffer holds a descriptor table (not used here) */
 /* Available ring flags (section 2.6.6). */
 #define VRING_AVAIL_F_NO_INTERRUPT 1u
@@ -50,34 +50,34 @@
 
 /** Byte offsets of the three areas inside one block, and its total size. */
 struct vring_layout {
-    size_t desc_off;   /* 0; 16-byte aligned */
-    size_t avail_off;  /* right after the table */
-    size_t used_off;   /* aligned to the used-ring alignment asked for */
-    size_t bytes;      /* total block size, bytes */
+    size_t desc_off;  /* 0; 16-byte aligned */
+    size_t avail_off; /* right after the table */
+    size_t used_off;  /* aligned to the used-ring alignment asked for */
+    size_t bytes;     /* total block size, bytes */
 };
 
 /** One buffer of a chain: a device address, a length in bytes, and its direction. */
 struct vq_seg {
-    uint64_t addr;       /* address the device uses (physical without ACCESS_PLATFORM) */
-    uint32_t len;        /* bytes */
-    bool device_writes;  /* true: device-writable (VRING_DESC_F_WRITE), e.g. a receive buffer */
+    uint64_t addr;      /* address the device uses (physical without ACCESS_PLATFORM) */
+    uint32_t len;       /* bytes */
+    bool device_writes; /* true: device-writable (VRING_DESC_F_WRITE), e.g. a receive buffer */
 };
 
 /** A split virtqueue: the rings in memory plus the driver's shadow state. */
 struct virtqueue {
-    uint8_t *desc;        /* descriptor table (CPU address) */
-    uint8_t *avail;       /* available ring, driver-written */
-    uint8_t *used;        /* used ring, device-written */
-    void **cookie;        /* size entries, indexed by a chain's head descriptor; NULL = free */
-    uint16_t size;        /* entries, a power of two */
-    uint16_t index;       /* queue number on its device (for the transport) */
-    bool event_idx;       /* VIRTIO_F_EVENT_IDX negotiated */
-    uint16_t free_head;   /* first descriptor of the free list (linked through `next`) */
-    uint16_t num_free;    /* descriptors on the free list */
-    uint16_t avail_idx;   /* the driver's next avail.idx (published by vq_publish) */
-    uint16_t kicked_idx;  /* avail.idx at the last notification decision */
-    uint16_t last_used;   /* next used-ring entry to consume */
-    uint16_t in_flight;   /* chains given out, not yet taken back */
+    uint8_t *desc;       /* descriptor table (CPU address) */
+    uint8_t *avail;      /* available ring, driver-written */
+    uint8_t *used;       /* used ring, device-written */
+    void **cookie;       /* size entries, indexed by a chain's head descriptor; NULL = free */
+    uint16_t size;       /* entries, a power of two */
+    uint16_t index;      /* queue number on its device (for the transport) */
+    bool event_idx;      /* VIRTIO_F_EVENT_IDX negotiated */
+    uint16_t free_head;  /* first descriptor of the free list (linked through `next`) */
+    uint16_t num_free;   /* descriptors on the free list */
+    uint16_t avail_idx;  /* the driver's next avail.idx (published by vq_publish) */
+    uint16_t kicked_idx; /* avail.idx at the last notification decision */
+    uint16_t last_used;  /* next used-ring entry to consume */
+    uint16_t in_flight;  /* chains given out, not yet taken back */
 };
 
 /**

@@ -169,12 +169,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             put_padded(&o, &c, 1, width, left, ' ');
             break;
         }
-        case '%':
-            put(&o, '%');
-            break;
-        case '\0':
-            p--;
-            break;
+        case '%': put(&o, '%'); break;
+        case '\0': p--; break;
         default:
             put(&o, '%');
             put(&o, *p);

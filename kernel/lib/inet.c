@@ -98,7 +98,7 @@ const char *inet_fmt_ipv4(uint32_t addr, char buf[INET_IPV4_STRLEN])
 
 const char *inet_fmt_mac(const uint8_t mac[6], char buf[INET_MAC_STRLEN])
 {
-    ksnprintf(buf, INET_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
-              mac[3], mac[4], mac[5]);
+    ksnprintf(buf, INET_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+              mac[4], mac[5]);
     return buf;
 }

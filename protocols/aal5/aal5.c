@@ -20,8 +20,8 @@ KEVENT_DEFINE(aal5_PacketArrived, struct pktbuf *, "aal5.PacketArrived", true, N
 
 static const char *aal5_ctr_names[AAL5_NCTR];
 static const char *const aal5_node_ctr_names[AAL5_NCTR - AAL5_RX_NCTR] = {
-    "unhandled", "tx_pdus", "tx_bytes", "tx_frames", "tx_cells", "tx_invalid", "tx_nomem",
-    "tx_errors", "tx_aborts", "start_nomem",
+    "unhandled",  "tx_pdus",  "tx_bytes",  "tx_frames", "tx_cells",
+    "tx_invalid", "tx_nomem", "tx_errors", "tx_aborts", "start_nomem",
 };
 uint64_t aal5_ctr[AAL5_NCTR];
 static struct kstat_group aal5_stats = KSTAT_GROUP("aal5", aal5_ctr_names, aal5_ctr);
@@ -97,14 +97,18 @@ static void aal5_expire(struct ktimer *t, void *ctx)
 static int aal5_start(void)
 {
     if (aal5_big_pool == NULL)
-        aal5_big_pool = pktpool_create("aal5-big", AAL5_BIG_COUNT, (uint16_t)AAL5_BIG_BLOCK,
-                                       NULL, NULL);
+        aal5_big_pool =
+            pktpool_create("aal5-big", AAL5_BIG_COUNT, (uint16_t)AAL5_BIG_BLOCK, NULL, NULL);
     if (aal5_big_pool == NULL)
         return -KE_NOMEM;
     const struct aal5_reasm_params rp = {
-        .max_vcs = AAL5_REASM_MAX_VCS, .max_payload = AAL5_RX_MAX_PAYLOAD,
-        .max_bytes = AAL5_REASM_MAX_BYTES, .timeout_ns = AAL5_REASM_TIMEOUT_NS,
-        .headroom = AAL5_RX_HDR_LEN, .small = pktpool_default(), .big = aal5_big_pool,
+        .max_vcs = AAL5_REASM_MAX_VCS,
+        .max_payload = AAL5_RX_MAX_PAYLOAD,
+        .max_bytes = AAL5_REASM_MAX_BYTES,
+        .timeout_ns = AAL5_REASM_TIMEOUT_NS,
+        .headroom = AAL5_RX_HDR_LEN,
+        .small = pktpool_default(),
+        .big = aal5_big_pool,
         .ctr = aal5_ctr,
     };
     aal5_reasm = aal5_reasm_create(&rp);
@@ -175,8 +179,8 @@ int aal5_init(void)
     if (aal5_rx_handler != NULL)
         return 0;
     for (unsigned i = 0; i < AAL5_NCTR; i++)
-        aal5_ctr_names[i] = i < AAL5_RX_NCTR ? aal5_rx_ctr_names[i]
-                                             : aal5_node_ctr_names[i - AAL5_RX_NCTR];
+        aal5_ctr_names[i] =
+            i < AAL5_RX_NCTR ? aal5_rx_ctr_names[i] : aal5_node_ctr_names[i - AAL5_RX_NCTR];
     memset(aal5_ctr, 0, sizeof aal5_ctr);
     ktimer_init(&aal5_timer, aal5_expire, NULL);
     struct kguard g = ether_guard_type(ETHERTYPE_AAL5);

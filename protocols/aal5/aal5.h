@@ -43,12 +43,12 @@
 #include "netgraph/netif.h"
 #include "protocols/aal5/aal5_wire.h"
 
-#define AAL5_RX_HDR_LEN 4u           /* cell header (no HEC) kept at PKT_L3 */
-#define AAL5_BIG_BLOCK 65535u        /* bytes per block of the node's large pool */
-#define AAL5_BIG_COUNT 16u           /* blocks in it (1 MiB) */
+#define AAL5_RX_HDR_LEN 4u    /* cell header (no HEC) kept at PKT_L3 */
+#define AAL5_BIG_BLOCK 65535u /* bytes per block of the node's large pool */
+#define AAL5_BIG_COUNT 16u    /* blocks in it (1 MiB) */
 #define AAL5_RX_MAX_PAYLOAD (AAL5_BIG_BLOCK - AAL5_RX_HDR_LEN) /* 65531 bytes */
-#define AAL5_REASM_MAX_VCS 64u       /* PDUs in progress at once */
-#define AAL5_REASM_MAX_BYTES (8u * AAL5_BIG_BLOCK) /* buffer bytes they may hold */
+#define AAL5_REASM_MAX_VCS 64u                                 /* PDUs in progress at once */
+#define AAL5_REASM_MAX_BYTES (8u * AAL5_BIG_BLOCK)             /* buffer bytes they may hold */
 #define AAL5_REASM_TIMEOUT_NS 1000000000ull /* a PDU must complete within 1 s of its first cell */
 
 /** Field-test masks of the 32-bit word at PKT_L3 (the cell header without HEC). */
@@ -78,16 +78,16 @@ struct kguard aal5_guard_vc(uint8_t vpi, uint16_t vci);
 
 /** Where a delivered PDU came from, as aal5_rx_info() reads it. */
 struct aal5_rx_info {
-    uint16_t ifindex;     /* input interface */
+    uint16_t ifindex; /* input interface */
     uint8_t vpi;
     uint16_t vci;
-    uint8_t src_mac[6];   /* Ethernet source of its frames */
-    uint8_t uu;           /* CPCS-UU */
-    uint8_t pti;          /* of the last cell: AUU set, ATM_PTI_EFCI if congestion was seen */
-    uint8_t clp;          /* of the last cell */
-    uint16_t cells;       /* cells it took */
+    uint8_t src_mac[6]; /* Ethernet source of its frames */
+    uint8_t uu;         /* CPCS-UU */
+    uint8_t pti;        /* of the last cell: AUU set, ATM_PTI_EFCI if congestion was seen */
+    uint8_t clp;        /* of the last cell */
+    uint16_t cells;     /* cells it took */
     const uint8_t *payload;
-    uint16_t len;         /* payload bytes */
+    uint16_t len; /* payload bytes */
 };
 /** aal5_rx_info - the fields of @pdu as raised on aal5_PacketArrived. */
 void aal5_rx_info(const struct pktbuf *pdu, struct aal5_rx_info *out);
@@ -104,8 +104,8 @@ void aal5_rx_info(const struct pktbuf *pdu, struct aal5_rx_info *out);
  * (length 0 or over 65535, VCI 0), -KE_NOMEM (no buffers), or ether_send's
  * error. Counted under "aal5" tx_*.
  */
-int aal5_send_uu(struct netif *ifp, const uint8_t dst_mac[6], uint8_t vpi, uint16_t vci,
-                 uint8_t uu, struct pktbuf *payload);
+int aal5_send_uu(struct netif *ifp, const uint8_t dst_mac[6], uint8_t vpi, uint16_t vci, uint8_t uu,
+                 struct pktbuf *payload);
 
 /** aal5_send - aal5_send_uu with CPCS-UU 0. */
 int aal5_send(struct netif *ifp, const uint8_t dst_mac[6], uint8_t vpi, uint16_t vci,

@@ -29,35 +29,36 @@
 #include "kernel/mem.h"
 
 const char *const aal5_rx_ctr_names[AAL5_RX_NCTR] = {
-    "rx_frames", "rx_cells", "rx_pdus", "rx_bytes", "bad_frame_len", "bad_hec",
-    "non_user_cells", "unassigned_cells", "bad_crc", "bad_length", "bad_cpi", "aborts",
-    "oversize", "timeouts", "no_memory", "evicted", "flushed", "discarded_cells",
+    "rx_frames", "rx_cells",       "rx_pdus",          "rx_bytes", "bad_frame_len",
+    "bad_hec",   "non_user_cells", "unassigned_cells", "bad_crc",  "bad_length",
+    "bad_cpi",   "aborts",         "oversize",         "timeouts", "no_memory",
+    "evicted",   "flushed",        "discarded_cells",
 };
 
 /* One PDU in progress. */
 struct reasm_vc {
-    struct reasm_vc *hnext;        /* hash chain; free list while unused */
+    struct reasm_vc *hnext;         /* hash chain; free list while unused */
     struct reasm_vc *older, *newer; /* age list */
     uint64_t link;
     uint64_t deadline_ns;
-    struct pktbuf *buf;            /* payload so far; NULL while discarding */
-    uint32_t crc;                  /* CRC-32 register over the cells taken */
+    struct pktbuf *buf; /* payload so far; NULL while discarding */
+    uint32_t crc;       /* CRC-32 register over the cells taken */
     uint16_t vci;
-    uint16_t ncells;               /* cells taken */
+    uint16_t ncells; /* cells taken */
     uint8_t vpi;
-    bool discard;                  /* dropped (and counted): swallow cells up to the last */
+    bool discard; /* dropped (and counted): swallow cells up to the last */
 };
 
 struct aal5_reasm {
     struct aal5_reasm_params p;
-    uint32_t max_cells;            /* AAL5_PDU_CELLS(max_payload) */
-    struct reasm_vc *slots;        /* max_vcs of them */
+    uint32_t max_cells;     /* AAL5_PDU_CELLS(max_payload) */
+    struct reasm_vc *slots; /* max_vcs of them */
     struct reasm_vc *free;
     struct reasm_vc **bucket;
-    uint32_t mask;                 /* buckets - 1, a power of two minus one */
+    uint32_t mask; /* buckets - 1, a power of two minus one */
     struct reasm_vc *oldest, *newest;
     unsigned pending;
-    uint32_t held;                 /* block bytes of the buffers held */
+    uint32_t held; /* block bytes of the buffers held */
 };
 
 static uint32_t vc_hash(const struct aal5_reasm *r, uint64_t link, uint8_t vpi, uint16_t vci)
@@ -66,7 +67,8 @@ static uint32_t vc_hash(const struct aal5_reasm *r, uint64_t link, uint8_t vpi, 
     return (uint32_t)(x >> 40) & r->mask;
 }
 
-static struct reasm_vc *vc_find(const struct aal5_reasm *r, uint64_t link, uint8_t vpi, uint16_t vci)
+static struct reasm_vc *vc_find(const struct aal5_reasm *r, uint64_t link, uint8_t vpi,
+                                uint16_t vci)
 {
     for (struct reasm_vc *v = r->bucket[vc_hash(r, link, vpi, vci)]; v != NULL; v = v->hnext)
         if (v->link == link && v->vci == vci && v->vpi == vpi)
@@ -131,8 +133,12 @@ static struct reasm_vc *vc_new(struct aal5_reasm *r, uint64_t link, uint8_t vpi,
         vc_drop(r, r->oldest, AAL5_EVICTED);
     struct reasm_vc *v = r->free;
     r->free = v->hnext;
-    *v = (struct reasm_vc){ .link = link, .vpi = vpi, .vci = vci, .crc = AAL5_CRC32_INIT,
-                            .deadline_ns = now + r->p.timeout_ns, .older = r->newest };
+    *v = (struct reasm_vc){ .link = link,
+                            .vpi = vpi,
+                            .vci = vci,
+                            .crc = AAL5_CRC32_INIT,
+                            .deadline_ns = now + r->p.timeout_ns,
+                            .older = r->newest };
     uint32_t h = vc_hash(r, link, vpi, vci);
     v->hnext = r->bucket[h];
     r->bucket[h] = v;
@@ -197,7 +203,8 @@ static int vc_grow(struct aal5_reasm *r, struct reasm_vc *v, uint32_t need)
         if (pool == r->p.big)
             room = p->cap > r->p.max_payload && p->cap - r->p.max_payload < room
                        ? p->cap - r->p.max_payload
-                       : p->cap > r->p.max_payload ? room : 0;
+                   : p->cap > r->p.max_payload ? room
+                                               : 0;
         p->data_off = (uint16_t)(room > r->p.headroom ? room : r->p.headroom);
         if ((uint32_t)p->data_off + need > p->cap) {
             pkt_free(p);
@@ -226,7 +233,8 @@ static int vc_store(struct aal5_reasm *r, struct reasm_vc *v, const uint8_t *pl)
     uint32_t off = (uint32_t)v->ncells * ATM_PAYLOAD_LEN;
     if (off >= r->p.max_payload)
         return -1; /* PAD or trailer of a PDU of the largest size: CRC only */
-    uint32_t n = r->p.max_payload - off < ATM_PAYLOAD_LEN ? r->p.max_payload - off : ATM_PAYLOAD_LEN;
+    uint32_t n =
+        r->p.max_payload - off < ATM_PAYLOAD_LEN ? r->p.max_payload - off : ATM_PAYLOAD_LEN;
     struct pktbuf *p = v->buf;
     if (p == NULL || (uint32_t)p->data_off + off + n > p->cap) {
         int why = vc_grow(r, v, off + n);
@@ -250,18 +258,19 @@ static int vc_complete(struct aal5_reasm *r, struct reasm_vc *v, const uint8_t *
     const uint8_t *t = pl + AAL5_LAST_TRL_OFF;
     uint32_t crc = aal5_crc32_update(v->crc, pl, AAL5_LAST_TRL_OFF + AAL5_TRL_CRC);
     uint16_t len = load_be16(t + AAL5_TRL_LENGTH);
-    int why = len == 0 ? AAL5_ABORTS
-            : aal5_crc32_final(crc) != load_be32(t + AAL5_TRL_CRC) ? AAL5_BAD_CRC
-            : t[AAL5_TRL_CPI] != 0 ? AAL5_BAD_CPI
-            : AAL5_PDU_CELLS(len) != v->ncells ? AAL5_BAD_LENGTH
-            : len > r->p.max_payload || v->buf == NULL || len > v->buf->len ? AAL5_OVERSIZE
-            : -1;
+    int why = len == 0                                                        ? AAL5_ABORTS
+              : aal5_crc32_final(crc) != load_be32(t + AAL5_TRL_CRC)          ? AAL5_BAD_CRC
+              : t[AAL5_TRL_CPI] != 0                                          ? AAL5_BAD_CPI
+              : AAL5_PDU_CELLS(len) != v->ncells                              ? AAL5_BAD_LENGTH
+              : len > r->p.max_payload || v->buf == NULL || len > v->buf->len ? AAL5_OVERSIZE
+                                                                              : -1;
     if (why >= 0) {
         vc_drop(r, v, (enum aal5_rx_ctr)why);
         return 0;
     }
-    struct aal5_pdu_info info = { .link = v->link, .last = *h, .uu = t[AAL5_TRL_UU],
-                                  .cells = v->ncells };
+    struct aal5_pdu_info info = {
+        .link = v->link, .last = *h, .uu = t[AAL5_TRL_UU], .cells = v->ncells
+    };
     struct pktbuf *p = v->buf;
     r->held -= p->cap;
     v->buf = NULL;

@@ -83,24 +83,24 @@ size_t aal5_seg_abort(struct aal5_seg *s, uint8_t out[ATM_CELL_LEN]);
  * PDU it belonged to then fails on its own account (bad CRC or length).
  */
 enum aal5_rx_ctr {
-    AAL5_RX_FRAMES,         /* frames given to aal5_reasm_input */
-    AAL5_RX_CELLS,          /* cells in frames of a valid length */
-    AAL5_RX_PDUS,           /* PDUs delivered */
-    AAL5_RX_BYTES,          /* their payload bytes */
-    AAL5_BAD_FRAME_LEN,     /* frame of 0 or more than 28 cells, or not whole cells: all of it dropped */
-    AAL5_BAD_HEC,           /* cell with a wrong HEC, dropped (its PDU then fails) */
-    AAL5_NON_USER_CELLS,    /* PTI 1xx (OAM F5, RM, reserved): not AAL5 data, ignored */
-    AAL5_UNASSIGNED_CELLS,  /* VCI 0: no user VC, ignored */
-    AAL5_BAD_CRC,           /* PDU whose CRC-32 is wrong (a lost last cell merges two PDUs: this) */
-    AAL5_BAD_LENGTH,        /* PDU whose Length disagrees with its number of cells */
-    AAL5_BAD_CPI,           /* PDU whose CPI is not 0 */
-    AAL5_ABORTS,            /* PDU ended by an abort (Length 0) */
-    AAL5_OVERSIZE,          /* PDU longer than the receiver's largest payload */
-    AAL5_TIMEOUTS,          /* PDU not complete within timeout_ns of its first cell */
-    AAL5_NO_MEMORY,         /* PDU dropped: no buffer free or max_bytes reached */
-    AAL5_EVICTED,           /* PDU dropped to make room (slots or bytes) for a newer one */
-    AAL5_FLUSHED,           /* PDU dropped by aal5_reasm_flush or destroy */
-    AAL5_DISCARDED_CELLS,   /* cells of a PDU already dropped, thrown away up to its last cell */
+    AAL5_RX_FRAMES,     /* frames given to aal5_reasm_input */
+    AAL5_RX_CELLS,      /* cells in frames of a valid length */
+    AAL5_RX_PDUS,       /* PDUs delivered */
+    AAL5_RX_BYTES,      /* their payload bytes */
+    AAL5_BAD_FRAME_LEN, /* frame of 0 or more than 28 cells, or not whole cells: all of it dropped */
+    AAL5_BAD_HEC,       /* cell with a wrong HEC, dropped (its PDU then fails) */
+    AAL5_NON_USER_CELLS,   /* PTI 1xx (OAM F5, RM, reserved): not AAL5 data, ignored */
+    AAL5_UNASSIGNED_CELLS, /* VCI 0: no user VC, ignored */
+    AAL5_BAD_CRC,          /* PDU whose CRC-32 is wrong (a lost last cell merges two PDUs: this) */
+    AAL5_BAD_LENGTH,       /* PDU whose Length disagrees with its number of cells */
+    AAL5_BAD_CPI,          /* PDU whose CPI is not 0 */
+    AAL5_ABORTS,           /* PDU ended by an abort (Length 0) */
+    AAL5_OVERSIZE,         /* PDU longer than the receiver's largest payload */
+    AAL5_TIMEOUTS,         /* PDU not complete within timeout_ns of its first cell */
+    AAL5_NO_MEMORY,        /* PDU dropped: no buffer free or max_bytes reached */
+    AAL5_EVICTED,          /* PDU dropped to make room (slots or bytes) for a newer one */
+    AAL5_FLUSHED,          /* PDU dropped by aal5_reasm_flush or destroy */
+    AAL5_DISCARDED_CELLS,  /* cells of a PDU already dropped, thrown away up to its last cell */
     AAL5_RX_NCTR
 };
 
@@ -121,10 +121,10 @@ struct aal5_reasm_params {
 
 /** What the reassembler knows about a delivered PDU. */
 struct aal5_pdu_info {
-    uint64_t link;               /* as given to aal5_reasm_input */
-    struct atm_cell_hdr last;    /* header of its last cell (VPI, VCI, PTI with AUU, CLP) */
-    uint8_t uu;                  /* CPCS-UU */
-    uint16_t cells;              /* cells it took */
+    uint64_t link;            /* as given to aal5_reasm_input */
+    struct atm_cell_hdr last; /* header of its last cell (VPI, VCI, PTI with AUU, CLP) */
+    uint8_t uu;               /* CPCS-UU */
+    uint16_t cells;           /* cells it took */
 };
 
 /**

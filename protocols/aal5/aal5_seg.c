@@ -64,7 +64,8 @@ static void seg_cell(struct aal5_seg *s, uint8_t *c)
 size_t aal5_seg_frame(struct aal5_seg *s, uint8_t *out, size_t cap)
 {
     size_t n = 0;
-    for (unsigned k = 0; k < AAL5_CELLS_PER_FRAME && !aal5_seg_done(s) && cap - n >= ATM_CELL_LEN; k++) {
+    for (unsigned k = 0; k < AAL5_CELLS_PER_FRAME && !aal5_seg_done(s) && cap - n >= ATM_CELL_LEN;
+         k++) {
         seg_cell(s, out + n);
         n += ATM_CELL_LEN;
     }

@@ -46,8 +46,8 @@ static void aal5_send_abort(struct netif *ifp, const uint8_t *dst, struct aal5_s
     ether_send(ifp, dst, ETHERTYPE_AAL5, f);
 }
 
-int aal5_send_uu(struct netif *ifp, const uint8_t dst_mac[6], uint8_t vpi, uint16_t vci,
-                 uint8_t uu, struct pktbuf *payload)
+int aal5_send_uu(struct netif *ifp, const uint8_t dst_mac[6], uint8_t vpi, uint16_t vci, uint8_t uu,
+                 struct pktbuf *payload)
 {
     struct aal5_seg s;
     const struct atm_cell_hdr h = { .vpi = vpi, .vci = vci };

@@ -43,32 +43,33 @@
 
 #define AAL5_ETHERTYPE ETHERTYPE_AAL5 /* IEEE 802 Local Experimental EtherType 1 */
 
-#define ATM_CELL_LEN 53u            /* bytes per cell */
-#define ATM_HDR_LEN 5u              /* cell header, HEC included */
-#define ATM_HDR_HEC_OFF 4u          /* the HEC byte; bytes 0..3 are what it covers */
-#define ATM_PAYLOAD_LEN 48u         /* cell payload (one SAR-PDU) */
-#define AAL5_CELLS_PER_FRAME 28u    /* most cells in one Ethernet frame */
+#define ATM_CELL_LEN 53u         /* bytes per cell */
+#define ATM_HDR_LEN 5u           /* cell header, HEC included */
+#define ATM_HDR_HEC_OFF 4u       /* the HEC byte; bytes 0..3 are what it covers */
+#define ATM_PAYLOAD_LEN 48u      /* cell payload (one SAR-PDU) */
+#define AAL5_CELLS_PER_FRAME 28u /* most cells in one Ethernet frame */
 #define AAL5_FRAME_MAX (AAL5_CELLS_PER_FRAME * ATM_CELL_LEN) /* 1484 bytes */
 
-#define ATM_HEC_COSET 0x55u         /* I.432 4.3.2: added (XOR) to the CRC-8 */
+#define ATM_HEC_COSET 0x55u /* I.432 4.3.2: added (XOR) to the CRC-8 */
 
 /* PTI bits (I.361 2.2.4). */
-#define ATM_PTI_AUU 0x1u            /* user data cells: ATM-user-to-ATM-user indication */
-#define ATM_PTI_EFCI 0x2u           /* user data cells: congestion experienced */
-#define ATM_PTI_NON_USER 0x4u       /* set: OAM F5 (100, 101) or RM (110) cell, reserved (111) */
+#define ATM_PTI_AUU 0x1u      /* user data cells: ATM-user-to-ATM-user indication */
+#define ATM_PTI_EFCI 0x2u     /* user data cells: congestion experienced */
+#define ATM_PTI_NON_USER 0x4u /* set: OAM F5 (100, 101) or RM (110) cell, reserved (111) */
 
 /* The CPCS-PDU trailer (I.363.5 9.2.1), offsets from its start. */
 #define AAL5_TRAILER_LEN 8u
-#define AAL5_TRL_UU 0u              /* CPCS-UU: user-to-user indication, 1 byte */
-#define AAL5_TRL_CPI 1u             /* common part indicator, 1 byte, 0 */
-#define AAL5_TRL_LENGTH 2u          /* payload length, 2 bytes big-endian; 0 = abort */
-#define AAL5_TRL_CRC 4u             /* CRC-32, 4 bytes big-endian */
+#define AAL5_TRL_UU 0u     /* CPCS-UU: user-to-user indication, 1 byte */
+#define AAL5_TRL_CPI 1u    /* common part indicator, 1 byte, 0 */
+#define AAL5_TRL_LENGTH 2u /* payload length, 2 bytes big-endian; 0 = abort */
+#define AAL5_TRL_CRC 4u    /* CRC-32, 4 bytes big-endian */
 /* The trailer's place in the last cell's payload. */
 #define AAL5_LAST_TRL_OFF (ATM_PAYLOAD_LEN - AAL5_TRAILER_LEN) /* 40 */
 
-#define AAL5_MAX_PAYLOAD 65535u     /* largest Length (I.363.5 9.2.1) */
+#define AAL5_MAX_PAYLOAD 65535u /* largest Length (I.363.5 9.2.1) */
 /** AAL5_PDU_CELLS - cells of the CPCS-PDU for a payload of @len bytes. */
-#define AAL5_PDU_CELLS(len) (((uint32_t)(len) + AAL5_TRAILER_LEN + ATM_PAYLOAD_LEN - 1) / ATM_PAYLOAD_LEN)
+#define AAL5_PDU_CELLS(len) \
+    (((uint32_t)(len) + AAL5_TRAILER_LEN + ATM_PAYLOAD_LEN - 1) / ATM_PAYLOAD_LEN)
 #define AAL5_MAX_CELLS AAL5_PDU_CELLS(AAL5_MAX_PAYLOAD) /* 1366 */
 
 #define AAL5_CRC32_INIT 0xffffffffu    /* register preset */
@@ -77,11 +78,11 @@
 
 /** A cell header's fields (I.361 2.2), host order. */
 struct atm_cell_hdr {
-    uint8_t gfc;   /* 4 bits */
-    uint8_t vpi;   /* 8 bits at the UNI */
-    uint16_t vci;  /* 16 bits */
-    uint8_t pti;   /* 3 bits: ATM_PTI_* */
-    uint8_t clp;   /* 1 bit: cell loss priority */
+    uint8_t gfc;  /* 4 bits */
+    uint8_t vpi;  /* 8 bits at the UNI */
+    uint16_t vci; /* 16 bits */
+    uint8_t pti;  /* 3 bits: ATM_PTI_* */
+    uint8_t clp;  /* 1 bit: cell loss priority */
 };
 
 /**

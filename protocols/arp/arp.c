@@ -22,13 +22,38 @@
 
 KEVENT_DEFINE(arp_ResolveFailed, struct pktbuf *, "arp.ResolveFailed", true, NULL);
 
-
 static const char *const arp_ctr_names[ARP_NCTR] = {
-    "rx", "rx_request", "rx_reply", "truncated", "bad_htype", "bad_ptype", "bad_hlen",
-    "bad_plen", "bad_op", "bad_sender_mac", "bad_sender_ip", "no_if", "addr_conflict",
-    "not_for_us", "created", "updated", "tx_request", "tx_reply", "tx_nomem", "tx",
-    "tx_bcast", "tx_mcast", "bad_next_hop", "queued", "queue_overflow", "queue_sent",
-    "resolve_failed", "unresolved_drops", "evicted", "flush_drops", "evicted_in_use",
+    "rx",
+    "rx_request",
+    "rx_reply",
+    "truncated",
+    "bad_htype",
+    "bad_ptype",
+    "bad_hlen",
+    "bad_plen",
+    "bad_op",
+    "bad_sender_mac",
+    "bad_sender_ip",
+    "no_if",
+    "addr_conflict",
+    "not_for_us",
+    "created",
+    "updated",
+    "tx_request",
+    "tx_reply",
+    "tx_nomem",
+    "tx",
+    "tx_bcast",
+    "tx_mcast",
+    "bad_next_hop",
+    "queued",
+    "queue_overflow",
+    "queue_sent",
+    "resolve_failed",
+    "unresolved_drops",
+    "evicted",
+    "flush_drops",
+    "evicted_in_use",
 };
 uint64_t arp_ctr[ARP_NCTR];
 static struct kstat_group arp_stats = KSTAT_GROUP("arp", arp_ctr_names, arp_ctr);
@@ -192,12 +217,12 @@ static int arp_input(void *ctx, struct pktbuf *pkt)
         return -KE_INVAL;
     }
     uint16_t op = load_be16(a + ARP_OFF_OP);
-    int bad = load_be16(a + ARP_OFF_HTYPE) != ARP_HTYPE_ETHER ? ARP_BAD_HTYPE
-            : load_be16(a + ARP_OFF_PTYPE) != ETHERTYPE_IPV4  ? ARP_BAD_PTYPE
-            : a[ARP_OFF_HLEN] != ETHER_ADDR_LEN               ? ARP_BAD_HLEN
-            : a[ARP_OFF_PLEN] != ARP_PLEN_IPV4                ? ARP_BAD_PLEN
-            : (op != ARP_OP_REQUEST && op != ARP_OP_REPLY) ? ARP_BAD_OP
-            : -1;
+    int bad = load_be16(a + ARP_OFF_HTYPE) != ARP_HTYPE_ETHER  ? ARP_BAD_HTYPE
+              : load_be16(a + ARP_OFF_PTYPE) != ETHERTYPE_IPV4 ? ARP_BAD_PTYPE
+              : a[ARP_OFF_HLEN] != ETHER_ADDR_LEN              ? ARP_BAD_HLEN
+              : a[ARP_OFF_PLEN] != ARP_PLEN_IPV4               ? ARP_BAD_PLEN
+              : (op != ARP_OP_REQUEST && op != ARP_OP_REPLY)   ? ARP_BAD_OP
+                                                               : -1;
     const uint8_t *sha = a + ARP_OFF_SHA;
     uint32_t spa = load_be32(a + ARP_OFF_SPA);
     uint32_t tpa = load_be32(a + ARP_OFF_TPA);
@@ -261,8 +286,12 @@ int arp_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
     }
     if ((next_hop >> 28) == 0xe) {
         /* RFC 1112 6.4: 01:00:5e + the low 23 bits of the group address. */
-        uint8_t mac[ETHER_ADDR_LEN] = { 0x01, 0x00, 0x5e, (uint8_t)((next_hop >> 16) & 0x7f),
-                                        (uint8_t)(next_hop >> 8), (uint8_t)next_hop };
+        uint8_t mac[ETHER_ADDR_LEN] = { 0x01,
+                                        0x00,
+                                        0x5e,
+                                        (uint8_t)((next_hop >> 16) & 0x7f),
+                                        (uint8_t)(next_hop >> 8),
+                                        (uint8_t)next_hop };
         arp_ctr[ARP_TX_MCAST]++;
         return ether_send(ifp, mac, ETHERTYPE_IPV4, pkt);
     }
@@ -313,8 +342,11 @@ static void arp_foreach_one(struct arp_ent *e, void *ctx)
 {
     struct arp_foreach_ctx *c = ctx;
     struct arp_entry_info info = {
-        .ifindex = e->ifindex, .ip = e->ip, .resolved = e->resolved,
-        .expires_ns = e->resolved ? e->expires_ns : 0, .queued = e->qlen,
+        .ifindex = e->ifindex,
+        .ip = e->ip,
+        .resolved = e->resolved,
+        .expires_ns = e->resolved ? e->expires_ns : 0,
+        .queued = e->qlen,
     };
     memcpy(info.mac, e->mac, ETHER_ADDR_LEN);
     c->cb(&info, c->ctx);

@@ -18,11 +18,11 @@
 #include "kernel/pktbuf.h"
 #include "netgraph/netif.h"
 
-#define ARP_CACHE_SIZE 256          /* entries */
-#define ARP_QUEUE_MAX 8             /* packets held per unresolved address */
-#define ARP_REACHABLE_NS (60ull * 1000000000ull)  /* entry lifetime */
-#define ARP_RETRY_NS (1000000000ull)              /* request retransmit interval */
-#define ARP_MAX_TRIES 3             /* requests before giving up */
+#define ARP_CACHE_SIZE 256                       /* entries */
+#define ARP_QUEUE_MAX 8                          /* packets held per unresolved address */
+#define ARP_REACHABLE_NS (60ull * 1000000000ull) /* entry lifetime */
+#define ARP_RETRY_NS (1000000000ull)             /* request retransmit interval */
+#define ARP_MAX_TRIES 3                          /* requests before giving up */
 
 /**
  * arp_ResolveFailed - raised once for every packet dropped because its next
@@ -58,11 +58,11 @@ int arp_lookup(uint16_t ifindex, uint32_t ip, uint8_t mac[6]);
 /** An entry as the console shows it. */
 struct arp_entry_info {
     uint16_t ifindex;
-    uint32_t ip;          /* host order */
+    uint32_t ip; /* host order */
     uint8_t mac[6];
     bool resolved;
-    uint64_t expires_ns;  /* kclock time */
-    unsigned queued;      /* packets waiting */
+    uint64_t expires_ns; /* kclock time */
+    unsigned queued;     /* packets waiting */
 };
 /** arp_foreach - call @cb for every cache entry. */
 void arp_foreach(void (*cb)(const struct arp_entry_info *e, void *ctx), void *ctx);

@@ -54,8 +54,8 @@ enum {
     ETHER_NCTR
 };
 static const char *const ether_ctr_names[ETHER_NCTR] = {
-    "rx", "rx_bcast", "rx_mcast", "runt", "not_for_us", "bad_src", "not_ethernet_ii", "no_if",
-    "unknown_type", "tx", "tx_taken", "tx_vetoed", "tx_nomem", "tx_errors",
+    "rx",    "rx_bcast",     "rx_mcast", "runt",     "not_for_us", "bad_src",  "not_ethernet_ii",
+    "no_if", "unknown_type", "tx",       "tx_taken", "tx_vetoed",  "tx_nomem", "tx_errors",
 };
 static uint64_t ether_ctr[ETHER_NCTR];
 static struct kstat_group ether_stats = KSTAT_GROUP("ether", ether_ctr_names, ether_ctr);

@@ -16,18 +16,18 @@
 #define ETHER_ADDR_LEN 6
 #define ETHER_OFF_DST 0
 #define ETHER_OFF_SRC 6
-#define ETHER_OFF_TYPE 12       /* Length/Type, 2 bytes */
+#define ETHER_OFF_TYPE 12 /* Length/Type, 2 bytes */
 #define ETHER_HDR_LEN 14u
-#define ETHER_MIN_FRAME 60      /* bytes without FCS; shorter frames are padded on send */
-#define ETHER_MAX_FRAME 1514u   /* bytes without FCS, 1500-byte payload */
+#define ETHER_MIN_FRAME 60           /* bytes without FCS; shorter frames are padded on send */
+#define ETHER_MAX_FRAME 1514u        /* bytes without FCS, 1500-byte payload */
 #define ETHER_MAX_TAGGED_FRAME 1518u /* ... and one 802.1Q tag (IEEE 802.1Q 9.3) */
 #define ETHER_FCS_LEN 4
-#define ETHER_TYPE_MIN 0x0600u  /* smaller values are 802.3 lengths, not EtherTypes */
+#define ETHER_TYPE_MIN 0x0600u /* smaller values are 802.3 lengths, not EtherTypes */
 
 /* EtherTypes (IEEE Registration Authority). */
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
-#define ETHERTYPE_AAL5 0x88b5   /* IEEE 802 Local Experimental EtherType 1: the raw path */
+#define ETHERTYPE_AAL5 0x88b5 /* IEEE 802 Local Experimental EtherType 1: the raw path */
 
 /** ether_addr_is_group - true for a group (multicast or broadcast) address: the I/G bit. */
 static inline bool ether_addr_is_group(const uint8_t *a)

@@ -28,7 +28,8 @@
 #include "protocols/ipv4/ipv4_pool.h"
 #include "protocols/udp/udp.h"
 
-#define ICMP_TOS_INTERNETCONTROL 0xc0u /* IP precedence 6 (RFC 791), Linux IPTOS_PREC_INTERNETCONTROL */
+#define ICMP_TOS_INTERNETCONTROL \
+    0xc0u /* IP precedence 6 (RFC 791), Linux IPTOS_PREC_INTERNETCONTROL */
 
 KEVENT_DEFINE(icmp_ErrorArrived, struct pktbuf *, "icmp.ErrorArrived", true, NULL);
 
@@ -50,9 +51,20 @@ enum {
     ICMP_NCTR
 };
 static const char *const icmp_ctr_names[ICMP_NCTR] = {
-    "rx", "too_short", "bad_csum", "rx_echo", "echo_bcast_ignored", "tx_echo_reply",
-    "rx_echo_reply", "rx_unreach", "rx_timxceed", "rx_other", "tx_error", "err_rate_limited",
-    "err_refused", "tx_fail",
+    "rx",
+    "too_short",
+    "bad_csum",
+    "rx_echo",
+    "echo_bcast_ignored",
+    "tx_echo_reply",
+    "rx_echo_reply",
+    "rx_unreach",
+    "rx_timxceed",
+    "rx_other",
+    "tx_error",
+    "err_rate_limited",
+    "err_refused",
+    "tx_fail",
 };
 static uint64_t icmp_ctr[ICMP_NCTR];
 static struct kstat_group icmp_stats = KSTAT_GROUP("icmp", icmp_ctr_names, icmp_ctr);
@@ -134,9 +146,7 @@ static int icmp_input(void *ctx, struct pktbuf *pkt)
         }
         icmp_echo_reply(pkt);
         break;
-    case ICMP_ECHOREPLY:
-        icmp_ctr[ICMP_CTR_RX_ECHO_REPLY]++;
-        break;
+    case ICMP_ECHOREPLY: icmp_ctr[ICMP_CTR_RX_ECHO_REPLY]++; break;
     case ICMP_UNREACH:
         icmp_ctr[ICMP_CTR_RX_UNREACH]++;
         icmp_error_arrived(pkt, mlen);
@@ -149,9 +159,7 @@ static int icmp_input(void *ctx, struct pktbuf *pkt)
         icmp_ctr[ICMP_CTR_RX_OTHER]++;
         icmp_error_arrived(pkt, mlen);
         break;
-    default:
-        icmp_ctr[ICMP_CTR_RX_OTHER]++;
-        break;
+    default: icmp_ctr[ICMP_CTR_RX_OTHER]++; break;
     }
     return KH_TAKEN;
 }
@@ -160,14 +168,17 @@ static int icmp_input(void *ctx, struct pktbuf *pkt)
 static bool icmp_is_query(uint8_t type)
 {
     switch (type) {
-    case ICMP_ECHOREPLY: case ICMP_ECHO:
-    case 9: case 10:          /* router advertisement, solicitation */
-    case 13: case 14:         /* timestamp, timestamp reply */
-    case 15: case 16:         /* information request, reply */
-    case 17: case 18:         /* address mask request, reply */
-        return true;
-    default:
-        return false;
+    case ICMP_ECHOREPLY:
+    case ICMP_ECHO:
+    case 9:
+    case 10: /* router advertisement, solicitation */
+    case 13:
+    case 14: /* timestamp, timestamp reply */
+    case 15:
+    case 16: /* information request, reply */
+    case 17:
+    case 18: /* address mask request, reply */ return true;
+    default: return false;
     }
 }
 
@@ -219,8 +230,8 @@ static bool icmp_take_token(void)
     if (now > icmp_refill_ns && now - icmp_refill_ns >= ICMP_ERR_INTERVAL_NS) {
         uint64_t add = (now - icmp_refill_ns) / ICMP_ERR_INTERVAL_NS;
         icmp_refill_ns += add * ICMP_ERR_INTERVAL_NS;
-        icmp_tokens = add >= ICMP_ERR_BURST - icmp_tokens ? ICMP_ERR_BURST
-                                                           : icmp_tokens + (uint32_t)add;
+        icmp_tokens =
+            add >= ICMP_ERR_BURST - icmp_tokens ? ICMP_ERR_BURST : icmp_tokens + (uint32_t)add;
     }
     if (icmp_tokens == 0)
         return false;

@@ -18,7 +18,7 @@
 #include "protocols/icmp/icmp_wire.h"
 
 /** Error rate limit: a token bucket (RFC 1812 4.3.2.8). */
-#define ICMP_ERR_BURST 10u                      /* tokens */
+#define ICMP_ERR_BURST 10u                         /* tokens */
 #define ICMP_ERR_INTERVAL_NS (100ull * 1000000ull) /* one token per interval */
 
 /**

@@ -11,10 +11,10 @@
 #define ICMP_OFF_TYPE 0
 #define ICMP_OFF_CODE 1
 #define ICMP_OFF_CSUM 2
-#define ICMP_OFF_ID 4          /* echo: identifier */
-#define ICMP_OFF_SEQ 6         /* echo: sequence number */
-#define ICMP_OFF_INFO 4        /* errors: the 32-bit "unused" word (gateway, pointer, MTU) */
-#define ICMP_HDR_LEN 8         /* type, code, checksum, 4 bytes of rest-of-header */
+#define ICMP_OFF_ID 4   /* echo: identifier */
+#define ICMP_OFF_SEQ 6  /* echo: sequence number */
+#define ICMP_OFF_INFO 4 /* errors: the 32-bit "unused" word (gateway, pointer, MTU) */
+#define ICMP_HDR_LEN 8  /* type, code, checksum, 4 bytes of rest-of-header */
 
 /* Types and codes (RFC 792, RFC 1812 5.2.7). */
 #define ICMP_ECHOREPLY 0

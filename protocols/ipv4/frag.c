@@ -117,7 +117,7 @@ static int frag_send(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt, u
 int ipv4_xmit(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
 {
     uint16_t mtu = ifp->mtu != 0 ? ifp->mtu : 1500;
-    pkt_set_layer(pkt, PKT_L3); /* ipv4_wire_len reads the header there */
+    pkt_set_layer(pkt, PKT_L3);      /* ipv4_wire_len reads the header there */
     if (ipv4_wire_len(pkt) <= mtu) { /* a TCP super-frame is cut into segments that fit */
         ipv4_ctr[IPV4_TX]++;
         return arp_output(ifp, next_hop, pkt);

@@ -48,23 +48,56 @@ KEVENT_DEFINE(ipv4_SendPacket, struct pktbuf *, "ipv4.SendPacket", true,
               kevent_combine_first_error);
 KEVENT_DEFINE(ipv4_ReassemblyTimeout, struct pktbuf *, "ipv4.ReassemblyTimeout", true,
               kevent_combine_first_error);
-KEVENT_DEFINE(ipv4_ParameterProblem, struct ipv4_param_problem *, "ipv4.ParameterProblem",
-              false, kevent_combine_first_error);
+KEVENT_DEFINE(ipv4_ParameterProblem, struct ipv4_param_problem *, "ipv4.ParameterProblem", false,
+              kevent_combine_first_error);
 
 static const char *const ipv4_ctr_names[IPV4_NCTR] = {
-    "rx", "too_short", "bad_version", "bad_ihl", "bad_hdr_len", "bad_total_len", "truncated",
-    "bad_csum", "martian_src_bcast", "martian_src_mcast", "martian_src_class_e",
-    "martian_src_zero", "martian_src_loopback", "martian_dst", "rx_local", "rx_bcast",
-    "not_for_us", "delivered", "no_proto", "frag_rx", "reasm_ok", "reasm_bad_frag",
-    "reasm_oversize", "reasm_overlap", "reasm_dup", "reasm_timeout", "reasm_evicted",
-    "reasm_nomem", "tx", "tx_no_route", "tx_toobig", "tx_nomem", "tx_bad", "frag_ok",
-    "frag_created", "frag_fail", "martian_src_ours", "bad_options", "tx_taken", "tx_vetoed",
+    "rx",
+    "too_short",
+    "bad_version",
+    "bad_ihl",
+    "bad_hdr_len",
+    "bad_total_len",
+    "truncated",
+    "bad_csum",
+    "martian_src_bcast",
+    "martian_src_mcast",
+    "martian_src_class_e",
+    "martian_src_zero",
+    "martian_src_loopback",
+    "martian_dst",
+    "rx_local",
+    "rx_bcast",
+    "not_for_us",
+    "delivered",
+    "no_proto",
+    "frag_rx",
+    "reasm_ok",
+    "reasm_bad_frag",
+    "reasm_oversize",
+    "reasm_overlap",
+    "reasm_dup",
+    "reasm_timeout",
+    "reasm_evicted",
+    "reasm_nomem",
+    "tx",
+    "tx_no_route",
+    "tx_toobig",
+    "tx_nomem",
+    "tx_bad",
+    "frag_ok",
+    "frag_created",
+    "frag_fail",
+    "martian_src_ours",
+    "bad_options",
+    "tx_taken",
+    "tx_vetoed",
 };
 uint64_t ipv4_ctr[IPV4_NCTR];
 static struct kstat_group ipv4_stats = KSTAT_GROUP("ipv4", ipv4_ctr_names, ipv4_ctr);
 
-static struct khandler *ipv4_rx_handler;    /* on ether_PacketArrived */
-static uint16_t ipv4_next_id;               /* IP identification counter */
+static struct khandler *ipv4_rx_handler; /* on ether_PacketArrived */
+static uint16_t ipv4_next_id;            /* IP identification counter */
 
 void ipv4_hdr_csum(uint8_t *h, uint16_t hlen)
 {
@@ -260,8 +293,7 @@ int ipv4_init(void)
 
     static const struct khandler_props rx_props = { .name = "ipv4" };
     struct kguard rx_guard = ether_guard_type(ETHERTYPE_IPV4);
-    int rc = ether_PacketArrived_install(ipv4_input, NULL, &rx_guard, &rx_props,
-                                         &ipv4_rx_handler);
+    int rc = ether_PacketArrived_install(ipv4_input, NULL, &rx_guard, &rx_props, &ipv4_rx_handler);
     if (rc < 0) {
         ipv4_rx_handler = NULL;
         return rc;

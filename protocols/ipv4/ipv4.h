@@ -126,10 +126,10 @@ struct kguard ipv4_guard_proto(uint8_t proto);
 
 /** Options of ipv4_send(); a NULL pointer means all defaults. */
 struct ipv4_send_opts {
-    uint8_t ttl;   /* 0: IPV4_DEFAULT_TTL */
+    uint8_t ttl; /* 0: IPV4_DEFAULT_TTL */
     uint8_t tos;
-    bool df;       /* set Don't Fragment (then a too-big datagram is refused) */
-    uint16_t id;   /* 0: next from the node's counter */
+    bool df;     /* set Don't Fragment (then a too-big datagram is refused) */
+    uint16_t id; /* 0: next from the node's counter */
 };
 
 /**
@@ -181,7 +181,8 @@ int ipv4_route_del(uint32_t prefix, uint8_t plen);
  */
 int ipv4_route_lookup(uint32_t dst, struct ipv4_route *out);
 /** ipv4_route_foreach - every static route, then every connected one. */
-void ipv4_route_foreach(void (*cb)(const struct ipv4_route *r, bool connected, void *ctx), void *ctx);
+void ipv4_route_foreach(void (*cb)(const struct ipv4_route *r, bool connected, void *ctx),
+                        void *ctx);
 
 /**
  * ipv4_wire_len - the largest datagram, in bytes, that the datagram at
@@ -198,6 +199,5 @@ uint32_t ipv4_dst(const struct pktbuf *pkt);
 uint8_t ipv4_proto(const struct pktbuf *pkt);
 /** ipv4_hdr_len - IHL * 4, in bytes. */
 uint16_t ipv4_hdr_len(const struct pktbuf *pkt);
-
 
 #endif

@@ -14,50 +14,49 @@
 
 /* Counters of the "ipv4" node (one group for every file of the node). */
 enum ipv4_ctr {
-    IPV4_RX,                /* valid datagrams raised on ipv4_PacketArrived */
-    IPV4_TOO_SHORT,         /* fewer than 20 bytes after the link header */
-    IPV4_BAD_VERSION,       /* version != 4 */
-    IPV4_BAD_IHL,           /* IHL < 5 */
-    IPV4_BAD_HDR_LEN,       /* IHL*4 larger than the bytes present */
-    IPV4_BAD_TOTAL_LEN,     /* total length < IHL*4 */
-    IPV4_TRUNCATED,         /* total length > the bytes present */
-    IPV4_BAD_CSUM,          /* header checksum wrong (RFC 1071) */
-    IPV4_MARTIAN_SRC_BCAST, /* source 255.255.255.255 or one of our directed broadcasts */
-    IPV4_MARTIAN_SRC_MCAST, /* source in 224.0.0.0/4 */
-    IPV4_MARTIAN_SRC_CLASS_E, /* source in 240.0.0.0/4 */
-    IPV4_MARTIAN_SRC_ZERO,  /* source in 0.0.0.0/8 to other than 255.255.255.255 */
+    IPV4_RX,                   /* valid datagrams raised on ipv4_PacketArrived */
+    IPV4_TOO_SHORT,            /* fewer than 20 bytes after the link header */
+    IPV4_BAD_VERSION,          /* version != 4 */
+    IPV4_BAD_IHL,              /* IHL < 5 */
+    IPV4_BAD_HDR_LEN,          /* IHL*4 larger than the bytes present */
+    IPV4_BAD_TOTAL_LEN,        /* total length < IHL*4 */
+    IPV4_TRUNCATED,            /* total length > the bytes present */
+    IPV4_BAD_CSUM,             /* header checksum wrong (RFC 1071) */
+    IPV4_MARTIAN_SRC_BCAST,    /* source 255.255.255.255 or one of our directed broadcasts */
+    IPV4_MARTIAN_SRC_MCAST,    /* source in 224.0.0.0/4 */
+    IPV4_MARTIAN_SRC_CLASS_E,  /* source in 240.0.0.0/4 */
+    IPV4_MARTIAN_SRC_ZERO,     /* source in 0.0.0.0/8 to other than 255.255.255.255 */
     IPV4_MARTIAN_SRC_LOOPBACK, /* source in 127.0.0.0/8 (RFC 1122 3.2.1.3 (g)) */
-    IPV4_MARTIAN_DST,       /* destination in 0.0.0.0/8, 127.0.0.0/8 or 240.0.0.0/4 */
-    IPV4_RX_LOCAL,          /* datagrams (or fragments) for one of our addresses */
-    IPV4_RX_BCAST,          /* ... of which broadcast */
-    IPV4_NOT_FOR_US,        /* not local and no handler (router) took it */
-    IPV4_DELIVERED,         /* whole datagrams raised on ipv4_LocalArrived */
-    IPV4_NO_PROTO,          /* ... that no protocol took (protocol unreachable) */
-    IPV4_FRAG_RX,           /* local fragments received */
-    IPV4_REASM_OK,          /* datagrams reassembled */
-    IPV4_REASM_BAD_FRAG,    /* fragment with MF and a length not a positive multiple of 8 */
-    IPV4_REASM_OVERSIZE,    /* offset + length beyond 65535 bytes */
-    IPV4_REASM_OVERLAP,     /* overlapping or inconsistent fragments: datagram dropped */
-    IPV4_REASM_DUP,         /* exact duplicate fragment, ignored */
-    IPV4_REASM_TIMEOUT,     /* datagrams dropped after IPV4_REASM_TIMEOUT_NS */
-    IPV4_REASM_EVICTED,     /* datagrams dropped to keep IPV4_REASM_MAX_BYTES */
-    IPV4_REASM_NOMEM,       /* no memory for a queue or the reassembled buffer */
-    IPV4_TX,                /* datagrams handed to ARP (unfragmented) */
-    IPV4_TX_NO_ROUTE,       /* ipv4_send found no route */
-    IPV4_TX_TOOBIG,         /* DF set and larger than the MTU, or over 65535 bytes */
-    IPV4_TX_NOMEM,          /* no headroom or no buffer */
-    IPV4_TX_BAD,            /* ipv4_output given a malformed datagram */
-    IPV4_FRAG_OK,           /* datagrams sent fragmented */
-    IPV4_FRAG_CREATED,      /* fragments sent */
-    IPV4_FRAG_FAIL,         /* datagrams whose fragmentation failed */
-    IPV4_MARTIAN_SRC_OURS,  /* source is one of our own addresses (RFC 1812 5.3.7) */
-    IPV4_BAD_OPTIONS,       /* malformed option: dropped, parameter problem raised */
-    IPV4_TX_TAKEN,          /* datagrams an ipv4.SendPacket interposer took over */
-    IPV4_TX_VETOED,         /* datagrams an ipv4.SendPacket interposer refused */
+    IPV4_MARTIAN_DST,          /* destination in 0.0.0.0/8, 127.0.0.0/8 or 240.0.0.0/4 */
+    IPV4_RX_LOCAL,             /* datagrams (or fragments) for one of our addresses */
+    IPV4_RX_BCAST,             /* ... of which broadcast */
+    IPV4_NOT_FOR_US,           /* not local and no handler (router) took it */
+    IPV4_DELIVERED,            /* whole datagrams raised on ipv4_LocalArrived */
+    IPV4_NO_PROTO,             /* ... that no protocol took (protocol unreachable) */
+    IPV4_FRAG_RX,              /* local fragments received */
+    IPV4_REASM_OK,             /* datagrams reassembled */
+    IPV4_REASM_BAD_FRAG,       /* fragment with MF and a length not a positive multiple of 8 */
+    IPV4_REASM_OVERSIZE,       /* offset + length beyond 65535 bytes */
+    IPV4_REASM_OVERLAP,        /* overlapping or inconsistent fragments: datagram dropped */
+    IPV4_REASM_DUP,            /* exact duplicate fragment, ignored */
+    IPV4_REASM_TIMEOUT,        /* datagrams dropped after IPV4_REASM_TIMEOUT_NS */
+    IPV4_REASM_EVICTED,        /* datagrams dropped to keep IPV4_REASM_MAX_BYTES */
+    IPV4_REASM_NOMEM,          /* no memory for a queue or the reassembled buffer */
+    IPV4_TX,                   /* datagrams handed to ARP (unfragmented) */
+    IPV4_TX_NO_ROUTE,          /* ipv4_send found no route */
+    IPV4_TX_TOOBIG,            /* DF set and larger than the MTU, or over 65535 bytes */
+    IPV4_TX_NOMEM,             /* no headroom or no buffer */
+    IPV4_TX_BAD,               /* ipv4_output given a malformed datagram */
+    IPV4_FRAG_OK,              /* datagrams sent fragmented */
+    IPV4_FRAG_CREATED,         /* fragments sent */
+    IPV4_FRAG_FAIL,            /* datagrams whose fragmentation failed */
+    IPV4_MARTIAN_SRC_OURS,     /* source is one of our own addresses (RFC 1812 5.3.7) */
+    IPV4_BAD_OPTIONS,          /* malformed option: dropped, parameter problem raised */
+    IPV4_TX_TAKEN,             /* datagrams an ipv4.SendPacket interposer took over */
+    IPV4_TX_VETOED,            /* datagrams an ipv4.SendPacket interposer refused */
     IPV4_NCTR
 };
 extern uint64_t ipv4_ctr[IPV4_NCTR];
-
 
 /** ipv4_hdr_csum - RFC 1071 checksum of the @hlen-byte header @h, written into it. */
 void ipv4_hdr_csum(uint8_t *h, uint16_t hlen);

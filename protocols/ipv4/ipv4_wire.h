@@ -14,11 +14,11 @@
 #include "kernel/lib/inet.h" /* inet_plen_mask */
 
 /* Header fields. */
-#define IPV4_OFF_VHL 0     /* version (high nibble), IHL in 32-bit words (low nibble) */
+#define IPV4_OFF_VHL 0 /* version (high nibble), IHL in 32-bit words (low nibble) */
 #define IPV4_OFF_TOS 1
-#define IPV4_OFF_LEN 2     /* total length, bytes */
+#define IPV4_OFF_LEN 2 /* total length, bytes */
 #define IPV4_OFF_ID 4
-#define IPV4_OFF_FRAG 6    /* flags (3 bits) and fragment offset (13 bits, 8-byte units) */
+#define IPV4_OFF_FRAG 6 /* flags (3 bits) and fragment offset (13 bits, 8-byte units) */
 #define IPV4_OFF_TTL 8
 #define IPV4_OFF_PROTO 9
 #define IPV4_OFF_CSUM 10
@@ -26,25 +26,25 @@
 #define IPV4_OFF_DST 16
 #define IPV4_OFF_OPTIONS 20
 
-#define IPV4_HDR_LEN 20        /* without options */
-#define IPV4_MAX_HDR_LEN 60u   /* IHL 15 */
-#define IPV4_MAX_LEN 65535u    /* largest datagram, bytes (16-bit total length) */
-#define IPV4_MIN_MTU 68u       /* RFC 791: every module forwards 68 bytes unfragmented */
+#define IPV4_HDR_LEN 20      /* without options */
+#define IPV4_MAX_HDR_LEN 60u /* IHL 15 */
+#define IPV4_MAX_LEN 65535u  /* largest datagram, bytes (16-bit total length) */
+#define IPV4_MIN_MTU 68u     /* RFC 791: every module forwards 68 bytes unfragmented */
 #define IPV4_VERSION 4
-#define IPV4_VHL_DEFAULT 0x45  /* version 4, IHL 5 */
+#define IPV4_VHL_DEFAULT 0x45 /* version 4, IHL 5 */
 
-#define IPV4_F_DF 0x4000u      /* Don't Fragment */
-#define IPV4_F_MF 0x2000u      /* More Fragments */
-#define IPV4_OFFMASK 0x1fffu   /* fragment offset, in units of 8 bytes */
+#define IPV4_F_DF 0x4000u    /* Don't Fragment */
+#define IPV4_F_MF 0x2000u    /* More Fragments */
+#define IPV4_OFFMASK 0x1fffu /* fragment offset, in units of 8 bytes */
 
 /* Option types (RFC 791 3.1 "Options"; IANA ip-parameters). */
-#define IPOPT_EOL 0            /* end of option list */
-#define IPOPT_NOP 1            /* no operation */
-#define IPOPT_RR 7             /* record route */
-#define IPOPT_TS 68            /* internet timestamp */
-#define IPOPT_LSRR 131         /* loose source and record route */
-#define IPOPT_SID 136          /* stream identifier (length 4) */
-#define IPOPT_SSRR 137         /* strict source and record route */
+#define IPOPT_EOL 0    /* end of option list */
+#define IPOPT_NOP 1    /* no operation */
+#define IPOPT_RR 7     /* record route */
+#define IPOPT_TS 68    /* internet timestamp */
+#define IPOPT_LSRR 131 /* loose source and record route */
+#define IPOPT_SID 136  /* stream identifier (length 4) */
+#define IPOPT_SSRR 137 /* strict source and record route */
 
 /* Protocol numbers (IANA protocol-numbers). */
 #define IPPROTO_ICMP 1
@@ -59,10 +59,25 @@ static inline unsigned ipv4_vhl_hlen(uint8_t vhl)
 }
 
 /* Address classes (RFC 1122 3.2.1.3, RFC 5735, RFC 3927). Host order. */
-static inline bool ipv4_is_mcast(uint32_t a) { return (a & 0xf0000000u) == 0xe0000000u; }
-static inline bool ipv4_is_class_e(uint32_t a) { return (a & 0xf0000000u) == 0xf0000000u; }
-static inline bool ipv4_is_zeronet(uint32_t a) { return (a & 0xff000000u) == 0; }
-static inline bool ipv4_is_loopback(uint32_t a) { return (a & 0xff000000u) == 0x7f000000u; }
-static inline bool ipv4_is_link_local(uint32_t a) { return (a & 0xffff0000u) == 0xa9fe0000u; }
+static inline bool ipv4_is_mcast(uint32_t a)
+{
+    return (a & 0xf0000000u) == 0xe0000000u;
+}
+static inline bool ipv4_is_class_e(uint32_t a)
+{
+    return (a & 0xf0000000u) == 0xf0000000u;
+}
+static inline bool ipv4_is_zeronet(uint32_t a)
+{
+    return (a & 0xff000000u) == 0;
+}
+static inline bool ipv4_is_loopback(uint32_t a)
+{
+    return (a & 0xff000000u) == 0x7f000000u;
+}
+static inline bool ipv4_is_link_local(uint32_t a)
+{
+    return (a & 0xffff0000u) == 0xa9fe0000u;
+}
 
 #endif

@@ -47,8 +47,8 @@ static inline uint32_t *lpm_group(const struct lpm *l, uint32_t e)
     return l->tbl8 + (size_t)(e & LPM_IDX) * LPM_GROUP;
 }
 
-int lpm_init(struct lpm *l, unsigned l1_bits, uint32_t *l1, uint32_t *groups,
-             uint32_t *free_stack, uint32_t ngroups, struct lpm_rule *rules, uint32_t max_rules)
+int lpm_init(struct lpm *l, unsigned l1_bits, uint32_t *l1, uint32_t *groups, uint32_t *free_stack,
+             uint32_t ngroups, struct lpm_rule *rules, uint32_t max_rules)
 {
     if (l1_bits != 8 && l1_bits != 16 && l1_bits != 24)
         return -KE_INVAL;
@@ -248,7 +248,7 @@ static void lpm_write(struct lpm *l, uint32_t prefix, unsigned plen, uint32_t le
 /* lpm_erase - replace the leaves of @prefix/@plen by @repl and fold groups on the way back. */
 static void lpm_erase(struct lpm *l, uint32_t prefix, unsigned plen, uint32_t repl)
 {
-    uint32_t *path[4];  /* extended entries walked through, one per level above the last */
+    uint32_t *path[4]; /* extended entries walked through, one per level above the last */
     unsigned ends[4];
     unsigned depth = 0;
     uint32_t *t = l->l1;

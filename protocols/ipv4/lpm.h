@@ -35,8 +35,8 @@
 /** The largest value a prefix may carry (24 bits, less the "none" code). */
 #define LPM_VALUE_MAX 0x00fffffeu
 
-#define LPM_EXT 0x80000000u   /* entry: extended, low 24 bits = group number */
-#define LPM_IDX 0x00ffffffu   /* entry: group number, or leaf value + 1 */
+#define LPM_EXT 0x80000000u /* entry: extended, low 24 bits = group number */
+#define LPM_IDX 0x00ffffffu /* entry: group number, or leaf value + 1 */
 
 /** A table. Fields are read by the inline lookup; change it only through the functions. */
 struct lpm {
@@ -50,7 +50,7 @@ struct lpm {
     uint32_t nfree;
     struct lpm_rule *rules;
     uint32_t nrules, max_rules;
-    unsigned owned;        /* LPM_OWN_* : what lpm_fini/lpm_destroy kfree */
+    unsigned owned; /* LPM_OWN_* : what lpm_fini/lpm_destroy kfree */
 };
 #define LPM_OWN_STRUCT 1u
 #define LPM_OWN_L1 2u
@@ -59,9 +59,9 @@ struct lpm {
 
 /** One prefix of the table. */
 struct lpm_rule {
-    uint32_t prefix;  /* host order, host bits zero */
-    uint32_t value;   /* 0..LPM_VALUE_MAX */
-    uint8_t plen;     /* 0..32 */
+    uint32_t prefix; /* host order, host bits zero */
+    uint32_t value;  /* 0..LPM_VALUE_MAX */
+    uint8_t plen;    /* 0..32 */
 };
 
 /**
@@ -84,8 +84,8 @@ void lpm_destroy(struct lpm *l);
  * needed does the table move its groups to kmalloc memory. Returns 0 or
  * -KE_INVAL (bad @l1_bits).
  */
-int lpm_init(struct lpm *l, unsigned l1_bits, uint32_t *l1, uint32_t *groups,
-             uint32_t *free_stack, uint32_t ngroups, struct lpm_rule *rules, uint32_t max_rules);
+int lpm_init(struct lpm *l, unsigned l1_bits, uint32_t *l1, uint32_t *groups, uint32_t *free_stack,
+             uint32_t ngroups, struct lpm_rule *rules, uint32_t max_rules);
 
 /** lpm_fini - free what @l allocated itself (groups moved to kmalloc memory); @l is then unusable. */
 void lpm_fini(struct lpm *l);

@@ -34,10 +34,10 @@ void ipv4_fib_count(uint32_t handle, uint32_t bytes);
 
 /** A route with its counters, as ipv4_fib_foreach() shows it. */
 struct ipv4_fib_entry {
-    struct ipv4_route route;  /* host order; static routes as added */
-    bool connected;           /* derived from an interface address */
-    uint64_t packets;         /* packets counted by ipv4_fib_count */
-    uint64_t bytes;           /* their IPv4 total lengths, bytes */
+    struct ipv4_route route; /* host order; static routes as added */
+    bool connected;          /* derived from an interface address */
+    uint64_t packets;        /* packets counted by ipv4_fib_count */
+    uint64_t bytes;          /* their IPv4 total lengths, bytes */
 };
 
 /**
@@ -48,9 +48,9 @@ void ipv4_fib_foreach(void (*cb)(const struct ipv4_fib_entry *e, void *ctx), voi
 
 /** What the table is built of, for the console and the benchmarks. */
 struct ipv4_fib_info {
-    const char *algorithm;    /* "DIR-16-8-8", or "linear" while the table is degraded */
-    size_t memory;            /* bytes held by the lookup table */
-    unsigned prefixes;        /* distinct prefixes (static and connected) */
+    const char *algorithm; /* "DIR-16-8-8", or "linear" while the table is degraded */
+    size_t memory;         /* bytes held by the lookup table */
+    unsigned prefixes;     /* distinct prefixes (static and connected) */
 };
 /** ipv4_fib_get_info - fill @info. */
 void ipv4_fib_get_info(struct ipv4_fib_info *info);

@@ -56,17 +56,10 @@ unsigned ipv4_options_check(const uint8_t *h, unsigned hlen)
         switch (type) {
         case IPOPT_RR:
         case IPOPT_LSRR:
-        case IPOPT_SSRR:
-            bad = route_check(h + i, i);
-            break;
-        case IPOPT_TS:
-            bad = ts_check(h + i, i);
-            break;
-        case IPOPT_SID:
-            bad = len == 4 ? 0 : i + 1;
-            break;
-        default:
-            break; /* RFC 1122 3.2.1.8: an option not understood is ignored */
+        case IPOPT_SSRR: bad = route_check(h + i, i); break;
+        case IPOPT_TS: bad = ts_check(h + i, i); break;
+        case IPOPT_SID: bad = len == 4 ? 0 : i + 1; break;
+        default: break; /* RFC 1122 3.2.1.8: an option not understood is ignored */
         }
         if (bad != 0)
             return bad;

@@ -14,11 +14,11 @@ static struct pktpool *ipv4_big_pool;
 static struct pktpool *ipv4_big_pool_get(void)
 {
     if (ipv4_big_pool == NULL) {
-        ipv4_big_pool = pktpool_create("ipv4-big", IPV4_BIG_COUNT, (uint16_t)IPV4_BIG_BLOCK,
-                                       NULL, NULL);
+        ipv4_big_pool =
+            pktpool_create("ipv4-big", IPV4_BIG_COUNT, (uint16_t)IPV4_BIG_BLOCK, NULL, NULL);
         if (ipv4_big_pool == NULL)
-            KWARN("ipv4", "no memory for the large-buffer pool (%u x %u bytes)",
-                  IPV4_BIG_COUNT, IPV4_BIG_BLOCK);
+            KWARN("ipv4", "no memory for the large-buffer pool (%u x %u bytes)", IPV4_BIG_COUNT,
+                  IPV4_BIG_BLOCK);
     }
     return ipv4_big_pool;
 }

@@ -39,10 +39,10 @@
 
 /* One fragment held. */
 struct reasm_frag {
-    struct reasm_frag *next;  /* by increasing offset */
-    struct pktbuf *pkt;       /* our reference; data at its IPv4 header */
-    uint16_t off;             /* payload offset in the datagram, bytes */
-    uint16_t len;             /* payload bytes */
+    struct reasm_frag *next; /* by increasing offset */
+    struct pktbuf *pkt;      /* our reference; data at its IPv4 header */
+    uint16_t off;            /* payload offset in the datagram, bytes */
+    uint16_t len;            /* payload bytes */
 };
 
 /* One datagram being reassembled. */
@@ -51,11 +51,11 @@ struct reasm_queue {
     uint32_t src, dst;        /* host order */
     uint16_t id;
     uint8_t proto;
-    bool last_seen;           /* the fragment with MF clear arrived */
-    uint32_t end;             /* payload length once last_seen; else the largest end seen */
-    uint32_t have;            /* payload bytes held */
-    uint32_t held;            /* buffer bytes held (sum of block sizes) */
-    uint64_t expires_ns;      /* kclock time of the timeout */
+    bool last_seen;      /* the fragment with MF clear arrived */
+    uint32_t end;        /* payload length once last_seen; else the largest end seen */
+    uint32_t have;       /* payload bytes held */
+    uint32_t held;       /* buffer bytes held (sum of block sizes) */
+    uint64_t expires_ns; /* kclock time of the timeout */
     struct reasm_frag *frags;
 };
 

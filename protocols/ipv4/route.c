@@ -33,7 +33,7 @@
 #define ROUTE_IFINDEX_ANY 0xffffu
 #define ROUTE_SLOTS (IPV4_MAX_ROUTES + NETIF_MAX * NETIF_MAX_ADDRS)
 #define ROUTE_L1_BITS 16
-#define ROUTE_SLOT_BITS 11   /* ROUTE_SLOTS <= 2^11 */
+#define ROUTE_SLOT_BITS 11 /* ROUTE_SLOTS <= 2^11 */
 _Static_assert(ROUTE_SLOTS <= (1u << ROUTE_SLOT_BITS), "slot numbers fit the handle");
 
 /** A prefix of the table. */
@@ -43,18 +43,18 @@ struct route_slot {
     bool used;
     bool has_static;
     bool has_conn;
-    uint16_t conn_ifindex;        /* first interface holding the connected prefix */
-    struct ipv4_route st;         /* the static route, when has_static */
-    uint32_t gen;                 /* bumped when the slot's routes change: stale handles */
+    uint16_t conn_ifindex; /* first interface holding the connected prefix */
+    struct ipv4_route st;  /* the static route, when has_static */
+    uint32_t gen;          /* bumped when the slot's routes change: stale handles */
     uint64_t st_packets, st_bytes, conn_packets, conn_bytes;
 };
 
 /** The interfaces and addresses the connected prefixes were taken from. */
 
 static struct route_slot slots[ROUTE_SLOTS];
-static unsigned nstatic;          /* slots with a static route */
-static struct lpm *fib;           /* NULL: not built yet, or degraded */
-static bool fib_degraded;         /* out of memory: lookups scan the slots */
+static unsigned nstatic;  /* slots with a static route */
+static struct lpm *fib;   /* NULL: not built yet, or degraded */
+static bool fib_degraded; /* out of memory: lookups scan the slots */
 
 /*
  * The table's storage is static, so that routing never allocates (and
@@ -69,7 +69,7 @@ static uint32_t fib_l1[1u << ROUTE_L1_BITS];
 static uint32_t fib_groups[ROUTE_STATIC_GROUPS * 256];
 static uint32_t fib_free[ROUTE_STATIC_GROUPS];
 static struct lpm_rule fib_rules[ROUTE_SLOTS];
-static uint64_t synced_gen;   /* netif_generation() the connected prefixes reflect */
+static uint64_t synced_gen; /* netif_generation() the connected prefixes reflect */
 static bool synced;
 
 /* ---------------------------------------------------------------- slots */
@@ -337,7 +337,8 @@ void ipv4_fib_count(uint32_t handle, uint32_t bytes)
     }
 }
 
-void ipv4_route_foreach(void (*cb)(const struct ipv4_route *r, bool connected, void *ctx), void *ctx)
+void ipv4_route_foreach(void (*cb)(const struct ipv4_route *r, bool connected, void *ctx),
+                        void *ctx)
 {
     for (unsigned i = 0; i < ROUTE_SLOTS; i++)
         if (slots[i].used && slots[i].has_static)
@@ -350,7 +351,9 @@ void ipv4_route_foreach(void (*cb)(const struct ipv4_route *r, bool connected, v
         for (unsigned a = 0; a < ifp->naddrs; a++) {
             struct ipv4_route r = {
                 .prefix = ifp->addr[a] & inet_plen_mask(ifp->plen[a]),
-                .plen = ifp->plen[a], .gateway = 0, .ifindex = ifp->index,
+                .plen = ifp->plen[a],
+                .gateway = 0,
+                .ifindex = ifp->index,
             };
             cb(&r, true, ctx);
         }
@@ -363,8 +366,9 @@ void ipv4_fib_foreach(void (*cb)(const struct ipv4_fib_entry *e, void *ctx), voi
     for (unsigned i = 0; i < ROUTE_SLOTS; i++) {
         const struct route_slot *s = &slots[i];
         if (s->used && s->has_static) {
-            struct ipv4_fib_entry e = { .route = s->st, .connected = false,
-                                        .packets = s->st_packets, .bytes = s->st_bytes };
+            struct ipv4_fib_entry e = {
+                .route = s->st, .connected = false, .packets = s->st_packets, .bytes = s->st_bytes
+            };
             cb(&e, ctx);
         }
     }
@@ -372,9 +376,13 @@ void ipv4_fib_foreach(void (*cb)(const struct ipv4_fib_entry *e, void *ctx), voi
         const struct route_slot *s = &slots[i];
         if (s->used && s->has_conn) {
             struct ipv4_fib_entry e = {
-                .route = { .prefix = s->prefix, .plen = s->plen, .gateway = 0,
+                .route = { .prefix = s->prefix,
+                           .plen = s->plen,
+                           .gateway = 0,
                            .ifindex = s->conn_ifindex },
-                .connected = true, .packets = s->conn_packets, .bytes = s->conn_bytes,
+                .connected = true,
+                .packets = s->conn_packets,
+                .bytes = s->conn_bytes,
             };
             cb(&e, ctx);
         }

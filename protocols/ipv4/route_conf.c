@@ -34,8 +34,7 @@ static int connected_ifindex(uint32_t addr)
     return best;
 }
 
-static int add_route(const struct config *cfg, const struct cfg_route *cr,
-                     struct config_error *err)
+static int add_route(const struct config *cfg, const struct cfg_route *cr, struct config_error *err)
 {
     char pbuf[INET_IPV4_STRLEN], gbuf[INET_IPV4_STRLEN];
     struct ipv4_route r = { .prefix = cr->prefix, .plen = cr->plen, .gateway = cr->gateway };
@@ -60,12 +59,11 @@ static int add_route(const struct config *cfg, const struct cfg_route *cr,
         r.ifindex = (uint16_t)idx;
     }
     if (r.gateway != 0 && netif_addr_kind(r.gateway, NULL) != NETIF_ADDR_OTHER) {
-        config_set_error(err, cfg->filename, cr->pos, "route %s/%u: via %s: %s, not another host",
-                         inet_fmt_ipv4(cr->prefix, pbuf), cr->plen,
-                         inet_fmt_ipv4(cr->gateway, gbuf),
-                         netif_addr_kind(r.gateway, NULL) == NETIF_ADDR_LOCAL
-                             ? "one of our own addresses"
-                             : "a broadcast address");
+        config_set_error(
+            err, cfg->filename, cr->pos, "route %s/%u: via %s: %s, not another host",
+            inet_fmt_ipv4(cr->prefix, pbuf), cr->plen, inet_fmt_ipv4(cr->gateway, gbuf),
+            netif_addr_kind(r.gateway, NULL) == NETIF_ADDR_LOCAL ? "one of our own addresses"
+                                                                 : "a broadcast address");
         return -KE_INVAL;
     }
     int rc = ipv4_route_add(&r);

@@ -12,12 +12,12 @@
 #define TCP_OFF_DPORT 2
 #define TCP_OFF_SEQ 4
 #define TCP_OFF_ACK 8
-#define TCP_OFF_DOFF 12   /* data offset in 32-bit words (high nibble) */
+#define TCP_OFF_DOFF 12 /* data offset in 32-bit words (high nibble) */
 #define TCP_OFF_FLAGS 13
 #define TCP_OFF_WINDOW 14
 #define TCP_OFF_CSUM 16
 #define TCP_OFF_URG 18
-#define TCP_HDR_LEN 20    /* without options */
+#define TCP_HDR_LEN 20 /* without options */
 #define IPPROTO_TCP 6
 
 #define TCP_F_FIN 0x01

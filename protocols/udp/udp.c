@@ -49,32 +49,32 @@ KEVENT_DEFINE(udp_PortUnreachable, struct pktbuf *, "udp.PortUnreachable", true,
 
 /* Counters of the "udp" node. */
 enum {
-    UDP_RX,            /* datagrams validated and raised on udp_PacketArrived */
-    UDP_RX_BYTES,      /* their payload bytes */
-    UDP_HDR_SHORT,     /* IP payload shorter than the 8-byte header: dropped */
-    UDP_LEN_SHORT,     /* Length field < 8: dropped */
-    UDP_LEN_OVER,      /* Length field > IP payload (truncated datagram): dropped */
-    UDP_TRIMMED,       /* Length field < IP payload: the excess was ignored */
-    UDP_CSUM_BAD,      /* checksum mismatch: dropped */
-    UDP_CSUM_NONE,     /* received without a checksum (field 0); accepted */
-    UDP_CSUM_OFFLOADED,/* checksum verified by the device (PKT_F_CSUM_VALID) or left partial */
-    UDP_NO_PORT,       /* no handler recognised the datagram */
-    UDP_NO_PORT_BCAST, /* ... and it was broadcast/multicast: no ICMP error */
-    UDP_UNREACH_SENT,  /* ICMP port unreachable sent */
-    UDP_UNREACH_FAIL,  /* udp.PortUnreachable answered by nobody, or refused (rate limit) */
-    UDP_TX,            /* datagrams handed to ipv4_send */
-    UDP_TX_BYTES,      /* their payload bytes */
-    UDP_TX_NOMEM,      /* no headroom or no buffer for a reply */
-    UDP_TX_TOOBIG,     /* payload larger than 65527 bytes */
-    UDP_TX_NOROUTE,    /* no route (or no source address) for the destination */
-    UDP_TX_ERRORS,     /* ipv4_send returned an error */
+    UDP_RX,             /* datagrams validated and raised on udp_PacketArrived */
+    UDP_RX_BYTES,       /* their payload bytes */
+    UDP_HDR_SHORT,      /* IP payload shorter than the 8-byte header: dropped */
+    UDP_LEN_SHORT,      /* Length field < 8: dropped */
+    UDP_LEN_OVER,       /* Length field > IP payload (truncated datagram): dropped */
+    UDP_TRIMMED,        /* Length field < IP payload: the excess was ignored */
+    UDP_CSUM_BAD,       /* checksum mismatch: dropped */
+    UDP_CSUM_NONE,      /* received without a checksum (field 0); accepted */
+    UDP_CSUM_OFFLOADED, /* checksum verified by the device (PKT_F_CSUM_VALID) or left partial */
+    UDP_NO_PORT,        /* no handler recognised the datagram */
+    UDP_NO_PORT_BCAST,  /* ... and it was broadcast/multicast: no ICMP error */
+    UDP_UNREACH_SENT,   /* ICMP port unreachable sent */
+    UDP_UNREACH_FAIL,   /* udp.PortUnreachable answered by nobody, or refused (rate limit) */
+    UDP_TX,             /* datagrams handed to ipv4_send */
+    UDP_TX_BYTES,       /* their payload bytes */
+    UDP_TX_NOMEM,       /* no headroom or no buffer for a reply */
+    UDP_TX_TOOBIG,      /* payload larger than 65527 bytes */
+    UDP_TX_NOROUTE,     /* no route (or no source address) for the destination */
+    UDP_TX_ERRORS,      /* ipv4_send returned an error */
     UDP_NCTR
 };
 static const char *const udp_ctr_names[UDP_NCTR] = {
-    "rx",          "rx_bytes",      "hdr_short",    "len_short",    "len_over",
-    "trimmed",     "csum_bad",      "csum_none",    "csum_offloaded",    "no_port",      "no_port_bcast",
-    "unreach_sent", "unreach_fail", "tx",           "tx_bytes",     "tx_nomem",
-    "tx_toobig",   "tx_noroute",    "tx_errors",
+    "rx",           "rx_bytes",  "hdr_short",      "len_short", "len_over",      "trimmed",
+    "csum_bad",     "csum_none", "csum_offloaded", "no_port",   "no_port_bcast", "unreach_sent",
+    "unreach_fail", "tx",        "tx_bytes",       "tx_nomem",  "tx_toobig",     "tx_noroute",
+    "tx_errors",
 };
 static uint64_t udp_ctr[UDP_NCTR];
 static struct kstat_group udp_stats = KSTAT_GROUP("udp", udp_ctr_names, udp_ctr);
@@ -108,7 +108,6 @@ static int udp_publish(void)
         return rc;
     return kns_publish(&udp_publication, "udp", &udp_domain, KCAP_IMPORT, 0, 0xffffu);
 }
-
 
 /*
  * udp_pseudo_sum - the one's-complement sum of the pseudo-header (RFC 768:
@@ -347,8 +346,8 @@ static int32_t pinned_dport(const struct kguard *g)
 {
     for (unsigned i = 0; g && i < g->ntests; i++) {
         const struct kguard_test *t = &g->test[i];
-        if (t->layer == PKT_L4 && t->offset == UDP_OFF_DPORT && t->width == 2 && t->mask == 0xffffu &&
-            t->op == KG_EQ)
+        if (t->layer == PKT_L4 && t->offset == UDP_OFF_DPORT && t->width == 2 &&
+            t->mask == 0xffffu && t->op == KG_EQ)
             return (int32_t)t->value;
     }
     return -1;

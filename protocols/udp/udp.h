@@ -52,10 +52,10 @@ struct kguard udp_guard_service(uint16_t port, bool bcast);
 
 /** Fields of a received datagram (host order), from udp_parse(). */
 struct udp_info {
-    uint32_t src, dst;     /* IPv4 addresses */
+    uint32_t src, dst; /* IPv4 addresses */
     uint16_t sport, dport;
     const uint8_t *payload;
-    uint16_t payload_len;  /* bytes */
+    uint16_t payload_len; /* bytes */
 };
 /**
  * udp_parse - the fields of @pkt as raised on udp_PacketArrived (or any

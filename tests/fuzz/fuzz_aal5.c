@@ -67,8 +67,14 @@ static void setup(void)
     small = pktpool_create("fuzz-small", 8, 2048, NULL, NULL);
     big = pktpool_create("fuzz-big", 2, 65535, NULL, NULL);
     const struct aal5_reasm_params p = {
-        .max_vcs = 4, .max_payload = 6000, .max_bytes = 3u * 65535u,
-        .timeout_ns = 1000000000ull, .headroom = 4, .small = small, .big = big, .ctr = ctr,
+        .max_vcs = 4,
+        .max_payload = 6000,
+        .max_bytes = 3u * 65535u,
+        .timeout_ns = 1000000000ull,
+        .headroom = 4,
+        .small = small,
+        .big = big,
+        .ctr = ctr,
     };
     r = small && big ? aal5_reasm_create(&p) : NULL;
     if (r == NULL)

@@ -115,8 +115,13 @@ static void make(void)
     static void *const sctx = &S, *const rctx = &R;
     struct am_transport ts = { .kind = AM_KIND_UDP, .send = send_fn, .ctx = sctx };
     struct am_transport tr = { .kind = AM_KIND_UDP, .send = send_fn, .ctx = rctx };
-    struct am_config c = { .name = "S", .window = 4, .rto_ns = 20 * KNS_PER_MS, .retries = 3,
-                           .chunk = 1000, .segment_bytes = 4096, .epoch_seed = 7 };
+    struct am_config c = { .name = "S",
+                           .window = 4,
+                           .rto_ns = 20 * KNS_PER_MS,
+                           .retries = 3,
+                           .chunk = 1000,
+                           .segment_bytes = 4096,
+                           .epoch_seed = 7 };
     S = am_ep_create(&c, &ts, NULL);
     c.name = "R";
     c.epoch_seed = 8;
@@ -167,15 +172,11 @@ static void start(const uint8_t *b, size_t n)
     uint32_t len = (uint32_t)(k[5] << 8 | k[6]) % (AM_BULK_MAX + 2);
     uint32_t args[4] = { k[2], k[7], k[1], 0 };
     switch (k[0] % 3) {
-    case 0:
-        am_request(R, &SA, k[1], args, k[2] % 6, done_fn, NULL);
-        break;
+    case 0: am_request(R, &SA, k[1], args, k[2] % 6, done_fn, NULL); break;
     case 1:
         am_store(R, &SA, k[1] % 24, k[2] % 5, off, src, len, args, k[7] % 6, done_fn, NULL);
         break;
-    default:
-        am_get(R, &SA, k[2] % 5, off, dst, len, done_fn, NULL);
-        break;
+    default: am_get(R, &SA, k[2] % 5, off, dst, len, done_fn, NULL); break;
     }
 }
 
@@ -199,15 +200,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += len;
         switch (ctl & 7) {
         case 0:
-        case 1:
-            am_ep_input(S, (ctl & 7) == 0 ? &P1 : &P2, b, len);
-            break;
-        case 2:
-            am_ep_input(R, &SA, b, len);
-            break;
-        case 3:
-            start(b, len);
-            break;
+        case 1: am_ep_input(S, (ctl & 7) == 0 ? &P1 : &P2, b, len); break;
+        case 2: am_ep_input(R, &SA, b, len); break;
+        case 3: start(b, len); break;
         default:
             if (llen > 0) {
                 struct msg m = pop();

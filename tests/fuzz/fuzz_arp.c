@@ -44,9 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t mac[6] = { 2, 0x10, a, b, c, 1 };
         switch (op) {
         case 0:
-        case 1:
-            fk_inject(eth0, f, fk_arp(f, (uint16_t)(op + 1), mac, ip, 0x0a4d0002u));
-            break;
+        case 1: fk_inject(eth0, f, fk_arp(f, (uint16_t)(op + 1), mac, ip, 0x0a4d0002u)); break;
         case 2: {
             struct pktbuf *p = pkt_alloc(pktpool_default());
             if (p == NULL)

@@ -26,9 +26,8 @@
 
 /* An ARP request for 10.0.0.1 from 10.0.0.2: something to receive once up. */
 static const uint8_t arp[42] = {
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 0x99, 0x08, 0x06,
-    0, 1, 0x08, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 0x99, 10, 0, 0, 2,
-    0, 0, 0, 0, 0, 0, 10, 0, 0, 1,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2,  0, 0, 0, 0, 0x99, 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,
+    2,    0,    0,    0,    0,    0x99, 10, 0, 0, 2, 0, 0,    0,    0,    0, 0, 10,   0, 0, 1,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -34,7 +34,7 @@ static int dev_read(void *ctx, uint64_t off, void *buf, uint32_t len)
 
 struct check {
     const uint8_t *scan;
-    uint32_t next;    /* scan bytes seen so far */
+    uint32_t next; /* scan bytes seen so far */
     uint32_t scan_len;
     bool ended;
 };
@@ -61,13 +61,12 @@ static uint8_t pkt[RTP_HEADER_LEN + RTP_JPEG_DEFAULT_PAYLOAD];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct dev d = {data, size};
+    struct dev d = { data, size };
     char err[256];
     struct mjpeg_frame f;
     struct mjpeg_qset q;
     mjpeg_parse_frame(data, size, &f, &q, err, sizeof err);
-    if (mjpeg_index_build(&ix, frames, 32, dev_read, &d, 0, size, &scratch, err,
-                          sizeof err) < 0) {
+    if (mjpeg_index_build(&ix, frames, 32, dev_read, &d, 0, size, &scratch, err, sizeof err) < 0) {
         if (ix.count != 0 || !err[0])
             abort();
         return 0;
@@ -80,10 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (uint64_t)fr->scan_off + fr->scan_len + 2 > fr->length || fr->scan_len == 0 ||
             fr->qset >= ix.nqsets || (fr->type & 63) > 1)
             abort();
-        static const uint32_t payloads[2] = {RTP_JPEG_MIN_PAYLOAD, RTP_JPEG_DEFAULT_PAYLOAD};
+        static const uint32_t payloads[2] = { RTP_JPEG_MIN_PAYLOAD, RTP_JPEG_DEFAULT_PAYLOAD };
         for (unsigned p = 0; p < 2; p++) {
             struct rtp_jpeg_frame rf;
-            struct check c = {data + fr->offset + fr->scan_off, 0, fr->scan_len, false};
+            struct check c = { data + fr->offset + fr->scan_off, 0, fr->scan_len, false };
             rtp_jpeg_frame_init(&rf, fr, mjpeg_frame_qset(&ix, fr), i * 3000u);
             int n = rtp_jpeg_send_frame(&tx, &rf, c.scan, payloads[p], pkt, sizeof pkt, emit, &c);
             if (n <= 0 || (uint32_t)n != rtp_jpeg_packets(&rf, payloads[p]) ||

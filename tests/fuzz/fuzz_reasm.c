@@ -59,8 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             n = 1480;
         fk_advance((uint64_t)(ctl >> 4) * 1000000000ull);
         uint32_t src = (ctl & 4) ? 0x0a4d0003u : 0x0a4d0001u;
-        fk_inject(eth0, f, fk_ipv4(f, us, src, 0x0a4d0002u, protos[ctl & 3], id, frag, 64,
-                                   data + i, n));
+        fk_inject(eth0, f,
+                  fk_ipv4(f, us, src, 0x0a4d0002u, protos[ctl & 3], id, frag, 64, data + i, n));
         i += n;
         fk_drain();
     }

@@ -48,7 +48,8 @@ static uint32_t pick(uint8_t c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const uint8_t macs[3][6] = { { 2, 0, 0, 0, 0, 1 }, { 2, 0, 0, 0, 0, 0x11 },
+    static const uint8_t macs[3][6] = { { 2, 0, 0, 0, 0, 1 },
+                                        { 2, 0, 0, 0, 0, 0x11 },
                                         { 2, 0, 0, 0, 0, 0x21 } };
     uint8_t f[1600];
     if (ifs[0] == NULL) {
@@ -77,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fk_inject(ifs[k], b, n);
         } else if (n >= 8) {
             uint16_t frag = (uint16_t)(b[6] << 8 | b[7]);
-            size_t len = fk_ipv4(f, macs[k], pick(b[0]), pick(b[1]), b[3], (uint16_t)(b[4] << 8 | b[5]),
-                                 frag, b[2], b + 8, n - 8u);
+            size_t len = fk_ipv4(f, macs[k], pick(b[0]), pick(b[1]), b[3],
+                                 (uint16_t)(b[4] << 8 | b[5]), frag, b[2], b + 8, n - 8u);
             /* sometimes a big datagram, to be fragmented on eth1 */
             if ((b[2] & 0x80) && len + 800 <= sizeof f) {
                 memset(f + len, 0x5a, 800);

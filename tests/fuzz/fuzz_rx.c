@@ -33,13 +33,12 @@ static uint64_t fuzz_clock(void *ctx)
     return now_ns;
 }
 
-static const char config_text[] =
-    "interface eth0 driver=loop mac=02:00:00:00:00:02\n"
-    "address eth0 10.77.0.2/24\n"
-    "route 0.0.0.0/0 via 10.77.0.1 dev eth0\n"
-    "extension udp-echo port=7\n"
-    "extension udp-count\n"
-    "extension sockperf port=11111\n";
+static const char config_text[] = "interface eth0 driver=loop mac=02:00:00:00:00:02\n"
+                                  "address eth0 10.77.0.2/24\n"
+                                  "route 0.0.0.0/0 via 10.77.0.1 dev eth0\n"
+                                  "extension udp-echo port=7\n"
+                                  "extension udp-count\n"
+                                  "extension sockperf port=11111\n";
 
 static struct netif *eth0;
 
@@ -83,8 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t start = 0;
     for (size_t i = 0; i + 4 <= size + 4; i++) {
         bool end = i >= size;
-        bool mark = !end && i + 4 <= size && data[i] == 0xff && data[i + 1] == 0 && data[i + 2] == 0xff &&
-                    data[i + 3] == 0;
+        bool mark = !end && i + 4 <= size && data[i] == 0xff && data[i + 1] == 0 &&
+                    data[i + 2] == 0xff && data[i + 3] == 0;
         if (!end && !mark)
             continue;
         if (i > start && loop_inject(eth0->port, data + start, i - start) == 0)

@@ -35,7 +35,7 @@ static struct ustar_entry files[8];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct dev d = {data, size};
+    struct dev d = { data, size };
     char err[256];
     uint32_t n = 0;
     int rc = ustar_list(&reader, dev_read, &d, size, files, 8, &n, err, sizeof err);

@@ -53,7 +53,8 @@ static void setup(void)
              "interface eth0 driver=loop mac=02:00:00:00:00:02\n"
              "address eth0 10.77.0.2/24\n"
              "route 0.0.0.0/0 via 10.77.0.1 dev eth0\n"
-             "extension video-server media=%s pool=256\n", media ? media : "media.tar");
+             "extension video-server media=%s pool=256\n",
+             media ? media : "media.tar");
     struct config cfg;
     struct config_error err;
     if (config_parse(text, strlen(text), "fuzz.conf", &cfg, &err) != 0 ||

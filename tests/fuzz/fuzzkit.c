@@ -120,8 +120,8 @@ void fk_check_pools(const char *target)
 
 bool fk_safe_text(const uint8_t *data, size_t size)
 {
-    static const char *const banned[] = { "pcap", "blk", "disk", "video", "display", "dpdk",
-                                          "file", "/", "tap", "vga" };
+    static const char *const banned[] = { "pcap", "blk",  "disk", "video", "display",
+                                          "dpdk", "file", "/",    "tap",   "vga" };
     for (size_t b = 0; b < sizeof banned / sizeof banned[0]; b++) {
         size_t n = strlen(banned[b]);
         for (size_t i = 0; i + n <= size; i++)

@@ -36,7 +36,8 @@ static size_t image_end(const uint8_t *p, size_t n)
         i += 2 + len;
         if (m != 0xda)
             continue;
-        while (i + 1 < n && !(p[i] == 0xff && p[i + 1] != 0x00 && (p[i + 1] < 0xd0 || p[i + 1] > 0xd7)))
+        while (i + 1 < n &&
+               !(p[i] == 0xff && p[i + 1] != 0x00 && (p[i + 1] < 0xd0 || p[i + 1] > 0xd7)))
             i++;
     }
     return 0;
@@ -63,8 +64,8 @@ int main(int argc, char **argv)
         int w, h, sub, cs;
         if (clip[off] != 0xff || clip[off + 1] != 0xd8 || len == 0 ||
             tjDecompressHeader3(tj, clip + off, len, &w, &h, &sub, &cs) != 0 || sub != TJSAMP_420) {
-            fprintf(stderr, "jpeg-i420: image %d at byte %zu: not a 4:2:0 JPEG (%s)\n", images,
-                    off, tjGetErrorStr2(tj));
+            fprintf(stderr, "jpeg-i420: image %d at byte %zu: not a 4:2:0 JPEG (%s)\n", images, off,
+                    tjGetErrorStr2(tj));
             tjDestroy(tj);
             return 1;
         }
@@ -78,7 +79,8 @@ int main(int argc, char **argv)
         }
         int cw = (w + 1) / 2, ch = (h + 1) / 2;
         unsigned char *buf = malloc((size_t)w * h + 2 * (size_t)cw * ch);
-        unsigned char *planes[3] = { buf, buf + (size_t)w * h, buf + (size_t)w * h + (size_t)cw * ch };
+        unsigned char *planes[3] = { buf, buf + (size_t)w * h,
+                                     buf + (size_t)w * h + (size_t)cw * ch };
         int strides[3] = { w, cw, cw };
         if (!buf || tjDecompressToYUVPlanes(tj, clip + off, len, planes, w, strides, h, 0) != 0) {
             fprintf(stderr, "jpeg-i420: image %d: %s\n", images, tjGetErrorStr2(tj));

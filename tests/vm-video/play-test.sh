@@ -15,7 +15,7 @@
 #   - "video-client stats" on the VM's console: 10 frames shown, none dropped;
 #   - the monitor's `screendump` of the 640x480 mode: the last frame, centred,
 #     matches djpeg's decoding of the clip's last JPEG with PSNR >= 35 dB
-#     (tests/vm-video/psnr.py);
+#     (tests/vm-video/psnr.py; the checks are tests/vm-video/lib.sh's);
 #   - "shutdown": the VM halts with 0 (every packet buffer back in its pool).
 # headless: the same VM without a VGA: display=fb falls back to the counted
 # headless sink; the 10 frames are decoded and counted shown, no screendump.
@@ -72,6 +72,8 @@ trap 'exit 1' INT TERM
 
 FAILED=()
 fail() { echo "FAIL: $*"; FAILED+=("$*"); }
+# shellcheck source=tests/vm-video/lib.sh
+. "$HERE/lib.sh"
 cli() { "$LAB" exec "$P" cli "$@"; }
 show_logs() {
 	echo "---- launcher"
@@ -131,36 +133,12 @@ sleep 1 # the last frame's decoding, under TCG
 
 echo "== video-client stats"
 console "video-client stats"
-for _ in $(seq 1 30); do grep -q "^decode_ns_mean " "$TMP/serial.log" && break; sleep 0.1; done
-tr -d '\r' <"$TMP/serial.log" | sed -n '/video-client [0-9]*: port/,/^decode_ns_mean/p' |
-	grep -E "video-client [0-9]|^packets |^frames_|^dropped_|^decode_ns_mean" | sed 's/^/   /'
-stat() { tr -d '\r' <"$TMP/serial.log" | sed -n "s/^$1 \([0-9]*\)$/\1/p" | tail -n1; }
-shown=$(stat frames_shown)
-[ "$shown" = "$FRAMES" ] || fail "frames_shown ${shown:-?}, expected $FRAMES"
-if [ "$MODE" = fb ]; then
-	want_display="display fb 640x480"
-else
-	want_display="display none (headless: no standard VGA)"
-fi
-grep -qF "$want_display" "$TMP/serial.log" || fail "the client did not report $want_display"
-for c in dropped_late dropped_incomplete dropped_corrupt packets_lost display_errors; do
-	v=$(stat "$c")
-	[ "$v" = 0 ] || fail "$c ${v:-?}, expected 0"
-done
-mean=$(stat decode_ns_mean)
-[ -n "$mean" ] && echo "   FIGURE vm-$TARGET video-client stb_image decode of a 320x240 frame: $((mean / 1000)) us (TCG)"
+vv_client_stats "$TMP/serial.log"
+vv_client_check "$TMP/serial.log" "$FRAMES" "$MODE" "$TARGET"
 
 if [ "$MODE" = fb ]; then
 	echo "== screendump (QEMU monitor) against djpeg's decoding of the last frame"
-	printf 'screendump %s\n' "$TMP/shot.ppm" |
-		timeout 10 socat -t2 - "UNIX-CONNECT:$TMP/mon.sock" >/dev/null 2>&1
-	for _ in $(seq 1 50); do [ -s "$TMP/shot.ppm" ] && break; sleep 0.1; done
-	if [ -s "$TMP/shot.ppm" ]; then
-		"$PY" "$HERE/psnr.py" "$TMP/shot.ppm" "$CLIP" -1 "$MIN_DB" 2>&1 | sed 's/^/   /'
-		[ "${PIPESTATUS[0]}" = 0 ] || fail "the screen does not show the last frame (PSNR < $MIN_DB dB)"
-	else
-		fail "no screendump"
-	fi
+	vv_screen_check "$TMP/mon.sock" "$TMP/shot.ppm" "$CLIP" "$MIN_DB"
 fi
 
 echo "== shutdown"
@@ -175,13 +153,7 @@ for _ in $(seq 1 200); do
 	sleep 0.1
 done
 VPID=
-grep -E "^vm: shutdown" "$TMP/serial.log" | sed 's/^/   /'
-if [ "$rc" != 0 ]; then
-	fail "the VM halted with status ${rc:-none} (expected 0: clean, pools full)"
-elif ! grep -q "^vm: shutdown complete, buffer pools full" "$TMP/serial.log"; then
-	fail "no 'buffer pools full' at shutdown"
-fi
-grep -q "EXCEPTION" "$TMP/serial.log" && fail "an exception was reported"
+vv_vm_halted_clean "$rc" "$TMP/serial.log"
 
 if [ ${#FAILED[@]} -ne 0 ]; then
 	show_logs

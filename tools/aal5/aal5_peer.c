@@ -38,19 +38,20 @@ struct opts {
     uint16_t vci;
     bool has_vc;
     const char *cmd;
-    long count;          /* -c */
-    long size;           /* -s */
-    long interval_ms;    /* -i */
-    long wait_ms;        /* -W */
-    long seconds;        /* -t */
+    long count;       /* -c */
+    long size;        /* -s */
+    long interval_ms; /* -i */
+    long wait_ms;     /* -W */
+    long seconds;     /* -t */
 };
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: aal5-peer --if IF --dst MAC --vc VPI/VCI ping [-c N] [-s BYTES] [-i MS] [-W MS]\n"
-            "       aal5-peer --if IF [--dst MAC] [--vc VPI/VCI] listen [-c N] [-t SECONDS]\n"
-            "       aal5-peer --if IF [--dst MAC] --vc VPI/VCI echo [-c N] [-t SECONDS]\n");
+    fprintf(
+        stderr,
+        "usage: aal5-peer --if IF --dst MAC --vc VPI/VCI ping [-c N] [-s BYTES] [-i MS] [-W MS]\n"
+        "       aal5-peer --if IF [--dst MAC] [--vc VPI/VCI] listen [-c N] [-t SECONDS]\n"
+        "       aal5-peer --if IF [--dst MAC] --vc VPI/VCI echo [-c N] [-t SECONDS]\n");
     exit(2);
 }
 
@@ -94,10 +95,15 @@ static long parse_num(const char *s, long lo, long hi, const char *what)
 static void parse(int argc, char **argv, struct opts *o)
 {
     static const struct option lo[] = {
-        { "if", required_argument, NULL, 'I' }, { "dst", required_argument, NULL, 'D' },
-        { "vc", required_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' }, { 0 },
+        { "if", required_argument, NULL, 'I' },
+        { "dst", required_argument, NULL, 'D' },
+        { "vc", required_argument, NULL, 'V' },
+        { "help", no_argument, NULL, 'h' },
+        { 0 },
     };
-    *o = (struct opts){ .count = -1, .size = 56, .interval_ms = 200, .wait_ms = 1000, .seconds = 10 };
+    *o = (struct opts){
+        .count = -1, .size = 56, .interval_ms = 200, .wait_ms = 1000, .seconds = 10
+    };
     int c;
     /* "+": stop at the command; its options are parsed after it. */
     while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
@@ -105,14 +111,16 @@ static void parse(int argc, char **argv, struct opts *o)
         case 'I': o->ifname = optarg; break;
         case 'D':
             if (!parse_mac(optarg, o->dst)) {
-                fprintf(stderr, "aal5-peer: --dst: '%s' is not a MAC (xx:xx:xx:xx:xx:xx)\n", optarg);
+                fprintf(stderr, "aal5-peer: --dst: '%s' is not a MAC (xx:xx:xx:xx:xx:xx)\n",
+                        optarg);
                 exit(2);
             }
             o->has_dst = true;
             break;
         case 'V':
             if (!parse_vc(optarg, &o->vpi, &o->vci)) {
-                fprintf(stderr, "aal5-peer: --vc: '%s' is not VPI/VCI (VPI 0..255, VCI 1..65535)\n", optarg);
+                fprintf(stderr, "aal5-peer: --vc: '%s' is not VPI/VCI (VPI 0..255, VCI 1..65535)\n",
+                        optarg);
                 exit(2);
             }
             o->has_vc = true;
@@ -169,7 +177,8 @@ static void print_counters(const struct aal5_sock *s)
     for (unsigned i = AAL5_BAD_FRAME_LEN; i < AAL5_RX_NCTR; i++) {
         if (c[i] == 0)
             continue;
-        printf("%s%s %llu", any ? ", " : "dropped: ", aal5_rx_ctr_names[i], (unsigned long long)c[i]);
+        printf("%s%s %llu", any ? ", " : "dropped: ", aal5_rx_ctr_names[i],
+               (unsigned long long)c[i]);
         any = true;
     }
     if (any)
@@ -216,7 +225,8 @@ static int ping(struct aal5_sock *s, const struct opts *o)
                 if (same) {
                     rtt[got++] = pdu.rx_ns - t0;
                     answered = true;
-                    printf("%zu bytes from %02x:%02x:%02x:%02x:%02x:%02x vc %u/%u: seq=%ld time=%llu us\n",
+                    printf("%zu bytes from %02x:%02x:%02x:%02x:%02x:%02x vc %u/%u: seq=%ld "
+                           "time=%llu us\n",
                            pdu.len, pdu.src[0], pdu.src[1], pdu.src[2], pdu.src[3], pdu.src[4],
                            pdu.src[5], pdu.vpi, pdu.vci, seq, (unsigned long long)us);
                 } else {
@@ -231,7 +241,8 @@ static int ping(struct aal5_sock *s, const struct opts *o)
         if (seq < count && o->interval_ms > 0)
             sleep_ms(o->interval_ms);
     }
-    printf("--- %ld PDUs sent, %ld answered, %ld lost, %ld wrong\n", count, got, count - got, wrong);
+    printf("--- %ld PDUs sent, %ld answered, %ld lost, %ld wrong\n", count, got, count - got,
+           wrong);
     if (got > 0) {
         qsort(rtt, (size_t)got, sizeof *rtt, cmp_u64);
         size_t p50 = (size_t)(got - 1) / 2, p99 = (size_t)((got - 1) * 99 / 100);

@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SOCK_QMAX 64                /* PDUs received and not yet taken */
-#define SOCK_RCVBUF (8 << 20)       /* bytes: several 65535-byte PDUs in flight */
+#define SOCK_QMAX 64                  /* PDUs received and not yet taken */
+#define SOCK_RCVBUF (8 << 20)         /* bytes: several 65535-byte PDUs in flight */
 #define SOCK_TIMEOUT_NS 1000000000ull /* reassembly timeout */
 
 struct aal5_sock {
@@ -36,7 +36,7 @@ struct aal5_sock {
     uint64_t ctr[AAL5_RX_NCTR];
     struct aal5_sock_pdu q[SOCK_QMAX];
     unsigned qhead, qlen;
-    uint64_t frame_ns;              /* when the frame being reassembled was read */
+    uint64_t frame_ns; /* when the frame being reassembled was read */
     uint8_t frame[ETHER_HDR_LEN + AAL5_FRAME_MAX + 64];
 };
 
@@ -78,7 +78,8 @@ int aal5_sock_open(struct aal5_sock **out, const char *ifname, const uint8_t *pe
         goto fail;
     }
     memcpy(s->mac, ifr.ifr_hwaddr.sa_data, 6);
-    struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(AAL5_ETHERTYPE),
+    struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+                               .sll_protocol = htons(AAL5_ETHERTYPE),
                                .sll_ifindex = s->ifindex };
     if (bind(s->fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
         sock_fail(err, errlen, ifname, "bind");
@@ -96,8 +97,13 @@ int aal5_sock_open(struct aal5_sock **out, const char *ifname, const uint8_t *pe
     s->small = pktpool_create("aal5-sock-small", 256, 2048, NULL, NULL);
     s->big = pktpool_create("aal5-sock-big", 16, 65535, NULL, NULL);
     const struct aal5_reasm_params p = {
-        .max_vcs = 64, .max_payload = AAL5_MAX_PAYLOAD, .max_bytes = 8u * 65535u,
-        .timeout_ns = SOCK_TIMEOUT_NS, .headroom = 0, .small = s->small, .big = s->big,
+        .max_vcs = 64,
+        .max_payload = AAL5_MAX_PAYLOAD,
+        .max_bytes = 8u * 65535u,
+        .timeout_ns = SOCK_TIMEOUT_NS,
+        .headroom = 0,
+        .small = s->small,
+        .big = s->big,
         .ctr = s->ctr,
     };
     s->r = s->small && s->big ? aal5_reasm_create(&p) : NULL;

@@ -26,12 +26,12 @@ struct aal5_sock;
 struct aal5_sock_pdu {
     uint8_t vpi;
     uint16_t vci;
-    uint8_t uu;                 /* CPCS-UU */
-    uint8_t src[6];             /* Ethernet source of its frames */
-    const uint8_t *data;        /* payload, valid until aal5_sock_pdu_free */
-    size_t len;                 /* payload bytes, 1..65535 */
-    uint64_t rx_ns;             /* CLOCK_MONOTONIC time its last frame was read */
-    struct pktbuf *buf;         /* private */
+    uint8_t uu;          /* CPCS-UU */
+    uint8_t src[6];      /* Ethernet source of its frames */
+    const uint8_t *data; /* payload, valid until aal5_sock_pdu_free */
+    size_t len;          /* payload bytes, 1..65535 */
+    uint64_t rx_ns;      /* CLOCK_MONOTONIC time its last frame was read */
+    struct pktbuf *buf;  /* private */
 };
 
 /**

@@ -35,7 +35,8 @@ static int fail(char *err, size_t errlen, const char *fmt, const char *a, const 
 static int udp_send(void *ctx, const struct am_addr *to, struct pktbuf *msg)
 {
     struct am_loop *L = ctx;
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(to->port),
+    struct sockaddr_in sa = { .sin_family = AF_INET,
+                              .sin_port = htons(to->port),
                               .sin_addr.s_addr = htonl(to->ip) };
     ssize_t w = sendto(L->fd, pkt_data(msg), msg->len, 0, (struct sockaddr *)&sa, sizeof sa);
     pkt_free(msg);
@@ -147,13 +148,19 @@ int am_loop_open(struct am_loop **out, const struct am_loop_opts *o, char *err, 
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct am_config cfg = {
-        .name = name, .window = o->window, .rto_ns = (uint64_t)o->rto_us * 1000u,
-        .retries = o->retries, .chunk = o->chunk, .segment_bytes = AM_SEGMENT_DEFAULT,
-        .epoch_seed = (uint32_t)ts.tv_nsec ^ (uint32_t)getpid() << 16, .builtin = builtin,
+        .name = name,
+        .window = o->window,
+        .rto_ns = (uint64_t)o->rto_us * 1000u,
+        .retries = o->retries,
+        .chunk = o->chunk,
+        .segment_bytes = AM_SEGMENT_DEFAULT,
+        .epoch_seed = (uint32_t)ts.tv_nsec ^ (uint32_t)getpid() << 16,
+        .builtin = builtin,
         .ctr = L->ctr,
     };
     struct am_transport t = { .kind = o->udp ? AM_KIND_UDP : AM_KIND_AAL5,
-                              .send = o->udp ? udp_send : aal5_send, .ctx = L };
+                              .send = o->udp ? udp_send : aal5_send,
+                              .ctx = L };
     L->ep = am_ep_create(&cfg, &t, &rc);
     if (L->ep == NULL) {
         am_loop_close(L);
@@ -189,7 +196,8 @@ static void input(struct am_loop *L, int wait_ms)
         ssize_t n = recvfrom(L->fd, rxbuf, sizeof rxbuf, MSG_DONTWAIT, (struct sockaddr *)&sa, &sl);
         if (n < 0)
             return;
-        struct am_addr from = { .kind = AM_KIND_UDP, .ip = ntohl(sa.sin_addr.s_addr),
+        struct am_addr from = { .kind = AM_KIND_UDP,
+                                .ip = ntohl(sa.sin_addr.s_addr),
                                 .port = ntohs(sa.sin_port) };
         L->last_rx_ns = kclock_now_ns();
         am_ep_input(L->ep, &from, rxbuf, (size_t)n);

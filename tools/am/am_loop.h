@@ -17,27 +17,27 @@
 
 /** What to open (spindle-am's options). */
 struct am_loop_opts {
-    const char *udp;     /* "HOST:PORT": the peer, or with @serve the address to bind */
-    uint16_t lport;      /* UDP client: local port (0: any) */
-    const char *ifname;  /* AAL5: the interface */
-    const char *dst;     /* AAL5: the peer's MAC */
-    const char *vc;      /* AAL5: "VPI/VCI" */
+    const char *udp;    /* "HOST:PORT": the peer, or with @serve the address to bind */
+    uint16_t lport;     /* UDP client: local port (0: any) */
+    const char *ifname; /* AAL5: the interface */
+    const char *dst;    /* AAL5: the peer's MAC */
+    const char *vc;     /* AAL5: "VPI/VCI" */
     unsigned window, rto_us, retries, chunk; /* 0: the engine's defaults */
-    const char *mode;    /* built-in handlers: sync | async | bounded[:US] (NULL: sync) */
+    const char *mode; /* built-in handlers: sync | async | bounded[:US] (NULL: sync) */
     bool serve;
 };
 
 /** An open endpoint and its socket. */
 struct am_loop {
     struct am_ep *ep;
-    struct am_addr peer;  /* whom commands talk to (unset when serving UDP) */
+    struct am_addr peer; /* whom commands talk to (unset when serving UDP) */
     uint64_t ctr[AM_NCTR];
     int fd;               /* UDP socket, or -1 */
     uint16_t port;        /* UDP: local port */
     struct aal5_sock *as; /* AAL5, or NULL */
     uint8_t vpi;
     uint16_t vci;
-    uint64_t last_rx_ns;  /* kclock time of the last message received, 0: none yet */
+    uint64_t last_rx_ns; /* kclock time of the last message received, 0: none yet */
 };
 
 /** Set by a signal handler: every am_loop_run returns soon after. */

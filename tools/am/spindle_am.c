@@ -264,12 +264,12 @@ int main(int argc, char **argv)
 {
     struct am_loop_opts o = { 0 };
     static const struct option lo[] = {
-        { "udp", required_argument, NULL, 'u' },    { "lport", required_argument, NULL, 'l' },
-        { "if", required_argument, NULL, 'I' },     { "dst", required_argument, NULL, 'd' },
-        { "vc", required_argument, NULL, 'v' },     { "window", required_argument, NULL, 'w' },
-        { "rto", required_argument, NULL, 'r' },    { "retries", required_argument, NULL, 'R' },
-        { "chunk", required_argument, NULL, 'C' },  { "mode", required_argument, NULL, 'm' },
-        { "help", no_argument, NULL, 'h' },         { 0 },
+        { "udp", required_argument, NULL, 'u' },   { "lport", required_argument, NULL, 'l' },
+        { "if", required_argument, NULL, 'I' },    { "dst", required_argument, NULL, 'd' },
+        { "vc", required_argument, NULL, 'v' },    { "window", required_argument, NULL, 'w' },
+        { "rto", required_argument, NULL, 'r' },   { "retries", required_argument, NULL, 'R' },
+        { "chunk", required_argument, NULL, 'C' }, { "mode", required_argument, NULL, 'm' },
+        { "help", no_argument, NULL, 'h' },        { 0 },
     };
     int c;
     while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {

@@ -31,11 +31,10 @@ static int parse_mode(const char *spec, uint32_t *w, uint32_t *h, char *err, siz
         x++;
     uint64_t vw, vh;
     if (*x != 'x' || kparse_u64(m, (size_t)(x - m), &vw) < 0 ||
-        kparse_u64(x + 1, strlen(x + 1), &vh) < 0 || vw < 8 || vh < 8 || vw > 2048 ||
-        vh > 2048 || vw % 8 || vh % 8) {
+        kparse_u64(x + 1, strlen(x + 1), &vh) < 0 || vw < 8 || vh < 8 || vw > 2048 || vh > 2048 ||
+        vw % 8 || vh % 8) {
         ksnprintf(err, errlen,
-                  "display=%s: mode must be WxH, multiples of 8 from 8 to 2048 (fb:640x480)",
-                  spec);
+                  "display=%s: mode must be WxH, multiples of 8 from 8 to 2048 (fb:640x480)", spec);
         return -KE_INVAL;
     }
     *w = (uint32_t)vw;
@@ -69,8 +68,7 @@ static int open_fb(const char *spec, uint32_t w, uint32_t h, struct vdisplay *d,
         return 0;
     }
     if (rc == 0 && (rc = bochs_vbe_set_mode(v, w, h)) < 0) {
-        ksnprintf(why, sizeof why, "the VGA refuses a %ux%u 32-bpp mode (%s)", w, h,
-                  kerr_str(rc));
+        ksnprintf(why, sizeof why, "the VGA refuses a %ux%u 32-bpp mode (%s)", w, h, kerr_str(rc));
         bochs_vbe_close(v);
     }
     if (rc < 0) {
@@ -90,8 +88,7 @@ static int open_fb(const char *spec, uint32_t w, uint32_t h, struct vdisplay *d,
     return 0;
 }
 
-int vdisplay_open(const char *spec, const char *title, struct vdisplay *d, char *err,
-                  size_t errlen)
+int vdisplay_open(const char *spec, const char *title, struct vdisplay *d, char *err, size_t errlen)
 {
     (void)title;
     memset(d, 0, sizeof *d);

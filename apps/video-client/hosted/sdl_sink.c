@@ -94,7 +94,8 @@ static void sdl_destroy(struct vsink *vs)
     free(s);
 }
 
-static const struct vsink_ops sdl_ops = { .begin = sdl_begin, .show = sdl_show,
+static const struct vsink_ops sdl_ops = { .begin = sdl_begin,
+                                          .show = sdl_show,
                                           .destroy = sdl_destroy };
 
 struct vsink *sdl_sink_create(const char *title, char *err, size_t errlen)

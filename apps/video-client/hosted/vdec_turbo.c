@@ -20,7 +20,7 @@
 struct vdec_turbo {
     struct vdec base;
     tjhandle tj;
-    unsigned char *tmp;       /* 4:2:2 chroma planes for the I420 conversion */
+    unsigned char *tmp; /* 4:2:2 chroma planes for the I420 conversion */
     size_t tmp_len;
 };
 
@@ -46,7 +46,9 @@ static int decode_i420(struct vdec_turbo *t, const uint8_t *jpeg, size_t len, in
         unsigned char *planes[3] = { dst->plane[0], dst->plane[1], dst->plane[2] };
         int strides[3] = { (int)dst->stride[0], (int)dst->stride[1], (int)dst->stride[2] };
         return tjDecompressToYUVPlanes(t->tj, jpeg, len, planes, w, strides, h,
-                                       TJFLAG_STOPONWARNING) == 0 ? 0 : -KE_INVAL;
+                                       TJFLAG_STOPONWARNING) == 0
+                   ? 0
+                   : -KE_INVAL;
     }
     if (subsamp != TJSAMP_422)
         return -KE_NOTSUP;
@@ -79,18 +81,16 @@ static int turbo_decode(struct vdec *d, const uint8_t *jpeg, size_t len, const s
         return -KE_TOOBIG;
     int rc;
     switch (dst->format) {
-    case VIMAGE_I420:
-        rc = decode_i420(t, jpeg, len, w, h, subsamp, dst);
-        break;
+    case VIMAGE_I420: rc = decode_i420(t, jpeg, len, w, h, subsamp, dst); break;
     case VIMAGE_RGB24:
     case VIMAGE_XRGB8888:
         rc = tjDecompress2(t->tj, jpeg, len, dst->plane[0], w, (int)dst->stride[0], h,
                            dst->format == VIMAGE_RGB24 ? TJPF_RGB : TJPF_BGRX,
-                           TJFLAG_STOPONWARNING) == 0 ? 0 : -KE_INVAL;
+                           TJFLAG_STOPONWARNING) == 0
+                 ? 0
+                 : -KE_INVAL;
         break;
-    default:
-        rc = -KE_NOTSUP;
-        break;
+    default: rc = -KE_NOTSUP; break;
     }
     if (rc == 0) {
         *width = (uint32_t)w;

@@ -21,8 +21,7 @@ static bool ends_with(const char *s, const char *suffix)
     return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
-int vdisplay_open(const char *spec, const char *title, struct vdisplay *d, char *err,
-                  size_t errlen)
+int vdisplay_open(const char *spec, const char *title, struct vdisplay *d, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
     if (spec == NULL)
@@ -35,8 +34,7 @@ int vdisplay_open(const char *spec, const char *title, struct vdisplay *d, char 
     } else if (ends_with(spec, ".y4m")) {
         d->sink = y4m_sink_create(spec, 0, 0);
         if (d->sink == NULL) {
-            snprintf(err, errlen, "display=%s: cannot create the file: %s", spec,
-                     strerror(errno));
+            snprintf(err, errlen, "display=%s: cannot create the file: %s", spec, strerror(errno));
             return -KE_IO;
         }
         snprintf(d->desc, sizeof d->desc, "y4m %s", spec);

@@ -11,11 +11,11 @@
 struct y4m_sink {
     struct vsink base;
     FILE *f;
-    uint32_t rate_num, rate_den;   /* 0/0 until known */
+    uint32_t rate_num, rate_den; /* 0/0 until known */
     bool header_done;
-    uint32_t width, height;        /* of the stream, set by the first frame */
-    unsigned char *cur;            /* the buffer begin() lends */
-    unsigned char *held;           /* the first frame, while the rate is unknown */
+    uint32_t width, height; /* of the stream, set by the first frame */
+    unsigned char *cur;     /* the buffer begin() lends */
+    unsigned char *held;    /* the first frame, while the rate is unknown */
     bool have_held;
     uint32_t held_ts;
     size_t frame_len;
@@ -81,9 +81,9 @@ static int y4m_show(struct vsink *s, uint32_t width, uint32_t height, uint32_t t
             y->held_ts = timestamp;
             return 0;
         }
-        uint32_t delta = timestamp - y->held_ts;     /* 90 kHz ticks per frame */
+        uint32_t delta = timestamp - y->held_ts; /* 90 kHz ticks per frame */
         if (delta == 0 || delta > 0x7fffffffu)
-            delta = 3000;                            /* no usable spacing: 30/s */
+            delta = 3000; /* no usable spacing: 30/s */
         uint32_t g = gcd32(90000, delta);
         y->rate_num = 90000 / g;
         y->rate_den = delta / g;
@@ -118,7 +118,8 @@ static void y4m_destroy(struct vsink *s)
     free(y);
 }
 
-static const struct vsink_ops y4m_ops = { .begin = y4m_begin, .show = y4m_show,
+static const struct vsink_ops y4m_ops = { .begin = y4m_begin,
+                                          .show = y4m_show,
                                           .destroy = y4m_destroy };
 
 struct vsink *y4m_sink_create(const char *path, uint32_t rate_num, uint32_t rate_den)

@@ -29,11 +29,11 @@
 #define KSEG_IO 0xfffffd0000000000ull
 
 /* Offsets into the I/O half (21272 HRM, table "Physical address map"). */
-#define TYPHOON_PCI_MEM 0x000000000ull   /* hose 0 PCI memory, 4 GiB */
-#define TYPHOON_PCHIP0 0x180000000ull    /* Pchip0 CSRs */
-#define TYPHOON_CCHIP 0x1a0000000ull     /* Cchip CSRs */
-#define TYPHOON_PCI_IO 0x1fc000000ull    /* hose 0 PCI I/O space, 32 MiB */
-#define TYPHOON_PCI_CONF 0x1fe000000ull  /* hose 0 configuration space, 16 MiB */
+#define TYPHOON_PCI_MEM 0x000000000ull  /* hose 0 PCI memory, 4 GiB */
+#define TYPHOON_PCHIP0 0x180000000ull   /* Pchip0 CSRs */
+#define TYPHOON_CCHIP 0x1a0000000ull    /* Cchip CSRs */
+#define TYPHOON_PCI_IO 0x1fc000000ull   /* hose 0 PCI I/O space, 32 MiB */
+#define TYPHOON_PCI_CONF 0x1fe000000ull /* hose 0 configuration space, 16 MiB */
 
 /* Cchip CSR offsets (21272 HRM section 10.2.2). */
 #define CCHIP_MISC 0x080
@@ -48,10 +48,19 @@
 #define PCHIP_PCTL 0x300
 
 /** kseg_va / kseg_pa - physical address <-> KSEG virtual address (RAM only). */
-static inline void *kseg_va(uint64_t pa) { return (void *)(uintptr_t)(KSEG_BASE + pa); }
-static inline uint64_t kseg_pa(const void *va) { return (uint64_t)(uintptr_t)va - KSEG_BASE; }
+static inline void *kseg_va(uint64_t pa)
+{
+    return (void *)(uintptr_t)(KSEG_BASE + pa);
+}
+static inline uint64_t kseg_pa(const void *va)
+{
+    return (uint64_t)(uintptr_t)va - KSEG_BASE;
+}
 /** kseg_is_ram - true when @va lies in KSEG below the I/O half. */
-static inline bool kseg_is_ram(uint64_t va) { return va >= KSEG_BASE && va < KSEG_IO; }
+static inline bool kseg_is_ram(uint64_t va)
+{
+    return va >= KSEG_BASE && va < KSEG_IO;
+}
 
 /* Chip CSRs take 8-byte accesses only. */
 static inline uint64_t cchip_read(uint32_t off)
@@ -78,8 +87,15 @@ static inline volatile uint8_t *pio_addr(uint32_t port)
 {
     return (volatile uint8_t *)(uintptr_t)(KSEG_IO + TYPHOON_PCI_IO + port);
 }
-static inline uint8_t inb(uint32_t port) { return *pio_addr(port); }
-static inline void outb(uint32_t port, uint8_t v) { *pio_addr(port) = v; __asm__ volatile("mb" ::: "memory"); }
+static inline uint8_t inb(uint32_t port)
+{
+    return *pio_addr(port);
+}
+static inline void outb(uint32_t port, uint8_t v)
+{
+    *pio_addr(port) = v;
+    __asm__ volatile("mb" ::: "memory");
+}
 
 /* ---- PALcode calls (Alpha ARM II-B, OSF/1 PALcode) ---- */
 
@@ -88,8 +104,9 @@ static inline void outb(uint32_t port, uint8_t v) { *pio_addr(port) = v; __asm__
  * every wrapper lists them. The PAL temporaries p0-p7 are QEMU's shadow
  * registers and never touch the kernel's.
  */
-#define PAL_CLOBBERS "$1", "$16", "$17", "$18", "$19", "$20", "$21", "$22", "$23", "$24", \
-                     "$25", "$27", "$28", "memory"
+#define PAL_CLOBBERS                                                                          \
+    "$1", "$16", "$17", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25", "$27", "$28", \
+        "memory"
 
 #define PAL_HALT 0x00
 #define PAL_CSERVE 0x09
@@ -101,10 +118,10 @@ static inline void outb(uint32_t port, uint8_t v) { *pio_addr(port) = v; __asm__
 #define PAL_BUGCHK 0x81
 
 /* cserve selectors of QEMU's PALcode (qemu-palcode pal.S, Cserve_Table). */
-#define CSERVE_GET_WALL_TIME 3   /* host wall clock, ns */
-#define CSERVE_SET_ALARM_REL 5   /* a1: ns from now; raises a clock interrupt */
-#define CSERVE_SET_ALARM_ABS 6   /* a1: absolute VM time in ns; 0 disarms */
-#define CSERVE_GET_VM_TIME 7     /* QEMU_CLOCK_VIRTUAL, ns */
+#define CSERVE_GET_WALL_TIME 3 /* host wall clock, ns */
+#define CSERVE_SET_ALARM_REL 5 /* a1: ns from now; raises a clock interrupt */
+#define CSERVE_SET_ALARM_ABS 6 /* a1: absolute VM time in ns; 0 disarms */
+#define CSERVE_GET_VM_TIME 7   /* QEMU_CLOCK_VIRTUAL, ns */
 
 /** pal_cserve - console service @fn with argument @arg; returns v0. */
 static inline uint64_t pal_cserve(uint64_t fn, uint64_t arg)
@@ -112,9 +129,11 @@ static inline uint64_t pal_cserve(uint64_t fn, uint64_t arg)
     register uint64_t a0 __asm__("$16") = fn;
     register uint64_t a1 __asm__("$17") = arg;
     register uint64_t v0 __asm__("$0");
-    __asm__ volatile("call_pal %3" : "=r"(v0), "+r"(a0), "+r"(a1) : "i"(PAL_CSERVE)
-                     : "$1", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25", "$27",
-                       "$28", "memory");
+    __asm__ volatile("call_pal %3"
+                     : "=r"(v0), "+r"(a0), "+r"(a1)
+                     : "i"(PAL_CSERVE)
+                     : "$1", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25", "$27", "$28",
+                       "memory");
     return v0;
 }
 
@@ -123,9 +142,11 @@ static inline uint64_t pal_swpipl(uint64_t ipl)
 {
     register uint64_t a0 __asm__("$16") = ipl;
     register uint64_t v0 __asm__("$0");
-    __asm__ volatile("call_pal %2" : "=r"(v0), "+r"(a0) : "i"(PAL_SWPIPL)
-                     : "$1", "$17", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25",
-                       "$27", "$28", "memory");
+    __asm__ volatile("call_pal %2"
+                     : "=r"(v0), "+r"(a0)
+                     : "i"(PAL_SWPIPL)
+                     : "$1", "$17", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25", "$27",
+                       "$28", "memory");
     return v0;
 }
 
@@ -134,9 +155,11 @@ static inline void pal_wtint(void)
 {
     register uint64_t a0 __asm__("$16") = 0;
     register uint64_t v0 __asm__("$0");
-    __asm__ volatile("call_pal %2" : "=r"(v0), "+r"(a0) : "i"(PAL_WTINT)
-                     : "$1", "$17", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25",
-                       "$27", "$28", "memory");
+    __asm__ volatile("call_pal %2"
+                     : "=r"(v0), "+r"(a0)
+                     : "i"(PAL_WTINT)
+                     : "$1", "$17", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25", "$27",
+                       "$28", "memory");
 }
 
 /** pal_halt - leave the kernel: QEMU's PALcode turns it into a clean shutdown (exit 0). */
@@ -154,8 +177,8 @@ static inline uint32_t rpcc(void)
     return (uint32_t)v;
 }
 
-#define IPL_ALL 0     /* every interrupt enabled */
-#define IPL_HIGH 7    /* every interrupt masked */
+#define IPL_ALL 0  /* every interrupt enabled */
+#define IPL_HIGH 7 /* every interrupt masked */
 
 /* ---- trap frame ---- */
 

@@ -33,7 +33,7 @@
 #define PARAM_INITRD_SIZE 0x108
 
 #define HWRPB_VA 0x10000000ull
-#define HWRPB_ID 0x4857525042000000ull   /* "HWRPB" in the big-endian order the ARM defines */
+#define HWRPB_ID 0x4857525042000000ull /* "HWRPB" in the big-endian order the ARM defines */
 #define HWRPB_O_PHYS 0
 #define HWRPB_O_ID 8
 #define HWRPB_O_PAGESIZE 40
@@ -49,7 +49,7 @@
 uint64_t alpha_ram_lo, alpha_ram_hi, alpha_ram_size;
 
 static char cmdline[PARAM_CMDLINE_MAX];
-static const uint8_t *initrd;     /* KSEG address of the -initrd file, or NULL (an empty file counts) */
+static const uint8_t *initrd; /* KSEG address of the -initrd file, or NULL (an empty file counts) */
 static uint64_t initrd_size;
 static char *config_text;
 
@@ -71,7 +71,7 @@ static void read_param_block(void)
     cmdline[n] = '\0';
     uint64_t start = rd64(param + PARAM_INITRD_START);
     uint64_t size = rd64(param + PARAM_INITRD_SIZE);
-    if (start) {                      /* an empty file is an empty configuration */
+    if (start) { /* an empty file is an empty configuration */
         initrd = (const uint8_t *)(uintptr_t)start;
         initrd_size = size;
     }
@@ -139,7 +139,7 @@ const char *arch_boot_config(size_t *len)
     if (!initrd)
         return NULL;
     if (!config_text) {
-        config_text = arch_alloc((size_t)initrd_size + 1, 16);   /* zeroed: NUL-terminated */
+        config_text = arch_alloc((size_t)initrd_size + 1, 16); /* zeroed: NUL-terminated */
         if (!config_text) {
             klog(KLOG_ERR, "alpha", "no memory for a %llu-byte configuration",
                  (unsigned long long)initrd_size);

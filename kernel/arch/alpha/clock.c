@@ -13,7 +13,7 @@
 #include "kernel/arch.h"
 #include "alpha.h"
 
-#define IDLE_MAX_NS 1000000000ull   /* a lost wake-up costs at most 1 s */
+#define IDLE_MAX_NS 1000000000ull /* a lost wake-up costs at most 1 s */
 
 static uint64_t last_ns;
 
@@ -60,6 +60,6 @@ void arch_idle(uint64_t deadline_ns)
     alpha_alarm_ns(wait);
     pal_wtint();
     alpha_alarm_ns(0);
-    pal_swpipl(ipl);                    /* the interrupt that woke us runs here */
+    pal_swpipl(ipl); /* the interrupt that woke us runs here */
     alpha_wake = 0;
 }

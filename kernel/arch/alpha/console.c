@@ -22,10 +22,10 @@
 #define PIC1_DATA 0x21
 #define PIC_EOI 0x20
 #define COM1_ISA_IRQ 4
-#define DRIR_ISA 55     /* Cchip DRIR bit the 8259 output drives (hw/alpha/typhoon.c) */
+#define DRIR_ISA 55 /* Cchip DRIR bit the 8259 output drives (hw/alpha/typhoon.c) */
 
 static bool rx_irq_on;
-static volatile bool rx_masked;   /* the handler turned IER off */
+static volatile bool rx_masked; /* the handler turned IER off */
 
 uint8_t arch_uart_read(unsigned reg)
 {
@@ -53,7 +53,7 @@ void alpha_console_rx_irq(void)
 void alpha_isa_irq(unsigned irq)
 {
     if (irq == COM1_ISA_IRQ) {
-        uart_rx_interrupt(false);      /* until getc drains the FIFO */
+        uart_rx_interrupt(false); /* until getc drains the FIFO */
         rx_masked = true;
     }
     outb(PIC1_CMD, PIC_EOI);
@@ -71,7 +71,7 @@ int arch_console_getc(void)
         return c;
     if (rx_irq_on && rx_masked) {
         rx_masked = false;
-        uart_rx_interrupt(true);       /* drained: let the next byte interrupt */
+        uart_rx_interrupt(true); /* drained: let the next byte interrupt */
     }
     return -1;
 }

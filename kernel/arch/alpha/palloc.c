@@ -25,26 +25,38 @@
 #include "alpha.h"
 
 #define PAGE ALPHA_PAGE_SIZE
-#define META_LARGE 0x80000000u      /* head of a run; low bits: pages */
-#define META_SMALL 0x40000000u      /* size-class page; low bits: class */
-#define META_TAIL 0x20000000u       /* inside a run */
+#define META_LARGE 0x80000000u /* head of a run; low bits: pages */
+#define META_SMALL 0x40000000u /* size-class page; low bits: class */
+#define META_TAIL 0x20000000u  /* inside a run */
 #define META_MASK 0x0fffffffu
-#define NCLASSES 9                  /* 16 << 0 .. 16 << 8 = 4096 */
+#define NCLASSES 9 /* 16 << 0 .. 16 << 8 = 4096 */
 #define CLASS_MAX 4096u
 #define FREE_MARK 0x5a1f2eeb10c4f4eeull
 
-static uint64_t base;               /* KSEG address of managed page 0 */
+static uint64_t base; /* KSEG address of managed page 0 */
 static uint64_t npages;
-static uint8_t *bitmap;             /* 1 = used */
+static uint8_t *bitmap; /* 1 = used */
 static uint32_t *meta;
 static uint64_t pages_free, hint;
 
-struct free_block { struct free_block *next; uint64_t mark; };
+struct free_block {
+    struct free_block *next;
+    uint64_t mark;
+};
 static struct free_block *class_free[NCLASSES];
 
-static bool used(uint64_t i) { return bitmap[i >> 3] & (1u << (i & 7)); }
-static void set_used(uint64_t i) { bitmap[i >> 3] |= (uint8_t)(1u << (i & 7)); }
-static void set_free(uint64_t i) { bitmap[i >> 3] &= (uint8_t)~(1u << (i & 7)); }
+static bool used(uint64_t i)
+{
+    return bitmap[i >> 3] & (1u << (i & 7));
+}
+static void set_used(uint64_t i)
+{
+    bitmap[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+static void set_free(uint64_t i)
+{
+    bitmap[i >> 3] &= (uint8_t) ~(1u << (i & 7));
+}
 
 void alpha_palloc_init(void)
 {
@@ -95,7 +107,7 @@ static uint64_t find_run(uint64_t n, uint64_t align)
                 k++;
             if (k == n)
                 return i;
-            i += k + 1;                 /* past the used page, then realign */
+            i += k + 1; /* past the used page, then realign */
             mis = ((base + i * PAGE) / PAGE) % step;
             if (mis)
                 i += step - mis;

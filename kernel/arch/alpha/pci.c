@@ -35,9 +35,9 @@
 #include "alpha.h"
 
 #define WSBA_ENA 1ull
-#define DRIR_ISA 55                 /* the ISA bridge's 8259 output (console.c) */
+#define DRIR_ISA 55 /* the ISA bridge's 8259 output (console.c) */
 
-#define PVPANIC_VENDOR 0x1b36       /* Red Hat, QEMU docs/specs/pvpanic.rst */
+#define PVPANIC_VENDOR 0x1b36 /* Red Hat, QEMU docs/specs/pvpanic.rst */
 #define PVPANIC_DEVICE 0x0011
 
 static volatile uint8_t *pvpanic_reg;
@@ -72,17 +72,18 @@ void arch_pci_cfg_write(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, unsi
 int arch_pci_map_mmio(uint64_t bus_addr, uint64_t size, uintptr_t *cpu_addr)
 {
     if (bus_addr + size > 0x100000000ull)
-        return -KE_NOMEM;               /* beyond hose 0's 4 GiB memory window */
+        return -KE_NOMEM; /* beyond hose 0's 4 GiB memory window */
     *cpu_addr = (uintptr_t)(KSEG_IO + TYPHOON_PCI_MEM + bus_addr);
     return 0;
 }
 
 static void dma_window_init(void)
 {
-    pchip_write(PCHIP_WSBA(0), ALPHA_DMA_WINDOW_BASE | WSBA_ENA);   /* direct-mapped */
+    pchip_write(PCHIP_WSBA(0), ALPHA_DMA_WINDOW_BASE | WSBA_ENA); /* direct-mapped */
     pchip_write(PCHIP_WSM(0), (ALPHA_DMA_WINDOW_SIZE - 1) & 0xfff00000ull);
     pchip_write(PCHIP_TBA(0), 0);
-    kprintf("alpha: Pchip window 0: bus 0x%08llx-0x%08llx -> physical 0x0 (WSBA0 %llx WSM0 %llx TBA0 %llx)\n",
+    kprintf("alpha: Pchip window 0: bus 0x%08llx-0x%08llx -> physical 0x0 (WSBA0 %llx WSM0 %llx "
+            "TBA0 %llx)\n",
             (unsigned long long)ALPHA_DMA_WINDOW_BASE,
             (unsigned long long)(ALPHA_DMA_WINDOW_BASE + ALPHA_DMA_WINDOW_SIZE - 1),
             (unsigned long long)pchip_read(PCHIP_WSBA(0)),
@@ -159,9 +160,18 @@ void bus_write32(const struct bus_bar *b, uint32_t off, uint32_t v)
     *(volatile uint32_t *)reg_va(b, off) = v;
 }
 
-void bus_mb(void) { __asm__ volatile("mb" ::: "memory"); }
-void bus_rmb(void) { __asm__ volatile("mb" ::: "memory"); }
-void bus_wmb(void) { __asm__ volatile("wmb" ::: "memory"); }
+void bus_mb(void)
+{
+    __asm__ volatile("mb" ::: "memory");
+}
+void bus_rmb(void)
+{
+    __asm__ volatile("mb" ::: "memory");
+}
+void bus_wmb(void)
+{
+    __asm__ volatile("wmb" ::: "memory");
+}
 
 void *arch_pci_dma_pages(size_t size, size_t align, uint64_t *phys)
 {

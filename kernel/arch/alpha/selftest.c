@@ -18,15 +18,15 @@
 static void test_alloc(void)
 {
     static const struct selftest_alloc_case cases[] = {
-        { 1, 16 }, { 16, 16 }, { 100, 16 }, { 4096, 16 }, { 4097, 16 },
-        { 20000, 16 }, { 5000, 8192 }, { 64, 64 }, { 100, 1024 }, { 8192, 65536 },
+        { 1, 16 },     { 16, 16 },     { 100, 16 }, { 4096, 16 },  { 4097, 16 },
+        { 20000, 16 }, { 5000, 8192 }, { 64, 64 },  { 100, 1024 }, { 8192, 65536 },
     };
     char why[SELFTEST_WHY] = "";
     uint64_t total, before, after;
     alpha_palloc_stats(&total, &before);
     selftest_alloc_cases(cases, KARRAY_SIZE(cases), why, sizeof(why));
     alpha_palloc_stats(&total, &after);
-    if (!why[0] && before - after > 8)      /* at most one page per size class used */
+    if (!why[0] && before - after > 8) /* at most one page per size class used */
         ksnprintf(why, sizeof(why), "%lld pages not returned", (long long)(before - after));
     struct bus_dma dma;
     if (!why[0]) {
@@ -46,14 +46,23 @@ static void test_alloc(void)
 /* divide.S against values worked out by hand. */
 static void test_divide(void)
 {
-    static const struct { uint64_t n, d, q, r; } u[] = {
-        { 100, 7, 14, 2 }, { ~0ull, 1, ~0ull, 0 }, { ~0ull, ~0ull, 1, 0 },
+    static const struct {
+        uint64_t n, d, q, r;
+    } u[] = {
+        { 100, 7, 14, 2 },
+        { ~0ull, 1, ~0ull, 0 },
+        { ~0ull, ~0ull, 1, 0 },
         { 0x8000000000000000ull, 3, 0x2aaaaaaaaaaaaaaaull, 2 },
-        { 12345678901234567890ull, 0x9000000000000000ull, 1, 12345678901234567890ull - 0x9000000000000000ull },
+        { 12345678901234567890ull, 0x9000000000000000ull, 1,
+          12345678901234567890ull - 0x9000000000000000ull },
         { 5, 9, 0, 5 },
     };
-    static const struct { int64_t n, d, q, r; } s[] = {
-        { -100, 7, -14, -2 }, { 100, -7, -14, 2 }, { -100, -7, 14, -2 },
+    static const struct {
+        int64_t n, d, q, r;
+    } s[] = {
+        { -100, 7, -14, -2 },
+        { 100, -7, -14, 2 },
+        { -100, -7, 14, -2 },
         { INT64_MIN, 1, INT64_MIN, 0 },
     };
     char why[SELFTEST_WHY] = "";
@@ -62,7 +71,8 @@ static void test_divide(void)
         volatile uint32_t n32 = (uint32_t)u[i].n, d32 = (uint32_t)u[i].d | 1u;
         if (n / d != u[i].q || n % d != u[i].r)
             ksnprintf(why, sizeof(why), "unsigned case %u", i);
-        else if (n32 / d32 != (uint32_t)((uint64_t)n32 / d32) || n32 % d32 != (uint32_t)((uint64_t)n32 % d32))
+        else if (n32 / d32 != (uint32_t)((uint64_t)n32 / d32) ||
+                 n32 % d32 != (uint32_t)((uint64_t)n32 % d32))
             ksnprintf(why, sizeof(why), "32-bit unsigned case %u", i);
     }
     for (unsigned i = 0; i < KARRAY_SIZE(s) && !why[0]; i++) {
@@ -89,8 +99,8 @@ static void test_clock_rate(void)
     uint64_t dc = (uint32_t)(rpcc() - c0);
     ksnprintf(why, sizeof(why), "20 ms of VM time = %llu us of wall time, %llu cycles",
               (unsigned long long)(dw / 1000), (unsigned long long)dc);
-    selftest_check(dw >= 19000000ull && dw <= 200000000ull && dc >= 4750000ull &&
-                   dc <= 50000000ull, "clock rate vs wall time and rpcc", why);
+    selftest_check(dw >= 19000000ull && dw <= 200000000ull && dc >= 4750000ull && dc <= 50000000ull,
+                   "clock rate vs wall time and rpcc", why);
 }
 
 static const struct selftest_timer alarm_timer = {
@@ -111,7 +121,7 @@ static void test_exception(void)
     /* The trap every packet parser must avoid: a 4-byte load at an odd address. */
     static uint64_t words[2];
     volatile uint32_t *odd = (volatile uint32_t *)(void *)((uint8_t *)words + 1);
-    __asm__("" : "+r"(odd));    /* hide the misalignment, or GCC emits a safe ldq_u pair */
+    __asm__("" : "+r"(odd)); /* hide the misalignment, or GCC emits a safe ldq_u pair */
     alpha_expect_trap = 1;
     (void)*odd;
     selftest_check(alpha_expect_trap == 0, "exception report (unaligned)",

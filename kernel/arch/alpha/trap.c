@@ -44,17 +44,21 @@ static void wrent(void (*entry)(void), uint64_t which)
 {
     register uint64_t a0 __asm__("$16") = (uint64_t)(uintptr_t)entry;
     register uint64_t a1 __asm__("$17") = which;
-    __asm__ volatile("call_pal %2" : "+r"(a0), "+r"(a1) : "i"(PAL_WRENT)
-                     : "$0", "$1", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25",
-                       "$27", "$28", "memory");
+    __asm__ volatile("call_pal %2"
+                     : "+r"(a0), "+r"(a1)
+                     : "i"(PAL_WRENT)
+                     : "$0", "$1", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25", "$27",
+                       "$28", "memory");
 }
 
 static void wrkgp(uint64_t gp)
 {
     register uint64_t a0 __asm__("$16") = gp;
-    __asm__ volatile("call_pal %1" : "+r"(a0) : "i"(PAL_WRKGP)
-                     : "$0", "$1", "$17", "$18", "$19", "$20", "$21", "$22", "$23", "$24",
-                       "$25", "$27", "$28", "memory");
+    __asm__ volatile("call_pal %1"
+                     : "+r"(a0)
+                     : "i"(PAL_WRKGP)
+                     : "$0", "$1", "$17", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25",
+                       "$27", "$28", "memory");
 }
 
 void alpha_traps_init(void)
@@ -109,8 +113,9 @@ uint64_t alpha_clock_ticks(void)
 }
 
 static const char *const reg_names[32] = {
-    "v0", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "s0", "s1", "s2", "s3", "s4", "s5", "fp",
-    "a0", "a1", "a2", "a3", "a4", "a5", "t8", "t9", "t10", "t11", "ra", "pv", "at", "gp", "sp", "zero",
+    "v0", "t0", "t1",  "t2",  "t3", "t4", "t5", "t6", "t7", "s0",   "s1",
+    "s2", "s3", "s4",  "s5",  "fp", "a0", "a1", "a2", "a3", "a4",   "a5",
+    "t8", "t9", "t10", "t11", "ra", "pv", "at", "gp", "sp", "zero",
 };
 
 static void dump_regs(const struct alpha_frame *f)
@@ -134,8 +139,9 @@ static void dump_regs(const struct alpha_frame *f)
 static const char *trap_name(uint64_t type, uint64_t a0)
 {
     static const char *const if_names[5] = {
-        "breakpoint (bpt)", "bugcheck (bugchk; integer division by zero)", "gentrap",
-        "floating point disabled", "illegal opcode",
+        "breakpoint (bpt)", "bugcheck (bugchk; integer division by zero)",
+        "gentrap",          "floating point disabled",
+        "illegal opcode",
     };
     switch (type) {
     case ALPHA_ENT_INT: return a0 == 2 ? "machine check" : "unexpected interrupt";
@@ -206,9 +212,11 @@ static void report(const char *what, uint64_t a0, uint64_t a1, uint64_t a2, uint
     uart_putx(a2, 16);
     uart_puts("\n");
     if (type == ALPHA_ENT_MM)
-        uart_puts("  (a0 = address, a1 = MMCSR 0 TNV 1 ACV 2 FOR 3 FOW 4 FOE, a2 = -1 exec 0 read 1 write)\n");
+        uart_puts("  (a0 = address, a1 = MMCSR 0 TNV 1 ACV 2 FOR 3 FOW 4 FOE, a2 = -1 exec 0 read "
+                  "1 write)\n");
     if (type == ALPHA_ENT_UNA)
-        uart_puts("  (a0 = address, a1 = opcode, a2 = register; packet code must use load_be16 & co.)\n");
+        uart_puts(
+            "  (a0 = address, a1 = opcode, a2 = register; packet code must use load_be16 & co.)\n");
     dump_regs(f);
 }
 
@@ -244,29 +252,25 @@ void alpha_trap(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t type, struct alp
     if (type == ALPHA_ENT_INT) {
         alpha_wake = 1;
         switch (a0) {
-        case 0:                     /* interprocessor: one CPU, nothing to do */
-        case 4:                     /* performance counter: not used */
-            return;
+        case 0: /* interprocessor: one CPU, nothing to do */
+        case 4: /* performance counter: not used */ return;
         case 1:
             clock_ticks = clock_ticks + 1;
             kbudget_timer_interrupt(); /* may not return: a bounded handler overran (budget.c) */
             return;
-        case 3:
-            device_interrupt(a1);
-            return;
-        default:
-            break;
+        case 3: device_interrupt(a1); return;
+        default: break;
         }
     }
     if (alpha_expect_trap && ((type == ALPHA_ENT_IF && a0 == 0) || type == ALPHA_ENT_UNA)) {
         report("expected trap", a0, a1, a2, type, f);
         alpha_expect_trap = 0;
-        return;                     /* bpt and entUna both resume after the instruction */
+        return; /* bpt and entUna both resume after the instruction */
     }
     if (in_fatal++) {
         uart_puts("alpha: trap while reporting a trap\n");
         if (in_fatal > 2)
-            for (;;)                /* arch_halt itself faults: stop here, never exit 0 */
+            for (;;) /* arch_halt itself faults: stop here, never exit 0 */
                 pal_wtint();
         arch_halt(2);
     }

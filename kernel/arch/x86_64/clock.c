@@ -30,7 +30,7 @@ __extension__ typedef unsigned __int128 u128;
 
 static uint64_t tsc_hz;
 static uint64_t tsc_base;
-static uint64_t ns_mult;                /* ns per TSC tick, 32.32 fixed point */
+static uint64_t ns_mult; /* ns per TSC tick, 32.32 fixed point */
 static uint64_t last_ns;
 static volatile uint64_t timer_ticks;
 
@@ -38,7 +38,7 @@ uint64_t x86_pit_measure_tsc(uint16_t pit_ticks)
 {
     uint8_t b = inb(PORT_B);
     outb(PORT_B, (uint8_t)((b & ~PORTB_SPEAKER) | PORTB_GATE2));
-    outb(PIT_CTRL, 0xB0);               /* channel 2, lobyte/hibyte, mode 0, binary */
+    outb(PIT_CTRL, 0xB0); /* channel 2, lobyte/hibyte, mode 0, binary */
     outb(PIT_CH2, (uint8_t)pit_ticks);
     outb(PIT_CH2, (uint8_t)(pit_ticks >> 8));
     uint64_t t0 = rdtsc();
@@ -60,8 +60,8 @@ static void timer_irq(unsigned irq)
 
 /* One reading of PIT channel 2's count with the TSC around it. */
 struct pit_sample {
-    uint64_t tsc;       /* midpoint of the read */
-    uint64_t span;      /* TSC ticks the read took: small unless we were preempted */
+    uint64_t tsc;  /* midpoint of the read */
+    uint64_t span; /* TSC ticks the read took: small unless we were preempted */
     uint16_t count;
 };
 
@@ -69,7 +69,7 @@ static struct pit_sample pit_sample_once(void)
 {
     struct pit_sample s;
     uint64_t t0 = rdtsc();
-    outb(PIT_CTRL, 0x80);               /* counter latch, channel 2 */
+    outb(PIT_CTRL, 0x80); /* counter latch, channel 2 */
     uint8_t lo = inb(PIT_CH2);
     uint8_t hi = inb(PIT_CH2);
     uint64_t t1 = rdtsc();
@@ -104,7 +104,7 @@ static uint64_t calibrate_once(void)
 {
     uint8_t b = inb(PORT_B);
     outb(PORT_B, (uint8_t)((b & ~PORTB_SPEAKER) | PORTB_GATE2));
-    outb(PIT_CTRL, 0xB0);               /* channel 2, lobyte/hibyte, mode 0, binary */
+    outb(PIT_CTRL, 0xB0); /* channel 2, lobyte/hibyte, mode 0, binary */
     outb(PIT_CH2, 0xFF);
     outb(PIT_CH2, 0xFF);
     struct pit_sample s0 = pit_sample_best();
@@ -117,7 +117,7 @@ static uint64_t calibrate_once(void)
     s1 = pit_sample_best();
     outb(PORT_B, (uint8_t)(b & ~(PORTB_SPEAKER | PORTB_GATE2)));
     if (s1.count >= s0.count || s1.tsc <= s0.tsc)
-        return 0;                       /* the PIT did not count: no figure */
+        return 0; /* the PIT did not count: no figure */
     uint64_t pit_ticks = (uint64_t)(s0.count - s1.count);
     return (s1.tsc - s0.tsc) * PIT_HZ / pit_ticks;
 }
@@ -134,8 +134,8 @@ void x86_clock_init(void)
     for (int i = 0; i < 3 && tsc_hz == 0; i++)
         tsc_hz = calibrate_once();
     if (tsc_hz < 1000000)
-        tsc_hz = 1000000;               /* a TSC under 1 MHz is broken; keep time finite */
-    ns_mult = (1000000000ull << 32) / tsc_hz;   /* fits: 1e9 * 2^32 < 2^64 */
+        tsc_hz = 1000000;                     /* a TSC under 1 MHz is broken; keep time finite */
+    ns_mult = (1000000000ull << 32) / tsc_hz; /* fits: 1e9 * 2^32 < 2^64 */
     tsc_base = rdtsc();
     /* Channel 0 leaves the firmware's periodic 18.2 Hz mode: one-shot from now on. */
     x86_timer_oneshot_ns(1000000ull);
@@ -172,14 +172,14 @@ uint64_t x86_timer_ticks(void)
 void x86_timer_oneshot_ns(uint64_t ns)
 {
     if (ns > 60000000ull)
-        ns = 60000000ull;               /* beyond the 16-bit counter anyway */
+        ns = 60000000ull; /* beyond the 16-bit counter anyway */
     uint64_t ticks = ns * PIT_HZ / 1000000000ull;
     if (ticks < 2)
         ticks = 2;
     if (ticks > 0xFFFF)
         ticks = 0xFFFF;
     uint64_t f = irq_save();
-    outb(PIT_CTRL, 0x30);               /* channel 0, lobyte/hibyte, mode 0, binary */
+    outb(PIT_CTRL, 0x30); /* channel 0, lobyte/hibyte, mode 0, binary */
     outb(PIT_CH0, (uint8_t)ticks);
     outb(PIT_CH0, (uint8_t)(ticks >> 8));
     irq_restore(f);
@@ -195,7 +195,7 @@ void arch_idle(uint64_t deadline_ns)
         return;
     }
     x86_timer_oneshot_ns(deadline_ns - now);
-    sti_hlt();                          /* any interrupt ends the halt */
+    sti_hlt(); /* any interrupt ends the halt */
     cli();
     x86_wake = 0;
     sti();

@@ -20,7 +20,7 @@
 #define FW_CFG_SIGNATURE 0x0000
 #define FW_CFG_FILE_DIR 0x0019
 #define CONFIG_FILE "opt/spindle/config"
-#define CONFIG_MAX (1u << 20)           /* refuse absurd sizes */
+#define CONFIG_MAX (1u << 20) /* refuse absurd sizes */
 
 static const char *boot_config;
 static size_t boot_config_len;

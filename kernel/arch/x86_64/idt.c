@@ -43,7 +43,7 @@ struct idt_ptr {
 
 #define SEL_CODE64 0x08
 #define SEL_TSS 0x18
-#define GATE_INTERRUPT 0x8E             /* present, DPL 0, 64-bit interrupt gate */
+#define GATE_INTERRUPT 0x8E /* present, DPL 0, 64-bit interrupt gate */
 #define NSTUBS 48
 
 extern const uint64_t x86_isr_stubs[NSTUBS];
@@ -62,15 +62,38 @@ volatile int x86_expect_ud;
 volatile int x86_wake;
 
 static const char *const exc_name[32] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-    "#BR bound range", "#UD invalid opcode", "#NM device not available",
-    "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
-    "#NP segment not present", "#SS stack fault", "#GP general protection",
-    "#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
-    "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
-    "reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
-    "reserved 27", "#HV hypervisor injection", "#VC VMM communication",
-    "#SX security", "reserved 31",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor segment overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
+    "reserved 22",
+    "reserved 23",
+    "reserved 24",
+    "reserved 25",
+    "reserved 26",
+    "reserved 27",
+    "#HV hypervisor injection",
+    "#VC VMM communication",
+    "#SX security",
+    "reserved 31",
 };
 
 static void set_gate(unsigned vec, uint64_t addr, uint8_t ist)
@@ -144,7 +167,7 @@ void x86_backtrace(uint64_t rip, uint64_t rbp)
         uart_puts(" 0x");
         uart_putx(ret, 16);
         uart_puts("\n");
-        if (fp[0] <= rbp)               /* older frames sit higher: stop on a loop */
+        if (fp[0] <= rbp) /* older frames sit higher: stop on a loop */
             break;
         rbp = fp[0];
     }
@@ -159,23 +182,49 @@ static void report(const struct x86_frame *f)
     uart_puts(") error code 0x");
     uart_putx(f->error, 4);
     uart_puts("\n  ");
-    reg("rip", f->rip); uart_puts("  "); reg("cs", f->cs); uart_puts("  "); reg("rflags", f->rflags);
+    reg("rip", f->rip);
+    uart_puts("  ");
+    reg("cs", f->cs);
+    uart_puts("  ");
+    reg("rflags", f->rflags);
     uart_puts("\n  ");
-    reg("rsp", f->rsp); uart_puts("  "); reg("ss", f->ss);
+    reg("rsp", f->rsp);
+    uart_puts("  ");
+    reg("ss", f->ss);
     if (f->vector == 14) {
         uart_puts("  ");
         reg("cr2", read_cr2());
     }
     uart_puts("\n  ");
-    reg("rax", f->rax); uart_puts("  "); reg("rbx", f->rbx); uart_puts("  "); reg("rcx", f->rcx);
+    reg("rax", f->rax);
+    uart_puts("  ");
+    reg("rbx", f->rbx);
+    uart_puts("  ");
+    reg("rcx", f->rcx);
     uart_puts("\n  ");
-    reg("rdx", f->rdx); uart_puts("  "); reg("rsi", f->rsi); uart_puts("  "); reg("rdi", f->rdi);
+    reg("rdx", f->rdx);
+    uart_puts("  ");
+    reg("rsi", f->rsi);
+    uart_puts("  ");
+    reg("rdi", f->rdi);
     uart_puts("\n  ");
-    reg("rbp", f->rbp); uart_puts("  "); reg("r8 ", f->r8); uart_puts("  "); reg("r9 ", f->r9);
+    reg("rbp", f->rbp);
+    uart_puts("  ");
+    reg("r8 ", f->r8);
+    uart_puts("  ");
+    reg("r9 ", f->r9);
     uart_puts("\n  ");
-    reg("r10", f->r10); uart_puts("  "); reg("r11", f->r11); uart_puts("  "); reg("r12", f->r12);
+    reg("r10", f->r10);
+    uart_puts("  ");
+    reg("r11", f->r11);
+    uart_puts("  ");
+    reg("r12", f->r12);
     uart_puts("\n  ");
-    reg("r13", f->r13); uart_puts("  "); reg("r14", f->r14); uart_puts("  "); reg("r15", f->r15);
+    reg("r13", f->r13);
+    uart_puts("  ");
+    reg("r14", f->r14);
+    uart_puts("  ");
+    reg("r15", f->r15);
     uart_puts("\n");
     x86_backtrace(f->rip, f->rbp);
 }
@@ -186,7 +235,7 @@ void x86_trap(struct x86_frame *f)
     if (f->vector >= X86_IRQ_BASE && f->vector < X86_IRQ_BASE + X86_NIRQ) {
         unsigned irq = (unsigned)(f->vector - X86_IRQ_BASE);
         if ((irq == 7 || irq == 15) && !x86_pic_eoi(irq))
-            return;                     /* spurious */
+            return; /* spurious */
         x86_wake = 1;
         irq_count[irq]++;
         if (irq_handler[irq])
@@ -199,7 +248,7 @@ void x86_trap(struct x86_frame *f)
         x86_expect_ud = 0;
         uart_puts("x86: expected #UD (self-test), report follows\n");
         report(f);
-        f->rip += 2;                    /* skip ud2 */
+        f->rip += 2; /* skip ud2 */
         return;
     }
     if (in_report++) {

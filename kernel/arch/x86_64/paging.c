@@ -18,7 +18,7 @@
 #define PTE_PS 0x80ull
 #define PTE_ADDR 0x000ffffffffff000ull
 #define LARGE 0x200000ull
-#define PHYS_LIMIT (1ull << 46)         /* 4-level paging reach we accept */
+#define PHYS_LIMIT (1ull << 46) /* 4-level paging reach we accept */
 
 /* The next-level table of @e, allocating it when absent. */
 static uint64_t *next_table(uint64_t *e)
@@ -30,7 +30,7 @@ static uint64_t *next_table(uint64_t *e)
         *e = (uint64_t)(uintptr_t)t | PTE_P | PTE_RW;
     }
     if (*e & PTE_PS)
-        return NULL;                    /* a 1 GiB page: not built by us */
+        return NULL; /* a 1 GiB page: not built by us */
     return (uint64_t *)(uintptr_t)(*e & PTE_ADDR);
 }
 

@@ -23,31 +23,46 @@
 
 #define PAGE_SIZE 4096u
 #define PAGE_SHIFT 12
-#define LOW_LIMIT (1ull << 20)          /* below: BIOS data, loader structures */
-#define HIGH_LIMIT (4ull << 30)         /* identity map ends here */
+#define LOW_LIMIT (1ull << 20)  /* below: BIOS data, loader structures */
+#define HIGH_LIMIT (4ull << 30) /* identity map ends here */
 
-#define META_LARGE 0x80000000u          /* head of a run; low bits: pages */
-#define META_SMALL 0x40000000u          /* size-class page; low bits: class */
-#define META_TAIL 0x20000000u           /* inside a run, not its head */
+#define META_LARGE 0x80000000u /* head of a run; low bits: pages */
+#define META_SMALL 0x40000000u /* size-class page; low bits: class */
+#define META_TAIL 0x20000000u  /* inside a run, not its head */
 
-#define NCLASSES 8                      /* 16 << 0 .. 16 << 7 = 2048 */
+#define NCLASSES 8 /* 16 << 0 .. 16 << 7 = 2048 */
 #define CLASS_MAX 2048u
 #define FREE_MARK 0x5f1d1e0ff1ee5eedull
 
-static uint8_t *bitmap;                 /* 1 = used */
+static uint8_t *bitmap; /* 1 = used */
 static uint32_t *page_meta;
-static uint64_t max_pfn;                /* pages [0, max_pfn) are tracked */
+static uint64_t max_pfn; /* pages [0, max_pfn) are tracked */
 static uint64_t pages_total, pages_free;
 static uint64_t hint;
 
-struct free_block { struct free_block *next; uint64_t mark; };
+struct free_block {
+    struct free_block *next;
+    uint64_t mark;
+};
 static struct free_block *class_free[NCLASSES];
 
-static inline bool bit_get(uint64_t pfn) { return bitmap[pfn >> 3] & (1u << (pfn & 7)); }
-static inline void bit_set(uint64_t pfn) { bitmap[pfn >> 3] |= (uint8_t)(1u << (pfn & 7)); }
-static inline void bit_clear(uint64_t pfn) { bitmap[pfn >> 3] &= (uint8_t)~(1u << (pfn & 7)); }
+static inline bool bit_get(uint64_t pfn)
+{
+    return bitmap[pfn >> 3] & (1u << (pfn & 7));
+}
+static inline void bit_set(uint64_t pfn)
+{
+    bitmap[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
+}
+static inline void bit_clear(uint64_t pfn)
+{
+    bitmap[pfn >> 3] &= (uint8_t) ~(1u << (pfn & 7));
+}
 
-static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
 
 void x86_palloc_init(void)
 {

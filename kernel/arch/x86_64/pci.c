@@ -61,7 +61,7 @@ int arch_pci_map_mmio(uint64_t bus_addr, uint64_t size, uintptr_t *cpu_addr)
 {
     if (x86_map_mmio(bus_addr, size) != 0)
         return -KE_NOMEM;
-    *cpu_addr = (uintptr_t)bus_addr;    /* identity */
+    *cpu_addr = (uintptr_t)bus_addr; /* identity */
     return 0;
 }
 
@@ -110,14 +110,23 @@ void bus_write32(const struct bus_bar *b, uint32_t off, uint32_t v)
         *(volatile uint32_t *)(b->base + off) = v;
 }
 
-void bus_mb(void) { __asm__ volatile("mfence" ::: "memory"); }
-void bus_rmb(void) { __asm__ volatile("lfence" ::: "memory"); }
-void bus_wmb(void) { __asm__ volatile("sfence" ::: "memory"); }
+void bus_mb(void)
+{
+    __asm__ volatile("mfence" ::: "memory");
+}
+void bus_rmb(void)
+{
+    __asm__ volatile("lfence" ::: "memory");
+}
+void bus_wmb(void)
+{
+    __asm__ volatile("sfence" ::: "memory");
+}
 
 void *arch_pci_dma_pages(size_t size, size_t align, uint64_t *phys)
 {
     void *p = x86_pages_alloc((size + 4095) / 4096, align < 4096 ? 4096 : align);
-    *phys = (uint64_t)(uintptr_t)p;     /* identity map */
+    *phys = (uint64_t)(uintptr_t)p; /* identity map */
     return p;
 }
 
@@ -125,7 +134,7 @@ uint64_t bus_dma_addr(const struct bus_device *d, const void *virt, bool physica
 {
     (void)d;
     (void)physical;
-    return (uint64_t)(uintptr_t)virt;   /* identity map, no IOMMU */
+    return (uint64_t)(uintptr_t)virt; /* identity map, no IOMMU */
 }
 
 int arch_pci_irq_line(const struct bus_device *d)

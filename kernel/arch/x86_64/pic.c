@@ -12,12 +12,12 @@
  */
 #include "x86.h"
 
-#define IA32_APIC_BASE 0x1B             /* SDM vol. 3A 10.4.4 */
+#define IA32_APIC_BASE 0x1B /* SDM vol. 3A 10.4.4 */
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_ADDR 0xFFFFFF000ull
-#define LAPIC_SVR 0xF0                  /* spurious-interrupt vector register */
+#define LAPIC_SVR 0xF0 /* spurious-interrupt vector register */
 #define LAPIC_SVR_ENABLE 0x100
-#define LAPIC_SPURIOUS_VECTOR 0xFF      /* counted and ignored (idt.c) */
+#define LAPIC_SPURIOUS_VECTOR 0xFF /* counted and ignored (idt.c) */
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
 #define LVT_DM_NMI 0x400
@@ -58,13 +58,13 @@ static void mask_write(void)
 
 void x86_pic_init(void)
 {
-    outb(PIC1_CMD, 0x11);              /* ICW1: edge, cascade, ICW4 follows */
+    outb(PIC1_CMD, 0x11); /* ICW1: edge, cascade, ICW4 follows */
     outb(PIC2_CMD, 0x11);
-    outb(PIC1_DATA, X86_IRQ_BASE);     /* ICW2: vector base */
+    outb(PIC1_DATA, X86_IRQ_BASE); /* ICW2: vector base */
     outb(PIC2_DATA, X86_IRQ_BASE + 8);
-    outb(PIC1_DATA, 1u << 2);          /* ICW3: slave on IRQ 2 */
-    outb(PIC2_DATA, 2);                /* ICW3: slave identity */
-    outb(PIC1_DATA, 0x01);             /* ICW4: 8086 mode, normal EOI */
+    outb(PIC1_DATA, 1u << 2); /* ICW3: slave on IRQ 2 */
+    outb(PIC2_DATA, 2);       /* ICW3: slave identity */
+    outb(PIC1_DATA, 0x01);    /* ICW4: 8086 mode, normal EOI */
     outb(PIC2_DATA, 0x01);
     mask_write();
     lapic_virtual_wire();
@@ -75,7 +75,7 @@ void x86_pic_unmask(unsigned irq)
     if (irq >= X86_NIRQ)
         return;
     uint64_t f = irq_save();
-    pic_mask &= (uint16_t)~(1u << irq);
+    pic_mask &= (uint16_t) ~(1u << irq);
     mask_write();
     irq_restore(f);
 }
@@ -108,7 +108,7 @@ bool x86_pic_eoi(unsigned irq)
         outb(cmd, OCW3_READ_ISR);
         if (!(inb(cmd) & 0x80)) {
             if (irq == 15)
-                outb(PIC1_CMD, PIC_EOI);   /* the cascade line was in service */
+                outb(PIC1_CMD, PIC_EOI); /* the cascade line was in service */
             return false;
         }
     }

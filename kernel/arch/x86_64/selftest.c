@@ -41,8 +41,8 @@ static void small_round(char *why, size_t whylen)
 static void test_alloc(void)
 {
     static const struct selftest_alloc_case cases[] = {
-        { 1, 16 }, { 16, 16 }, { 100, 16 }, { 2048, 16 }, { 2049, 16 },
-        { 10000, 16 }, { 5000, 4096 }, { 64, 64 }, { 100, 1024 }, { 8192, 65536 },
+        { 1, 16 },     { 16, 16 },     { 100, 16 }, { 2048, 16 },  { 2049, 16 },
+        { 10000, 16 }, { 5000, 4096 }, { 64, 64 },  { 100, 1024 }, { 8192, 65536 },
     };
     char why[SELFTEST_WHY] = "";
     uint64_t total, free_before, free_after;

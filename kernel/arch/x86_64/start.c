@@ -50,12 +50,12 @@ _Noreturn void arch_halt(int status)
         __asm__ volatile("cli; hlt");
 }
 
-#define STACK_PAINT 0x5350494e444c4521ull   /* "SPINDLE!" */
+#define STACK_PAINT 0x5350494e444c4521ull /* "SPINDLE!" */
 
 void x86_stack_paint(void)
 {
     uint64_t *p = (uint64_t *)(uintptr_t)boot_stack_bottom;
-    uint64_t *sp = (uint64_t *)__builtin_frame_address(0) - 64;   /* stay below our frame */
+    uint64_t *sp = (uint64_t *)__builtin_frame_address(0) - 64; /* stay below our frame */
     while (p < sp)
         *p++ = STACK_PAINT;
 }
@@ -108,16 +108,16 @@ void x86_start(uint32_t start_info)
     sti();
 
     for (unsigned i = 0; i < x86_memmap_n; i++)
-        kprintf("x86: memory 0x%012llx-0x%012llx %s\n",
-                (unsigned long long)x86_memmap[i].base,
+        kprintf("x86: memory 0x%012llx-0x%012llx %s\n", (unsigned long long)x86_memmap[i].base,
                 (unsigned long long)(x86_memmap[i].base + x86_memmap[i].size - 1),
                 x86_memmap[i].type == 1 ? "ram" : "reserved");
     uint64_t total, free_pages;
     x86_palloc_stats(&total, &free_pages);
     uint64_t hz = x86_tsc_hz();
-    kprintf("x86: %llu KiB free for allocation, TSC %llu.%03llu MHz (PIT-calibrated), cmdline \"%s\"\n",
-            (unsigned long long)(free_pages * 4), (unsigned long long)(hz / 1000000),
-            (unsigned long long)(hz / 1000 % 1000), x86_cmdline);
+    kprintf(
+        "x86: %llu KiB free for allocation, TSC %llu.%03llu MHz (PIT-calibrated), cmdline \"%s\"\n",
+        (unsigned long long)(free_pages * 4), (unsigned long long)(hz / 1000000),
+        (unsigned long long)(hz / 1000 % 1000), x86_cmdline);
     /* Where the boot's time went: the log's [seconds] count from "clock ready". */
     kprintf("x86: boot timeline (TSC since reset): PVH entry %llu us, clock ready %llu us\n",
             (unsigned long long)tsc_to_us(entry_tsc, hz),

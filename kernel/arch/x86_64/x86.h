@@ -11,12 +11,36 @@
 #include <stdbool.h>
 
 /* ---- port I/O (SDM vol. 2: IN, OUT) ---- */
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline uint32_t inl(uint16_t port)
+{
+    uint32_t v;
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
 
 /* ---- CPU ---- */
 static inline uint64_t rdtsc(void)
@@ -32,32 +56,66 @@ static inline uint64_t rdmsr(uint32_t msr)
     __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
     return ((uint64_t)hi << 32) | lo;
 }
-static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
+static inline void cli(void)
+{
+    __asm__ volatile("cli" ::: "memory");
+}
+static inline void sti(void)
+{
+    __asm__ volatile("sti" ::: "memory");
+}
 /** sti_hlt - enable interrupts and halt; an interrupt pending at the sti is taken in hlt (STI shadow). */
-static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+static inline void sti_hlt(void)
+{
+    __asm__ volatile("sti; hlt" ::: "memory");
+}
 static inline uint64_t read_rflags(void)
 {
     uint64_t f;
     __asm__ volatile("pushfq; popq %0" : "=r"(f));
     return f;
 }
-static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-static inline void invlpg(uintptr_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
-static inline void cpu_relax(void) { __asm__ volatile("pause"); }
+static inline uint64_t read_cr2(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+static inline uint64_t read_cr3(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+static inline void invlpg(uintptr_t va)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+static inline void cpu_relax(void)
+{
+    __asm__ volatile("pause");
+}
 #define RFLAGS_IF 0x200u
 
 /** irq_save / irq_restore - mask interrupts and put the previous state back. */
-static inline uint64_t irq_save(void) { uint64_t f = read_rflags(); cli(); return f; }
-static inline void irq_restore(uint64_t f) { if (f & RFLAGS_IF) sti(); }
+static inline uint64_t irq_save(void)
+{
+    uint64_t f = read_rflags();
+    cli();
+    return f;
+}
+static inline void irq_restore(uint64_t f)
+{
+    if (f & RFLAGS_IF)
+        sti();
+}
 
 /* ---- trap frame: pushed by isr.S, lowest address first ---- */
 struct x86_frame {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
     uint64_t vector, error;
-    uint64_t rip, cs, rflags, rsp, ss;   /* pushed by the CPU */
+    uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
 /** Vectors: exceptions 0..31, PIC lines 32..47. */
@@ -69,7 +127,10 @@ struct x86_frame {
 
 /* ---- memmap.c ---- */
 #define X86_MEMMAP_MAX 32
-struct x86_memrange { uint64_t base, size; uint32_t type; };  /* type 1: RAM (ACPI E820) */
+struct x86_memrange {
+    uint64_t base, size;
+    uint32_t type;
+}; /* type 1: RAM (ACPI E820) */
 extern struct x86_memrange x86_memmap[X86_MEMMAP_MAX];
 extern unsigned x86_memmap_n;
 extern char x86_cmdline[256];

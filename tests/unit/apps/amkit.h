@@ -15,11 +15,11 @@
 
 /** What the link does to the n-th message it carries (n counts from 1, both directions). */
 struct ak_link {
-    unsigned drop_every;   /* lose every n-th message (0: none) */
-    unsigned dup_every;    /* deliver every n-th message twice (0: none) */
-    unsigned swap_every;   /* deliver every n-th message after the one behind it (0: never) */
-    bool no_sched;         /* ak_run carries messages but runs no strands */
-    bool hold;             /* carry nothing (queue only) */
+    unsigned drop_every; /* lose every n-th message (0: none) */
+    unsigned dup_every;  /* deliver every n-th message twice (0: none) */
+    unsigned swap_every; /* deliver every n-th message after the one behind it (0: never) */
+    bool no_sched;       /* ak_run carries messages but runs no strands */
+    bool hold;           /* carry nothing (queue only) */
     bool (*drop)(const uint8_t *msg, size_t len, bool to_b); /* lose when true (NULL: none) */
 };
 
@@ -29,7 +29,7 @@ struct ak {
     struct am_addr addr_a, addr_b; /* UDP 10.0.0.1:9000 and 10.0.0.2:9000 */
     struct ak_link link;
     unsigned carried, dropped, duplicated;
-    unsigned queued;               /* messages waiting on the link */
+    unsigned queued; /* messages waiting on the link */
 };
 
 /** ak_setup - testkit_init() and the two endpoints with @cfg (name set per side); aborts on failure. */

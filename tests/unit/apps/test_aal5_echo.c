@@ -154,8 +154,11 @@ Test(aal5_echo, remove_uninstalls_and_frees)
 
 Test(aal5_echo, bad_parameters)
 {
-    static const struct { const char *key, *value; int rc; } bad[] = {
-        { "vc", "32", -KE_INVAL }, { "vc", "a/b", -KE_INVAL }, { "vc", "0/", -KE_INVAL },
+    static const struct {
+        const char *key, *value;
+        int rc;
+    } bad[] = {
+        { "vc", "32", -KE_INVAL },     { "vc", "a/b", -KE_INVAL }, { "vc", "0/", -KE_INVAL },
         { "vc", "256/32", -KE_RANGE }, { "vc", "0/0", -KE_RANGE }, { "vc", "0/65536", -KE_RANGE },
         { "port", "7", -KE_INVAL },
     };

@@ -156,7 +156,8 @@ static void lossy(unsigned drop_every, unsigned dup_every, unsigned swap_every)
         cr_assert_eq(rc, 0, "request %u: %d", i, rc);
     }
     ak_run(&k);
-    for (unsigned t = 0; t < 2000 && ak_ctr(k.a, AM_C_XFER_DONE) + ak_ctr(k.a, AM_C_XFER_FAILED) < 300; t++)
+    for (unsigned t = 0;
+         t < 2000 && ak_ctr(k.a, AM_C_XFER_DONE) + ak_ctr(k.a, AM_C_XFER_FAILED) < 300; t++)
         ak_advance(&k, 10 * KNS_PER_MS);
     for (uint32_t i = 0; i < 300; i++) {
         cr_assert_eq(d[i].calls, 1, "request %u completed once", i);
@@ -244,8 +245,8 @@ Test(am, store_then_get_64k_over_a_lossy_link)
     pattern(src, sizeof src, 3);
     k.link.drop_every = 7;
     struct ak_done ds = { 0 }, dg = { 0 };
-    cr_assert_eq(am_store(k.a, &k.addr_b, AM_H_SUM, 0, 0, src, AM_BULK_MAX, NULL, 0, ak_done_cb,
-                          &ds), 0);
+    cr_assert_eq(
+        am_store(k.a, &k.addr_b, AM_H_SUM, 0, 0, src, AM_BULK_MAX, NULL, 0, ak_done_cb, &ds), 0);
     for (unsigned t = 0; t < 100 && ds.calls == 0; t++)
         ak_advance(&k, 10 * KNS_PER_MS);
     cr_assert_eq(ds.calls, 1);
@@ -278,8 +279,8 @@ Test(am, store_into_a_registered_segment_at_an_offset)
     pattern(src, 3000, 9);
     struct ak_done d = { 0 };
     uint32_t args[2] = { 5, 6 };
-    cr_assert_eq(am_store(k.a, &k.addr_b, AM_H_ECHO, 2, 1000, src, 3000, args, 2, ak_done_cb,
-                          &d), 0);
+    cr_assert_eq(am_store(k.a, &k.addr_b, AM_H_ECHO, 2, 1000, src, 3000, args, 2, ak_done_cb, &d),
+                 0);
     ak_run(&k);
     cr_assert_eq(d.r.status, 0);
     cr_assert_eq(d.r.nargs, 2, "the store's handler got its arguments");

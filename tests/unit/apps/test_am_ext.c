@@ -95,8 +95,12 @@ static bool take_udp(struct am_hdr *h)
 
 Test(am_ext, udp_request_reply_and_duplicate)
 {
-    struct am_hdr q = { .type = AM_REQUEST, .handler = AM_H_ECHO, .nargs = 2, .epoch = 77,
-                        .seq = 1, .args = { 11, 22 } };
+    struct am_hdr q = { .type = AM_REQUEST,
+                        .handler = AM_H_ECHO,
+                        .nargs = 2,
+                        .epoch = 77,
+                        .seq = 1,
+                        .args = { 11, 22 } };
     struct am_hdr r;
     for (int i = 0; i < 2; i++) {
         send_udp(&q, NULL);
@@ -118,8 +122,15 @@ Test(am_ext, udp_store_into_segment_then_sum)
     static uint8_t data[1000];
     for (unsigned i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 3);
-    struct am_hdr q = { .type = AM_STORE, .handler = AM_H_SUM, .epoch = 5, .seq = 1,
-                        .flags = AM_F_LAST, .length = 1000, .base = 100, .pos = 0, .total = 1000 };
+    struct am_hdr q = { .type = AM_STORE,
+                        .handler = AM_H_SUM,
+                        .epoch = 5,
+                        .seq = 1,
+                        .flags = AM_F_LAST,
+                        .length = 1000,
+                        .base = 100,
+                        .pos = 0,
+                        .total = 1000 };
     send_udp(&q, data);
     struct am_hdr r;
     cr_assert(take_udp(&r));
@@ -127,8 +138,14 @@ Test(am_ext, udp_store_into_segment_then_sum)
     cr_assert_eq(r.args[0], 100);
     cr_assert_eq(r.args[1], 1000);
     cr_assert_eq(r.args[2], am_fnv1a(data, sizeof data));
-    struct am_hdr g = { .type = AM_GET, .epoch = 5, .seq = 2, .flags = AM_F_LAST, .length = 10,
-                        .base = 100, .pos = 990, .total = 1000 };
+    struct am_hdr g = { .type = AM_GET,
+                        .epoch = 5,
+                        .seq = 2,
+                        .flags = AM_F_LAST,
+                        .length = 10,
+                        .base = 100,
+                        .pos = 990,
+                        .total = 1000 };
     send_udp(&g, NULL);
     cr_assert(take_udp(&r));
     cr_assert_eq(r.type, AM_GET_REPLY);
@@ -147,8 +164,8 @@ Test(am_ext, malformed_messages_are_counted_and_dropped)
         const char *counter;
     } bad[] = {
         { AM_OFF_VERSION, 9, "mal_version" }, { AM_OFF_TYPE, 0, "mal_type" },
-        { AM_OFF_FLAGS, 1, "mal_flags" },      { AM_OFF_NARGS, 5, "mal_nargs" },
-        { AM_OFF_STATUS, 2, "mal_status" },    { AM_OFF_RESERVED, 1, "mal_reserved" },
+        { AM_OFF_FLAGS, 1, "mal_flags" },     { AM_OFF_NARGS, 5, "mal_nargs" },
+        { AM_OFF_STATUS, 2, "mal_status" },   { AM_OFF_RESERVED, 1, "mal_reserved" },
     };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         build(&q, NULL);
@@ -206,8 +223,9 @@ static bool take_aal5(struct am_hdr *h)
 
 Test(am_ext, aal5_request_reply_and_large_store)
 {
-    struct am_hdr q = { .type = AM_REQUEST, .handler = AM_H_ECHO, .nargs = 1, .epoch = 3,
-                        .seq = 1, .args = { 99 } };
+    struct am_hdr q = {
+        .type = AM_REQUEST, .handler = AM_H_ECHO, .nargs = 1, .epoch = 3, .seq = 1, .args = { 99 }
+    };
     send_aal5(&q, NULL, 40);
     struct am_hdr r;
     cr_assert(take_aal5(&r));
@@ -218,8 +236,14 @@ Test(am_ext, aal5_request_reply_and_large_store)
     static uint8_t data[AM_CHUNK_MAX];
     for (unsigned i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i ^ (i >> 8));
-    struct am_hdr s = { .type = AM_STORE, .handler = AM_H_SUM, .epoch = 3, .seq = 2,
-                        .flags = AM_F_LAST, .length = AM_CHUNK_MAX, .base = 0, .pos = 0,
+    struct am_hdr s = { .type = AM_STORE,
+                        .handler = AM_H_SUM,
+                        .epoch = 3,
+                        .seq = 2,
+                        .flags = AM_F_LAST,
+                        .length = AM_CHUNK_MAX,
+                        .base = 0,
+                        .pos = 0,
                         .total = AM_CHUNK_MAX };
     send_aal5(&s, data, 40);
     cr_assert(take_aal5(&r));
@@ -262,8 +286,9 @@ Test(am_ext, the_am_domain_through_the_name_service)
     cr_assert_eq(reg(ep, caps, 40, user_handler, NULL, NULL, &r), -KE_PERM, "index not granted");
     cr_assert_eq(reg(ep, NULL, 16, user_handler, NULL, NULL, &r), -KE_PERM, "no grant at all");
     cr_assert_eq(reg(ep, caps, 16, user_handler, NULL, NULL, &r), 0);
-    struct am_hdr q = { .type = AM_REQUEST, .handler = 16, .nargs = 1, .epoch = 8, .seq = 1,
-                        .args = { 21 } };
+    struct am_hdr q = {
+        .type = AM_REQUEST, .handler = 16, .nargs = 1, .epoch = 8, .seq = 1, .args = { 21 }
+    };
     send_udp(&q, NULL);
     struct am_hdr a;
     cr_assert(take_udp(&a));

@@ -26,11 +26,16 @@ static size_t build(struct am_hdr *h)
 
 Test(am_wire, request_layout)
 {
-    struct am_hdr h = { .type = AM_REQUEST, .handler = 17, .nargs = 2, .epoch = 0x01020304,
-                        .seq = 0xa0b0c0d0, .args = { 0x11223344, 0x55667788 } };
+    struct am_hdr h = { .type = AM_REQUEST,
+                        .handler = 17,
+                        .nargs = 2,
+                        .epoch = 0x01020304,
+                        .seq = 0xa0b0c0d0,
+                        .args = { 0x11223344, 0x55667788 } };
     size_t n = build(&h);
     cr_assert_eq(n, 24);
-    const uint8_t want[24] = { 1, 1, 0, 17, 2, 0, 0, 0, 1, 2, 3, 4, 0xa0, 0xb0, 0xc0, 0xd0,
+    const uint8_t want[24] = { 1,    1,    0,    17,   2,    0,    0,    0,
+                               1,    2,    3,    4,    0xa0, 0xb0, 0xc0, 0xd0,
                                0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
     cr_assert_arr_eq(buf, want, sizeof want);
     struct am_hdr p;
@@ -98,8 +103,15 @@ static void expect(size_t n, int why)
 
 static size_t good_store(void)
 {
-    struct am_hdr h = { .type = AM_STORE, .epoch = 9, .seq = 1, .segment = 0, .length = 100,
-                        .base = 0, .pos = 0, .total = 100, .flags = AM_F_LAST };
+    struct am_hdr h = { .type = AM_STORE,
+                        .epoch = 9,
+                        .seq = 1,
+                        .segment = 0,
+                        .length = 100,
+                        .base = 0,
+                        .pos = 0,
+                        .total = 100,
+                        .flags = AM_F_LAST };
     return build(&h);
 }
 
@@ -109,9 +121,9 @@ Test(am_wire, malformed_reasons)
     expect(n, AM_W_OK);
     for (size_t k = 0; k < AM_HDR_LEN; k++)
         expect(k, AM_W_SHORT);
-    expect(AM_HDR_LEN + 8, AM_W_SHORT);              /* bulk header cut */
-    expect(n - 1, AM_W_LENGTH);                       /* a data byte missing */
-    expect(n + 1, AM_W_LENGTH);                       /* one byte too many */
+    expect(AM_HDR_LEN + 8, AM_W_SHORT); /* bulk header cut */
+    expect(n - 1, AM_W_LENGTH);         /* a data byte missing */
+    expect(n + 1, AM_W_LENGTH);         /* one byte too many */
     buf[AM_OFF_VERSION] = 2;
     expect(n, AM_W_VERSION);
     n = good_store();
@@ -126,7 +138,7 @@ Test(am_wire, malformed_reasons)
     buf[AM_OFF_NARGS] = 5;
     expect(n, AM_W_NARGS);
     n = good_store();
-    buf[AM_OFF_STATUS] = 1;                           /* status on a STORE */
+    buf[AM_OFF_STATUS] = 1; /* status on a STORE */
     expect(n, AM_W_STATUS);
     n = good_store();
     buf[AM_OFF_RESERVED + 1] = 1;
@@ -135,27 +147,27 @@ Test(am_wire, malformed_reasons)
     memset(buf + AM_OFF_EPOCH, 0, 4);
     expect(n, AM_W_EPOCH);
     n = good_store();
-    buf[AM_HDR_LEN + 1] = 1;                          /* bulk reserved byte */
+    buf[AM_HDR_LEN + 1] = 1; /* bulk reserved byte */
     expect(n, AM_W_RESERVED);
     n = good_store();
-    buf[AM_OFF_FLAGS] = 0;                            /* last chunk without LAST */
+    buf[AM_OFF_FLAGS] = 0; /* last chunk without LAST */
     expect(n, AM_W_BULK);
 
     struct am_hdr a = { .type = AM_ACK, .epoch = 1, .seq = 1, .flags = AM_F_LAST };
     n = am_wire_build(buf, sizeof buf, &a);
-    expect(n, AM_W_FLAGS);                            /* LAST on a type without bulk */
+    expect(n, AM_W_FLAGS); /* LAST on a type without bulk */
     struct am_hdr k = { .type = AM_NACK, .epoch = 1, .seq = 1, .status = 0 };
     n = am_wire_build(buf, sizeof buf, &k);
-    expect(n, AM_W_STATUS);                           /* a NACK without a reason */
+    expect(n, AM_W_STATUS); /* a NACK without a reason */
     k.status = AM_S_MAX + 1;
     n = am_wire_build(buf, sizeof buf, &k);
     expect(n, AM_W_STATUS);
     struct am_hdr r = { .type = AM_REQUEST, .epoch = 1, .seq = 1 };
     n = am_wire_build(buf, sizeof buf, &r);
-    expect(n + 4, AM_W_LENGTH);                       /* trailing bytes after a request */
+    expect(n + 4, AM_W_LENGTH); /* trailing bytes after a request */
     r.nargs = 3;
     n = am_wire_build(buf, sizeof buf, &r);
-    expect(n - 4, AM_W_SHORT);                        /* an argument cut */
+    expect(n - 4, AM_W_SHORT); /* an argument cut */
 }
 
 Test(am_wire, bulk_bounds)
@@ -169,19 +181,24 @@ Test(am_wire, bulk_bounds)
         { AM_CHUNK_MAX, 0, 0, AM_CHUNK_MAX, true, AM_W_OK },
         { 1, 0, AM_BULK_MAX - 1, AM_BULK_MAX, true, AM_W_OK },
         { 1, UINT32_MAX - 1, 0, 1, true, AM_W_OK },
-        { 0, 0, 0, 1, false, AM_W_BULK },                     /* empty chunk */
-        { 10, 0, 0, 0, false, AM_W_BULK },                    /* empty transfer */
-        { 10, 0, 0, AM_BULK_MAX + 1, false, AM_W_BULK },      /* transfer over 64 KiB */
-        { 10, 0, 95, 100, true, AM_W_BULK },                  /* chunk beyond the transfer */
+        { 0, 0, 0, 1, false, AM_W_BULK },                /* empty chunk */
+        { 10, 0, 0, 0, false, AM_W_BULK },               /* empty transfer */
+        { 10, 0, 0, AM_BULK_MAX + 1, false, AM_W_BULK }, /* transfer over 64 KiB */
+        { 10, 0, 95, 100, true, AM_W_BULK },             /* chunk beyond the transfer */
         { 10, 0, 100, 100, true, AM_W_BULK },
-        { 10, UINT32_MAX - 5, 0, 10, true, AM_W_BULK },       /* base + total wraps */
-        { 10, 0, 0, 100, true, AM_W_BULK },                   /* LAST on a middle chunk */
-        { 10, 0, 90, 100, false, AM_W_BULK },                 /* no LAST on the last */
+        { 10, UINT32_MAX - 5, 0, 10, true, AM_W_BULK }, /* base + total wraps */
+        { 10, 0, 0, 100, true, AM_W_BULK },             /* LAST on a middle chunk */
+        { 10, 0, 90, 100, false, AM_W_BULK },           /* no LAST on the last */
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         /* GET: no data bytes, so even impossible lengths can be written */
-        struct am_hdr h = { .type = AM_GET, .epoch = 1, .seq = 1, .length = (uint16_t)cases[i].length,
-                            .base = cases[i].base, .pos = cases[i].pos, .total = cases[i].total,
+        struct am_hdr h = { .type = AM_GET,
+                            .epoch = 1,
+                            .seq = 1,
+                            .length = (uint16_t)cases[i].length,
+                            .base = cases[i].base,
+                            .pos = cases[i].pos,
+                            .total = cases[i].total,
                             .flags = cases[i].last ? AM_F_LAST : 0 };
         size_t n = am_wire_build(buf, sizeof buf, &h);
         struct am_hdr p;
@@ -189,8 +206,12 @@ Test(am_wire, bulk_bounds)
         cr_assert_eq(e, cases[i].why, "case %u: %s", i, am_wire_err_name(e));
     }
     /* a chunk over AM_CHUNK_MAX */
-    struct am_hdr h = { .type = AM_GET, .epoch = 1, .seq = 1, .length = AM_CHUNK_MAX + 1,
-                        .total = AM_CHUNK_MAX + 1, .flags = AM_F_LAST };
+    struct am_hdr h = { .type = AM_GET,
+                        .epoch = 1,
+                        .seq = 1,
+                        .length = AM_CHUNK_MAX + 1,
+                        .total = AM_CHUNK_MAX + 1,
+                        .flags = AM_F_LAST };
     size_t n = am_wire_build(buf, sizeof buf, &h);
     struct am_hdr p;
     cr_assert_eq(am_wire_parse(buf, n, &p), AM_W_BULK);

@@ -33,9 +33,10 @@ static const uint8_t pp_request[16] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
 static const uint8_t pp_reply[16] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
                                       0x00, 0x02, 0x00, 0x00, 0x00, 0x10, 0x9a, 0x66 };
 /* throughput message #1: seq 1, flags 0x0001 (client, no pong request), length 20 */
-static const uint8_t tp_message[20] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-                                        0x00, 0x01, 0x00, 0x00, 0x00, 0x14, 0xb7, 0x31,
-                                        0x58, 0xa3, 0x5a, 0x25 };
+static const uint8_t tp_message[20] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01,
+    0x00, 0x00, 0x00, 0x14, 0xb7, 0x31, 0x58, 0xa3, 0x5a, 0x25
+};
 
 static void *install_sp(const char *port)
 {
@@ -49,14 +50,16 @@ static void *install_sp(const char *port)
     }
     void *state = NULL;
     char err[128] = "";
-    cr_assert_eq(kext_create(e, &p, (struct kext **)&state, err, sizeof err), 0, "install: %s", err);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&state, err, sizeof err), 0, "install: %s",
+                 err);
     return state;
 }
 
 static void send_msg(struct netif *ifp, const void *msg, size_t len)
 {
-    struct uk_dgram d = { .sport = 53717, .dport = SOCKPERF_PORT, .payload = msg,
-                          .payload_len = len };
+    struct uk_dgram d = {
+        .sport = 53717, .dport = SOCKPERF_PORT, .payload = msg, .payload_len = len
+    };
     udpkit_inject(ifp, &d);
 }
 
@@ -134,15 +137,15 @@ Test(sockperf, malformed_messages_are_counted_and_dropped)
 {
     struct netif *ifp = udpkit_setup();
     void *st = install_sp(NULL);
-    send_msg(ifp, pp_request, 13);              /* header does not fit */
-    send_msg(ifp, pp_request, 0);               /* empty */
+    send_msg(ifp, pp_request, 13); /* header does not fit */
+    send_msg(ifp, pp_request, 0);  /* empty */
     uint8_t m[16];
     memcpy(m, pp_request, sizeof m);
-    store_be32(m + SOCKPERF_OFF_LENGTH, 17);    /* claims more than was sent */
+    store_be32(m + SOCKPERF_OFF_LENGTH, 17); /* claims more than was sent */
     send_msg(ifp, m, sizeof m);
-    store_be32(m + SOCKPERF_OFF_LENGTH, 15);    /* claims less than was sent */
+    store_be32(m + SOCKPERF_OFF_LENGTH, 15); /* claims less than was sent */
     send_msg(ifp, m, sizeof m);
-    store_be32(m + SOCKPERF_OFF_LENGTH, 13);    /* shorter than its own header */
+    store_be32(m + SOCKPERF_OFF_LENGTH, 13); /* shorter than its own header */
     send_msg(ifp, m, sizeof m);
     store_be32(m + SOCKPERF_OFF_LENGTH, 0xffffffffu);
     send_msg(ifp, m, sizeof m);

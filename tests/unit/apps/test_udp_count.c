@@ -29,15 +29,17 @@ static void *install_count(const char *port)
     }
     void *state = NULL;
     char err[128] = "";
-    cr_assert_eq(kext_create(e, &p, (struct kext **)&state, err, sizeof err), 0, "install: %s", err);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&state, err, sizeof err), 0, "install: %s",
+                 err);
     return state;
 }
 
 static void send_to(struct netif *ifp, uint16_t dport, size_t payload_len)
 {
     static const uint8_t junk[64] = { 1, 2, 3 };
-    struct uk_dgram d = { .sport = 30000, .dport = dport, .payload = junk,
-                          .payload_len = payload_len };
+    struct uk_dgram d = {
+        .sport = 30000, .dport = dport, .payload = junk, .payload_len = payload_len
+    };
     udpkit_inject(ifp, &d);
 }
 
@@ -205,7 +207,8 @@ Test(udp_count, tcpdump_guard_selects_like_port_and_listens)
     cr_assert_eq(rc, 0, "install: %s", err);
     send_to(ifp, 5000, 10);
     send_to(ifp, 5001, 7);
-    cr_assert_eq(udpkit_counter("udp-count:guard", "datagrams"), 1, "only port 5000 passes the guard");
+    cr_assert_eq(udpkit_counter("udp-count:guard", "datagrams"), 1,
+                 "only port 5000 passes the guard");
     cr_assert_eq(udpkit_counter("udp-count:guard", "bytes"), 10);
     /* the guarded instance listens for what it selects: only 5001 is unreachable */
     cr_assert_eq(testkit_drain(ifp), 1);

@@ -28,7 +28,8 @@ static void *install(const char *name, const char *key, const char *value)
     }
     void *state = NULL;
     char err[128] = "";
-    cr_assert_eq(kext_create(e, &p, (struct kext **)&state, err, sizeof err), 0, "install: %s", err);
+    cr_assert_eq(kext_create(e, &p, (struct kext **)&state, err, sizeof err), 0, "install: %s",
+                 err);
     cr_assert_not_null(state);
     return state;
 }
@@ -103,11 +104,11 @@ Test(udp_echo, refuses_source_ports_that_would_loop)
     struct netif *ifp = udpkit_setup();
     void *st = install("udp-echo", NULL, NULL);
     struct uk_dgram d = { .sport = 19, .dport = 7, .payload = text, .payload_len = 9 };
-    udpkit_inject(ifp, &d);   /* chargen */
+    udpkit_inject(ifp, &d); /* chargen */
     d.sport = 7;
-    udpkit_inject(ifp, &d);   /* another echo server */
+    udpkit_inject(ifp, &d); /* another echo server */
     d.sport = 0;
-    udpkit_inject(ifp, &d);   /* no port to answer */
+    udpkit_inject(ifp, &d); /* no port to answer */
     cr_assert_eq(testkit_sent_count(ifp), 0, "no reply, and no ICMP: the port is ours");
     cr_assert_eq(udpkit_counter("udp-echo", "loop_refused"), 2);
     cr_assert_eq(udpkit_counter("udp-echo", "bad_sport"), 1);

@@ -116,8 +116,8 @@ unsigned testkit_drain(struct netif *ifp)
     return n;
 }
 
-size_t testkit_arp_frame(uint8_t f[60], const uint8_t eth_dst[6], uint16_t op,
-                         const uint8_t sha[6], uint32_t spa, const uint8_t *tha, uint32_t tpa)
+size_t testkit_arp_frame(uint8_t f[60], const uint8_t eth_dst[6], uint16_t op, const uint8_t sha[6],
+                         uint32_t spa, const uint8_t *tha, uint32_t tpa)
 {
     memset(f, 0, 60);
     memcpy(f, eth_dst, 6);

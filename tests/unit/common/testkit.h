@@ -53,8 +53,8 @@ unsigned testkit_drain(struct netif *ifp);
  * 2 reply); sender @sha/@spa, target @tha (NULL: zero)/@tpa. Addresses in
  * host order. Returns 60, the frame's length in bytes.
  */
-size_t testkit_arp_frame(uint8_t f[60], const uint8_t eth_dst[6], uint16_t op,
-                         const uint8_t sha[6], uint32_t spa, const uint8_t *tha, uint32_t tpa);
+size_t testkit_arp_frame(uint8_t f[60], const uint8_t eth_dst[6], uint16_t op, const uint8_t sha[6],
+                         uint32_t spa, const uint8_t *tha, uint32_t tpa);
 
 /**
  * testkit_teach_peer - the peer @peer_mac/@peer_ip broadcasts an ARP request

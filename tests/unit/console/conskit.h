@@ -15,8 +15,8 @@
 #include "apps/console/console.h"
 #include "netgraph/netif.h"
 
-#define CK_OUR_IP 0x0a000001u   /* 10.0.0.1, the appliance's eth0 */
-#define CK_PEER_IP 0x0a000002u  /* 10.0.0.2, the peer on eth0 */
+#define CK_OUR_IP 0x0a000001u  /* 10.0.0.1, the appliance's eth0 */
+#define CK_PEER_IP 0x0a000002u /* 10.0.0.2, the peer on eth0 */
 extern const uint8_t CK_OUR_MAC[6];
 extern const uint8_t CK_PEER_MAC[6];
 
@@ -55,9 +55,9 @@ unsigned ck_poll(void);
 /** A frame the appliance sent, read. */
 struct ck_sent {
     uint16_t ethertype;
-    uint8_t proto;            /* IPv4 protocol, 0 if not IPv4 */
+    uint8_t proto; /* IPv4 protocol, 0 if not IPv4 */
     uint32_t src, dst;
-    const uint8_t *l4;        /* into frame */
+    const uint8_t *l4; /* into frame */
     size_t l4_len;
     uint8_t frame[2048];
     size_t len;

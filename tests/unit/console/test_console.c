@@ -19,8 +19,10 @@
 #include "protocols/arp/arp.h"
 #include "protocols/ipv4/ipv4.h"
 
-#define OUT_HAS(needle) cr_expect(strstr(ck_out(), (needle)) != NULL, "no '%s' in:\n%s", (needle), ck_out())
-#define OUT_LACKS(needle) cr_expect(strstr(ck_out(), (needle)) == NULL, "'%s' in:\n%s", (needle), ck_out())
+#define OUT_HAS(needle) \
+    cr_expect(strstr(ck_out(), (needle)) != NULL, "no '%s' in:\n%s", (needle), ck_out())
+#define OUT_LACKS(needle) \
+    cr_expect(strstr(ck_out(), (needle)) == NULL, "'%s' in:\n%s", (needle), ck_out())
 #define OUT_IS(text) cr_expect_str_eq(ck_out(), (text))
 
 static unsigned count_of(const char *hay, const char *needle)
@@ -127,7 +129,8 @@ Test(console_parser, unknown_commands_say_what_exists)
     cr_expect_eq(ck_run("show"), CONSOLE_FAILED);
     OUT_IS("show: expected graph, counters, pools, arp, routes, interfaces, nodes\n");
     cr_expect_eq(ck_run("  show   bogus "), CONSOLE_FAILED);
-    OUT_IS("show: unknown 'bogus'; expected graph, counters, pools, arp, routes, interfaces, nodes\n");
+    OUT_IS(
+        "show: unknown 'bogus'; expected graph, counters, pools, arp, routes, interfaces, nodes\n");
     cr_expect_eq(ck_run("extension"), CONSOLE_FAILED);
     OUT_IS("extension: expected list, install, remove\n");
     cr_expect_eq(ck_run(""), CONSOLE_OK);
@@ -156,10 +159,23 @@ Test(console_parser, argument_counts_are_checked_against_the_syntax)
 Test(console_parser, help_documents_every_command)
 {
     static const char *const commands[] = {
-        "help [COMMAND]", "show graph [dot]", "show counters [NODE]", "show pools", "show arp",
-        "show routes", "show interfaces", "show nodes", "route add A.B.C.D/LEN via A.B.C.D [dev NAME]",
-        "route del A.B.C.D/LEN", "arp flush", "extension list", "extension install NAME [key=value ...]",
-        "extension remove ID", "log level [LEVEL]", "quit", "shutdown",
+        "help [COMMAND]",
+        "show graph [dot]",
+        "show counters [NODE]",
+        "show pools",
+        "show arp",
+        "show routes",
+        "show interfaces",
+        "show nodes",
+        "route add A.B.C.D/LEN via A.B.C.D [dev NAME]",
+        "route del A.B.C.D/LEN",
+        "arp flush",
+        "extension list",
+        "extension install NAME [key=value ...]",
+        "extension remove ID",
+        "log level [LEVEL]",
+        "quit",
+        "shutdown",
     };
     ck_console(0);
     cr_expect_eq(ck_run("help"), CONSOLE_OK);
@@ -192,9 +208,12 @@ Test(console_show, nodes_come_from_the_descriptors)
     cr_expect(strncmp(o, "nodes (bring-up order):\n  ether  on dev.PacketArrived", 52) == 0,
               "the link layer first:\n%s", o);
     OUT_HAS("\n  ipv4   on ether.PacketArrived [type == 0x0800] raises ipv4.PacketArrived");
-    OUT_HAS("\n  udp    on ipv4.LocalArrived [ip proto == 17] raises udp.PacketArrived udp.PortUnreachable\n");
-    OUT_HAS("\nextension classes:\n  udp-echo     on udp.PacketArrived [udp dst port PORT]: udp-echo [port=N]\n");
-    OUT_HAS("\n  router       on ipv4.PacketArrived [destination not local, arrival interface granted]");
+    OUT_HAS("\n  udp    on ipv4.LocalArrived [ip proto == 17] raises udp.PacketArrived "
+            "udp.PortUnreachable\n");
+    OUT_HAS("\nextension classes:\n  udp-echo     on udp.PacketArrived [udp dst port PORT]: "
+            "udp-echo [port=N]\n");
+    OUT_HAS("\n  router       on ipv4.PacketArrived [destination not local, arrival interface "
+            "granted]");
 }
 
 Test(console_show, graph_is_a_tree_from_the_driver_event)
@@ -204,7 +223,8 @@ Test(console_show, graph_is_a_tree_from_the_driver_event)
     cr_expect_eq(ck_run("extension install udp-echo port=7"), CONSOLE_OK, "%s", ck_out());
     cr_expect_eq(ck_run("show graph"), CONSOLE_OK);
     const char *o = ck_out();
-    cr_expect(strncmp(o, "dev.PacketArrived (raised 0, unhandled 0)\n  ether [true] calls 0", 63) == 0,
+    cr_expect(strncmp(o, "dev.PacketArrived (raised 0, unhandled 0)\n  ether [true] calls 0", 63) ==
+                  0,
               "the root first:\n%s", o);
     OUT_HAS("\n    ether.PacketArrived (raised 0, unhandled 0)\n");
     OUT_HAS("\n      arp [L2[12:2]==0x806] calls 0 taken 0 errors 0\n");
@@ -212,7 +232,8 @@ Test(console_show, graph_is_a_tree_from_the_driver_event)
     OUT_HAS("\n        ipv4.LocalArrived (raised 0, unhandled 0)\n");
     OUT_HAS("\n          udp [L3[9:1]==0x11]");
     OUT_HAS("\n            udp.PacketArrived (raised 0, unhandled 0)\n");
-    OUT_HAS("\n              udp-count [L4[2:2]==0x1388 && pred] calls 0"); /* pred: not broadcast */
+    OUT_HAS(
+        "\n              udp-count [L4[2:2]==0x1388 && pred] calls 0"); /* pred: not broadcast */
     OUT_HAS("\n              udp-echo [L4[2:2]==0x7 && pred] calls 0");
     cr_expect_eq(count_of(o, "udp.PacketArrived"), 1, "each event once");
     cr_expect_eq(ck_run("show graph dot"), CONSOLE_OK);
@@ -340,19 +361,24 @@ Test(console_route, errors_are_clear_and_change_nothing)
     static const struct {
         const char *line, *msg;
     } cases[] = {
-        { "route add 10.0.0.0/33 via 10.0.0.2", "route add: 10.0.0.0/33: prefix length must be 0..32\n" },
-        { "route add 10.0.0.0/x via 10.0.0.2", "route add: 10.0.0.0/x: prefix length must be 0..32\n" },
+        { "route add 10.0.0.0/33 via 10.0.0.2",
+          "route add: 10.0.0.0/33: prefix length must be 0..32\n" },
+        { "route add 10.0.0.0/x via 10.0.0.2",
+          "route add: 10.0.0.0/x: prefix length must be 0..32\n" },
         { "route add 10.9.0.1/16 via 10.0.0.2",
           "route add: 10.9.0.1/16: host bits set (the network is 10.9.0.0/16)\n" },
-        { "route add 10.9.0/16 via 10.0.0.2", "route add: 10.9.0/16: '10.9.0' is not an IPv4 address\n" },
+        { "route add 10.9.0/16 via 10.0.0.2",
+          "route add: 10.9.0/16: '10.9.0' is not an IPv4 address\n" },
         { "route add 10.9.0.1 via 10.0.0.2",
           "route add: 10.9.0.1: expected A.B.C.D/LEN (a host route is 10.9.0.1/32)\n" },
-        { "route add 10.9.0.0/16 via 10.0.0.300", "route add: via 10.0.0.300: not an IPv4 address\n" },
+        { "route add 10.9.0.0/16 via 10.0.0.300",
+          "route add: via 10.0.0.300: not an IPv4 address\n" },
         { "route add 10.9.0.0/16 via", "route add: 'via' needs an address\n" },
         { "route add 10.9.0.0/16 through 10.0.0.2",
           "route add: unexpected 'through' (expected 'via A.B.C.D' or 'dev NAME')\n" },
         { "route add 10.9.0.0/16 via 10.0.0.2 via 10.0.0.3", "route add: 'via' given twice\n" },
-        { "route add 10.9.0.0/16 dev eth7", "route add: dev eth7: no such interface (interfaces: eth0, eth1)\n" },
+        { "route add 10.9.0.0/16 dev eth7",
+          "route add: dev eth7: no such interface (interfaces: eth0, eth1)\n" },
         { "route add 10.9.0.0/16 via 172.31.0.1",
           "route add: gateway 172.31.0.1 is on no interface's subnet (add 'dev NAME')\n" },
         { "route add 10.9.0.0/16 via 0.0.0.0", "route add: via 0.0.0.0: not a usable gateway\n" },
@@ -416,7 +442,8 @@ Test(console_extension, install_errors_name_the_problem)
     ck_appliance(ck_conf);
     ck_console(0);
     cr_expect_eq(ck_run("extension install udp-ecco port=7"), CONSOLE_FAILED);
-    OUT_HAS("extension install: unknown extension 'udp-ecco' (known: udp-echo, udp-count, sockperf");
+    OUT_HAS(
+        "extension install: unknown extension 'udp-ecco' (known: udp-echo, udp-count, sockperf");
     cr_expect_eq(ck_run("extension install udp-echo port=99999"), CONSOLE_FAILED);
     OUT_IS("extension install: udp-echo: port: out of range (expected 1..65535); usage: udp-echo "
            "[port=N]\n");

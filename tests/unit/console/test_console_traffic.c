@@ -22,10 +22,10 @@
 #include "protocols/udp/udp.h"
 
 #define ROUNDS 60
-#define UDP_PER_ROUND 8        /* of which at most ICMP_ERR_BURST unreachables per round */
+#define UDP_PER_ROUND 8 /* of which at most ICMP_ERR_BURST unreachables per round */
 #define PINGS_PER_ROUND 3
-#define CONTROL_PORT 9         /* a datagram here toggles udp-echo from inside the raise */
-#define SPORT_BASE 20000       /* request n comes from port SPORT_BASE + n */
+#define CONTROL_PORT 9   /* a datagram here toggles udp-echo from inside the raise */
+#define SPORT_BASE 20000 /* request n comes from port SPORT_BASE + n */
 
 static uint64_t fake_now = 1000000000ull;
 
@@ -38,7 +38,7 @@ static uint64_t test_clock(void *ctx)
 /* The udp-echo state and what each request should get. */
 static struct {
     bool installed;
-    unsigned id;                 /* console id of the installed instance */
+    unsigned id; /* console id of the installed instance */
     unsigned installs, removes;
 } echo;
 
@@ -58,8 +58,8 @@ static void toggle(void)
         echo.removes++;
     } else {
         cr_assert_eq(ck_run("extension install udp-echo port=7"), CONSOLE_OK, "%s", ck_out());
-        cr_assert_eq(sscanf(ck_out(), "extension %u installed: udp-echo port=7", &echo.id), 1,
-                     "%s", ck_out());
+        cr_assert_eq(sscanf(ck_out(), "extension %u installed: udp-echo port=7", &echo.id), 1, "%s",
+                     ck_out());
         echo.installed = true;
         echo.installs++;
     }
@@ -98,12 +98,13 @@ static void collect(struct netif *eth0)
             snprintf(want, sizeof want, "req %u", n);
             cr_assert_eq(load_be16(s.l4 + 4), 8 + strlen(want));
             cr_assert(memcmp(s.l4 + 8, want, strlen(want)) == 0, "the request's payload");
-            cr_assert_eq(expected[n], EXPECT_ECHO, "request %u echoed while udp-echo was removed", n);
+            cr_assert_eq(expected[n], EXPECT_ECHO, "request %u echoed while udp-echo was removed",
+                         n);
             answers[n]++;
         } else if (s.proto == 1 && s.l4[0] == 3) {
             cr_assert_eq(s.l4[1], 3, "port unreachable");
             cr_assert_eq(ck_csum(s.l4, s.l4_len), 0, "ICMP checksum");
-            const uint8_t *quoted = s.l4 + 8;              /* the request's IPv4 header */
+            const uint8_t *quoted = s.l4 + 8; /* the request's IPv4 header */
             const uint8_t *udp = quoted + (quoted[0] & 15) * 4;
             cr_assert_eq(load_be16(udp + 2), 7);
             unsigned n = request_no(load_be16(udp));
@@ -150,8 +151,8 @@ Test(console_traffic, install_and_remove_udp_echo_while_requests_and_pings_flow)
             }
             char payload[16];
             int len = snprintf(payload, sizeof payload, "req %u", req);
-            ck_inject(eth0, f, ck_udp(f, sizeof f, (uint16_t)(SPORT_BASE + req), 7, payload,
-                                      (size_t)len));
+            ck_inject(eth0, f,
+                      ck_udp(f, sizeof f, (uint16_t)(SPORT_BASE + req), 7, payload, (size_t)len));
             expected[req++] = state ? EXPECT_ECHO : EXPECT_UNREACH;
             if (k % 3 == 1 && ping < (round + 1) * PINGS_PER_ROUND)
                 ck_inject(eth0, f, ck_ping(f, sizeof f, 0x5eed, (uint16_t)ping++));

@@ -45,7 +45,7 @@ static struct {
     uint16_t refcnt;   /* references on the packet while it ran */
     uint16_t data_off; /* its view */
     uint16_t len;
-    uint8_t first;     /* first data byte */
+    uint8_t first; /* first data byte */
     int note;
     bool inside_strand;
 } seen;
@@ -106,7 +106,8 @@ Test(async, runs_after_the_raiser_continues_and_releases_its_reference)
     cr_assert_eq(async_Packet_install(async_pkt, NULL, NULL, &async_props, &h), 0);
     struct pktbuf *p = packet(0xab, 60);
     uint16_t view_off = p->data_off;
-    cr_assert_eq(async_Packet_raise(p), 1, "a queued call counts as taken, whatever it later returns");
+    cr_assert_eq(async_Packet_raise(p), 1,
+                 "a queued call counts as taken, whatever it later returns");
     cr_assert_eq(seen.calls, 0, "not run inside the raise");
     cr_assert_eq(p->refcnt, 2, "the dispatcher holds a reference for the queued call");
     cr_assert_eq(ksched_runnable(), 1);

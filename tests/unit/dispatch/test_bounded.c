@@ -21,7 +21,7 @@
 #include "kernel/stats.h"
 #include "protocols/udp/udp.h"
 
-#define LOOP_BUDGET_NS (2 * 1000 * 1000ull)    /* 2 ms of CPU */
+#define LOOP_BUDGET_NS (2 * 1000 * 1000ull)          /* 2 ms of CPU */
 #define ROOMY_BUDGET_NS (10 * 1000 * 1000 * 1000ull) /* 10 s: never reached */
 
 /* volatile: a handler that never returns may otherwise never store them */

@@ -14,11 +14,21 @@
 #include "kernel/mem.h"
 
 /* Two small interfaces: a "math" one and a "text" one. */
-static int add(int a, int b) { return a + b; }
-static int mul(int a, int b) { return a * b; }
-static int len(const char *s) { return (int)strlen(s); }
+static int add(int a, int b)
+{
+    return a + b;
+}
+static int mul(int a, int b)
+{
+    return a * b;
+}
+static int len(const char *s)
+{
+    return (int)strlen(s);
+}
 
-static const struct kentry math_entries[] = { { "add", (kentry_fn)add }, { "mul", (kentry_fn)mul } };
+static const struct kentry math_entries[] = { { "add", (kentry_fn)add },
+                                              { "mul", (kentry_fn)mul } };
 static const struct kiface math_iface = { "math", math_entries, 2 };
 static const struct kentry text_entries[] = { { "len", (kentry_fn)len } };
 static const struct kiface text_iface = { "text", text_entries, 1 };
@@ -47,8 +57,8 @@ Test(domain, create_resolve_and_call_through_the_table)
     cr_assert_not_null(client);
     cr_assert_eq(kdomain_unresolved(client), 1);
 
-    struct kcap *cap = kcap_create(provider, "math", KCAP_IMPORT, KCAP_SCOPE_ALL_LO,
-                                   KCAP_SCOPE_ALL_HI);
+    struct kcap *cap =
+        kcap_create(provider, "math", KCAP_IMPORT, KCAP_SCOPE_ALL_LO, KCAP_SCOPE_ALL_HI);
     cr_assert_eq(kdomain_resolve(cap, client), 1);
     cr_assert_eq(math, &math_iface);
     cr_assert_eq(kdomain_unresolved(client), 0);

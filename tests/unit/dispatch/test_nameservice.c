@@ -136,8 +136,9 @@ Test(nameservice, grant_specifications)
     cr_assert_eq(c, s->cap[1]);
     kcapset_destroy(s);
 
-    static const char *const bad[] = { "", "alpha:", ":7", "alpha:x", "alpha:7-", "alpha:9-8",
-                                       "alpha:7,,beta", "alpha:99999999999" };
+    static const char *const bad[] = {
+        "", "alpha:", ":7", "alpha:x", "alpha:7-", "alpha:9-8", "alpha:7,,beta", "alpha:99999999999"
+    };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         s = kcapset_create();
         err[0] = '\0';

@@ -137,7 +137,9 @@ Test(props, asynchronous_and_bounded_handlers_keep_their_place)
     static const struct who a = { 'a', KH_TAKEN }, b = { 'b', KH_TAKEN }, c = { 'c', KH_TAKEN };
     struct khandler_props pa = { .name = "a" },
                           pb = { .name = "b", .mode = KH_ASYNC, .before = "a" },
-                          pc = { .name = "c", .budget_ns = 10ull * 1000 * 1000 * 1000, .before = "b" };
+                          pc = { .name = "c",
+                                 .budget_ns = 10ull * 1000 * 1000 * 1000,
+                                 .before = "b" };
     struct khandler *h[3];
     cr_assert_eq(props_Packet_install(mark, (void *)&a, NULL, &pa, &h[0]), 0);
     cr_assert_eq(props_Packet_install(mark, (void *)&b, NULL, &pb, &h[1]), 0);

@@ -25,10 +25,30 @@ static void note(char what, const struct kstrand *s)
     ntrace += (size_t)snprintf(trace + ntrace, sizeof trace - ntrace, "%c%s ", what, s->name);
 }
 
-static int on_block(void *ctx, struct kstrand *s) { (void)ctx; note('B', s); return KH_PASS; }
-static int on_unblock(void *ctx, struct kstrand *s) { (void)ctx; note('U', s); return KH_PASS; }
-static int on_checkpoint(void *ctx, struct kstrand *s) { (void)ctx; note('C', s); return KH_PASS; }
-static int on_resume(void *ctx, struct kstrand *s) { (void)ctx; note('R', s); return KH_PASS; }
+static int on_block(void *ctx, struct kstrand *s)
+{
+    (void)ctx;
+    note('B', s);
+    return KH_PASS;
+}
+static int on_unblock(void *ctx, struct kstrand *s)
+{
+    (void)ctx;
+    note('U', s);
+    return KH_PASS;
+}
+static int on_checkpoint(void *ctx, struct kstrand *s)
+{
+    (void)ctx;
+    note('C', s);
+    return KH_PASS;
+}
+static int on_resume(void *ctx, struct kstrand *s)
+{
+    (void)ctx;
+    note('R', s);
+    return KH_PASS;
+}
 
 static struct khandler *obs[4];
 
@@ -190,7 +210,8 @@ Test(strand, timers_run_as_strands)
     testkit_advance(4 * KNS_PER_MS);
     cr_assert_eq(ksched_runnable(), 0, "not due yet");
     testkit_advance(1 * KNS_PER_MS);
-    cr_assert_eq(ksched_runnable(), 1, "the timer made it runnable; its work waits for the scheduler");
+    cr_assert_eq(ksched_runnable(), 1,
+                 "the timer made it runnable; its work waits for the scheduler");
     cr_assert_eq(t.ticks, 0);
     cr_assert_eq(ksched_run(8), 1);
     cr_assert_eq(t.ticks, 1);

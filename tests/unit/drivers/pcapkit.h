@@ -27,9 +27,9 @@ extern const struct kdriver pcap_file_driver;
 
 /** A frame to write into a pcap: bytes, lengths, timestamp. */
 struct kit_rec {
-    uint64_t ts_ns;   /* ns since the epoch */
-    uint32_t caplen;  /* bytes stored */
-    uint32_t len;     /* bytes on the wire (>= caplen) */
+    uint64_t ts_ns;  /* ns since the epoch */
+    uint32_t caplen; /* bytes stored */
+    uint32_t len;    /* bytes on the wire (>= caplen) */
     uint8_t data[4096];
 };
 
@@ -103,9 +103,9 @@ static inline void kit_write_pcap(const char *path, int dlt, int prec, const str
 
         memset(&h, 0, sizeof(h));
         h.ts.tv_sec = (time_t)(r[i].ts_ns / 1000000000u);
-        h.ts.tv_usec = (suseconds_t)(prec == PCAP_TSTAMP_PRECISION_NANO
-                                         ? r[i].ts_ns % 1000000000u
-                                         : r[i].ts_ns % 1000000000u / 1000u);
+        h.ts.tv_usec =
+            (suseconds_t)(prec == PCAP_TSTAMP_PRECISION_NANO ? r[i].ts_ns % 1000000000u
+                                                             : r[i].ts_ns % 1000000000u / 1000u);
         h.caplen = r[i].caplen;
         h.len = r[i].len;
         pcap_dump((u_char *)d, &h, r[i].data);
@@ -163,7 +163,10 @@ static inline int kit_open(const struct kdriver *d, const char *ifname, unsigned
                            struct kport **port, char *err, size_t errlen)
 {
     struct kdriver_args a = {
-        .ifname = ifname, .params = &params->kp, .instance = instance, .pool = pool,
+        .ifname = ifname,
+        .params = &params->kp,
+        .instance = instance,
+        .pool = pool,
     };
 
     *port = NULL;

@@ -147,8 +147,9 @@ Test(blkfile, queue_is_bounded_and_close_fails_what_waits)
     static uint8_t buf[512];
     dones = 0;
     for (unsigned i = 0; i <= BLKFILE_QUEUE_DEPTH; i++)
-        r[i] = (struct kblk_req){ .op = KBLK_READ, .lba = i % 10, .nsect = 1, .buf = buf,
-                                  .done = count_done };
+        r[i] = (struct kblk_req){
+            .op = KBLK_READ, .lba = i % 10, .nsect = 1, .buf = buf, .done = count_done
+        };
     for (unsigned i = 0; i < BLKFILE_QUEUE_DEPTH; i++)
         cr_assert_eq(kblk_submit(d, &r[i]), 0);
     cr_assert_eq(kblk_submit(d, &r[BLKFILE_QUEUE_DEPTH]), -KE_AGAIN);

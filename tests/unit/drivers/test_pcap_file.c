@@ -41,8 +41,8 @@ TestSuite(pcap_file, .init = setup, .fini = teardown, .timeout = 30);
 
 /* What one delivered frame looked like. */
 struct got {
-    unsigned port;     /* index into the ports array */
-    uint8_t tag;       /* byte 14 of the frame */
+    unsigned port; /* index into the ports array */
+    uint8_t tag;   /* byte 14 of the frame */
     uint16_t len;
     uint64_t rx_ns;
     uint64_t clock_ns; /* kclock_now_ns() when rx_burst returned it */
@@ -66,8 +66,10 @@ static unsigned loop_once(struct kport **ports, unsigned nports, struct got *got
 
         for (uint16_t k = 0; k < n; k++) {
             cr_assert_lt(*ngot, maxgot, "more frames than the traces hold");
-            got[*ngot] = (struct got){ .port = i, .tag = pkt_data(pkts[k])[14],
-                                       .len = pkts[k]->len, .rx_ns = pkts[k]->rx_ns,
+            got[*ngot] = (struct got){ .port = i,
+                                       .tag = pkt_data(pkts[k])[14],
+                                       .len = pkts[k]->len,
+                                       .rx_ns = pkts[k]->rx_ns,
                                        .clock_ns = kclock_now_ns() };
             if (on_frame != NULL)
                 on_frame(&got[*ngot]);
@@ -132,7 +134,7 @@ Test(pcap_file, frames_in_order_at_trace_time)
     struct kport *port;
     struct pktbuf *pkts[8];
 
-    kit_frame(&r[0], 1, T0 + 1000, 60);          /* microsecond pcap: 1 us */
+    kit_frame(&r[0], 1, T0 + 1000, 60); /* microsecond pcap: 1 us */
     kit_frame(&r[1], 2, T0 + 500 * KNS_PER_MS, 100);
     kit_frame(&r[2], 3, T0 + 2 * KNS_PER_S, 1514);
     kit_write_pcap(kit_path(&dir, "in.pcap"), DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, r, 3);
@@ -271,7 +273,8 @@ Test(pcap_file, transmitted_frames_written_with_replay_time)
     port->ops->stop(port);
     tx[0] = pkt_alloc(pool);
     pkt_append(tx[0], 60);
-    cr_assert_eq(port->ops->tx_burst(port, tx, 1), 1, "taken: dropped and counted, not left with the caller");
+    cr_assert_eq(port->ops->tx_burst(port, tx, 1), 1,
+                 "taken: dropped and counted, not left with the caller");
     cr_assert_eq(port->tx_dropped, 1);
     finish(&port, 1);
 
@@ -318,9 +321,9 @@ Test(pcap_file, timers_between_frames_run_before_the_later_frame)
     ktimer_init(&t1, tmark_fn, &m1);
     ktimer_init(&t2, tmark_fn, &m2);
     ktimer_init(&t3, tmark_fn, &m3);
-    ktimer_arm(&t1, T0 + 200 * KNS_PER_MS);  /* between the frames */
-    ktimer_arm(&t2, T0 + KNS_PER_S);         /* at the second frame's time */
-    ktimer_arm(&t3, T0 + 5 * KNS_PER_S);     /* after the last frame: never */
+    ktimer_arm(&t1, T0 + 200 * KNS_PER_MS); /* between the frames */
+    ktimer_arm(&t2, T0 + KNS_PER_S);        /* at the second frame's time */
+    ktimer_arm(&t3, T0 + 5 * KNS_PER_S);    /* after the last frame: never */
 
     run_until_done(&port, 1, got, &ngot, 4);
     cr_assert_eq(ngot, 2);
@@ -479,10 +482,10 @@ Test(pcap_file, bad_records_are_counted_and_skipped)
     uint64_t v = 0;
 
     kit_frame(&r[0], 1, T0, 60);
-    kit_frame(&r[1], 2, T0 + 1, 3000);         /* longer than a buffer */
+    kit_frame(&r[1], 2, T0 + 1, 3000); /* longer than a buffer */
     kit_frame(&r[2], 3, T0 + 2, 100);
-    r[2].caplen = 64;                         /* truncated capture */
-    kit_frame(&r[3], 4, T0 + 3, 10);           /* shorter than an Ethernet header */
+    r[2].caplen = 64;                /* truncated capture */
+    kit_frame(&r[3], 4, T0 + 3, 10); /* shorter than an Ethernet header */
     kit_frame(&r[4], 5, T0 + 4, 60);
     kit_write_pcap(kit_path(&dir, "in.pcap"), DLT_EN10MB, PCAP_TSTAMP_PRECISION_NANO, r, 5);
     port = open_file_port("eth0", 0, kit_path(&dir, "in.pcap"), kit_path(&dir, "out.pcap"));
@@ -539,10 +542,10 @@ Test(pcap_file, empty_pool_drops_and_counts)
     unsigned nheld = 0;
 
     for (unsigned i = 0; i < 6; i++)
-        kit_frame(&r[i], (uint8_t)i, T0, 60);   /* all at one time: one burst */
+        kit_frame(&r[i], (uint8_t)i, T0, 60); /* all at one time: one burst */
     kit_write_pcap(kit_path(&dir, "in.pcap"), DLT_EN10MB, PCAP_TSTAMP_PRECISION_MICRO, r, 6);
     port = open_file_port("eth0", 0, kit_path(&dir, "in.pcap"), kit_path(&dir, "out.pcap"));
-    while (nheld < 14) {                           /* leave 2 of 16 buffers */
+    while (nheld < 14) { /* leave 2 of 16 buffers */
         held[nheld] = pkt_alloc(pool);
         cr_assert_not_null(held[nheld]);
         nheld++;
@@ -669,8 +672,8 @@ Test(pcap_file, mtu_and_mac_parameters)
     kit_param(&p, "out", kit_path(&dir, "out.pcap"));
     kit_param(&p, "mtu", "1400");
     kit_param(&p, "mac", "02:11:22:33:44:55");
-    cr_assert_eq(kit_open(&pcap_file_driver, "eth3", 3, &p, pool, &port, err, sizeof(err)), 0,
-                 "%s", err);
+    cr_assert_eq(kit_open(&pcap_file_driver, "eth3", 3, &p, pool, &port, err, sizeof(err)), 0, "%s",
+                 err);
     cr_assert_eq(port->mtu, 1400);
     cr_assert_eq(memcmp(port->mac, want, 6), 0);
     port->ops->close(port);

@@ -68,8 +68,8 @@ static void enter_lab(void)
     write_proc("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
     write_proc("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
     cr_assert_eq(system("ip link add sp-a type veth peer name sp-b && "
-                        "ip link set sp-a up && ip link set sp-b up"), 0,
-                 "could not create the veth pair in the test's namespace");
+                        "ip link set sp-a up && ip link set sp-b up"),
+                 0, "could not create the veth pair in the test's namespace");
 }
 
 /* A raw AF_PACKET socket on @ifname receiving every frame. */
@@ -190,15 +190,15 @@ Test(pcap_live, receives_peer_frames_but_not_its_own)
     /* Nor what the host itself sends out of sp-a (outbound, not for the appliance). */
     kit_frame(&want, 0x42, 0, KIT_FRAME_LEN);
     memset(want.data, 0xff, 6);
-    cr_assert_eq(send(host_fd, want.data, KIT_FRAME_LEN, 0), (ssize_t)KIT_FRAME_LEN,
-                 "send: %s", strerror(errno));
+    cr_assert_eq(send(host_fd, want.data, KIT_FRAME_LEN, 0), (ssize_t)KIT_FRAME_LEN, "send: %s",
+                 strerror(errno));
     cr_assert_eq(raw_recv_tag(fd, 0x42, buf, sizeof(buf)), (int)KIT_FRAME_LEN);
 
     /* The peer sends to the port's own MAC, which is not sp-a's address. */
     kit_frame(&want, 0x52, 0, KIT_FRAME_LEN);
     memcpy(want.data, port->mac, 6);
-    cr_assert_eq(send(fd, want.data, KIT_FRAME_LEN, 0), (ssize_t)KIT_FRAME_LEN,
-                 "send: %s", strerror(errno));
+    cr_assert_eq(send(fd, want.data, KIT_FRAME_LEN, 0), (ssize_t)KIT_FRAME_LEN, "send: %s",
+                 strerror(errno));
 
     end = mono_ms() + WAIT_MS;
     while (mono_ms() < end) {
@@ -244,7 +244,8 @@ Test(pcap_live, stopped_port_drops_transmissions)
     port->ops->stop(port);
     cr_assert_not(port->link_up);
     p = frame_pkt(0x61, (const uint8_t[6]){ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff });
-    cr_assert_eq(port->ops->tx_burst(port, &p, 1), 1, "taken: dropped and counted, not left with the caller");
+    cr_assert_eq(port->ops->tx_burst(port, &p, 1), 1,
+                 "taken: dropped and counted, not left with the caller");
     cr_assert_eq(port->tx_dropped, 1);
     cr_assert_eq(port->ops->rx_burst(port, pkts, 4), 0);
     finish(port);
@@ -264,8 +265,7 @@ Test(pcap_live, missing_device_is_named)
 
     kit_param(&q, "device", "sp-a");
     kit_param(&q, "snaplen", "12");
-    cr_assert_eq(kit_open(&pcap_driver, "eth0", 0, &q, pool, &port, err, sizeof(err)),
-                 -KE_RANGE);
+    cr_assert_eq(kit_open(&pcap_driver, "eth0", 0, &q, pool, &port, err, sizeof(err)), -KE_RANGE);
     cr_assert_not_null(strstr(err, "snaplen=12"), "%s", err);
     cr_assert_eq(pktpool_destroy(pool), 0);
 }

@@ -70,7 +70,8 @@ Test(pcap_expr, conjunctions_of_fields_lower_on_events_that_know_their_layers)
     /* exactly udp_guard_dport(5000): it joins the port switch of the tree */
     struct guard_tcpdump *g;
     char err[200];
-    cr_assert_eq(guard_from_tcpdump("udp dst port 5000", &udp_PacketArrived, &g, err, sizeof err), 0);
+    cr_assert_eq(guard_from_tcpdump("udp dst port 5000", &udp_PacketArrived, &g, err, sizeof err),
+                 0);
     struct kguard d = udp_guard_dport(5000);
     cr_assert_eq(g->guard.ntests, 1);
     cr_assert_eq(memcmp(&g->guard.test[0], &d.test[0], sizeof d.test[0]), 0);
@@ -81,12 +82,14 @@ Test(pcap_expr, conjunctions_of_fields_lower_on_events_that_know_their_layers)
     lowers_to("udp src port 7 and dst host 10.77.0.2", &udp_PacketArrived,
               "L4[0:2]==0x7 && L3[16:4]==0xa4d0002");
     lowers_to("dst net 10.77.0.0/24", &ipv4_LocalArrived, "L3[16:4]&0xffffff00==0xa4d0000");
-    lowers_to("udp dst portrange 1000-2000", &udp_PacketArrived, "L4[2:2]>=0x3e8 && L4[2:2]<=0x7d0");
+    lowers_to("udp dst portrange 1000-2000", &udp_PacketArrived,
+              "L4[2:2]>=0x3e8 && L4[2:2]<=0x7d0");
     lowers_to("icmp", &ipv4_LocalArrived, "L3[9:1]==0x1");
     lowers_to("not udp", &ipv4_LocalArrived, "L3[9:1]!=0x11");
     lowers_to("ip proto 17", &ether_PacketArrived, "L2[12:2]==0x800 && L3[9:1]==0x11");
     lowers_to("arp", &ether_PacketArrived, "L2[12:2]==0x806");
-    lowers_to("ether src 02:00:00:00:00:01", &ether_PacketArrived, "L2[8:4]==0x1 && L2[6:2]==0x200");
+    lowers_to("ether src 02:00:00:00:00:01", &ether_PacketArrived,
+              "L2[8:4]==0x1 && L2[6:2]==0x200");
     lowers_to("udp[8:2] = 5", &udp_PacketArrived, "L4[8:2]==0x5");
     lowers_to("ip[2:2] > 100", &ether_PacketArrived, "L2[12:2]==0x800 && L3[2:2]>0x64");
     lowers_to("ip proto 17", &udp_PacketArrived, "true"); /* the event guarantees it */
@@ -107,7 +110,8 @@ Test(pcap_expr, disjunctions_arithmetic_and_unknown_layers_stay_bpf)
     struct guard_tcpdump *g;
     char err[200];
     cr_assert_eq(guard_from_tcpdump_facts("udp dst port 5000", &f, GUARD_TCPDUMP_KEEP_BPF, &g, err,
-                                          sizeof err), 0);
+                                          sizeof err),
+                 0);
     cr_assert_not(g->lowered);
     guard_tcpdump_free(g);
 }
@@ -152,19 +156,39 @@ static const char *traces(void)
 }
 
 static const char *const exprs[] = {
-    "udp dst port 7", "udp src port 7", "udp dst port 11111", "udp port 7", "icmp",
-    "icmp[0] = 8", "dst host 10.77.0.2", "src host 10.77.0.1", "host 10.81.2.2", "arp",
-    "ether src 02:00:00:00:00:01", "ether broadcast", "ip[8] = 64", "ip[6:2] & 0x1fff != 0",
-    "ip[6:2] & 0x2000 != 0", "udp and udp[4:2] > 100", "not icmp", "len > 100", "ip proto 17",
-    "udp dst portrange 1-1024", "dst net 10.81.2.0/24", "ether proto 0x0800 and ip[1] = 0",
-    "ip[0] & 0xf > 5", "tcp", "udp dst port 9 or icmp",
+    "udp dst port 7",
+    "udp src port 7",
+    "udp dst port 11111",
+    "udp port 7",
+    "icmp",
+    "icmp[0] = 8",
+    "dst host 10.77.0.2",
+    "src host 10.77.0.1",
+    "host 10.81.2.2",
+    "arp",
+    "ether src 02:00:00:00:00:01",
+    "ether broadcast",
+    "ip[8] = 64",
+    "ip[6:2] & 0x1fff != 0",
+    "ip[6:2] & 0x2000 != 0",
+    "udp and udp[4:2] > 100",
+    "not icmp",
+    "len > 100",
+    "ip proto 17",
+    "udp dst portrange 1-1024",
+    "dst net 10.81.2.0/24",
+    "ether proto 0x0800 and ip[1] = 0",
+    "ip[0] & 0xf > 5",
+    "tcp",
+    "udp dst port 9 or icmp",
 };
 #define NEXPR (sizeof exprs / sizeof exprs[0])
 
 struct form {
-    struct bpf_program ref;         /* libpcap's own */
-    struct guard_tcpdump *lowered[3]; /* facts: ether, ipv4 local, udp (NULL: not lowered/refused) */
-    struct guard_tcpdump *bpf;      /* always cBPF */
+    struct bpf_program ref; /* libpcap's own */
+    struct guard_tcpdump
+        *lowered[3];           /* facts: ether, ipv4 local, udp (NULL: not lowered/refused) */
+    struct guard_tcpdump *bpf; /* always cBPF */
 };
 
 static const struct kevent *const fact_events[3] = { &ether_PacketArrived, &ipv4_LocalArrived,
@@ -201,7 +225,8 @@ Test(pcap_expr, lowered_and_bpf_forms_select_what_libpcap_selects_on_the_traces)
         char err[200];
         struct guard_facts none = { 0 };
         cr_assert_eq(guard_from_tcpdump_facts(exprs[e], &none, GUARD_TCPDUMP_KEEP_BPF,
-                                              &forms[e].bpf, err, sizeof err), 0, "%s", err);
+                                              &forms[e].bpf, err, sizeof err),
+                     0, "%s", err);
         for (unsigned fi = 0; fi < 3; fi++) {
             struct guard_tcpdump *g = NULL;
             int rc = guard_from_tcpdump(exprs[e], fact_events[fi], &g, err, sizeof err);
@@ -252,7 +277,8 @@ Test(pcap_expr, lowered_and_bpf_forms_select_what_libpcap_selects_on_the_traces)
                     p = pkt_alloc(pktpool_default());
                     if (frame_for(fi, d, h->caplen, p)) {
                         bool lg = guard_eval(&forms[e].lowered[fi]->guard, p, true);
-                        cr_assert_eq(lg, want, "%s frame %u: '%s' lowered for %s to %s says %d, libpcap %d",
+                        cr_assert_eq(lg, want,
+                                     "%s frame %u: '%s' lowered for %s to %s says %d, libpcap %d",
                                      de->d_name, nframes, exprs[e], fact_events[fi]->name,
                                      fmt(&forms[e].lowered[fi]->guard), lg, want);
                         compared_lowered++;
@@ -267,7 +293,8 @@ Test(pcap_expr, lowered_and_bpf_forms_select_what_libpcap_selects_on_the_traces)
     closedir(dir);
     cr_assert_geq(nfiles, 8, "traces found: %u in %s", nfiles, traces());
     cr_assert_gt(matched_bpf, 500);
-    cr_assert_gt(matched_lowered, 200, "lowered matches %u of %u", matched_lowered, compared_lowered);
+    cr_assert_gt(matched_lowered, 200, "lowered matches %u of %u", matched_lowered,
+                 compared_lowered);
     for (unsigned e = 0; e < NEXPR; e++) {
         pcap_freecode(&forms[e].ref);
         guard_tcpdump_free(forms[e].bpf);
@@ -307,8 +334,8 @@ Test(pcap_expr, tcpdump_guards_join_the_udp_switch_and_count_like_libpcap)
         cr_assert_eq(guard_from_tcpdump(expr, &udp_PacketArrived, &tg[i], err, sizeof err), 0, "%s",
                      err);
         cr_assert(tg[i]->lowered);
-        cr_assert_eq(udp_PacketArrived_install(count_rx, &hits[50 + i], &tg[i]->guard, NULL,
-                                               &h[50 + i]), 0);
+        cr_assert_eq(
+            udp_PacketArrived_install(count_rx, &hits[50 + i], &tg[i]->guard, NULL, &h[50 + i]), 0);
     }
     struct guard_tree_stats st;
     cr_assert_eq(guard_tree_stats(&udp_PacketArrived, &st), 0);
@@ -321,9 +348,11 @@ Test(pcap_expr, tcpdump_guards_join_the_udp_switch_and_count_like_libpcap)
     cr_assert_not_null(pc, "%s", perr);
     struct bpf_program to7, to11111;
     cr_assert_eq(pcap_compile(pc, &to7, "udp dst port 7 and ether dst 02:00:00:00:00:02", 1,
-                              PCAP_NETMASK_UNKNOWN), 0);
-    cr_assert_eq(pcap_compile(pc, &to11111, "udp dst port 11111 and ether dst 02:00:00:00:00:02",
-                              1, PCAP_NETMASK_UNKNOWN), 0);
+                              PCAP_NETMASK_UNKNOWN),
+                 0);
+    cr_assert_eq(pcap_compile(pc, &to11111, "udp dst port 11111 and ether dst 02:00:00:00:00:02", 1,
+                              PCAP_NETMASK_UNKNOWN),
+                 0);
     unsigned want7 = 0, want11111 = 0;
     struct pcap_pkthdr *ph;
     const u_char *d;

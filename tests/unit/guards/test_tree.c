@@ -156,10 +156,10 @@ static void make_bpfs(void)
 {
     for (unsigned i = 0; i < 4; i++) {
         struct bpf_guard *b = &bpfs[i];
-        b->insn[0] = (struct kbpf_insn){ 0x30, 0, 0, i * 5 };      /* ldb [i*5] */
-        b->insn[1] = (struct kbpf_insn){ 0x45, 0, 1, 1u << i };    /* jset #bit */
-        b->insn[2] = (struct kbpf_insn){ 0x06, 0, 0, 1 };          /* ret #1 */
-        b->insn[3] = (struct kbpf_insn){ 0x06, 0, 0, 0 };          /* ret #0 */
+        b->insn[0] = (struct kbpf_insn){ 0x30, 0, 0, i * 5 };   /* ldb [i*5] */
+        b->insn[1] = (struct kbpf_insn){ 0x45, 0, 1, 1u << i }; /* jset #bit */
+        b->insn[2] = (struct kbpf_insn){ 0x06, 0, 0, 1 };       /* ret #1 */
+        b->insn[3] = (struct kbpf_insn){ 0x06, 0, 0, 0 };       /* ret #0 */
         char why[96];
         cr_assert_eq(kbpf_verify(b->insn, 4, &b->prog, why, sizeof why), 0, "%s", why);
     }
@@ -272,7 +272,8 @@ static void one_case(uint64_t seed, unsigned nh, unsigned npk)
         if (rc == 0)
             installed++;
         else
-            cr_assert(rc == -KE_PERM && kevent_guard_verifier, "seed %llu: install %u: %d", (unsigned long long)seed, i, rc);
+            cr_assert(rc == -KE_PERM && kevent_guard_verifier, "seed %llu: install %u: %d",
+                      (unsigned long long)seed, i, rc);
     }
     cr_assert_eq(tg_Packet.plan_ops, &guard_tree_dispatch);
     void *lin = guard_linear_dispatch.build(&tg_Packet);

@@ -121,7 +121,8 @@ static void bpf_refused(const struct kbpf_insn *in, unsigned n, const char *need
 {
     struct kbpf_prog p;
     char why[128];
-    cr_assert_eq(kbpf_verify(in, n, &p, why, sizeof why), -KE_INVAL, "accepted; wanted '%s'", needle);
+    cr_assert_eq(kbpf_verify(in, n, &p, why, sizeof why), -KE_INVAL, "accepted; wanted '%s'",
+                 needle);
     cr_assert_not(p.verified);
     cr_assert(strstr(why, needle) != NULL, "reason '%s' does not say '%s'", why, needle);
 }
@@ -153,11 +154,11 @@ Test(verify, bpf_verifier_refusals)
     bpf_refused(NULL, 0, "length 0");
     /* M[3] read on the path where it was not written */
     const struct kbpf_insn uninit[] = {
-        { 0x30, 0, 0, 0 },  /* ldb [0] */
-        { 0x15, 0, 1, 1 },  /* jeq #1, 0, 1 */
-        { 0x02, 0, 0, 3 },  /* st M[3] */
-        { 0x60, 0, 0, 3 },  /* ld M[3] */
-        { 0x16, 0, 0, 0 },  /* ret a */
+        { 0x30, 0, 0, 0 }, /* ldb [0] */
+        { 0x15, 0, 1, 1 }, /* jeq #1, 0, 1 */
+        { 0x02, 0, 0, 3 }, /* st M[3] */
+        { 0x60, 0, 0, 3 }, /* ld M[3] */
+        { 0x16, 0, 0, 0 }, /* ret a */
     };
     bpf_refused(uninit, 5, "reads scratch M[3] before any write");
 }
@@ -165,13 +166,13 @@ Test(verify, bpf_verifier_refusals)
 Test(verify, bpf_accepts_written_scratch_and_dead_code)
 {
     const struct kbpf_insn ok[] = {
-        { 0x00, 0, 0, 5 },  /* ld #5 */
-        { 0x02, 0, 0, 3 },  /* st M[3] */
-        { 0x05, 0, 0, 1 },  /* ja +1 */
-        { 0x60, 0, 0, 9 },  /* ld M[9]: never reached */
-        { 0x61, 0, 0, 3 },  /* ldx M[3] */
-        { 0x87, 0, 0, 0 },  /* txa */
-        { 0x16, 0, 0, 0 },  /* ret a */
+        { 0x00, 0, 0, 5 }, /* ld #5 */
+        { 0x02, 0, 0, 3 }, /* st M[3] */
+        { 0x05, 0, 0, 1 }, /* ja +1 */
+        { 0x60, 0, 0, 9 }, /* ld M[9]: never reached */
+        { 0x61, 0, 0, 3 }, /* ldx M[3] */
+        { 0x87, 0, 0, 0 }, /* txa */
+        { 0x16, 0, 0, 0 }, /* ret a */
     };
     struct kbpf_prog p;
     char why[96];
@@ -188,7 +189,8 @@ Test(verify, bpf_accepts_written_scratch_and_dead_code)
 Test(verify, bpf_loads_stay_inside_the_valid_bytes)
 {
     /* ldxb 4*([0]&0xf); ld [x + 0xfffffff0]; ret #1 : X + k wraps around 2^32 */
-    const struct kbpf_insn wrap[] = { { 0xb1, 0, 0, 0 }, { 0x40, 0, 0, 0xfffffff0u },
+    const struct kbpf_insn wrap[] = { { 0xb1, 0, 0, 0 },
+                                      { 0x40, 0, 0, 0xfffffff0u },
                                       { 0x06, 0, 0, 1 } };
     /* ldh [len - 1] must fail: the last byte has no partner */
     const struct kbpf_insn tail[] = { { 0x28, 0, 0, 19 }, { 0x06, 0, 0, 1 } };
@@ -213,8 +215,9 @@ Test(verify, bpf_loads_stay_inside_the_valid_bytes)
 
 Test(verify, bpf_addresses_from_L2_and_rejects_packets_without_it)
 {
-    const struct kbpf_insn b0[] = { { 0x30, 0, 0, 0 }, { 0x15, 0, 1, 0xab }, { 0x06, 0, 0, 1 },
-                                    { 0x06, 0, 0, 0 } }; /* ldb [0]; jeq #0xab */
+    const struct kbpf_insn b0[] = {
+        { 0x30, 0, 0, 0 }, { 0x15, 0, 1, 0xab }, { 0x06, 0, 0, 1 }, { 0x06, 0, 0, 0 }
+    }; /* ldb [0]; jeq #0xab */
     struct kbpf_prog p;
     char why[96];
     cr_assert_eq(kbpf_verify(b0, 4, &p, why, sizeof why), 0, "%s", why);

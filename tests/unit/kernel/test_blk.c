@@ -22,8 +22,8 @@ struct memdisk {
     uint8_t data[MEM_SECTORS * 512];
     struct kblk_req *q[MEM_QUEUE];
     unsigned nq;
-    bool stuck;          /* poll completes nothing (a hung device) */
-    int fail_next;       /* status of the next completion, 0 = do it */
+    bool stuck;    /* poll completes nothing (a hung device) */
+    int fail_next; /* status of the next completion, 0 = do it */
     unsigned submits, aborts, closes;
 };
 

@@ -9,9 +9,14 @@
 KEVENT_DECLARE(test_Packet, struct pktbuf *);
 KEVENT_DEFINE(test_Packet, struct pktbuf *, "test.Packet", true, NULL);
 
-struct name_arg { const char *name; };
+struct name_arg {
+    const char *name;
+};
 KEVENT_DECLARE(test_Name, struct name_arg *);
-static int max_combine(int acc, int r) { return r > acc ? r : acc; }
+static int max_combine(int acc, int r)
+{
+    return r > acc ? r : acc;
+}
 KEVENT_DEFINE(test_Name, struct name_arg *, "test.Name", false, max_combine);
 
 struct rec {
@@ -21,7 +26,10 @@ struct rec {
 };
 static struct rec rec;
 
-struct hctx { int id; int ret; };
+struct hctx {
+    int id;
+    int ret;
+};
 
 static int on_packet(void *ctx, struct pktbuf *p)
 {

@@ -7,12 +7,12 @@
 Test(klib, ksnprintf_matches_libc_on_supported_conversions)
 {
     char a[128], b[128];
-    ksnprintf(a, sizeof a, "%d|%5d|%-5d|%05d|%u|%x|%X|%08lx|%s|%.3s|%c|%%|%lld|%zu|%hhu", -42, 7, 7, -3,
-              4000000000u, 0xbeefu, 0xbeefu, 0x1234ul, "str", "abcdef", 'z', -9000000000ll, (size_t)99,
-              (unsigned char)300);
-    snprintf(b, sizeof b, "%d|%5d|%-5d|%05d|%u|%x|%X|%08lx|%s|%.3s|%c|%%|%lld|%zu|%hhu", -42, 7, 7, -3,
-             4000000000u, 0xbeefu, 0xbeefu, 0x1234ul, "str", "abcdef", 'z', -9000000000ll, (size_t)99,
-             (unsigned char)300);
+    ksnprintf(a, sizeof a, "%d|%5d|%-5d|%05d|%u|%x|%X|%08lx|%s|%.3s|%c|%%|%lld|%zu|%hhu", -42, 7, 7,
+              -3, 4000000000u, 0xbeefu, 0xbeefu, 0x1234ul, "str", "abcdef", 'z', -9000000000ll,
+              (size_t)99, (unsigned char)300);
+    snprintf(b, sizeof b, "%d|%5d|%-5d|%05d|%u|%x|%X|%08lx|%s|%.3s|%c|%%|%lld|%zu|%hhu", -42, 7, 7,
+             -3, 4000000000u, 0xbeefu, 0xbeefu, 0x1234ul, "str", "abcdef", 'z', -9000000000ll,
+             (size_t)99, (unsigned char)300);
     cr_assert_str_eq(a, b);
 }
 

@@ -9,7 +9,8 @@ TestSuite(pktbuf, .init = testkit_init);
 Test(pktbuf, alloc_free_counts_and_low_water)
 {
     struct pktpool *pool = pktpool_create("t", 4, 256, NULL, NULL);
-    struct pktbuf *a = pkt_alloc(pool), *b = pkt_alloc(pool), *c = pkt_alloc(pool), *d = pkt_alloc(pool);
+    struct pktbuf *a = pkt_alloc(pool), *b = pkt_alloc(pool), *c = pkt_alloc(pool),
+                  *d = pkt_alloc(pool);
     cr_assert(a && b && c && d);
     cr_assert_null(pkt_alloc(pool));
     struct pktpool_stats st;
@@ -19,7 +20,9 @@ Test(pktbuf, alloc_free_counts_and_low_water)
     cr_assert_eq(st.alloc_fails, 1);
     cr_assert_not(pktpool_all_full());
     cr_assert_eq(pktpool_destroy(pool), -KE_AGAIN, "a pool with buffers out is not destroyed");
-    pkt_free(a); pkt_free(b); pkt_free(c);
+    pkt_free(a);
+    pkt_free(b);
+    pkt_free(c);
     cr_assert(pkt_writable(d), "the only reference may write");
     pkt_ref(d);
     cr_assert_not(pkt_writable(d), "a shared buffer must not be written");

@@ -82,7 +82,10 @@ static void fake_close(struct kport *port)
 }
 
 static const struct kport_ops fake_ops = {
-    .start = fake_start, .stop = fake_stop, .rx_burst = fake_rx, .tx_burst = fake_tx,
+    .start = fake_start,
+    .stop = fake_stop,
+    .rx_burst = fake_rx,
+    .tx_burst = fake_tx,
     .close = fake_close,
 };
 
@@ -156,10 +159,10 @@ static uint64_t stat_of(const char *node, const char *name)
 static size_t arp_request(uint8_t *f, uint32_t target)
 {
     static const uint8_t head[] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 0x99, 0x08, 0x06, /* Ethernet */
-        0, 1, 0x08, 0, 6, 4, 0, 1,                                           /* Ethernet/IPv4, request */
-        2, 0, 0, 0, 0, 0x99, 10, 0, 0, 2,                                    /* sender */
-        0, 0, 0, 0, 0, 0,                                                    /* target MAC */
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2,  0, 0, 0, 0, 0x99, 0x08, 0x06, /* Ethernet */
+        0,    1,    0x08, 0,    6,    4,    0,  1,       /* Ethernet/IPv4, request */
+        2,    0,    0,    0,    0,    0x99, 10, 0, 0, 2, /* sender */
+        0,    0,    0,    0,    0,    0,                 /* target MAC */
     };
     memset(f, 0, 60);
     memcpy(f, head, sizeof head);
@@ -259,11 +262,10 @@ static bool json_valid(const char *s)
 
 /* -------------------------------------------------------------- tests */
 
-static const char loop_conf[] =
-    "interface lo0 driver=loop mac=02:00:00:00:00:01\n"
-    "address lo0 10.0.0.1/24\n"
-    "route 0.0.0.0/0 via 10.0.0.254\n"
-    "extension udp-count port=5000\n";
+static const char loop_conf[] = "interface lo0 driver=loop mac=02:00:00:00:00:01\n"
+                                "address lo0 10.0.0.1/24\n"
+                                "route 0.0.0.0/0 via 10.0.0.254\n"
+                                "extension udp-count port=5000\n";
 
 Test(appliance, loop_appliance_answers_arp_and_reports_json_and_dot)
 {
@@ -298,8 +300,10 @@ Test(appliance, loop_appliance_answers_arp_and_reports_json_and_dot)
     cr_expect(strncmp(json, "{\"nodes\": {", 11) == 0, "%s", json);
     cr_expect(strstr(json, "\"lo0\": {\"rx_frames\": 1, \"rx_bytes\": 60,") != NULL, "%s", json);
     cr_expect(strstr(json, "\"pools\": [") != NULL);
-    cr_expect(strstr(json, "{\"name\": \"default\", \"count\": 256, \"out\": 0,") != NULL, "%s", json);
-    cr_expect(strstr(json, "{\"name\": \"dev.PacketArrived\", \"handlers\": 1, \"raised\": 1,") != NULL,
+    cr_expect(strstr(json, "{\"name\": \"default\", \"count\": 256, \"out\": 0,") != NULL, "%s",
+              json);
+    cr_expect(strstr(json, "{\"name\": \"dev.PacketArrived\", \"handlers\": 1, \"raised\": 1,") !=
+                  NULL,
               "%s", json);
     /* cut short: still NUL-terminated, full length reported */
     char small[16];
@@ -312,7 +316,8 @@ Test(appliance, loop_appliance_answers_arp_and_reports_json_and_dot)
     cr_expect(strncmp(dot, "digraph spindle {\n", 18) == 0, "%s", dot);
     cr_expect(strcmp(dot + n - 2, "}\n") == 0);
     cr_expect(strstr(dot, "label=\"dev.PacketArrived\\nraised 1\"") != NULL, "%s", dot);
-    cr_expect(strstr(dot, "label=\"L2[12:2]==0x806\"") != NULL, "the ARP guard on its edge:\n%s", dot);
+    cr_expect(strstr(dot, "label=\"L2[12:2]==0x806\"") != NULL, "the ARP guard on its edge:\n%s",
+              dot);
     cr_expect(strstr(dot, "shape=house, label=\"lo0\\nloop\"") != NULL, "%s", dot);
     unsigned open = 0, close = 0;
     for (const char *p = dot; *p; p++) {
@@ -327,7 +332,8 @@ Test(appliance, json_escapes_names_and_keeps_duplicate_nodes_apart)
 {
     static const char *const names[] = { "a\"b\\c\n" };
     static uint64_t v1[1] = { 7 }, v2[1] = { 8 };
-    static struct kstat_group g1 = KSTAT_GROUP("dup", names, v1), g2 = KSTAT_GROUP("dup", names, v2);
+    static struct kstat_group g1 = KSTAT_GROUP("dup", names, v1),
+                              g2 = KSTAT_GROUP("dup", names, v2);
     /* the checker itself refuses what is not JSON */
     cr_assert(!json_valid("{\"a\": 1,}") && !json_valid("{\"a\" 1}") && !json_valid("[1 2]") &&
               !json_valid("{\"a\n\": 1}") && json_valid("{\"a\": [1, {}], \"b\": \"\\\"\"}"));
@@ -363,16 +369,17 @@ Test(appliance, json_in_parts_around_shutdown)
     const char *nodes = strstr(out, "\"nodes\"");
     cr_assert_not_null(nodes);
     cr_expect_null(strstr(nodes + 1, "\"nodes\""), "nodes written once:\n%s", out);
-    cr_expect_not_null(strstr(out, "\"pools\": [\n  {\"name\": \"default\", \"count\": 256, \"out\": 0"),
-                       "%s", out);
+    cr_expect_not_null(
+        strstr(out, "\"pools\": [\n  {\"name\": \"default\", \"count\": 256, \"out\": 0"), "%s",
+        out);
     config_free(&cfg);
     cr_assert(testkit_pool_full());
 }
 
 Test(appliance, params_reach_the_driver_without_driver_and_mac)
 {
-    cr_assert_eq(configure("interface f0 driver=fake frames=3 mac=02:00:00:00:00:05 x=y\n"), 0, "%s",
-                 err.msg);
+    cr_assert_eq(configure("interface f0 driver=fake frames=3 mac=02:00:00:00:00:05 x=y\n"), 0,
+                 "%s", err.msg);
     cr_assert_eq(fake.last_params.n, 2);
     cr_expect_str_eq(fake.last_params.key[0], "frames");
     cr_expect_str_eq(fake.last_params.key[1], "x");
@@ -399,7 +406,8 @@ Test(appliance, unknown_driver_points_at_driver_token)
 
 Test(appliance, bad_driver_parameter_is_a_config_error)
 {
-    cr_assert_eq(configure("interface eth0 driver=loop\ninterface f0 driver=fake fail=2\n"), -KE_INVAL);
+    cr_assert_eq(configure("interface eth0 driver=loop\ninterface f0 driver=fake fail=2\n"),
+                 -KE_INVAL);
     cr_expect_eq(err.line, 2);
     cr_expect(strstr(err.msg, "fake f0: bad parameter") != NULL, "%s", err.msg);
     cr_expect_eq(netif_count(), 0, "the loop interface opened before is gone again");

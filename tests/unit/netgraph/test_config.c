@@ -107,12 +107,13 @@ Test(config, accepts_the_documented_example)
 
 Test(config, quoted_values_comments_blank_lines_tabs)
 {
-    const char *text = "\n"
-                       "   # indented comment\n"
-                       "\t\n"
-                       "extension udp-count guard=\"udp dst port 5000\" note=\"a \\\"b\\\" \\\\ # c\"   # tail\n"
-                       "extension\tudp-echo\tport=7#comment right after\n"
-                       "extension x mixed=ab\"c d\"e empty=\"\"";
+    const char *text =
+        "\n"
+        "   # indented comment\n"
+        "\t\n"
+        "extension udp-count guard=\"udp dst port 5000\" note=\"a \\\"b\\\" \\\\ # c\"   # tail\n"
+        "extension\tudp-echo\tport=7#comment right after\n"
+        "extension x mixed=ab\"c d\"e empty=\"\"";
     cr_assert_eq(parse(text), 0, "%u:%u: %s", err.line, err.col, err.msg);
     cr_assert_eq(cfg.nextensions, 3);
     const struct kparams *p = &cfg.extensions[0].params;
@@ -265,7 +266,8 @@ Test(config, error_address_unknown_interface)
 
 Test(config, error_key_without_equals)
 {
-    expect_error("interface eth0 driver=loop promisc\n", 1, 28, "expected key=value, got 'promisc'");
+    expect_error("interface eth0 driver=loop promisc\n", 1, 28,
+                 "expected key=value, got 'promisc'");
     expect_error("extension udp-echo =7\n", 1, 20, "missing key before '='");
     expect_error("extension udp-echo port=\n", 1, 20, "has no value");
 }
@@ -313,8 +315,10 @@ Test(config, error_format_names_file_line_column)
     config_error_format(&err, buf, sizeof buf);
     /* the keywords of the modules this image links (drivers/dpdk's "dpdk" ...) come last */
     kconfig_keywords(more, sizeof more);
-    snprintf(want, sizeof want, "t.conf:3:3: unknown keyword 'frob' (expected interface, address, "
-             "route, extension%s mode%s%s)", more[0] ? "," : " or", more[0] ? " or " : "", more);
+    snprintf(want, sizeof want,
+             "t.conf:3:3: unknown keyword 'frob' (expected interface, address, "
+             "route, extension%s mode%s%s)",
+             more[0] ? "," : " or", more[0] ? " or " : "", more);
     cr_expect_str_eq(buf, want);
     struct cfg_pos pos = { 7, 9 };
     config_set_error(&err, "x.conf", pos, "driver %s: %d", "pcap", 5);
@@ -334,8 +338,8 @@ Test(config, ipv4_parse_addr_is_strict)
     /* only the first n bytes count */
     cr_expect_eq(inet_parse_ipv4("1.2.3.4/24", 7, &a), 0);
     cr_expect_eq(a, 0x01020304u);
-    const char *bad[] = { "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "1.2.3.4 ",
-                          "01.2.3.4", "1.2.3.-4", "1.2.3.1234", "a.b.c.d", "1.2.3.4." };
+    const char *bad[] = { "",         "1.2.3",    "1.2.3.4.5",  "256.1.1.1", "1..2.3",  "1.2.3.4 ",
+                          "01.2.3.4", "1.2.3.-4", "1.2.3.1234", "a.b.c.d",   "1.2.3.4." };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_expect_eq(inet_parse_ipv4(bad[i], strlen(bad[i]), &a), -KE_INVAL, "%s", bad[i]);
 }
@@ -346,8 +350,13 @@ Test(config, mac_parse_is_strict)
     cr_expect_eq(inet_parse_mac("02:aB:cd:EF:00:ff", 17, m), 0);
     const uint8_t want[6] = { 0x02, 0xab, 0xcd, 0xef, 0x00, 0xff };
     cr_expect_arr_eq(m, want, 6);
-    const char *bad[] = { "", "02:00:00:00:00", "02:00:00:00:00:00:00", "2:0:0:0:0:0",
-                          "02:00:00:00:00:0x", "02.00.00.00.00.00", "0200:00:00:00:00:" };
+    const char *bad[] = { "",
+                          "02:00:00:00:00",
+                          "02:00:00:00:00:00:00",
+                          "2:0:0:0:0:0",
+                          "02:00:00:00:00:0x",
+                          "02.00.00.00.00.00",
+                          "0200:00:00:00:00:" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_expect_eq(inet_parse_mac(bad[i], strlen(bad[i]), m), -KE_INVAL, "%s", bad[i]);
 }

@@ -67,8 +67,10 @@ Test(fib, a_static_route_shadowing_a_connected_one_and_its_removal)
 {
     struct netif *eth0 = ipkit_setup();
     struct netif *eth1 = testkit_netif("eth1", MAC1, "10.1.0.1/24");
-    struct ipv4_route r = { .prefix = testkit_ip("10.0.0.0"), .plen = 24,
-                            .gateway = testkit_ip("10.1.0.2"), .ifindex = eth1->index };
+    struct ipv4_route r = { .prefix = testkit_ip("10.0.0.0"),
+                            .plen = 24,
+                            .gateway = testkit_ip("10.1.0.2"),
+                            .ifindex = eth1->index };
     cr_assert_eq(ipv4_route_add(&r), 0);
     cr_assert_eq(lookup_if("10.0.0.5"), eth1->index, "the static one wins the tie");
     cr_assert_eq(ipv4_route_del(r.prefix, 24), 0);
@@ -148,7 +150,8 @@ Test(fib, a_full_table_of_random_routes_matches_the_naive_scan)
     while (ntable < IPV4_MAX_ROUTES) {
         uint8_t plen = (uint8_t)(rnd() % 100 < 50 ? 24 : rnd() % 33);
         uint32_t base = (rnd() & 1) ? 0x0a000000u | (rnd() & 0x0003ffffu) : rnd();
-        struct ipv4_route r = { .prefix = base & mask(plen), .plen = plen,
+        struct ipv4_route r = { .prefix = base & mask(plen),
+                                .plen = plen,
                                 .gateway = 0x0a010000u | (rnd() & 0xff),
                                 .ifindex = ifs[rnd() % 3] };
         /* a gateway is another host: never one of our addresses or a broadcast */
@@ -169,8 +172,8 @@ Test(fib, a_full_table_of_random_routes_matches_the_naive_scan)
         int rw = naive(dst, &want), rg = ipv4_route_lookup(dst, &got);
         cr_assert_eq(rg, rw, "lookup %08x: %d, naive %d", dst, rg, rw);
         if (rw == 0) {
-            cr_assert_eq(got.prefix, want.prefix, "lookup %08x: prefix %08x/%u, naive %08x/%u",
-                         dst, got.prefix, got.plen, want.prefix, want.plen);
+            cr_assert_eq(got.prefix, want.prefix, "lookup %08x: prefix %08x/%u, naive %08x/%u", dst,
+                         got.prefix, got.plen, want.prefix, want.plen);
             cr_assert_eq(got.plen, want.plen);
             cr_assert_eq(got.gateway, want.gateway);
             cr_assert_eq(got.ifindex, want.ifindex);
@@ -204,8 +207,9 @@ static void count_cb(const struct ipv4_fib_entry *e, void *ctx)
 Test(fib, handles_count_against_their_route_and_go_stale_when_it_changes)
 {
     struct netif *eth0 = ipkit_setup();
-    struct ipv4_route r = { .prefix = 0xac100000u, .plen = 16, .gateway = IK_PEER_IP,
-                            .ifindex = eth0->index };
+    struct ipv4_route r = {
+        .prefix = 0xac100000u, .plen = 16, .gateway = IK_PEER_IP, .ifindex = eth0->index
+    };
     cr_assert_eq(ipv4_route_add(&r), 0);
     struct ipv4_route out;
     uint32_t h;
@@ -233,8 +237,9 @@ Test(fib, routing_never_allocates)
 {
     struct netif *eth0 = ipkit_setup();
     uint64_t live = kmem_live();
-    struct ipv4_route r = { .prefix = 0xac100000u, .plen = 16, .gateway = IK_PEER_IP,
-                            .ifindex = eth0->index };
+    struct ipv4_route r = {
+        .prefix = 0xac100000u, .plen = 16, .gateway = IK_PEER_IP, .ifindex = eth0->index
+    };
     cr_assert_eq(ipv4_route_add(&r), 0);
     struct ipv4_route out;
     cr_assert_eq(ipv4_route_lookup(0xac100101u, &out), 0);

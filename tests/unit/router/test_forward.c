@@ -29,9 +29,9 @@
 static const uint8_t MAC1[6] = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 };
 static const uint8_t PEER1_MAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x02 };
 static const uint8_t GW0_MAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x03 };
-#define PEER1_IP 0x0a010002u  /* 10.1.0.2 */
-#define ETH1_IP 0x0a010001u   /* 10.1.0.1 */
-#define GW0_IP 0x0a000003u    /* 10.0.0.3, a second router on eth0's subnet */
+#define PEER1_IP 0x0a010002u /* 10.1.0.2 */
+#define ETH1_IP 0x0a010001u  /* 10.1.0.1 */
+#define GW0_IP 0x0a000003u   /* 10.0.0.3, a second router on eth0's subnet */
 
 static struct netif *eth0, *eth1;
 static void *rstate;
@@ -115,8 +115,9 @@ Test(router, forwards_with_ttl_decremented_checksum_updated_and_new_macs)
 {
     setup();
     ik_pattern(payload, 100, 1);
-    struct ik_dgram d = { .dst = PEER1_IP, .ttl = 64, .id = 0x1234, .tos = 0x10,
-                          .payload = payload, .len = 100 };
+    struct ik_dgram d = {
+        .dst = PEER1_IP, .ttl = 64, .id = 0x1234, .tos = 0x10, .payload = payload, .len = 100
+    };
     send(eth0, &d);
     struct ik_sent s;
     cr_assert(ik_take(eth1, &s), "nothing forwarded on eth1");
@@ -151,8 +152,9 @@ Test(router, both_directions)
     send(eth0, &d);
     testkit_drain(eth1);
     uint8_t f[128];
-    struct ik_dgram back = { .src = PEER1_IP, .dst = IK_PEER_IP, .dst_mac = MAC1,
-                             .payload = payload, .len = 10, .ttl = 5 };
+    struct ik_dgram back = {
+        .src = PEER1_IP, .dst = IK_PEER_IP, .dst_mac = MAC1, .payload = payload, .len = 10, .ttl = 5
+    };
     size_t n = ik_frame(f, sizeof f, &back);
     memcpy(f + 6, PEER1_MAC, 6); /* from eth1's peer */
     testkit_inject(eth1, f, n);
@@ -341,8 +343,9 @@ Test(router, ttl_2_is_forwarded_with_ttl_1)
 Test(router, no_route_gets_net_unreachable)
 {
     setup();
-    struct ik_dgram d = { .dst = 0xc0000201u /* 192.0.2.1 */, .ttl = 1, .proto = 17,
-                          .payload = payload, .len = 30 };
+    struct ik_dgram d = {
+        .dst = 0xc0000201u /* 192.0.2.1 */, .ttl = 1, .proto = 17, .payload = payload, .len = 30
+    };
     send(eth0, &d);
     expect_icmp(ICMP_UNREACH, ICMP_UNREACH_NET, 1, NULL); /* before the TTL check, as Linux */
     cr_assert_eq(rctr("no_route"), 1);
@@ -377,8 +380,9 @@ Test(router, larger_than_the_next_mtu_without_df_is_fragmented)
     setup();
     eth1->mtu = 1000;
     ik_pattern(payload, 2500, 3);
-    struct ik_dgram d = { .dst = PEER1_IP, .id = 0x4242, .ttl = 9, .payload = payload,
-                          .len = 1400 };
+    struct ik_dgram d = {
+        .dst = PEER1_IP, .id = 0x4242, .ttl = 9, .payload = payload, .len = 1400
+    };
     send(eth0, &d);
     ik_take_train(eth1, &train);
     cr_assert_eq(train.n, 2);
@@ -422,8 +426,9 @@ Test(router, a_fragment_larger_than_the_next_mtu_is_cut_keeping_its_offset_and_m
 Test(router, unresolved_next_hop_gets_host_unreachable_when_arp_gives_up)
 {
     setup();
-    struct ik_dgram d = { .dst = 0x0a01004du /* 10.1.0.77: nobody */, .ttl = 30,
-                          .payload = payload, .len = 40 };
+    struct ik_dgram d = {
+        .dst = 0x0a01004du /* 10.1.0.77: nobody */, .ttl = 30, .payload = payload, .len = 40
+    };
     send(eth0, &d);
     struct ik_sent s;
     cr_assert(ik_take(eth1, &s));
@@ -477,8 +482,9 @@ Test(router, redirect_when_leaving_by_the_arrival_interface_to_a_next_hop_on_the
 {
     setup();
     teach(eth0, GW0_MAC, GW0_IP, IK_OUR_IP);
-    struct ipv4_route r = { .prefix = 0xac100000u, .plen = 16, .gateway = GW0_IP,
-                            .ifindex = eth0->index };
+    struct ipv4_route r = {
+        .prefix = 0xac100000u, .plen = 16, .gateway = GW0_IP, .ifindex = eth0->index
+    };
     cr_assert_eq(ipv4_route_add(&r), 0);
     struct ik_dgram d = { .dst = 0xac100101u, .payload = payload, .len = 20 };
     send(eth0, &d);
@@ -498,8 +504,9 @@ Test(router, redirects_no_turns_them_off)
 {
     setup_with("redirects", "no");
     teach(eth0, GW0_MAC, GW0_IP, IK_OUR_IP);
-    struct ipv4_route r = { .prefix = 0xac100000u, .plen = 16, .gateway = GW0_IP,
-                            .ifindex = eth0->index };
+    struct ipv4_route r = {
+        .prefix = 0xac100000u, .plen = 16, .gateway = GW0_IP, .ifindex = eth0->index
+    };
     cr_assert_eq(ipv4_route_add(&r), 0);
     struct ik_dgram d = { .dst = 0xac100101u, .payload = payload, .len = 20 };
     send(eth0, &d);
@@ -565,7 +572,7 @@ Test(router, local_datagrams_do_not_reach_the_router)
 {
     setup();
     struct ik_dgram d = { .dst = ETH1_IP, .payload = payload, .len = 20 };
-    send(eth0, &d); /* to our other interface's address: local (protocol unreachable) */
+    send(eth0, &d);      /* to our other interface's address: local (protocol unreachable) */
     d.dst = 0x0a0100ffu; /* eth1's directed broadcast */
     send(eth0, &d);
     cr_assert_eq(rctr("rx"), 0);
@@ -578,9 +585,10 @@ Test(router, source_routed_and_bad_options_are_dropped_other_options_kept)
     setup();
     static const uint8_t lsrr[8] = { 131, 7, 4, 10, 1, 0, 2, 0 };
     static const uint8_t bad[4] = { 7, 9, 4, 0 }; /* record route running past the header */
-    static const uint8_t rr[8] = { 1, 7, 7, 4, 0, 0, 0, 0 };  /* NOP, record route, 1 slot */
-    struct ik_dgram d = { .dst = PEER1_IP, .payload = payload, .len = 20, .opts = lsrr,
-                          .optlen = 8 };
+    static const uint8_t rr[8] = { 1, 7, 7, 4, 0, 0, 0, 0 }; /* NOP, record route, 1 slot */
+    struct ik_dgram d = {
+        .dst = PEER1_IP, .payload = payload, .len = 20, .opts = lsrr, .optlen = 8
+    };
     struct ik_sent s;
     expect_dropped(&d, "source_routed");
     d.opts = bad;
@@ -611,8 +619,9 @@ Test(router, source_routed_and_bad_options_are_dropped_other_options_kept)
 Test(router, static_route_via_a_gateway_uses_the_gateways_mac)
 {
     setup();
-    struct ipv4_route r = { .prefix = 0xac100000u, .plen = 12, .gateway = PEER1_IP,
-                            .ifindex = eth1->index };
+    struct ipv4_route r = {
+        .prefix = 0xac100000u, .plen = 12, .gateway = PEER1_IP, .ifindex = eth1->index
+    };
     cr_assert_eq(ipv4_route_add(&r), 0);
     struct ik_dgram d = { .dst = 0xac1f0203u /* 172.31.2.3 */, .payload = payload, .len = 20 };
     send(eth0, &d);
@@ -655,8 +664,9 @@ static void line_cb(void *ctx, const char *line)
 Test(router, per_route_counters_and_the_printed_table)
 {
     setup();
-    struct ipv4_route r = { .prefix = 0xac100000u, .plen = 12, .gateway = PEER1_IP,
-                            .ifindex = eth1->index };
+    struct ipv4_route r = {
+        .prefix = 0xac100000u, .plen = 12, .gateway = PEER1_IP, .ifindex = eth1->index
+    };
     cr_assert_eq(ipv4_route_add(&r), 0);
     struct ik_dgram d = { .dst = 0xac1f0203u, .payload = payload, .len = 20 };
     send(eth0, &d);

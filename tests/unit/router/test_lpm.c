@@ -131,15 +131,16 @@ static void check_lookups(const struct lpm *l, const struct ref *f, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         uint32_t a = probe(f);
         uint32_t want = ref_lookup(f, a), got = lpm_lookup(l, a);
-        cr_assert_eq(got, want, "lookup %u.%u.%u.%u: table %u, reference %u (%u rules)",
-                     a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, got, want, f->n);
+        cr_assert_eq(got, want, "lookup %u.%u.%u.%u: table %u, reference %u (%u rules)", a >> 24,
+                     (a >> 16) & 255, (a >> 8) & 255, a & 255, got, want, f->n);
     }
 }
 
 /* ---- random tables ------------------------------------------------------- */
 
 /* Adds @n random prefixes, then @ops random adds/replaces/deletes, checking as it goes. */
-static void random_table(unsigned l1_bits, uint32_t seed, unsigned n, unsigned ops, unsigned lookups)
+static void random_table(unsigned l1_bits, uint32_t seed, unsigned n, unsigned ops,
+                         unsigned lookups)
 {
     rng_state = seed;
     struct lpm *l = lpm_create(l1_bits, n + ops);

@@ -64,8 +64,8 @@ size_t sk_udp(uint8_t *f, const struct sk_dgram *d, uint16_t sport, uint16_t dpo
     put16(u + 4, (uint16_t)(8 + len));
     put16(u + 6, 0);
     memcpy(u + 8, payload, len);
-    uint32_t pseudo = (d->src >> 16) + (d->src & 0xffff) + (d->dst >> 16) + (d->dst & 0xffff) +
-                      17 + (uint32_t)(8 + len);
+    uint32_t pseudo = (d->src >> 16) + (d->src & 0xffff) + (d->dst >> 16) + (d->dst & 0xffff) + 17 +
+                      (uint32_t)(8 + len);
     uint16_t c = csum(pseudo, u, 8 + len);
     put16(u + 6, c ? c : 0xffff);
     size_t n = 14 + hlen + 8 + len;

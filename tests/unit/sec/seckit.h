@@ -14,7 +14,7 @@
 struct sk_dgram {
     const uint8_t *eth_dst, *eth_src; /* 6 bytes each */
     uint32_t src, dst;
-    const uint8_t *opts;              /* IP options (a multiple of 4 bytes), or NULL */
+    const uint8_t *opts; /* IP options (a multiple of 4 bytes), or NULL */
     size_t optlen;
 };
 

@@ -74,7 +74,7 @@ Test(confine, a_rejoined_loop_port_leaves_no_dangling_peer)
     struct kport *b = loop_port_create("b", mac, NULL);
     struct kport *c = loop_port_create("c", mac, NULL);
     loop_join(a, b);
-    loop_join(c, b); /* b now joined to c: a is cut */
+    loop_join(c, b);  /* b now joined to c: a is cut */
     b->ops->close(b); /* ASan: nothing reads b afterwards */
     a->ops->close(a);
     c->ops->close(c);
@@ -87,8 +87,7 @@ Test(confine, router_grant_of_nothing_published_is_refused_at_its_column)
     cr_expect_eq(err.line, 2);
     cr_expect_eq(err.col, 18, "the grant= parameter is blamed: %u %s", err.col, err.msg);
     config_free(&cfg);
-    cr_assert_eq(configure("interface eth0 driver=loop\nextension router grant=udp:7\n"),
-                 -KE_PERM);
+    cr_assert_eq(configure("interface eth0 driver=loop\nextension router grant=udp:7\n"), -KE_PERM);
     cr_expect_eq(err.line, 2);
     cr_expect_eq(err.col, 18, "%u %s", err.col, err.msg);
     cr_expect(strstr(err.msg, "router needs nothing of it") != NULL, "%s", err.msg);

@@ -23,8 +23,12 @@ Test(console_sec, read_only_session_refuses_every_state_change)
     ck_appliance(ck_conf);
     ck_console(CONSOLE_READONLY);
     const char *refused[] = {
-        "route add 10.9.0.0/16 via 10.0.0.2", "route del 0.0.0.0/0", "arp flush",
-        "extension install udp-echo port=9", "extension remove 1", "log level debug",
+        "route add 10.9.0.0/16 via 10.0.0.2",
+        "route del 0.0.0.0/0",
+        "arp flush",
+        "extension install udp-echo port=9",
+        "extension remove 1",
+        "log level debug",
         "shutdown",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
@@ -32,8 +36,8 @@ Test(console_sec, read_only_session_refuses_every_state_change)
         OUT_HAS("refused: this console is read-only");
     }
     cr_expect_eq(netgraph_ext_count(), 1, "nothing installed or removed");
-    const char *allowed[] = { "help", "show counters", "show routes", "show graph",
-                              "extension list", "log level", "show pools" };
+    const char *allowed[] = { "help",           "show counters", "show routes", "show graph",
+                              "extension list", "log level",     "show pools" };
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
         cr_expect_eq(ck_run(allowed[i]), CONSOLE_OK, "%s: %s", allowed[i], ck_out());
     ck_finish();

@@ -94,8 +94,12 @@ Test(martian, our_own_address_as_source_is_dropped_and_counted)
 static unsigned send_with_options(struct netif *ifp, const uint8_t *o, size_t n,
                                   struct ck_sent *answer)
 {
-    struct sk_dgram d = { .eth_dst = CK_OUR_MAC, .eth_src = CK_PEER_MAC, .src = CK_PEER_IP,
-                          .dst = CK_OUR_IP, .opts = o, .optlen = n };
+    struct sk_dgram d = { .eth_dst = CK_OUR_MAC,
+                          .eth_src = CK_PEER_MAC,
+                          .src = CK_PEER_IP,
+                          .dst = CK_OUR_IP,
+                          .opts = o,
+                          .optlen = n };
     uint8_t f[256];
     ck_inject(ifp, f, sk_udp(f, &d, 40000, 7, "opts", 4));
     ck_poll();
@@ -150,8 +154,12 @@ Test(options, parameter_problem_is_not_sent_for_broadcast)
 {
     struct netif *ifp = echo_appliance("");
     static const uint8_t rr_long[4] = { 7, 39, 4, 0 };
-    struct sk_dgram d = { .eth_dst = BCAST_MAC, .eth_src = CK_PEER_MAC, .src = CK_PEER_IP,
-                          .dst = 0x0a0000ffu, .opts = rr_long, .optlen = 4 };
+    struct sk_dgram d = { .eth_dst = BCAST_MAC,
+                          .eth_src = CK_PEER_MAC,
+                          .src = CK_PEER_IP,
+                          .dst = 0x0a0000ffu,
+                          .opts = rr_long,
+                          .optlen = 4 };
     uint8_t f[256];
     ck_inject(ifp, f, sk_udp(f, &d, 40000, 7, "opts", 4));
     ck_poll();
@@ -163,8 +171,9 @@ Test(options, parameter_problem_is_not_sent_for_broadcast)
 /* arp_from - an ARP request from @ip (MAC derived from it) for our address. */
 static void arp_from(struct netif *ifp, uint32_t ip)
 {
-    uint8_t mac[6] = { 0x02, 0xaa, (uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
-                       (uint8_t)ip };
+    uint8_t mac[6] = {
+        0x02, 0xaa, (uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8), (uint8_t)ip
+    };
     uint8_t f[60];
     testkit_arp_frame(f, BCAST_MAC, 1, mac, ip, NULL, CK_OUR_IP);
     ck_inject(ifp, f, 60);

@@ -142,7 +142,7 @@ Test(asm, fields_changing_within_a_frame_make_it_corrupt)
     struct vckit_packets pk;
     struct rtpjpeg_frame f;
     packets(10, &pk);
-    pk.data[2][12 + 5] = 50;                         /* Q of the third fragment */
+    pk.data[2][12 + 5] = 50; /* Q of the third fragment */
     for (size_t i = 0; i < pk.n; i++)
         push(&pk, i, 0, &f);
     cr_assert_eq(a.st.corrupt, 1);
@@ -156,7 +156,7 @@ Test(asm, a_malformed_payload_makes_its_frame_corrupt)
     struct vckit_packets pk;
     struct rtpjpeg_frame f;
     packets(10, &pk);
-    pk.data[1][12 + 4] = 7;                          /* reserved type */
+    pk.data[1][12 + 4] = 7; /* reserved type */
     for (size_t i = 0; i < pk.n; i++)
         cr_assert_eq(push(&pk, i, 0, &f), i == 1 ? -KE_NOTSUP : 0);
     cr_assert_eq(a.st.bad_payloads, 1);
@@ -231,9 +231,9 @@ Test(asm, in_band_tables_of_either_precision)
     struct rtpjpeg_header h;
     struct rtpjpeg_qtables t;
     for (int k = 0; k < 64; k++) {
-        p[12 + 2 * k] = 1;                           /* table 0: 16-bit entries 256 + k */
+        p[12 + 2 * k] = 1; /* table 0: 16-bit entries 256 + k */
         p[12 + 2 * k + 1] = (uint8_t)k;
-        p[12 + 128 + k] = (uint8_t)(k + 1);          /* table 1: 8-bit */
+        p[12 + 128 + k] = (uint8_t)(k + 1); /* table 1: 8-bit */
     }
     p[11] = 192;
     cr_assert_eq(rtpjpeg_parse(p, 12 + 192, &h), 0);
@@ -278,7 +278,7 @@ Test(asm, markers_other_than_stuffing_and_restarts_make_the_frame_corrupt)
     const uint8_t bad[][2] = { { 0xff, 0xc4 }, { 0xff, 0xda }, { 0xff, 0xd0 }, { 0xff, 0xd9 } };
     for (size_t b = 0; b < 4; b++) {
         packets(10 + (uint32_t)b, &pk);
-        memcpy(pk.data[1] + 12 + 8 + 20, bad[b], 2);   /* inside the second fragment */
+        memcpy(pk.data[1] + 12 + 8 + 20, bad[b], 2); /* inside the second fragment */
         for (size_t i = 0; i < pk.n; i++)
             push(&pk, i, 0, &f);
         cr_assert_eq(a.st.corrupt, b + 1, "marker 0x%02x", bad[b][1]);

@@ -18,17 +18,17 @@
 static struct fake {
     bool has_vga, has_bar2;
     uint16_t id;
-    uint16_t max_xres;             /* larger modes read back clamped */
+    uint16_t max_xres; /* larger modes read back clamped */
     uint16_t dispi[16];
-    uint16_t log_index[64];        /* DISPI writes in order */
+    uint16_t log_index[64]; /* DISPI writes in order */
     uint16_t log_value[64];
     unsigned nlog;
     uint8_t misc, att_index;
-    bool flip_reset;               /* 0x3da read since the last attribute write */
+    bool flip_reset; /* 0x3da read since the last attribute write */
     uint8_t *fb;
 } F;
 
-static uint8_t mmio_cookie;        /* BAR2's "address": never dereferenced */
+static uint8_t mmio_cookie; /* BAR2's "address": never dereferenced */
 
 int bus_foreach(int (*cb)(struct bus_device *dev, void *ctx), void *ctx)
 {
@@ -61,8 +61,8 @@ int bus_map_bar(const struct bus_device *d, int index, struct bus_bar *out)
         return 0;
     }
     if (index == 2 && F.has_bar2) {
-        *out = (struct bus_bar){ .kind = BUS_BAR_MMIO, .base = (uintptr_t)&mmio_cookie,
-                                 .size = 4096 };
+        *out =
+            (struct bus_bar){ .kind = BUS_BAR_MMIO, .base = (uintptr_t)&mmio_cookie, .size = 4096 };
         return 0;
     }
     return -KE_NODEV;
@@ -90,7 +90,7 @@ void bus_write16(const struct bus_bar *b, uint32_t off, uint16_t v)
     F.log_index[F.nlog] = (uint16_t)idx;
     F.log_value[F.nlog++] = v;
     if (idx == VBE_DISPI_INDEX_XRES && v > F.max_xres)
-        v = F.max_xres;                                 /* the device clamps */
+        v = F.max_xres; /* the device clamps */
     F.dispi[idx] = v;
     if (idx == VBE_DISPI_INDEX_ENABLE && (v & VBE_DISPI_ENABLED))
         F.dispi[VBE_DISPI_INDEX_VIRT_WIDTH] = F.dispi[VBE_DISPI_INDEX_XRES];

@@ -57,7 +57,8 @@ static struct netif *appliance(const char *ext_line)
     static char conf[512];
     snprintf(conf, sizeof conf,
              "interface eth0 driver=loop mac=02:00:00:00:00:01\n"
-             "address eth0 10.0.0.1/24\n%s\n", ext_line);
+             "address eth0 10.0.0.1/24\n%s\n",
+             ext_line);
     struct netif *ifp = ck_appliance(conf);
     ck_console(0);
     return ifp;
@@ -90,8 +91,8 @@ Test(video_client_ext, plays_the_capture_through_the_graph_into_y4m_equal_to_lib
         send_dgram(ifp, i, 5004);
     cr_expect_eq(counter("packets"), cap.n);
     cr_expect_eq(counter("frames_shown"), clip.nframes);
-    cr_expect_eq(counter("dropped_incomplete") + counter("dropped_corrupt") +
-                     counter("dropped_late"), 0);
+    cr_expect_eq(
+        counter("dropped_incomplete") + counter("dropped_corrupt") + counter("dropped_late"), 0);
     cr_expect_eq(counter("decoded"), clip.nframes);
     cr_expect_gt(counter("decode_ns_total"), 0, "decode time is measured");
     cr_assert_eq(ck_run("video-client stats"), CONSOLE_OK, "%s", ck_out());
@@ -197,10 +198,10 @@ Test(video_client_ext, stats_lists_every_instance_or_the_one_asked_for, .init = 
     for (size_t i = 0; i < 6; i++)
         send_dgram(ifp, i, 5006);
     cr_assert_eq(ck_run("video-client stats"), CONSOLE_OK);
-    cr_expect(strstr(ck_out(), "video-client 2: port 5004, display none (headless)") != NULL,
-              "%s", ck_out());
-    cr_expect(strstr(ck_out(), "video-client 3: port 5006, display none (headless)") != NULL,
-              "%s", ck_out());
+    cr_expect(strstr(ck_out(), "video-client 2: port 5004, display none (headless)") != NULL, "%s",
+              ck_out());
+    cr_expect(strstr(ck_out(), "video-client 3: port 5006, display none (headless)") != NULL, "%s",
+              ck_out());
     cr_assert_eq(ck_run("video-client stats 3"), CONSOLE_OK);
     cr_expect(strstr(ck_out(), "video-client 2:") == NULL, "%s", ck_out());
     cr_expect(strstr(ck_out(), "\npackets 6\n") != NULL, "%s", ck_out());

@@ -17,15 +17,16 @@
 
 /* Counters a case may not move unless its line names them. */
 static const enum vclient_counter watched[] = {
-    VC_NOT_RTP, VC_WRONG_PT, VC_OTHER_SSRC, VC_SEQ_JUMPS, VC_LOST, VC_REORDERED,
-    VC_DUPLICATES, VC_LATE_PACKETS, VC_OVERSIZE, VC_BAD_PAYLOADS, VC_DROP_LATE,
-    VC_DROP_INCOMPLETE, VC_DROP_CORRUPT, VC_DECODE_ERRORS, VC_DISPLAY_ERRORS,
+    VC_NOT_RTP,   VC_WRONG_PT,        VC_OTHER_SSRC,   VC_SEQ_JUMPS,     VC_LOST,
+    VC_REORDERED, VC_DUPLICATES,      VC_LATE_PACKETS, VC_OVERSIZE,      VC_BAD_PAYLOADS,
+    VC_DROP_LATE, VC_DROP_INCOMPLETE, VC_DROP_CORRUPT, VC_DECODE_ERRORS, VC_DISPLAY_ERRORS,
 };
 
 static int counter_index(const char *name, size_t len)
 {
     for (int i = 0; i < VC_NCTR; i++)
-        if (strlen(vclient_counter_names[i]) == len && !strncmp(vclient_counter_names[i], name, len))
+        if (strlen(vclient_counter_names[i]) == len &&
+            !strncmp(vclient_counter_names[i], name, len))
             return i;
     cr_assert_fail("unknown counter %.*s", (int)len, name);
     return -1;
@@ -87,8 +88,7 @@ Test(malformed, every_case_is_dropped_and_counted_and_the_next_frame_shown)
         for (size_t w = 0; w < sizeof watched / sizeof watched[0]; w++) {
             enum vclient_counter k = watched[w];
             cr_assert_eq(c[k] - before[k], want[k] - before[k], "%s: %s grew by %llu, not %llu",
-                         comment, vclient_counter_names[k],
-                         (unsigned long long)(c[k] - before[k]),
+                         comment, vclient_counter_names[k], (unsigned long long)(c[k] - before[k]),
                          (unsigned long long)(want[k] - before[k]));
         }
     }
@@ -129,7 +129,8 @@ Test(malformed, stb_image_survives_the_same_cases)
         vclient_rx(vc, cap.d[i].data, cap.d[i].len, cap.d[i].ts_ns);
     vclient_flush(vc);
     uint64_t shown = vclient_counters(vc)[VC_FRAMES_SHOWN];
-    cr_assert(shown >= valids && shown <= valids + decode_cases, "shown %llu", (unsigned long long)shown);
+    cr_assert(shown >= valids && shown <= valids + decode_cases, "shown %llu",
+              (unsigned long long)shown);
     vclient_destroy(vc);
     vsink_destroy(s);
     vdec_destroy(d);

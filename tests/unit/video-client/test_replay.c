@@ -222,7 +222,7 @@ Test(replay, a_lost_fragment_drops_its_frame_and_no_other)
 {
     struct vclient *vc;
     struct vdec *d;
-    struct keep_sink *k = replay_without(8, &vc, &d);    /* frame 1, third fragment */
+    struct keep_sink *k = replay_without(8, &vc, &d); /* frame 1, third fragment */
     const uint64_t *c = vclient_counters(vc);
     cr_assert_eq(c[VC_LOST], 1);
     cr_assert_eq(c[VC_DROP_INCOMPLETE], 1);
@@ -239,7 +239,7 @@ Test(replay, a_lost_marker_packet_drops_its_frame)
 {
     struct vclient *vc;
     struct vdec *d;
-    struct keep_sink *k = replay_without(11, &vc, &d);   /* frame 1's last fragment */
+    struct keep_sink *k = replay_without(11, &vc, &d); /* frame 1's last fragment */
     const uint64_t *c = vclient_counters(vc);
     cr_assert_eq(c[VC_DROP_INCOMPLETE], 1);
     cr_assert_eq(c[VC_FRAMES_SHOWN], NFRAMES - 1);
@@ -275,7 +275,7 @@ Test(replay, reordering_within_the_latency_is_repaired)
         order[swaps[s][0]] = order[swaps[s][1]];
         order[swaps[s][1]] = t;
     }
-    size_t t = order[30];                               /* 30 arrives after 33 */
+    size_t t = order[30]; /* 30 arrives after 33 */
     memmove(order + 30, order + 31, 3 * sizeof order[0]);
     order[33] = t;
 
@@ -306,11 +306,10 @@ Test(replay, a_packet_later_than_the_latency_is_lost_and_counted_late)
     for (size_t i = 0; i < NPACKETS; i++) {
         vclient_poll(vc, cap.d[i].ts_ns);
         if (i == 14)
-            continue;                                  /* frame 2's third fragment ... */
+            continue; /* frame 2's third fragment ... */
         vclient_rx(vc, cap.d[i].data, cap.d[i].len, cap.d[i].ts_ns);
-        if (i == 40)                                   /* ... comes a second later */
-            cr_assert_eq(vclient_rx(vc, cap.d[14].data, cap.d[14].len, cap.d[i].ts_ns),
-                         -KE_RANGE);
+        if (i == 40) /* ... comes a second later */
+            cr_assert_eq(vclient_rx(vc, cap.d[14].data, cap.d[14].len, cap.d[i].ts_ns), -KE_RANGE);
     }
     vclient_flush(vc);
     const uint64_t *c = vclient_counters(vc);

@@ -34,11 +34,11 @@ Test(rtp, csrcs_extension_and_padding_are_skipped)
     uint8_t p[12 + 8 + 8 + 5 + 3];
     memset(p, 0xee, sizeof p);
     vckit_rtp_header(p, false, 26, 1, 2, 3);
-    p[0] = 0x80 | 0x20 | 0x10 | 2;            /* P, X, CC = 2 */
+    p[0] = 0x80 | 0x20 | 0x10 | 2; /* P, X, CC = 2 */
     uint8_t *ext = p + 12 + 8;
     ext[2] = 0;
-    ext[3] = 1;                               /* one 32-bit word of extension */
-    p[sizeof p - 1] = 3;                      /* three bytes of padding */
+    ext[3] = 1;          /* one 32-bit word of extension */
+    p[sizeof p - 1] = 3; /* three bytes of padding */
     struct rtp_header h;
     cr_assert_eq(rtp_parse(p, sizeof p, &h), 0);
     cr_assert_eq(h.csrc_count, 2);
@@ -85,7 +85,7 @@ Test(rtp_source, extends_across_the_wrap_and_counts_loss)
     cr_assert_eq(rtp_source_update(&s, 0, &e), RTP_SEQ_OLD, "and again");
     cr_assert_eq(e, e0 + 2);
     cr_assert_eq(rtp_source_update(&s, 5, &e), RTP_SEQ_NEW);
-    cr_assert_eq(rtp_source_expected(&s), 8);           /* 65534 .. 5 */
+    cr_assert_eq(rtp_source_expected(&s), 8); /* 65534 .. 5 */
     cr_assert_eq(rtp_source_lost(&s), 8 - 6, "2, 3, 4 lost; one duplicate");
 }
 
@@ -127,9 +127,9 @@ Test(rtp_source, jitter_follows_transit_variation)
     cr_assert_leq(rtp_source_jitter(&s), 1);
     /* now every other packet 10 ms late: |D| = 900 ticks each time */
     for (int i = 50; i < 400; i++)
-        rtp_source_jitter_update(&s, 1000u + 3000u * (unsigned)i,
-                                 5000000000ull + (uint64_t)i * 100000000ull / 3 +
-                                     (i & 1) * 10000000ull, 90000);
+        rtp_source_jitter_update(
+            &s, 1000u + 3000u * (unsigned)i,
+            5000000000ull + (uint64_t)i * 100000000ull / 3 + (i & 1) * 10000000ull, 90000);
     cr_assert(rtp_source_jitter(&s) > 850 && rtp_source_jitter(&s) < 950, "J = %u",
               rtp_source_jitter(&s));
 }
@@ -199,7 +199,7 @@ Test(jitter_buffer, a_gap_is_given_up_at_the_deadline)
     struct got g = { 0 };
     rtp_jitter_init(&jb, 8, 64, 20 * MS, collect, &g);
     put(&jb, 1, 0);
-    put(&jb, 3, 5 * MS);                  /* 2 missing */
+    put(&jb, 3, 5 * MS); /* 2 missing */
     put(&jb, 4, 6 * MS);
     cr_assert_eq(g.n, 1);
     cr_assert_eq(rtp_jitter_deadline(&jb), 25 * MS, "earliest held + latency");

@@ -19,15 +19,15 @@ Test(rtpjpeg, main_restart_and_table_headers)
 {
     uint8_t p[8 + 4 + 4 + 192 + 3];
     memset(p, 0, sizeof p);
-    const uint8_t hdr[] = { 1, 0, 0, 0, 65, 200, 40, 30, 0x01, 0x02, 0xc0 | 0x12, 0x34,
-                            0, 0x01, 0, 128 + 64 };
+    const uint8_t hdr[] = { 1,    0,    0,           0,    65, 200,  40, 30,
+                            0x01, 0x02, 0xc0 | 0x12, 0x34, 0,  0x01, 0,  128 + 64 };
     memcpy(p, hdr, sizeof hdr);
     struct rtpjpeg_header h;
     cr_assert_eq(rtpjpeg_parse(p, sizeof p, &h), 0);
     cr_assert(h.type_specific == 1 && h.fragment_offset == 0 && h.type == 65 && h.q == 200);
     cr_assert(h.width == 320 && h.height == 240);
-    cr_assert(h.has_restart && h.restart_interval == 0x0102 && h.restart_first &&
-              h.restart_last && h.restart_count == 0x1234);
+    cr_assert(h.has_restart && h.restart_interval == 0x0102 && h.restart_first && h.restart_last &&
+              h.restart_count == 0x1234);
     cr_assert(h.has_qt && h.qt_precision == 1 && h.qt_length == 192);
     cr_assert_eq(h.qt_data, p + 16);
     cr_assert_eq(h.data, p + 16 + 192);
@@ -77,7 +77,7 @@ Test(rtpjpeg, zigzag_walks_the_antidiagonals)
     for (int s = 0; s <= 14; s++) {
         int lo = s > 7 ? s - 7 : 0, hi = s < 7 ? s : 7;
         for (int i = 0; i <= hi - lo; i++) {
-            int row = (s & 1) ? lo + i : hi - i;      /* even diagonals go up and right */
+            int row = (s & 1) ? lo + i : hi - i; /* even diagonals go up and right */
             cr_assert_eq(rtpjpeg_zigzag[k], row * 8 + (s - row), "position %u", k);
             k++;
         }
@@ -142,8 +142,9 @@ Test(rtpjpeg, header_size_bound_holds)
     struct rtpjpeg_qtables t = { .n = 2, .precision16 = { true, true } };
     for (int k = 0; k < 64; k++)
         t.q[0][k] = t.q[1][k] = 300;
-    struct jpeg_rebuild_params p = { .type = 65, .width = 2040, .height = 2040,
-                                     .restart_interval = 5, .qt = &t };
+    struct jpeg_rebuild_params p = {
+        .type = 65, .width = 2040, .height = 2040, .restart_interval = 5, .qt = &t
+    };
     uint8_t buf[JPEG_REBUILD_HEADER_MAX];
     int n = jpeg_rebuild_header(&p, buf, sizeof buf);
     cr_assert_eq(n, 727);
@@ -157,13 +158,14 @@ Test(rtpjpeg, header_size_bound_holds)
 
 /* Push @pk into @a; return the frame of the last packet (NULL if none came out). */
 static const struct rtpjpeg_frame *push_all(struct rtpjpeg_asm *a, const struct vckit_packets *pk,
-                                           struct rtpjpeg_frame *f)
+                                            struct rtpjpeg_frame *f)
 {
     const struct rtpjpeg_frame *out = NULL;
     for (size_t i = 0; i < pk->n; i++) {
         const uint8_t *p = pk->data[i];
         bool marker = p[1] & 0x80;
-        uint32_t ts = ((uint32_t)p[4] << 24) | ((uint32_t)p[5] << 16) | ((uint32_t)p[6] << 8) | p[7];
+        uint32_t ts =
+            ((uint32_t)p[4] << 24) | ((uint32_t)p[5] << 16) | ((uint32_t)p[6] << 8) | p[7];
         int rc = rtpjpeg_asm_push(a, ts, marker, 0, p + 12, pk->len[i] - 12, 0, f);
         cr_assert_geq(rc, 0);
         if (rc == 1)
@@ -203,8 +205,11 @@ Test(rebuild, every_type_and_table_source_decodes_like_the_original)
     struct vckit_pkt o = { .mtu = 400, .ts = 1000, .ssrc = 1 };
     for (int yuv422 = 0; yuv422 <= 1; yuv422++) {
         for (unsigned ri = 0; ri <= 3; ri += 3) {
-            struct vckit_enc e = { .width = 176, .height = 144, .yuv422 = yuv422,
-                                   .restart_interval = ri, .seed = ri + 2 };
+            struct vckit_enc e = { .width = 176,
+                                   .height = 144,
+                                   .yuv422 = yuv422,
+                                   .restart_interval = ri,
+                                   .seed = ri + 2 };
             uint8_t type = (uint8_t)((yuv422 ? 0 : 1) | (ri ? 64 : 0));
             o.type = type;
             o.restart_interval = (uint16_t)ri;
@@ -250,10 +255,10 @@ Test(rebuild, tables_for_q_128_to_254_are_cached)
 
     o.send_tables = true;
     o.ts = 2;
-    roundtrip(&e, o, &a);                       /* tables sent once ... */
+    roundtrip(&e, o, &a); /* tables sent once ... */
     o.send_tables = false;
     o.ts = 3;
-    roundtrip(&e, o, &a);                       /* ... and used after */
+    roundtrip(&e, o, &a); /* ... and used after */
     cr_assert_eq(a.st.frames, 2);
     free(jpeg);
     rtpjpeg_asm_fini(&a);

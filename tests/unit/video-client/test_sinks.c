@@ -48,7 +48,7 @@ Test(y4m, rate_comes_from_the_first_two_timestamps)
     struct vsink *s = y4m_sink_create(path, 0, 0);
     cr_assert_eq(show_grey(s, 16, 8, 1000), 0);
     cr_assert_eq(y4m_sink_frames(s), 0, "first frame held until the rate is known");
-    cr_assert_eq(show_grey(s, 16, 8, 1000 + 3754), 0);   /* 90000/3754 = 45000/1877 */
+    cr_assert_eq(show_grey(s, 16, 8, 1000 + 3754), 0); /* 90000/3754 = 45000/1877 */
     cr_assert_eq(show_grey(s, 16, 8, 1000 + 2 * 3754), 0);
     cr_assert_eq(show_grey(s, 32, 8, 1000 + 3 * 3754), -KE_TOOBIG, "a stream keeps its size");
     vsink_destroy(s);
@@ -67,7 +67,7 @@ Test(y4m, a_single_frame_or_a_given_rate)
     close(mkstemp(path));
     struct vsink *s = y4m_sink_create(path, 0, 0);
     cr_assert_eq(show_grey(s, 8, 8, 5), 0);
-    vsink_destroy(s);                                    /* writes the held frame */
+    vsink_destroy(s); /* writes the held frame */
     size_t len;
     char *b = slurp(path, &len);
     const char *hdr = "YUV4MPEG2 W8 H8 F30:1 Ip A1:1 C420jpeg XCOLORRANGE=FULL\n";

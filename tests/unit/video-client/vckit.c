@@ -85,7 +85,8 @@ void vckit_read_clip(const char *path, struct vckit_clip *out)
     fclose(f);
     size_t off = 0;
     while (off + 4 <= (size_t)n) {
-        cr_assert(out->buf[off] == 0xff && out->buf[off + 1] == 0xd8, "no SOI at %zu in %s", off, path);
+        cr_assert(out->buf[off] == 0xff && out->buf[off + 1] == 0xd8, "no SOI at %zu in %s", off,
+                  path);
         size_t e = jpeg_end(out->buf + off, (size_t)n - off);
         cr_assert(e > 0 && out->nframes < 64);
         out->frame[out->nframes] = out->buf + off;
@@ -159,11 +160,12 @@ uint8_t *vckit_encode(const struct vckit_enc *e, size_t *len)
     while (c.next_scanline < c.image_height) {
         uint32_t y = c.next_scanline;
         for (uint32_t x = 0; x < e->width; x++) {
-            s = s * 1103515245u + 12345u;       /* gradients, rings and some noise */
+            s = s * 1103515245u + 12345u; /* gradients, rings and some noise */
             row[3 * x] = (unsigned char)(x * 255 / e->width + ((s >> 16) & 15));
             row[3 * x + 1] = (unsigned char)(y * 255 / e->height);
             row[3 * x + 2] = (unsigned char)(((x - e->width / 2) * (x - e->width / 2) +
-                                              (y - e->height / 2) * (y - e->height / 2)) / 8 +
+                                              (y - e->height / 2) * (y - e->height / 2)) /
+                                                 8 +
                                              e->seed * 40);
         }
         JSAMPROW r = row;
@@ -202,7 +204,7 @@ bool vckit_dqt(const uint8_t *jpeg, size_t len, unsigned tq, uint8_t table[64])
         if (jpeg[i + 1] == 0xdb) {
             for (size_t o = i + 4; o + 65 <= i + 2 + seg; o += 65) {
                 if ((jpeg[o] >> 4) != 0)
-                    return false;               /* 16-bit: not used by these tests */
+                    return false; /* 16-bit: not used by these tests */
                 if ((jpeg[o] & 15) == tq) {
                     memcpy(table, jpeg + o + 1, 64);
                     return true;
@@ -214,8 +216,7 @@ bool vckit_dqt(const uint8_t *jpeg, size_t len, unsigned tq, uint8_t table[64])
     return false;
 }
 
-void vckit_rtp_header(uint8_t *p, bool marker, uint8_t pt, uint16_t seq, uint32_t ts,
-                      uint32_t ssrc)
+void vckit_rtp_header(uint8_t *p, bool marker, uint8_t pt, uint16_t seq, uint32_t ts, uint32_t ssrc)
 {
     p[0] = 0x80;
     p[1] = (uint8_t)((marker ? 0x80 : 0) | pt);
@@ -238,7 +239,7 @@ void vckit_packetize(const uint8_t *jpeg, size_t len, uint16_t width, uint16_t h
     do {
         uint8_t *p = malloc(o->mtu + 12 + 256);
         size_t n = 12;
-        p[n++] = 0;                                       /* type-specific */
+        p[n++] = 0; /* type-specific */
         p[n++] = (uint8_t)(off >> 16);
         p[n++] = (uint8_t)(off >> 8);
         p[n++] = (uint8_t)off;
@@ -246,13 +247,13 @@ void vckit_packetize(const uint8_t *jpeg, size_t len, uint16_t width, uint16_t h
         p[n++] = o->q;
         p[n++] = (uint8_t)(width / 8);
         p[n++] = (uint8_t)(height / 8);
-        if (o->type >= 64) {                              /* 3.1.7, F = L = 1, count 0x3fff */
+        if (o->type >= 64) { /* 3.1.7, F = L = 1, count 0x3fff */
             p[n++] = (uint8_t)(o->restart_interval >> 8);
             p[n++] = (uint8_t)o->restart_interval;
             p[n++] = 0xff;
             p[n++] = 0xff;
         }
-        if (o->q >= 128 && off == 0) {                    /* 3.1.8 */
+        if (o->q >= 128 && off == 0) { /* 3.1.8 */
             p[n++] = 0;
             p[n++] = 0;
             p[n++] = 0;
@@ -292,21 +293,25 @@ static void each_row(const struct vimage *a, const struct vimage *b,
     for (unsigned p = 0; p < planes; p++) {
         uint32_t w = p ? vimage_chroma_dim(a->width) : a->width;
         uint32_t h = p ? vimage_chroma_dim(a->height) : a->height;
-        size_t bytes = a->format == VIMAGE_RGB24 ? (size_t)w * 3
-                     : a->format == VIMAGE_XRGB8888 ? (size_t)w * 4 : w;
+        size_t bytes = a->format == VIMAGE_RGB24      ? (size_t)w * 3
+                       : a->format == VIMAGE_XRGB8888 ? (size_t)w * 4
+                                                      : w;
         for (uint32_t y = 0; y < h; y++)
             fn(a->plane[p] + y * a->stride[p], b->plane[p] + y * b->stride[p], bytes, ctx);
     }
 }
 
-struct maxd { unsigned m; bool skip_x; };
+struct maxd {
+    unsigned m;
+    bool skip_x;
+};
 
 static void row_max(const uint8_t *x, const uint8_t *y, size_t n, void *ctx)
 {
     struct maxd *m = ctx;
     for (size_t i = 0; i < n; i++) {
         if (m->skip_x && i % 4 == 3)
-            continue;                           /* XRGB8888's unused byte */
+            continue; /* XRGB8888's unused byte */
         unsigned d = (unsigned)abs(x[i] - y[i]);
         if (d > m->m)
             m->m = d;
@@ -320,7 +325,10 @@ unsigned vckit_max_diff(const struct vimage *a, const struct vimage *b)
     return m.m;
 }
 
-struct sse { double sum; size_t n; };
+struct sse {
+    double sum;
+    size_t n;
+};
 
 static void row_sse(const uint8_t *x, const uint8_t *y, size_t n, void *ctx)
 {

@@ -65,11 +65,11 @@ bool vckit_turbo_decode(const uint8_t *jpeg, size_t len, enum vimage_format form
 
 /** Options of vckit_encode (libjpeg's compressor). */
 struct vckit_enc {
-    uint32_t width, height;  /* multiples of 16 */
-    bool yuv422;             /* else 4:2:0 */
-    int quality;             /* jpeg_set_quality, baseline */
+    uint32_t width, height;    /* multiples of 16 */
+    bool yuv422;               /* else 4:2:0 */
+    int quality;               /* jpeg_set_quality, baseline */
     unsigned restart_interval; /* MCUs, 0: none */
-    uint32_t seed;           /* picture content */
+    uint32_t seed;             /* picture content */
 };
 
 /** vckit_encode - a JPEG with the standard Huffman tables; malloc'd, *@len bytes. */
@@ -84,10 +84,10 @@ bool vckit_dqt(const uint8_t *jpeg, size_t len, unsigned tq, uint8_t table[64]);
 /** RTP/JPEG packetizing options for vckit_packetize. */
 struct vckit_pkt {
     uint8_t type, q;
-    uint16_t restart_interval;   /* types 64/65 */
-    bool send_tables;            /* Q >= 128: tables in the first packet */
-    const uint8_t *tables;       /* 128 bytes: luminance then chrominance, zigzag */
-    size_t mtu;                  /* largest RTP payload */
+    uint16_t restart_interval; /* types 64/65 */
+    bool send_tables;          /* Q >= 128: tables in the first packet */
+    const uint8_t *tables;     /* 128 bytes: luminance then chrominance, zigzag */
+    size_t mtu;                /* largest RTP payload */
     uint16_t seq;
     uint32_t ts, ssrc;
 };

@@ -35,8 +35,8 @@ Test(mjpeg, indexes_the_mkmedia_clip_frame_by_frame)
     struct mjpeg_index ix;
     struct mjpeg_frame frames[64];
     char err[256] = "";
-    cr_assert_eq(mjpeg_index_build(&ix, frames, 64, vk_read, &dev, 0, n, &scratch, err,
-                                   sizeof err), 0, "%s", err);
+    cr_assert_eq(mjpeg_index_build(&ix, frames, 64, vk_read, &dev, 0, n, &scratch, err, sizeof err),
+                 0, "%s", err);
     cr_assert_eq(ix.count, 10, "mkmedia --frames 10");
     cr_assert_eq(ix.nqsets, 1, "one fixed quality: one set of tables");
     cr_assert_eq(ix.qsets[0].count, 2, "Y's table and Cb/Cr's");
@@ -82,13 +82,14 @@ Test(mjpeg, parse_frame_in_memory_agrees_with_the_index)
     struct mjpeg_index ix;
     struct mjpeg_frame frames[16];
     char err[256] = "";
-    cr_assert_eq(mjpeg_index_build(&ix, frames, 16, vk_read, &dev, 0, n, &scratch, err,
-                                   sizeof err), 0, "%s", err);
+    cr_assert_eq(mjpeg_index_build(&ix, frames, 16, vk_read, &dev, 0, n, &scratch, err, sizeof err),
+                 0, "%s", err);
     for (uint32_t i = 0; i < ix.count; i++) {
         struct mjpeg_frame f;
         struct mjpeg_qset q;
-        cr_assert_eq(mjpeg_parse_frame(data + frames[i].offset, frames[i].length, &f, &q, err,
-                                       sizeof err), 0, "%s", err);
+        cr_assert_eq(
+            mjpeg_parse_frame(data + frames[i].offset, frames[i].length, &f, &q, err, sizeof err),
+            0, "%s", err);
         cr_assert_eq(f.offset, 0);
         cr_assert_eq(f.length, frames[i].length);
         cr_assert_eq(f.scan_off, frames[i].scan_off);
@@ -111,8 +112,9 @@ Test(mjpeg, a_file_inside_a_device_is_read_at_its_offset)
     struct mjpeg_index ix;
     struct mjpeg_frame frames[16];
     char err[256] = "";
-    cr_assert_eq(mjpeg_index_build(&ix, frames, 16, vk_read, &dev, pre, n, &scratch, err,
-                                   sizeof err), 0, "%s", err);
+    cr_assert_eq(
+        mjpeg_index_build(&ix, frames, 16, vk_read, &dev, pre, n, &scratch, err, sizeof err), 0,
+        "%s", err);
     cr_assert_eq(ix.count, 10);
     cr_assert_eq(ix.file_size, n);
     cr_assert_eq(frames[0].offset, 0, "offsets are from the file's start");
@@ -165,7 +167,7 @@ Test(mjpeg, restart_interval_gives_type_64_plus)
 Test(mjpeg, huffman_standard_tables_are_recognised_only_as_themselves)
 {
     /* Table K.3 (DC luminance) is not the DC chrominance table K.4. */
-    static const uint8_t bits_k3[16] = {0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t bits_k3[16] = { 0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 };
     uint8_t vals[12];
     for (int i = 0; i < 12; i++)
         vals[i] = (uint8_t)i;
@@ -182,7 +184,7 @@ Test(mjpeg, huffman_standard_tables_are_recognised_only_as_themselves)
 
 static void rate_is(const char *name, uint32_t num, uint32_t den)
 {
-    struct mjpeg_rate r = {0, 0};
+    struct mjpeg_rate r = { 0, 0 };
     cr_assert_eq(mjpeg_rate_from_name(name, &r), 0, "%s", name);
     cr_assert(r.num == num && r.den == den, "%s: %u/%u, want %u/%u", name, r.num, r.den, num, den);
 }
@@ -229,19 +231,19 @@ Test(mjpeg_rate, video_names)
 
 Test(mjpeg_rate, frame_times_are_exact_and_do_not_overflow)
 {
-    struct mjpeg_rate r30 = {30, 1}, ntsc = {2997, 100}, fast = {240, 1}, slow = {1, 1};
+    struct mjpeg_rate r30 = { 30, 1 }, ntsc = { 2997, 100 }, fast = { 240, 1 }, slow = { 1, 1 };
     cr_assert_eq(mjpeg_frame_time_ns(&r30, 3), 100000000ull);
     cr_assert_eq(mjpeg_frame_rtp_ticks(&r30, 1), 3000, "90 kHz / 30");
     cr_assert_eq(mjpeg_frame_time_ns(&ntsc, 2997), 100000000000ull);
     cr_assert_eq(mjpeg_frame_rtp_ticks(&ntsc, 1), 3003, "90000 * 100 / 2997, rounded down");
-    const struct mjpeg_rate *rates[] = {&r30, &ntsc, &fast, &slow};
-    const uint64_t ns[] = {0, 1, 2996, 2997, 123456789, 0xffffffffull};
+    const struct mjpeg_rate *rates[] = { &r30, &ntsc, &fast, &slow };
+    const uint64_t ns[] = { 0, 1, 2996, 2997, 123456789, 0xffffffffull };
     for (unsigned a = 0; a < 4; a++)
         for (unsigned b = 0; b < 6; b++) {
-            unsigned __int128 want = (unsigned __int128)ns[b] * 1000000000u * rates[a]->den /
-                                     rates[a]->num;
-            unsigned __int128 ticks = (unsigned __int128)ns[b] * 90000u * rates[a]->den /
-                                      rates[a]->num;
+            unsigned __int128 want =
+                (unsigned __int128)ns[b] * 1000000000u * rates[a]->den / rates[a]->num;
+            unsigned __int128 ticks =
+                (unsigned __int128)ns[b] * 90000u * rates[a]->den / rates[a]->num;
             cr_assert_eq(mjpeg_frame_time_ns(rates[a], ns[b]), (uint64_t)want);
             cr_assert_eq(mjpeg_frame_rtp_ticks(rates[a], ns[b]), (uint64_t)ticks);
         }

@@ -77,8 +77,8 @@ Test(mjpeg_bad, truncated_files_are_refused_or_end_at_a_frame_boundary)
     struct vk_dev dev = vk_dev(p, n);
     struct mjpeg_index ix;
     struct mjpeg_frame frames[16];
-    cr_assert_eq(mjpeg_index_build(&ix, frames, 16, vk_read, &dev, 0, n, &scratch, err,
-                                   sizeof err), 0);
+    cr_assert_eq(mjpeg_index_build(&ix, frames, 16, vk_read, &dev, 0, n, &scratch, err, sizeof err),
+                 0);
     size_t cuts[128], ncuts = 0;
     for (size_t cut = 1; cut < n && ncuts < 110; cut += 97)
         cuts[ncuts++] = cut;
@@ -131,7 +131,7 @@ static struct buf first_frame(void)
             break;
         }
     cr_assert_eq(mjpeg_parse_frame(clip, end, &f, &q, err, sizeof err), 0, "%s", err);
-    struct buf b = {malloc(3 * end + 4096), end};
+    struct buf b = { malloc(3 * end + 4096), end };
     memcpy(b.p, clip, end);
     free(clip);
     return b;
@@ -210,7 +210,7 @@ Test(mjpeg_bad, damaged_headers_are_refused)
 
     b = first_frame(); /* a one-component scan (consistent length 8) */
     at = marker_at(&b, 0xda);
-    static const uint8_t sos1[] = {0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00};
+    static const uint8_t sos1[] = { 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00 };
     splice(&b, at, 14, sos1, sizeof sos1);
     frame_refused(&b, "a scan of 1 components", "Ns 1");
 
@@ -230,23 +230,23 @@ Test(mjpeg_bad, damaged_headers_are_refused)
     frame_refused(&b, "second frame header", "two SOF0");
 
     b = first_frame(); /* a second SOI right after the first */
-    static const uint8_t soi[] = {0xff, 0xd8};
+    static const uint8_t soi[] = { 0xff, 0xd8 };
     splice(&b, 2, 0, soi, 2);
     frame_refused(&b, "SOI inside", "two SOI");
 
     b = first_frame(); /* a reserved marker among the headers */
-    static const uint8_t res[] = {0xff, 0x02, 0x00, 0x02};
+    static const uint8_t res[] = { 0xff, 0x02, 0x00, 0x02 };
     splice(&b, 2, 0, res, sizeof res);
     frame_refused(&b, "reserved marker 0xFF02", "0xFF02");
 
     b = first_frame(); /* hierarchical: a DHP segment */
-    static const uint8_t dhp[] = {0xff, 0xde, 0x00, 0x02};
+    static const uint8_t dhp[] = { 0xff, 0xde, 0x00, 0x02 };
     splice(&b, 2, 0, dhp, sizeof dhp);
     frame_refused(&b, "hierarchical", "DHP");
 
     b = first_frame(); /* EOI right after the tables: no scan */
     at = marker_at(&b, 0xda);
-    static const uint8_t eoi[] = {0xff, 0xd9};
+    static const uint8_t eoi[] = { 0xff, 0xd9 };
     splice(&b, at, b.n - at, eoi, 2);
     frame_refused(&b, "EOI before any scan", "no SOS");
 
@@ -267,7 +267,7 @@ Test(mjpeg_bad, damaged_scans_are_refused)
 
     b = first_frame(); /* a restart marker in a frame without DRI */
     sos = marker_at(&b, 0xda);
-    static const uint8_t rst[] = {0xff, 0xd3};
+    static const uint8_t rst[] = { 0xff, 0xd3 };
     size_t mid = sos + 14 + 100;
     while (b.p[mid - 1] == 0xff)
         mid++;
@@ -283,7 +283,7 @@ Test(mjpeg_bad, damaged_scans_are_refused)
     frame_refused(&b, "more than one scan", "two scans");
 
     b = first_frame(); /* a DNL marker after the scan */
-    static const uint8_t dnl[] = {0xff, 0xdc, 0x00, 0x04, 0x00, 0x78};
+    static const uint8_t dnl[] = { 0xff, 0xdc, 0x00, 0x04, 0x00, 0x78 };
     splice(&b, b.n - 2, 0, dnl, sizeof dnl);
     frame_refused(&b, "marker 0xFFDC after the scan", "DNL after scan");
 }
@@ -294,7 +294,7 @@ Test(mjpeg_bad, bytes_between_or_after_frames_are_refused)
     size_t one = b.n;
     memcpy(b.p + one, b.p, one); /* two copies of the frame */
     b.n = 2 * one;
-    static const uint8_t zero[] = {0x00};
+    static const uint8_t zero[] = { 0x00 };
     splice(&b, one, 0, zero, 1); /* a stray byte between them */
     refused(b.p, b.n, "not SOI", "byte between frames");
     b.n = one + 1; /* a stray byte after the last frame */
@@ -333,8 +333,7 @@ Test(mjpeg_bad, too_many_table_sets_are_refused)
     }
     char err[400];
     uint32_t count;
-    cr_assert_eq(index_mem(p, one.n * MJPEG_MAX_QSETS, 64, &count, err, sizeof err), 0, "%s",
-                 err);
+    cr_assert_eq(index_mem(p, one.n * MJPEG_MAX_QSETS, 64, &count, err, sizeof err), 0, "%s", err);
     cr_assert_eq(count, MJPEG_MAX_QSETS);
     cr_assert_eq(index_mem(p, one.n * (MJPEG_MAX_QSETS + 1), 64, &count, err, sizeof err),
                  -KE_TOOBIG);
@@ -352,8 +351,8 @@ Test(mjpeg_bad, a_read_error_is_reported_not_hidden)
     struct mjpeg_index ix;
     struct mjpeg_frame frames[16];
     char err[400] = "";
-    cr_assert_eq(mjpeg_index_build(&ix, frames, 16, vk_read, &dev, 0, n, &scratch, err,
-                                   sizeof err), -KE_IO);
+    cr_assert_eq(mjpeg_index_build(&ix, frames, 16, vk_read, &dev, 0, n, &scratch, err, sizeof err),
+                 -KE_IO);
     cr_assert_eq(ix.count, 0);
     cr_assert_not_null(strstr(err, "failed"), "%s", err);
     free(p);

@@ -89,12 +89,12 @@ static unsigned packetise(struct rtp_sender *tx, uint16_t seq0, uint32_t ts0, ui
     char err[300] = "";
     clip = vk_read_file(CLIP, &n);
     struct vk_dev dev = vk_dev(clip, n);
-    cr_assert_eq(mjpeg_index_build(&ix, frames, 16, vk_read, &dev, 0, n, &scratch, err,
-                                   sizeof err), 0, "%s", err);
+    cr_assert_eq(mjpeg_index_build(&ix, frames, 16, vk_read, &dev, 0, n, &scratch, err, sizeof err),
+                 0, "%s", err);
     struct mjpeg_rate rate;
     cr_assert_eq(mjpeg_rate_from_name(CLIP, &rate), 0);
     rtp_sender_init(tx, RTP_PT_JPEG, ssrc, seq0, ts0);
-    struct ours o = {0};
+    struct ours o = { 0 };
     uint8_t buf[RTP_HEADER_LEN + RTP_JPEG_DEFAULT_PAYLOAD];
     for (uint32_t i = 0; i < ix.count; i++) {
         struct rtp_jpeg_frame rf;
@@ -194,12 +194,17 @@ Test(rtp_jpeg, sender_counts_match_ffmpeg_closing_sender_report)
 
 /* ---- cases the capture does not have ------------------------------------ */
 
-static const struct mjpeg_qset one_table = {.count = 1};
+static const struct mjpeg_qset one_table = { .count = 1 };
 
 Test(rtp_jpeg, restart_header_in_every_packet_of_types_64_up)
 {
-    struct rtp_jpeg_frame f = {.ticks = 0, .scan_len = 3000, .width = 64, .height = 48,
-                               .restart_interval = 4, .type = 65, .qtables = &one_table};
+    struct rtp_jpeg_frame f = { .ticks = 0,
+                                .scan_len = 3000,
+                                .width = 64,
+                                .height = 48,
+                                .restart_interval = 4,
+                                .type = 65,
+                                .qtables = &one_table };
     struct rtp_sender tx;
     rtp_sender_init(&tx, RTP_PT_JPEG, 1, 65535, 0);
     struct rtp_jpeg_pkt pk;
@@ -230,8 +235,9 @@ Test(rtp_jpeg, restart_header_in_every_packet_of_types_64_up)
 
 Test(rtp_jpeg, plan_limits)
 {
-    struct rtp_jpeg_frame f = {.scan_len = 1460 - 8 - 4 - 64, .width = 100, .height = 7,
-                               .type = 1, .qtables = &one_table};
+    struct rtp_jpeg_frame f = {
+        .scan_len = 1460 - 8 - 4 - 64, .width = 100, .height = 7, .type = 1, .qtables = &one_table
+    };
     struct rtp_jpeg_pkt pk;
     cr_assert_eq(rtp_jpeg_plan(&f, RTP_JPEG_MIN_PAYLOAD - 1, 0, &pk), -KE_INVAL);
     cr_assert_eq(rtp_jpeg_packets(&f, 100), 0);
@@ -273,12 +279,16 @@ Test(sdp, carries_ffmpegs_media_and_connection_lines)
     ff = realloc(ff, n + 1);
     ff[n] = '\0';
     char text[1024];
-    struct sdp_rtp_jpeg d = {.origin = 0x0a4d0001, .dest = 0x0a4d0002, .port = 5004,
-                             .session_id = 42, .name = "clip@30.mjpeg", .rate = {30, 1}};
+    struct sdp_rtp_jpeg d = { .origin = 0x0a4d0001,
+                              .dest = 0x0a4d0002,
+                              .port = 5004,
+                              .session_id = 42,
+                              .name = "clip@30.mjpeg",
+                              .rate = { 30, 1 } };
     int len = sdp_write_rtp_jpeg(text, sizeof text, &d);
     cr_assert_gt(len, 0);
     cr_assert_eq((size_t)len, strlen(text));
-    const char *same[] = {"v=", "c=", "t=", "m="};
+    const char *same[] = { "v=", "c=", "t=", "m=" };
     for (unsigned i = 0; i < 4; i++) {
         char a[128], b[128];
         line_of(text, same[i], a, sizeof a);
@@ -295,12 +305,16 @@ Test(sdp, carries_ffmpegs_media_and_connection_lines)
 Test(sdp, multicast_ttl_rates_and_errors)
 {
     char text[512];
-    struct sdp_rtp_jpeg d = {.origin = 0x0a000001, .dest = 0xef010203, .ttl = 16, .port = 6000,
-                             .name = "x", .rate = {2997, 100}};
+    struct sdp_rtp_jpeg d = { .origin = 0x0a000001,
+                              .dest = 0xef010203,
+                              .ttl = 16,
+                              .port = 6000,
+                              .name = "x",
+                              .rate = { 2997, 100 } };
     cr_assert_gt(sdp_write_rtp_jpeg(text, sizeof text, &d), 0);
     cr_assert_not_null(strstr(text, "c=IN IP4 239.1.2.3/16\r\n"), "%s", text);
     cr_assert_not_null(strstr(text, "a=framerate:29.97\r\n"), "%s", text);
-    d.rate = (struct mjpeg_rate){25, 2};
+    d.rate = (struct mjpeg_rate){ 25, 2 };
     cr_assert_gt(sdp_write_rtp_jpeg(text, sizeof text, &d), 0);
     cr_assert_not_null(strstr(text, "a=framerate:12.5\r\n"), "%s", text);
     cr_assert_eq(sdp_write_rtp_jpeg(text, 40, &d), -KE_TOOBIG);

@@ -17,14 +17,15 @@
 #include "apps/video-server/ustar.h"
 #include "kernel/kerr.h"
 
-#define LONGDIR "llllllllllllllllllllllllllllllllllllllllllllllllllllllllllll/" \
-                "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm"
+#define LONGDIR                                                     \
+    "llllllllllllllllllllllllllllllllllllllllllllllllllllllllllll/" \
+    "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm"
 #define LONGNAME LONGDIR "/file.txt"
 
 static char root[PATH_MAX];
 static struct ustar_reader reader;
-static const char *const regular[] = {"a.txt", "data.bin", "empty", "sub/clip@30.mjpeg",
-                                      LONGNAME};
+static const char *const regular[] = { "a.txt", "data.bin", "empty", "sub/clip@30.mjpeg",
+                                       LONGNAME };
 
 static void put(const char *rel, const void *data, size_t n)
 {
@@ -69,8 +70,7 @@ static uint8_t *make_archive_of(const char *format, const char *members, size_t 
 {
     char cmd[4 * PATH_MAX], path[2 * PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.tar", root, format);
-    snprintf(cmd, sizeof cmd, "tar --format=%s -cf %s -C %s/src %s", format, path, root,
-             members);
+    snprintf(cmd, sizeof cmd, "tar --format=%s -cf %s -C %s/src %s", format, path, root, members);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     FILE *f = fopen(path, "rb");
     cr_assert_not_null(f);
@@ -119,9 +119,18 @@ static void lists_the_tree(const char *format)
     free(p);
 }
 
-Test(ustar, posix_ustar_archive_from_gnu_tar) { lists_the_tree("ustar"); }
-Test(ustar, gnu_format_archive_with_a_long_name) { lists_the_tree("gnu"); }
-Test(ustar, pax_archive_with_extended_headers) { lists_the_tree("pax"); }
+Test(ustar, posix_ustar_archive_from_gnu_tar)
+{
+    lists_the_tree("ustar");
+}
+Test(ustar, gnu_format_archive_with_a_long_name)
+{
+    lists_the_tree("gnu");
+}
+Test(ustar, pax_archive_with_extended_headers)
+{
+    lists_the_tree("pax");
+}
 
 Test(ustar, next_reports_directories_and_links_too)
 {
@@ -166,7 +175,7 @@ Test(ustar, v7_archive_without_magic_is_refused)
 
 Test(ustar, find_ignores_a_leading_dot_slash)
 {
-    struct ustar_entry e[2] = {{.name = "./a@30.mjpeg"}, {.name = "b.mjpeg"}};
+    struct ustar_entry e[2] = { { .name = "./a@30.mjpeg" }, { .name = "b.mjpeg" } };
     cr_assert_eq(ustar_find(e, 2, "a@30.mjpeg"), &e[0]);
     cr_assert_eq(ustar_find(e, 2, "./b.mjpeg"), &e[1]);
     cr_assert_null(ustar_find(e, 2, "c.mjpeg"));
@@ -203,8 +212,8 @@ static void refused(const uint8_t *p, size_t dev_size, int rc, const char *a, co
     struct ustar_entry files[16];
     uint32_t count = 99;
     char err[300] = "";
-    cr_assert_eq(ustar_list(&reader, vk_read, &dev, dev_size, files, 16, &count, err,
-                            sizeof err), rc, "accepted or wrong error; message: %s", err);
+    cr_assert_eq(ustar_list(&reader, vk_read, &dev, dev_size, files, 16, &count, err, sizeof err),
+                 rc, "accepted or wrong error; message: %s", err);
     cr_assert_eq(count, 0, "a refused archive lists nothing");
     cr_assert_not_null(strstr(err, a), "'%s' lacks '%s'", err, a);
     cr_assert_not_null(strstr(err, b), "'%s' lacks '%s'", err, b);
@@ -264,8 +273,8 @@ Test(ustar, truncated_archives_are_refused)
     struct ustar_entry files[16];
     uint32_t count;
     dev = vk_dev(p, end + 512);
-    cr_assert_eq(ustar_list(&reader, vk_read, &dev, end + 512, files, 16, &count, err,
-                            sizeof err), 0, "%s", err);
+    cr_assert_eq(ustar_list(&reader, vk_read, &dev, end + 512, files, 16, &count, err, sizeof err),
+                 0, "%s", err);
     cr_assert_eq(count, 5);
     free(p);
 }
@@ -317,8 +326,8 @@ Test(ustar, signed_checksums_and_base_256_sizes_are_read)
     struct ustar_entry files[16];
     uint32_t count;
     char err[300] = "";
-    cr_assert_eq(ustar_list(&reader, vk_read, &dev, n, files, 16, &count, err, sizeof err), 0,
-                 "%s", err);
+    cr_assert_eq(ustar_list(&reader, vk_read, &dev, n, files, 16, &count, err, sizeof err), 0, "%s",
+                 err);
     cr_assert_eq(files[0].size, 11);
     cr_assert_eq(memcmp(p + files[0].data_off, "hello, tar\n", 11), 0);
     free(p);
@@ -340,8 +349,7 @@ Test(ustar, capacity_and_read_errors)
     dev = vk_dev(p, n);
     dev.fail_at = header_of(p, n, 1) + 10;
     count = 7;
-    cr_assert_eq(ustar_list(&reader, vk_read, &dev, n, files, 2, &count, err, sizeof err),
-                 -KE_IO);
+    cr_assert_eq(ustar_list(&reader, vk_read, &dev, n, files, 2, &count, err, sizeof err), -KE_IO);
     cr_assert_eq(count, 0);
     cr_assert_not_null(strstr(err, "tar entry 1"), "%s", err);
     cr_assert_not_null(strstr(err, "i/o error"), "%s", err);

@@ -18,9 +18,7 @@
 #include "netgraph/runtime.h"
 
 static const char *const media_set[] = {
-    "clip@30.mjpeg", VSK_CLIP,
-    "bad@30.mjpeg", "video/ffmpeg-optimal-huffman@30.mjpeg",
-    NULL,
+    "clip@30.mjpeg", VSK_CLIP, "bad@30.mjpeg", "video/ffmpeg-optimal-huffman@30.mjpeg", NULL,
 };
 
 static char conf[4096];
@@ -87,10 +85,11 @@ Test(video_control, configuration_errors_name_the_line_and_column_and_start_noth
     cr_assert_not_null(strstr(err.msg, "no video server"), "%s", err.msg);
     config_free(&cfg);
     netgraph_shutdown();
-    cr_assert_eq(bring_up(with_video(vsk_archive(media_set),
-                                     "video play clip@30.mjpeg to 10.0.0.2:5004\n"
-                                     "video play nope.mjpeg to 10.0.0.2:5006\n"),
-                          &cfg, &err), -KE_NOENT);
+    cr_assert_eq(
+        bring_up(with_video(vsk_archive(media_set), "video play clip@30.mjpeg to 10.0.0.2:5004\n"
+                                                    "video play nope.mjpeg to 10.0.0.2:5006\n"),
+                 &cfg, &err),
+        -KE_NOENT);
     cr_assert_eq(err.line, 9, "the second video line: %u", err.line);
     cr_assert_not_null(strstr(err.msg, "video play: no video 'nope.mjpeg'"), "%s", err.msg);
     cr_assert_null(vs_server_current(), "the extension stage was undone too");

@@ -185,7 +185,7 @@ Test(video_parts, destinations_parse_or_say_what_is_wrong)
     cr_assert_eq(n, 2);
     cr_assert_eq(d[0].addr, 0x0a000002u);
     cr_assert_eq(d[1].port, 6000);
-    const char *bad[] = { "10.0.0.2", "10.0.0.2:", "10.0.0.2:0", "10.0.0.2:70000",
+    const char *bad[] = { "10.0.0.2",    "10.0.0.2:",      "10.0.0.2:0", "10.0.0.2:70000",
                           "10.0.0:5004", "10.0.0.2:5004,", "x:1" };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cr_assert_eq(vs_parse_dests(bad[i], d, &n, err, sizeof err), -KE_INVAL, "%s", bad[i]);

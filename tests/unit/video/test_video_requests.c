@@ -21,9 +21,12 @@
 #include "netgraph/extension.h"
 
 static const char *const media_set[] = {
-    "clip@30.mjpeg", VSK_CLIP,
-    "bad@30.mjpeg", "video/ffmpeg-optimal-huffman@30.mjpeg",
-    "notes.txt", "rtp-jpeg-ffmpeg.sdp",
+    "clip@30.mjpeg",
+    VSK_CLIP,
+    "bad@30.mjpeg",
+    "video/ffmpeg-optimal-huffman@30.mjpeg",
+    "notes.txt",
+    "rtp-jpeg-ffmpeg.sdp",
     NULL,
 };
 
@@ -66,17 +69,20 @@ Test(video_requests, damaged_or_empty_archives_and_missing_files_are_refused_at_
     free(a);
     refused_at_install((const char *const[]){ "media", bad, NULL }, -KE_INVAL, "tar entry 0",
                        "checksum");
-    refused_at_install((const char *const[]){ "media", vsk_archive((const char *const[]){
-                            "notes.txt", "rtp-jpeg-ffmpeg.sdp", NULL }), NULL },
-                       -KE_INVAL, "no .mjpeg file", NULL);
-    refused_at_install((const char *const[]){ "media", "/nonexistent/media.tar", NULL },
-                       -KE_NOENT, "/nonexistent/media.tar", NULL);
+    refused_at_install(
+        (const char *const[]){
+            "media", vsk_archive((const char *const[]){ "notes.txt", "rtp-jpeg-ffmpeg.sdp", NULL }),
+            NULL },
+        -KE_INVAL, "no .mjpeg file", NULL);
+    refused_at_install((const char *const[]){ "media", "/nonexistent/media.tar", NULL }, -KE_NOENT,
+                       "/nonexistent/media.tar", NULL);
     refused_at_install((const char *const[]){ "play", "clip@30.mjpeg", NULL }, -KE_INVAL,
                        "media=", NULL);
     refused_at_install((const char *const[]){ "media", good, "play", "clip@30.mjpeg", NULL },
                        -KE_INVAL, "play= and to=", NULL);
-    refused_at_install((const char *const[]){ "media", good, "play", "bad@30.mjpeg", "to",
-                       "10.0.0.2:5004", NULL }, -KE_INVAL, "bad@30.mjpeg", "Huffman");
+    refused_at_install(
+        (const char *const[]){ "media", good, "play", "bad@30.mjpeg", "to", "10.0.0.2:5004", NULL },
+        -KE_INVAL, "bad@30.mjpeg", "Huffman");
     cr_assert(pktpool_all_full());
 }
 
@@ -85,8 +91,9 @@ Test(video_requests, bad_requests_are_refused_counted_and_change_nothing)
     struct netif *ifp = udpkit_setup();
     struct kext *x = NULL;
     char err[400];
-    cr_assert_eq(create((const char *const[]){ "media", vsk_archive(media_set), NULL }, &x, err,
-                        sizeof err), 0, "%s", err);
+    cr_assert_eq(
+        create((const char *const[]){ "media", vsk_archive(media_set), NULL }, &x, err, sizeof err),
+        0, "%s", err);
     struct vs_server *s = vs_server_current();
     cr_assert_not_null(s);
     const struct vs_video *bad = vs_media_find(&s->media, "bad@30.mjpeg");
@@ -94,18 +101,17 @@ Test(video_requests, bad_requests_are_refused_counted_and_change_nothing)
     cr_assert_not_null(strstr(bad->why, "encode with ffmpeg -huffman default"), "%s", bad->why);
     struct vs_dest d = { UK_PEER_IP, 5004 };
     unsigned id, refusals = 0;
-#define REFUSED(call, code, text)                                                    \
-    do {                                                                             \
-        err[0] = '\0';                                                               \
-        cr_assert_eq(call, code, "%s", err);                                         \
-        cr_assert_not_null(strstr(err, text), "'%s' in: %s", text, err);             \
-        refusals++;                                                                  \
+#define REFUSED(call, code, text)                                        \
+    do {                                                                 \
+        err[0] = '\0';                                                   \
+        cr_assert_eq(call, code, "%s", err);                             \
+        cr_assert_not_null(strstr(err, text), "'%s' in: %s", text, err); \
+        refusals++;                                                      \
     } while (0)
     REFUSED(vs_play(s, "nope.mjpeg", &d, 1, false, &id, err, sizeof err), -KE_NOENT,
             "no video 'nope.mjpeg'");
     cr_assert_not_null(strstr(err, "clip@30.mjpeg"), "names what there is: %s", err);
-    REFUSED(vs_play(s, "bad@30.mjpeg", &d, 1, false, &id, err, sizeof err), -KE_INVAL,
-            "Huffman");
+    REFUSED(vs_play(s, "bad@30.mjpeg", &d, 1, false, &id, err, sizeof err), -KE_INVAL, "Huffman");
     struct vs_dest odd = { UK_PEER_IP, 5005 }, far = { 0xc0a80505u, 5004 };
     REFUSED(vs_play(s, "clip@30.mjpeg", &odd, 1, false, &id, err, sizeof err), -KE_INVAL,
             "even port");
@@ -177,9 +183,11 @@ Test(video_requests, a_client_answering_port_unreachable_is_dropped_after_the_gr
     testkit_teach_peer(ifp, mac3, ip3, UK_OUR_IP);
     struct kext *x = NULL;
     char err[400];
-    cr_assert_eq(create((const char *const[]){ "media", vsk_archive(media_set), "play",
-                        "clip@30.mjpeg", "to", "10.0.0.2:5004,10.0.0.3:5006", "loop", "yes",
-                        NULL }, &x, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(
+        create((const char *const[]){ "media", vsk_archive(media_set), "play", "clip@30.mjpeg",
+                                      "to", "10.0.0.2:5004,10.0.0.3:5006", "loop", "yes", NULL },
+               &x, err, sizeof err),
+        0, "%s", err);
     struct vsk_sink *s = vsk_sink_new(4000);
     vsk_run(ifp, 300u * 1000000u, s);
     cr_assert_gt(count_to(s, ip3, 5006), 0);
@@ -217,9 +225,11 @@ Test(video_requests, a_client_whose_address_never_resolves_is_dropped)
     struct netif *ifp = udpkit_setup();
     struct kext *x = NULL;
     char err[400];
-    cr_assert_eq(create((const char *const[]){ "media", vsk_archive(media_set), "play",
-                        "clip@30.mjpeg", "to", "10.0.0.2:5004,10.0.0.9:5004", "loop", "yes",
-                        NULL }, &x, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(
+        create((const char *const[]){ "media", vsk_archive(media_set), "play", "clip@30.mjpeg",
+                                      "to", "10.0.0.2:5004,10.0.0.9:5004", "loop", "yes", NULL },
+               &x, err, sizeof err),
+        0, "%s", err);
     /* ARP asks three times a second apart, then drops what it held; twice */
     vsk_run(ifp, 8000ull * 1000000u, NULL);
     cr_assert_gt(vsk_counter("client_errors"), 2);

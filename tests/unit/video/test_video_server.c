@@ -77,8 +77,8 @@ Test(video_server, streams_the_clip_as_ffmpegs_muxer_does_paced_with_rtcp_around
 {
     struct netif *ifp = udpkit_setup();
     const char *media = vsk_archive(clip_only);
-    struct kext *x = install((const char *const[]){ "media", media, "play", "clip@30.mjpeg",
-                                                     "to", "10.0.0.2:5004", NULL });
+    struct kext *x = install((const char *const[]){ "media", media, "play", "clip@30.mjpeg", "to",
+                                                    "10.0.0.2:5004", NULL });
     struct vsk_sink *s = vsk_sink_new(200);
     vsk_run(ifp, 700u * 1000000u, s);
 
@@ -128,12 +128,18 @@ Test(video_server, fan_out_sends_one_copy_per_client_unicast_and_multicast)
     struct ipv4_route r = { .prefix = 0xe0000000u, .plen = 4, .ifindex = ifp->index };
     cr_assert_eq(ipv4_route_add(&r), 0);
     const char *media = vsk_archive(clip_only);
-    struct kext *x = install((const char *const[]){ "media", media, "play", "clip@30.mjpeg",
-        "to", "10.0.0.2:5004,10.0.0.3:5006,239.1.2.3:5008", "ttl", "4", NULL });
+    struct kext *x = install((const char *const[]){ "media", media, "play", "clip@30.mjpeg", "to",
+                                                    "10.0.0.2:5004,10.0.0.3:5006,239.1.2.3:5008",
+                                                    "ttl", "4", NULL });
     struct vsk_sink *s = vsk_sink_new(400);
     vsk_run(ifp, 700u * 1000000u, s);
 
-    const struct { uint32_t dst; uint16_t port; const uint8_t *mac; uint8_t ttl; } to[3] = {
+    const struct {
+        uint32_t dst;
+        uint16_t port;
+        const uint8_t *mac;
+        uint8_t ttl;
+    } to[3] = {
         { UK_PEER_IP, 5004, UK_PEER_MAC, 64 },
         { ip3, 5006, mac3, 64 },
         { group, 5008, (const uint8_t[]){ 0x01, 0x00, 0x5e, 0x01, 0x02, 0x03 }, 4 },
@@ -169,8 +175,9 @@ Test(video_server, fan_out_shares_one_payload_buffer_when_the_port_gathers)
     ifp->port->tx_gather = true; /* as a driver that sends chained buffers would say */
     const uint8_t mac3[6] = { 0x02, 0, 0, 0, 0, 3 };
     testkit_teach_peer(ifp, mac3, UK_PEER_IP + 1, UK_OUR_IP);
-    struct kext *x = install((const char *const[]){ "media", vsk_archive(clip_only), "play",
-        "clip@30.mjpeg", "to", "10.0.0.2:5004,10.0.0.3:5006,10.0.0.2:5008", NULL });
+    struct kext *x =
+        install((const char *const[]){ "media", vsk_archive(clip_only), "play", "clip@30.mjpeg",
+                                       "to", "10.0.0.2:5004,10.0.0.3:5006,10.0.0.2:5008", NULL });
     struct vsk_sink *s = vsk_sink_new(300);
     vsk_run(ifp, 700u * 1000000u, s);
     const struct vsk_dgram *g[3][64];
@@ -199,8 +206,8 @@ Test(video_server, fan_out_to_a_hundred_clients_keeps_the_pool_full)
 {
     struct netif *ifp = udpkit_setup();
     const char *media = vsk_archive(clip_only);
-    struct kext *x = install((const char *const[]){ "media", media, "play", "clip@30.mjpeg",
-                                                     "to", "10.0.0.2:6000", NULL });
+    struct kext *x = install((const char *const[]){ "media", media, "play", "clip@30.mjpeg", "to",
+                                                    "10.0.0.2:6000", NULL });
     /* the rest join through the server, as the console would: 16 per request is the most */
     struct vs_server *srv = vs_server_current();
     char err[200];
@@ -230,8 +237,8 @@ Test(video_server, sectors_larger_than_a_buffer_go_through_a_bounce_copy_and_a_b
     struct netif *ifp = udpkit_setup();
     static struct vsk_disk d;
     vsk_disk_open(&d, "mem0", vsk_archive(clip_only), 4096, 2);
-    struct kext *x = install((const char *const[]){ "media", "mem0", "play", "clip@30.mjpeg",
-                                                     "to", "10.0.0.2:5004", NULL });
+    struct kext *x = install((const char *const[]){ "media", "mem0", "play", "clip@30.mjpeg", "to",
+                                                    "10.0.0.2:5004", NULL });
     struct vsk_sink *s = vsk_sink_new(200);
     vsk_run(ifp, 700u * 1000000u, s);
     const struct vsk_dgram *rtp[64];
@@ -260,8 +267,9 @@ Test(video_server, a_disk_error_skips_that_frame_and_loses_no_buffer)
     struct vs_dest dst = { UK_PEER_IP, 5004 };
     unsigned id;
     char err[200];
-    cr_assert_eq(vs_play(vs_server_current(), "clip@30.mjpeg", &dst, 1, false, &id, err,
-                         sizeof err), 0, "%s", err);
+    cr_assert_eq(
+        vs_play(vs_server_current(), "clip@30.mjpeg", &dst, 1, false, &id, err, sizeof err), 0,
+        "%s", err);
     struct vsk_sink *s = vsk_sink_new(200);
     vsk_run(ifp, 700u * 1000000u, s);
     const struct vsk_dgram *rtp[64];

@@ -49,7 +49,7 @@ uint8_t *vk_read_file(const char *rel, size_t *len)
 
 struct vk_dev vk_dev(const uint8_t *data, uint64_t size)
 {
-    return (struct vk_dev){.data = data, .size = size, .fail_at = UINT64_MAX};
+    return (struct vk_dev){ .data = data, .size = size, .fail_at = UINT64_MAX };
 }
 
 int vk_read(void *ctx, uint64_t off, void *buf, uint32_t len)

@@ -19,9 +19,9 @@ uint8_t *vk_read_file(const char *rel, size_t *len);
 struct vk_dev {
     const uint8_t *data;
     uint64_t size;
-    uint64_t fail_at;      /* a read touching this offset fails (-KE_IO); UINT64_MAX never */
-    unsigned reads;        /* reads served */
-    uint32_t max_read;     /* the largest read asked for */
+    uint64_t fail_at;  /* a read touching this offset fails (-KE_IO); UINT64_MAX never */
+    unsigned reads;    /* reads served */
+    uint32_t max_read; /* the largest read asked for */
 };
 
 /** vk_dev - a device over [@data, @data + @size) that never fails. */

@@ -121,7 +121,11 @@ static void md_close(struct kblk *dev)
 }
 
 static const struct kblk_ops md_ops = {
-    .submit = md_submit, .poll = md_poll, .ready = md_ready, .abort = md_abort, .close = md_close,
+    .submit = md_submit,
+    .poll = md_poll,
+    .ready = md_ready,
+    .abort = md_abort,
+    .close = md_close,
 };
 
 void vsk_disk_open(struct vsk_disk *d, const char *name, const char *path, uint32_t sector_size,
@@ -212,7 +216,8 @@ static void collect(struct netif *ifp, struct vsk_sink *sink)
         ph[8] = 0;
         ph[9] = 17;
         store_be16(ph + 10, (uint16_t)ulen);
-        g->udp_csum_ok = load_be16(u + 6) != 0 && csum_fold(csum_add(csum_add(0, ph, 12), u, ulen)) == 0;
+        g->udp_csum_ok =
+            load_be16(u + 6) != 0 && csum_fold(csum_add(csum_add(0, ph, 12), u, ulen)) == 0;
         g->n = ulen - 8;
         cr_assert_leq(g->n, sizeof g->d);
         memcpy(g->d, u + 8, g->n);

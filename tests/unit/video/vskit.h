@@ -30,11 +30,11 @@ uint8_t *vsk_file(const char *path, size_t *len);
 /** A disk in memory (kernel/blk.h), completing requests from kblk_poll. */
 struct vsk_disk {
     struct kblk dev;
-    uint8_t *data;            /* capacity * sector_size bytes */
+    uint8_t *data; /* capacity * sector_size bytes */
     struct kblk_req *queue[64];
     unsigned nq;
-    unsigned depth;           /* queue depth: more is -KE_AGAIN */
-    uint64_t fail_lba;        /* a read of this sector fails (-KE_IO); UINT64_MAX none */
+    unsigned depth;    /* queue depth: more is -KE_AGAIN */
+    uint64_t fail_lba; /* a read of this sector fails (-KE_IO); UINT64_MAX none */
     unsigned reads;
 };
 
@@ -54,9 +54,9 @@ struct vsk_dgram {
     uint16_t sport, dport;
     uint8_t ttl;
     bool ip_csum_ok, udp_csum_ok;
-    uint64_t at_ns;           /* test clock when it was collected */
-    const void *segment;      /* the chained payload segment it was sent with, or NULL */
-    size_t n;                 /* UDP payload bytes */
+    uint64_t at_ns;      /* test clock when it was collected */
+    const void *segment; /* the chained payload segment it was sent with, or NULL */
+    size_t n;            /* UDP payload bytes */
     uint8_t d[1500];
 };
 
@@ -82,7 +82,10 @@ void vsk_run(struct netif *ifp, uint64_t ns, struct vsk_sink *sink);
 /** The RTP (port 5004) and RTCP (5005) payloads of tests/traces/rtp-jpeg-ffmpeg.pcap. */
 struct vsk_capture {
     unsigned nrtp, nrtcp;
-    struct { size_t n; uint8_t d[1500]; } rtp[64], rtcp[4];
+    struct {
+        size_t n;
+        uint8_t d[1500];
+    } rtp[64], rtcp[4];
 };
 /** vsk_load_capture - read the capture into @c. */
 void vsk_load_capture(struct vsk_capture *c);

@@ -13,8 +13,8 @@
 
 /** One frame in memory. */
 struct bench_frame {
-    uint16_t len;      /* bytes */
-    uint8_t data[64];  /* Ethernet II frame */
+    uint16_t len;     /* bytes */
+    uint8_t data[64]; /* Ethernet II frame */
 };
 
 /** Addresses of the made traffic (host order for IPv4). */

@@ -181,7 +181,9 @@ int main(int argc, char **argv)
     if (access(pcap, R_OK) != 0) {
         struct bench_addrs a = { .dst_mac = { 0x02, 0, 0, 0, 0, 0x01 },
                                  .src_mac = { 0x02, 0, 0, 0, 0, 0x02 },
-                                 .dst_ip = 0x0a000001u, .src_ip = 0x0a000002u, .sport = 40000 };
+                                 .dst_ip = 0x0a000001u,
+                                 .src_ip = 0x0a000002u,
+                                 .sport = 40000 };
         if (bench_pcap_make(pcap, &a, ports, nh < PORT_SPAN ? nh : PORT_SPAN, MAX_FRAMES) != 0)
             return 1;
     }

@@ -43,8 +43,9 @@ static char *conf_text(unsigned n, size_t *len)
     char *t = malloc(cap);
     if (t == NULL)
         return NULL;
-    size_t o = (size_t)snprintf(t, cap, "interface lo0 driver=loop mac=02:00:00:00:00:01\n"
-                                        "address lo0 10.0.0.1/24\n");
+    size_t o = (size_t)snprintf(t, cap,
+                                "interface lo0 driver=loop mac=02:00:00:00:00:01\n"
+                                "address lo0 10.0.0.1/24\n");
     for (unsigned i = 0; i < n; i++)
         o += (size_t)snprintf(t + o, cap - o, "extension udp-count port=%u shared=yes\n",
                               10000u + i % PORT_SPAN);
@@ -127,7 +128,8 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
             json = argv[++i];
         } else {
-            fprintf(stderr, "usage: startup-bench [--sizes N,N,...] [--baseline-max N] [--json FILE]\n");
+            fprintf(stderr,
+                    "usage: startup-bench [--sizes N,N,...] [--baseline-max N] [--json FILE]\n");
             return 2;
         }
     }
@@ -144,8 +146,8 @@ int main(int argc, char **argv)
             snprintf(base, sizeof base, "%.3f", r[i].one_by_one_s);
             snprintf(ratio, sizeof ratio, "%.3fx", r[i].configure_s / r[i].one_by_one_s);
         }
-        printf("%9u %9.3f %11.3f %10.3f %12.3f %14s %8s\n", r[i].n, r[i].parse_s,
-               r[i].configure_s, r[i].shutdown_s, r[i].one_more_s * 1e3, base, ratio);
+        printf("%9u %9.3f %11.3f %10.3f %12.3f %14s %8s\n", r[i].n, r[i].parse_s, r[i].configure_s,
+               r[i].shutdown_s, r[i].one_more_s * 1e3, base, ratio);
         fflush(stdout);
     }
     if (json != NULL) {
@@ -154,8 +156,9 @@ int main(int argc, char **argv)
             return 1;
         fprintf(f, "{\"startup\": [");
         for (unsigned i = 0; i < nsizes; i++)
-            fprintf(f, "%s{\"n\": %u, \"parse_s\": %.6f, \"configure_s\": %.6f, \"shutdown_s\": %.6f, "
-                       "\"one_more_install_s\": %.6f, \"one_by_one_s\": %.6f}",
+            fprintf(f,
+                    "%s{\"n\": %u, \"parse_s\": %.6f, \"configure_s\": %.6f, \"shutdown_s\": %.6f, "
+                    "\"one_more_install_s\": %.6f, \"one_by_one_s\": %.6f}",
                     i ? ", " : "", r[i].n, r[i].parse_s, r[i].configure_s, r[i].shutdown_s,
                     r[i].one_more_s, r[i].one_by_one_s);
         fprintf(f, "]}\n");

@@ -62,7 +62,8 @@ static uint32_t linear_lookup(const struct rule *r, unsigned n, uint32_t addr)
 {
     const struct rule *best = NULL;
     for (unsigned i = 0; i < n; i++)
-        if ((addr & inet_plen_mask(r[i].plen)) == r[i].prefix && (best == NULL || r[i].plen > best->plen))
+        if ((addr & inet_plen_mask(r[i].plen)) == r[i].prefix &&
+            (best == NULL || r[i].plen > best->plen))
             best = &r[i];
     return best != NULL ? best->value : LPM_NONE;
 }

@@ -49,17 +49,17 @@
 
 struct stream {
     int fd, rtcp_fd;
-    bool started;           /* a frame start (offset 0) has been seen */
-    bool in_frame;          /* packets of frame @ts seen, no marker yet */
-    bool broken;            /* ... and one of them missing */
-    uint32_t ts;            /* current frame's timestamp */
-    uint32_t next_off;      /* the fragment offset the next packet must have */
-    int64_t ts_unwrapped;   /* @ts extended past 2^32 */
+    bool started;         /* a frame start (offset 0) has been seen */
+    bool in_frame;        /* packets of frame @ts seen, no marker yet */
+    bool broken;          /* ... and one of them missing */
+    uint32_t ts;          /* current frame's timestamp */
+    uint32_t next_off;    /* the fragment offset the next packet must have */
+    int64_t ts_unwrapped; /* @ts extended past 2^32 */
     uint64_t frames, lost, late, packets, rtcp;
-    bool bye;               /* an RTCP BYE came */
-    double *delay;          /* per delivered frame: arrival - timestamp, s */
+    bool bye;      /* an RTCP BYE came */
+    double *delay; /* per delivered frame: arrival - timestamp, s */
     uint64_t ndelay, cap;
-    double max_late;        /* worst lateness past one frame period, s */
+    double max_late; /* worst lateness past one frame period, s */
 };
 
 static struct stream st[MAX_STREAMS];
@@ -176,9 +176,9 @@ int main(int argc, char **argv)
     bool verbose = false, until_bye = false;
     unsigned byes = 0;
     static const struct option opts[] = {
-        {"bind", 1, NULL, 'b'}, {"port", 1, NULL, 'p'}, {"streams", 1, NULL, 'n'},
-        {"seconds", 1, NULL, 's'}, {"fps", 1, NULL, 'f'}, {"json", 1, NULL, 'j'}, {"verbose", 0, NULL, 'v'}, {"until-bye", 0, NULL, 'u'},
-        {NULL, 0, NULL, 0},
+        { "bind", 1, NULL, 'b' },    { "port", 1, NULL, 'p' },      { "streams", 1, NULL, 'n' },
+        { "seconds", 1, NULL, 's' }, { "fps", 1, NULL, 'f' },       { "json", 1, NULL, 'j' },
+        { "verbose", 0, NULL, 'v' }, { "until-bye", 0, NULL, 'u' }, { NULL, 0, NULL, 0 },
     };
     for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
         switch (c) {
@@ -248,8 +248,8 @@ int main(int argc, char **argv)
     double worst = 0, period = 1.0 / fps;
     FILE *j = json ? fopen(json, "w") : NULL;
     if (j)
-        fprintf(j, "{\"streams\": %u, \"seconds\": %u, \"fps\": %.3f, \"per_stream\": [", n, seconds,
-                fps);
+        fprintf(j, "{\"streams\": %u, \"seconds\": %u, \"fps\": %.3f, \"per_stream\": [", n,
+                seconds, fps);
     for (unsigned i = 0; i < n; i++) {
         struct stream *s = &st[i];
         double ref = INFINITY;
@@ -273,23 +273,27 @@ int main(int argc, char **argv)
         worst = s->max_late > worst ? s->max_late : worst;
         if (n <= 20 || s->lost || s->late)
             printf("stream %u port %u: frames %llu lost %llu late %llu worst_late_ms %.1f "
-                   "packets %llu rtcp %llu\n", i, port + 2 * i, (unsigned long long)s->frames,
-                   (unsigned long long)s->lost, (unsigned long long)s->late, s->max_late * 1e3,
-                   (unsigned long long)s->packets, (unsigned long long)s->rtcp);
+                   "packets %llu rtcp %llu\n",
+                   i, port + 2 * i, (unsigned long long)s->frames, (unsigned long long)s->lost,
+                   (unsigned long long)s->late, s->max_late * 1e3, (unsigned long long)s->packets,
+                   (unsigned long long)s->rtcp);
         if (j)
-            fprintf(j, "%s{\"port\": %u, \"frames\": %llu, \"lost\": %llu, \"late\": %llu, "
-                    "\"worst_late_ms\": %.1f}", i ? ", " : "", port + 2 * i,
-                    (unsigned long long)s->frames, (unsigned long long)s->lost,
-                    (unsigned long long)s->late, s->max_late * 1e3);
+            fprintf(j,
+                    "%s{\"port\": %u, \"frames\": %llu, \"lost\": %llu, \"late\": %llu, "
+                    "\"worst_late_ms\": %.1f}",
+                    i ? ", " : "", port + 2 * i, (unsigned long long)s->frames,
+                    (unsigned long long)s->lost, (unsigned long long)s->late, s->max_late * 1e3);
         free(s->delay);
     }
     printf("total: streams %u frames %llu lost %llu late %llu worst_late_ms %.1f packets %llu\n", n,
            (unsigned long long)frames, (unsigned long long)lost, (unsigned long long)late,
            worst * 1e3, (unsigned long long)packets);
     if (j) {
-        fprintf(j, "], \"frames\": %llu, \"lost\": %llu, \"late\": %llu, \"worst_late_ms\": %.1f, "
-                "\"packets\": %llu}\n", (unsigned long long)frames, (unsigned long long)lost,
-                (unsigned long long)late, worst * 1e3, (unsigned long long)packets);
+        fprintf(j,
+                "], \"frames\": %llu, \"lost\": %llu, \"late\": %llu, \"worst_late_ms\": %.1f, "
+                "\"packets\": %llu}\n",
+                (unsigned long long)frames, (unsigned long long)lost, (unsigned long long)late,
+                worst * 1e3, (unsigned long long)packets);
         fclose(j);
     }
     return 0;

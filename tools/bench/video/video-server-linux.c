@@ -50,8 +50,8 @@ static uint64_t now_ns(clockid_t clk)
 
 static void sleep_until(uint64_t t)
 {
-    struct timespec ts = {.tv_sec = (time_t)(t / 1000000000ull),
-                          .tv_nsec = (long)(t % 1000000000ull)};
+    struct timespec ts = { .tv_sec = (time_t)(t / 1000000000ull),
+                           .tv_nsec = (long)(t % 1000000000ull) };
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !stop_flag)
         ;
 }
@@ -78,8 +78,8 @@ static int send_all(void *ctx, const uint8_t *pkt, size_t len, bool last)
 static void send_rtcp(struct vsl *v, uint32_t ticks, bool bye)
 {
     uint8_t buf[RTCP_SR_LEN + 300];
-    size_t n = rtcp_write_sr(&v->tx, buf, sizeof buf,
-                             rtp_ntp_from_unix_ns(now_ns(CLOCK_REALTIME)), ticks, v->cname, bye);
+    size_t n = rtcp_write_sr(&v->tx, buf, sizeof buf, rtp_ntp_from_unix_ns(now_ns(CLOCK_REALTIME)),
+                             ticks, v->cname, bye);
     for (unsigned i = 0; i < v->nclients && n; i++) {
         struct sockaddr_in to = v->clients[i];
         to.sin_port = htons((uint16_t)(ntohs(to.sin_port) + 1));
@@ -119,7 +119,7 @@ static int open_sockets(struct vsl *v)
         perror("video-server-linux: socket");
         return -1;
     }
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(v->origin)};
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(v->origin) };
     for (int i = 0; i < 2; i++) {
         int fd = i ? v->rtcp_fd : v->rtp_fd;
         a.sin_port = htons(v->src_port ? (uint16_t)(v->src_port + i) : 0);
@@ -130,7 +130,7 @@ static int open_sockets(struct vsl *v)
         unsigned char ttl = (unsigned char)v->ttl;
         setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
         if (v->origin) {
-            struct in_addr ifa = {.s_addr = htonl(v->origin)};
+            struct in_addr ifa = { .s_addr = htonl(v->origin) };
             setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &ifa, sizeof ifa);
         }
     }
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "video-server-linux: no client (--to ADDR:PORT)\n");
         return 2;
     }
-    uint32_t rnd[3] = {v.ssrc, v.seq0, v.ts0};
+    uint32_t rnd[3] = { v.ssrc, v.seq0, v.ts0 };
     if (!v.fixed_ids && getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
         perror("video-server-linux: getrandom");
         return 1;
@@ -232,12 +232,14 @@ int main(int argc, char **argv)
         return 0;
     if (open_sockets(&v) < 0)
         return 1;
-    struct sigaction sa = {.sa_handler = on_signal};
+    struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    fprintf(stderr, "video-server-linux: %s: %u frames %ux%u type %u at %u/%u fps to %u "
-            "client(s)\n", v.video->name, v.ix.count, v.ix.frames[0].width,
-            v.ix.frames[0].height, v.ix.frames[0].type, v.rate.num, v.rate.den, v.nclients);
+    fprintf(stderr,
+            "video-server-linux: %s: %u frames %ux%u type %u at %u/%u fps to %u "
+            "client(s)\n",
+            v.video->name, v.ix.count, v.ix.frames[0].width, v.ix.frames[0].height,
+            v.ix.frames[0].type, v.rate.num, v.rate.den, v.nclients);
     stream(&v);
     vsl_report(&v);
     return v.read_errors ? 1 : 0;

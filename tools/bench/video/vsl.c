@@ -17,25 +17,26 @@
 static void usage(void)
 {
     fprintf(stderr,
-"usage: video-server-linux --media ARCHIVE [--list]\n"
-"       video-server-linux --media ARCHIVE --to ADDR:PORT [--to ...] [options]\n"
-"  --media FILE      ustar archive of NAME@FPS.mjpeg files (tools/video/mkmedia)\n"
-"  --list            check every video of the archive, describe it, exit\n"
-"  --file NAME       the video to stream (default: the first one)\n"
-"  --to ADDR:PORT    a client (RTP to PORT, RTCP to PORT+1); ADDR may be a\n"
-"                    multicast group\n"
-"  --clients N       N clients: the last --to and N-1 more on ports +2, +4, ...\n"
-"  --bind ADDR[:PORT] source address (and RTP port; RTCP from PORT+1)\n"
-"  --ttl N           multicast TTL (default 1)\n"
-"  --loops N         play the file N times (default 1; 0: until stopped)\n"
-"  --seconds S       stop after S seconds of stream\n"
-"  --payload N       RTP payload bytes per packet (default %u, as ffmpeg)\n"
-"  --max-frames N    frame index capacity (default 100000)\n"
-"  --sdp FILE        write the SDP of the stream to the first client\n"
-"  --sdp-only        write it and exit (to start a receiver first)\n"
-"  --cname TEXT      RTCP CNAME (default video-server-linux)\n"
-"  --ssrc X --seq X --ts X  fixed RTP identifiers (default random)\n"
-"  --json FILE       also write the figures as JSON\n", RTP_JPEG_DEFAULT_PAYLOAD);
+            "usage: video-server-linux --media ARCHIVE [--list]\n"
+            "       video-server-linux --media ARCHIVE --to ADDR:PORT [--to ...] [options]\n"
+            "  --media FILE      ustar archive of NAME@FPS.mjpeg files (tools/video/mkmedia)\n"
+            "  --list            check every video of the archive, describe it, exit\n"
+            "  --file NAME       the video to stream (default: the first one)\n"
+            "  --to ADDR:PORT    a client (RTP to PORT, RTCP to PORT+1); ADDR may be a\n"
+            "                    multicast group\n"
+            "  --clients N       N clients: the last --to and N-1 more on ports +2, +4, ...\n"
+            "  --bind ADDR[:PORT] source address (and RTP port; RTCP from PORT+1)\n"
+            "  --ttl N           multicast TTL (default 1)\n"
+            "  --loops N         play the file N times (default 1; 0: until stopped)\n"
+            "  --seconds S       stop after S seconds of stream\n"
+            "  --payload N       RTP payload bytes per packet (default %u, as ffmpeg)\n"
+            "  --max-frames N    frame index capacity (default 100000)\n"
+            "  --sdp FILE        write the SDP of the stream to the first client\n"
+            "  --sdp-only        write it and exit (to start a receiver first)\n"
+            "  --cname TEXT      RTCP CNAME (default video-server-linux)\n"
+            "  --ssrc X --seq X --ts X  fixed RTP identifiers (default random)\n"
+            "  --json FILE       also write the figures as JSON\n",
+            RTP_JPEG_DEFAULT_PAYLOAD);
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -69,17 +70,38 @@ static int parse_addr(const char *s, struct sockaddr_in *a, bool need_port)
 
 int vsl_parse_args(struct vsl *v, int argc, char **argv)
 {
-    enum { O_MEDIA = 256, O_LIST, O_FILE, O_TO, O_CLIENTS, O_BIND, O_TTL, O_LOOPS,
-           O_SECONDS, O_PAYLOAD, O_MAXF, O_SDP, O_CNAME, O_SSRC, O_SEQ, O_TS, O_JSON, O_SDPONLY };
+    enum {
+        O_MEDIA = 256,
+        O_LIST,
+        O_FILE,
+        O_TO,
+        O_CLIENTS,
+        O_BIND,
+        O_TTL,
+        O_LOOPS,
+        O_SECONDS,
+        O_PAYLOAD,
+        O_MAXF,
+        O_SDP,
+        O_CNAME,
+        O_SSRC,
+        O_SEQ,
+        O_TS,
+        O_JSON,
+        O_SDPONLY
+    };
     static const struct option opts[] = {
-        {"media", 1, NULL, O_MEDIA}, {"list", 0, NULL, O_LIST}, {"file", 1, NULL, O_FILE},
-        {"to", 1, NULL, O_TO}, {"clients", 1, NULL, O_CLIENTS}, {"bind", 1, NULL, O_BIND},
-        {"ttl", 1, NULL, O_TTL}, {"loops", 1, NULL, O_LOOPS}, {"seconds", 1, NULL, O_SECONDS},
-        {"payload", 1, NULL, O_PAYLOAD}, {"max-frames", 1, NULL, O_MAXF},
-        {"sdp", 1, NULL, O_SDP}, {"cname", 1, NULL, O_CNAME}, {"ssrc", 1, NULL, O_SSRC},
-        {"seq", 1, NULL, O_SEQ}, {"ts", 1, NULL, O_TS}, {"json", 1, NULL, O_JSON},
-        {"sdp-only", 0, NULL, O_SDPONLY},
-        {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        { "media", 1, NULL, O_MEDIA },     { "list", 0, NULL, O_LIST },
+        { "file", 1, NULL, O_FILE },       { "to", 1, NULL, O_TO },
+        { "clients", 1, NULL, O_CLIENTS }, { "bind", 1, NULL, O_BIND },
+        { "ttl", 1, NULL, O_TTL },         { "loops", 1, NULL, O_LOOPS },
+        { "seconds", 1, NULL, O_SECONDS }, { "payload", 1, NULL, O_PAYLOAD },
+        { "max-frames", 1, NULL, O_MAXF }, { "sdp", 1, NULL, O_SDP },
+        { "cname", 1, NULL, O_CNAME },     { "ssrc", 1, NULL, O_SSRC },
+        { "seq", 1, NULL, O_SEQ },         { "ts", 1, NULL, O_TS },
+        { "json", 1, NULL, O_JSON },       { "sdp-only", 0, NULL, O_SDPONLY },
+        { "help", 0, NULL, 'h' },          { NULL, 0, NULL, 0 }
+    };
     v->max_frames = 100000;
     v->max_payload = RTP_JPEG_DEFAULT_PAYLOAD;
     v->loops = 1;
@@ -98,7 +120,10 @@ int vsl_parse_args(struct vsl *v, int argc, char **argv)
         case O_SDP: v->sdp_path = optarg; break;
         case O_JSON: v->json_path = optarg; break;
         case O_SDPONLY: v->sdp_only = true; break;
-        case O_CNAME: v->cname = optarg; bad = !*optarg || strlen(optarg) > RTCP_CNAME_MAX; break;
+        case O_CNAME:
+            v->cname = optarg;
+            bad = !*optarg || strlen(optarg) > RTCP_CNAME_MAX;
+            break;
         case O_TO:
             bad = parse_addr(optarg, &a, true) < 0 || v->nclients == VSL_MAX_CLIENTS;
             if (!bad)
@@ -119,22 +144,43 @@ int vsl_parse_args(struct vsl *v, int argc, char **argv)
             v->origin = ntohl(a.sin_addr.s_addr);
             v->src_port = ntohs(a.sin_port);
             break;
-        case O_TTL: bad = parse_u32(optarg, &x) < 0 || x < 1 || x > 255; v->ttl = x; break;
-        case O_LOOPS: bad = parse_u32(optarg, &x) < 0; v->loops = x; break;
-        case O_SECONDS: bad = parse_u32(optarg, &x) < 0; v->seconds = x; break;
+        case O_TTL:
+            bad = parse_u32(optarg, &x) < 0 || x < 1 || x > 255;
+            v->ttl = x;
+            break;
+        case O_LOOPS:
+            bad = parse_u32(optarg, &x) < 0;
+            v->loops = x;
+            break;
+        case O_SECONDS:
+            bad = parse_u32(optarg, &x) < 0;
+            v->seconds = x;
+            break;
         case O_PAYLOAD:
             bad = parse_u32(optarg, &x) < 0 || x < RTP_JPEG_MIN_PAYLOAD || x > 65507 - 12;
             v->max_payload = x;
             break;
-        case O_MAXF: bad = parse_u32(optarg, &x) < 0 || x == 0; v->max_frames = x; break;
-        case O_SSRC: bad = parse_u32(optarg, &v->ssrc) < 0; v->fixed_ids = true; break;
-        case O_SEQ: bad = parse_u32(optarg, &v->seq0) < 0 || v->seq0 > 65535; v->fixed_ids = true; break;
-        case O_TS: bad = parse_u32(optarg, &v->ts0) < 0; v->fixed_ids = true; break;
+        case O_MAXF:
+            bad = parse_u32(optarg, &x) < 0 || x == 0;
+            v->max_frames = x;
+            break;
+        case O_SSRC:
+            bad = parse_u32(optarg, &v->ssrc) < 0;
+            v->fixed_ids = true;
+            break;
+        case O_SEQ:
+            bad = parse_u32(optarg, &v->seq0) < 0 || v->seq0 > 65535;
+            v->fixed_ids = true;
+            break;
+        case O_TS:
+            bad = parse_u32(optarg, &v->ts0) < 0;
+            v->fixed_ids = true;
+            break;
         default: usage(); return -1;
         }
         if (bad) {
-            fprintf(stderr, "video-server-linux: bad value for --%s: %s\n",
-                    opts[c - O_MEDIA].name, optarg);
+            fprintf(stderr, "video-server-linux: bad value for --%s: %s\n", opts[c - O_MEDIA].name,
+                    optarg);
             return -1;
         }
     }
@@ -174,8 +220,8 @@ int vsl_open_media(struct vsl *v)
         return -1;
     }
     v->media_size = (uint64_t)end;
-    if (ustar_list(&v->ur, read_at, &v->fd, v->media_size, v->files, VSL_MAX_FILES, &v->nfiles,
-                   err, sizeof err) < 0) {
+    if (ustar_list(&v->ur, read_at, &v->fd, v->media_size, v->files, VSL_MAX_FILES, &v->nfiles, err,
+                   sizeof err) < 0) {
         fprintf(stderr, "video-server-linux: %s refused: %s\n", v->media_path, err);
         return -1;
     }
@@ -228,9 +274,9 @@ int vsl_list(struct vsl *v)
         }
         const struct mjpeg_frame *f = &v->ix.frames[0];
         printf("%s: %u frames at %u/%u fps, %ux%u, RFC 2435 type %u, %u table set(s), "
-               "%llu bytes, largest scan %u bytes\n", e->name, v->ix.count, v->rate.num,
-               v->rate.den, f->width, f->height, f->type, v->ix.nqsets,
-               (unsigned long long)e->size, v->max_scan);
+               "%llu bytes, largest scan %u bytes\n",
+               e->name, v->ix.count, v->rate.num, v->rate.den, f->width, f->height, f->type,
+               v->ix.nqsets, (unsigned long long)e->size, v->max_scan);
     }
     if (!videos) {
         printf("%s: no .mjpeg files\n", v->media_path);
@@ -282,15 +328,15 @@ void vsl_report(const struct vsl *v)
         fprintf(stderr, "video-server-linux: cannot write %s\n", v->json_path);
         return;
     }
-    fprintf(f, "{\"file\": \"%s\", \"clients\": %u, \"frames\": %llu, \"late\": %llu, "
+    fprintf(f,
+            "{\"file\": \"%s\", \"clients\": %u, \"frames\": %llu, \"late\": %llu, "
             "\"packets\": %llu, \"bytes\": %llu, \"rtcp\": %llu, \"send_errors\": %llu, "
             "\"max_start_delay_us\": %.1f, \"max_send_us\": %.1f, \"cpu_user_s\": %.3f, "
             "\"cpu_sys_s\": %.3f, \"wall_s\": %.3f, \"fps\": %.3f}\n",
-            v->video->name, v->nclients, (unsigned long long)v->frames,
-            (unsigned long long)v->late, (unsigned long long)v->packets,
-            (unsigned long long)v->bytes, (unsigned long long)v->rtcp_packets,
-            (unsigned long long)v->send_errors, (double)v->max_start_delay_ns / 1e3,
-            (double)v->max_send_ns / 1e3, user, sys, wall,
+            v->video->name, v->nclients, (unsigned long long)v->frames, (unsigned long long)v->late,
+            (unsigned long long)v->packets, (unsigned long long)v->bytes,
+            (unsigned long long)v->rtcp_packets, (unsigned long long)v->send_errors,
+            (double)v->max_start_delay_ns / 1e3, (double)v->max_send_ns / 1e3, user, sys, wall,
             (double)v->rate.num / v->rate.den);
     fclose(f);
 }

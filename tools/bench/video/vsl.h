@@ -23,20 +23,20 @@
 struct vsl {
     /* options */
     const char *media_path;
-    const char *file_name;       /* --file, NULL: the first video */
+    const char *file_name; /* --file, NULL: the first video */
     const char *sdp_path;
     const char *json_path;
     const char *cname;
-    uint32_t max_frames;         /* index capacity */
-    uint32_t max_payload;        /* RTP payload bytes per packet */
-    unsigned loops;              /* plays of the file, 0 = until stopped */
-    unsigned seconds;            /* stop after this much stream time, 0 = never */
-    unsigned ttl;                /* multicast TTL */
-    uint32_t origin;             /* --bind address, host order, 0 any */
-    uint16_t src_port;           /* --bind port (RTP; RTCP +1), 0 ephemeral */
+    uint32_t max_frames;  /* index capacity */
+    uint32_t max_payload; /* RTP payload bytes per packet */
+    unsigned loops;       /* plays of the file, 0 = until stopped */
+    unsigned seconds;     /* stop after this much stream time, 0 = never */
+    unsigned ttl;         /* multicast TTL */
+    uint32_t origin;      /* --bind address, host order, 0 any */
+    uint16_t src_port;    /* --bind port (RTP; RTCP +1), 0 ephemeral */
     bool list;
-    bool sdp_only;               /* write --sdp and exit */
-    bool fixed_ids;              /* --ssrc/--seq/--ts given */
+    bool sdp_only;  /* write --sdp and exit */
+    bool fixed_ids; /* --ssrc/--seq/--ts given */
     uint32_t ssrc, seq0, ts0;
     struct sockaddr_in clients[VSL_MAX_CLIENTS];
     unsigned nclients;

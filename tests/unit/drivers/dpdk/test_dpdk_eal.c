@@ -18,8 +18,8 @@ static char *argv[DPDK_EAL_MAX_ARGS];
 
 Test(dpdk_eal, split_blanks_and_quotes)
 {
-    int argc = dpdk_eal_split("  --no-huge\t-m 256 --vdev='net_tap0,iface=a b' \"x\"y ",
-                              store, sizeof(store), argv);
+    int argc = dpdk_eal_split("  --no-huge\t-m 256 --vdev='net_tap0,iface=a b' \"x\"y ", store,
+                              sizeof(store), argv);
 
     cr_assert_eq(argc, 6);
     cr_assert_str_eq(argv[0], "spindle");

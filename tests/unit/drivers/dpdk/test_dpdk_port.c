@@ -233,10 +233,8 @@ Test(dpdk_port, parameters_are_checked_before_anything_opens)
 {
     struct kport *p = NULL;
     const char *bad[][2] = {
-        { "dev=net_ring0", "colour=blue" },
-        { "dev=net_ring0", "idle=sometimes" },
-        { "dev=net_ring0", "queues=0" },
-        { "dev=net_ring0", "promisc=maybe" },
+        { "dev=net_ring0", "colour=blue" }, { "dev=net_ring0", "idle=sometimes" },
+        { "dev=net_ring0", "queues=0" },    { "dev=net_ring0", "promisc=maybe" },
         { "dev=net_ring0", "mtu=9001" },
     };
 
@@ -263,13 +261,15 @@ Test(dpdk_port, a_device_that_cannot_be_probed_is_named_with_the_reason)
 
     dpdkkit_eal();
     cr_assert_eq(dpdkkit_open("eth1", (const char *[]){ "dev=net_af_packet0,iface=no-such-if" }, 1,
-                              &p, err, sizeof(err)), -KE_NODEV);
+                              &p, err, sizeof(err)),
+                 -KE_NODEV);
     cr_assert(strstr(err, "eth1") && strstr(err, "net_af_packet0,iface=no-such-if"), "%s", err);
     /* As root the PMD finds no interface; without CAP_NET_RAW it has no socket at all. */
     cr_assert(strstr(err, geteuid() == 0 ? "No such device" : "AF_PACKET socket") != NULL,
               "the PMD's reason: %s", err);
-    cr_assert_eq(dpdkkit_open("eth1", (const char *[]){ "dev=net_nonsense0" }, 1, &p, err,
-                              sizeof(err)), -KE_NODEV);
+    cr_assert_eq(
+        dpdkkit_open("eth1", (const char *[]){ "dev=net_nonsense0" }, 1, &p, err, sizeof(err)),
+        -KE_NODEV);
     cr_assert(strstr(err, "net_nonsense0") != NULL, "%s", err);
 }
 
@@ -278,8 +278,9 @@ Test(dpdk_port, one_device_one_interface)
     struct kport *second = NULL;
 
     open_ring(NULL);
-    cr_assert_eq(dpdkkit_open("eth1", (const char *[]){ "dev=net_ring0" }, 1, &second, err,
-                              sizeof(err)), -KE_EXIST);
+    cr_assert_eq(
+        dpdkkit_open("eth1", (const char *[]){ "dev=net_ring0" }, 1, &second, err, sizeof(err)),
+        -KE_EXIST);
     cr_assert(strstr(err, "eth1") != NULL, "%s", err);
     close_and_check();
 }

@@ -79,8 +79,7 @@ Test(dpdk_stage, a_second_line_is_refused_before_eal_starts)
                  -KE_INVAL);
     cr_expect_eq(err.line, 3);
     cr_expect_eq(err.col, 3);
-    cr_expect(strstr(err.msg, "second dpdk line (the first is on line 1)") != NULL, "%s",
-              err.msg);
+    cr_expect(strstr(err.msg, "second dpdk line (the first is on line 1)") != NULL, "%s", err.msg);
     cr_expect(!dpdk_eal_initialised());
     cr_expect_eq(netif_count(), 0);
     finish();
@@ -95,7 +94,8 @@ Test(dpdk_stage, eal_starts_with_the_lines_arguments_before_the_interfaces)
     dpdk_eal_default_args(args, sizeof(args));
     snprintf(text, sizeof(text),
              "interface eth0 driver=dpdk dev=net_ring0 mac=02:00:00:00:00:01\n"
-             "dpdk eal=\"%s\"\n", args);
+             "dpdk eal=\"%s\"\n",
+             args);
     rc = configure(text);
     if (rc == -KE_IO && !dpdk_eal_initialised()) {
         finish();
@@ -116,7 +116,8 @@ Test(dpdk_stage, eal_refusing_the_arguments_is_a_device_failure_and_nothing_star
     cr_expect_eq(err.line, 3);
     cr_expect_eq(err.col, 8, "at eal=");
     cr_expect(strstr(err.msg, "EAL initialisation with \"--no-huge --no-such-eal-option\" "
-                              "failed") != NULL, "%s", err.msg);
+                              "failed") != NULL,
+              "%s", err.msg);
     cr_expect(!dpdk_eal_initialised());
     cr_expect_eq(netif_count(), 0, "the dpdk stage runs before the interfaces");
     finish();

@@ -82,7 +82,8 @@ Test(e1000_ring, init_checks_count_and_clears_memory)
     cr_assert_eq(e1000_ring_init(&r, mem, ck, 64), 0);
     for (size_t i = 0; i < 64 * E1000_DESC_BYTES; i++)
         cr_assert_eq(mem[i], 0, "byte %zu not cleared", i);
-    cr_assert_eq(e1000_ring_space(&r), 63, "one descriptor always stays unused (head == tail is empty)");
+    cr_assert_eq(e1000_ring_space(&r), 63,
+                 "one descriptor always stays unused (head == tail is empty)");
 }
 
 Test(e1000_ring, rx_post_writes_little_endian_descriptor)
@@ -92,7 +93,7 @@ Test(e1000_ring, rx_post_writes_little_endian_descriptor)
     int token;
     cr_assert_eq(e1000_rx_post(&t.r, 0x1122334455667788ull, &token), 0);
     const uint8_t want[16] = { 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
-                               0, 0, 0, 0, 0, 0, 0, 0 };
+                               0,    0,    0,    0,    0,    0,    0,    0 };
     cr_assert_arr_eq(desc(&t, 0), want, 16);
     cr_assert_eq(t.r.tail, 1);
     cr_assert_eq(t.r.used, 1);

@@ -46,8 +46,9 @@ static uint64_t ident(const void *ctx, const void *p)
 static struct vblk_geom geom_of(uint64_t features, uint32_t blk_size, uint32_t size_max,
                                 uint16_t qsize)
 {
-    struct vblk_config c = { .capacity = DISK_SECTORS, .size_max = size_max, .seg_max = 126,
-                             .blk_size = blk_size };
+    struct vblk_config c = {
+        .capacity = DISK_SECTORS, .size_max = size_max, .seg_max = 126, .blk_size = blk_size
+    };
     struct vblk_geom g;
     cr_assert_eq(vblk_geometry(features, &c, qsize, &g), 0);
     return g;
@@ -307,7 +308,8 @@ Test(virtio_blk_ring, write_data_is_device_readable_and_flush_has_no_data)
     cr_assert_eq(take(t, &req, &st), 0);
     cr_assert_eq(req, &f);
     cr_assert_eq(st, 0);
-    cr_assert_eq(submit(t, &f, VIRTIO_BLK_T_FLUSH, 0, buf, 512), -KE_INVAL, "flush carries no data");
+    cr_assert_eq(submit(t, &f, VIRTIO_BLK_T_FLUSH, 0, buf, 512), -KE_INVAL,
+                 "flush carries no data");
     tb_free(t);
 }
 
@@ -344,11 +346,14 @@ Test(virtio_blk_ring, status_byte_decides_the_outcome)
 {
     struct vblk_geom g = geom_of(0, 0, 0, 32);
     struct tb *t = tb_make(32, 8, &g, true);
-    const struct { int dev_status; int want; } cases[] = {
+    const struct {
+        int dev_status;
+        int want;
+    } cases[] = {
         { VIRTIO_BLK_S_IOERR, -KE_IO },
         { VIRTIO_BLK_S_UNSUPP, -KE_NOTSUP },
-        { 7, -KE_IO },     /* a status the spec does not define */
-        { 256, -KE_IO },   /* the device never wrote the status byte */
+        { 7, -KE_IO },   /* a status the spec does not define */
+        { 256, -KE_IO }, /* the device never wrote the status byte */
         { VIRTIO_BLK_S_OK, 0 },
     };
     uint8_t buf[512];
@@ -458,7 +463,7 @@ Test(virtio_blk_ring, a_used_entry_naming_no_request_is_an_error)
     int tok;
     cr_assert_eq(submit(t, &tok, VIRTIO_BLK_T_IN, 0, buf, 512), 0);
     int head = dev_fetch(t);
-    dev_used_push(t, 99, 513);            /* out of range */
+    dev_used_push(t, 99, 513);                  /* out of range */
     dev_used_push(t, (uint32_t)head + 1u, 513); /* in range, but not a chain's head */
     dev_execute(t, (uint16_t)head, -1, -1);
     void *req;

@@ -148,8 +148,10 @@ Test(virtqueue, add_writes_descriptor_but_device_sees_it_only_after_publish)
     tq_make(&t, 8, 4, true);
     int tok;
     cr_assert_eq(add1(&t, 0x0102030405060708ull, 1526, true, &tok), 0);
-    const uint8_t want[16] = { 0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
-                               0xF6, 0x05, 0x00, 0x00, VRING_DESC_F_WRITE, 0x00 };
+    const uint8_t want[16] = {
+        0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0xF6, 0x05, 0x00, 0x00, VRING_DESC_F_WRITE,
+        0x00
+    };
     cr_assert_arr_eq(dsc(&t, 0), want, 14);
     cr_assert_eq(load_le16(avail(&t) + 4), 0, "head 0 in avail.ring[0]");
     cr_assert_eq(dev_avail_idx(&t), 0, "not published yet");
@@ -167,7 +169,9 @@ Test(virtqueue, chain_links_flags_and_frees_whole_chain)
     tq_make(&t, 8, 4, false);
     int tok;
     struct vq_seg seg[3] = {
-        { 0x1000, 12, false }, { 0x2000, 100, false }, { 0x3000, 1500, true },
+        { 0x1000, 12, false },
+        { 0x2000, 100, false },
+        { 0x3000, 1500, true },
     };
     cr_assert_eq(vq_add(&t.vq, seg, 3, &tok), 0);
     cr_assert_eq(t.vq.num_free, 5);

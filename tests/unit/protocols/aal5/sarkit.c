@@ -20,8 +20,11 @@ static void sk_deliver(void *ctx, struct pktbuf *pdu, const struct aal5_pdu_info
 struct aal5_reasm_params sk_params(void)
 {
     return (struct aal5_reasm_params){
-        .max_vcs = 8, .max_payload = AAL5_MAX_PAYLOAD, .max_bytes = 4 * 65535u,
-        .timeout_ns = 1000000000ull, .headroom = 0,
+        .max_vcs = 8,
+        .max_payload = AAL5_MAX_PAYLOAD,
+        .max_bytes = 4 * 65535u,
+        .timeout_ns = 1000000000ull,
+        .headroom = 0,
     };
 }
 
@@ -92,7 +95,8 @@ struct sk_cells sk_craft(const uint8_t *p, uint32_t len, uint8_t vpi, uint16_t v
     store_be32(t + 4, aal5_crc32(pdu, pdu_len - 4) ^ crc_xor);
     struct sk_cells c = { malloc((size_t)ncells * ATM_CELL_LEN), ncells };
     for (uint32_t i = 0; i < ncells; i++) {
-        const struct atm_cell_hdr h = { .vpi = vpi, .vci = vci,
+        const struct atm_cell_hdr h = { .vpi = vpi,
+                                        .vci = vci,
                                         .pti = i + 1 == ncells ? ATM_PTI_AUU : 0 };
         atm_hdr_encode(&h, c.b + (size_t)i * ATM_CELL_LEN);
         memcpy(c.b + (size_t)i * ATM_CELL_LEN + ATM_HDR_LEN, pdu + (size_t)i * ATM_PAYLOAD_LEN,

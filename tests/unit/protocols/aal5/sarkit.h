@@ -19,7 +19,7 @@ struct sk {
     struct aal5_reasm *r;
     struct pktpool *small, *big;
     uint64_t ctr[AAL5_RX_NCTR];
-    unsigned n;                          /* PDUs delivered and not yet taken */
+    unsigned n; /* PDUs delivered and not yet taken */
     struct pktbuf *pdu[SK_MAX_PDUS];
     struct aal5_pdu_info info[SK_MAX_PDUS];
 };
@@ -68,7 +68,8 @@ int sk_feed_all(struct sk *k, const struct sk_cells *c);
  * from @src to @dst with EtherType 0x88B5 and 1..28 whole cells, and give
  * its cells to the reassembler. Returns the PDUs delivered.
  */
-int sk_input_frame(struct sk *k, const struct pktbuf *f, const uint8_t dst[6], const uint8_t src[6]);
+int sk_input_frame(struct sk *k, const struct pktbuf *f, const uint8_t dst[6],
+                   const uint8_t src[6]);
 
 /** sk_frame - an Ethernet frame @dst <- @src, type 0x88B5, cells [@from, @from + @n) of @c, at @f; returns its length. */
 size_t sk_frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6], const struct sk_cells *c,

@@ -45,8 +45,8 @@ static int on_pdu(void *ctx, struct pktbuf *pdu)
     aal5_rx_info(pdu, &s->info);
     const uint8_t *l3 = pkt_layer_ptr(pdu, PKT_L3);
     s->l3_word = l3 ? load_be32(l3) : 0;
-    s->l3_right_before_data = l3 && l3 + AAL5_RX_HDR_LEN == pkt_data(pdu) &&
-                              pkt_layer_ptr(pdu, PKT_L5) == pkt_data(pdu);
+    s->l3_right_before_data =
+        l3 && l3 + AAL5_RX_HDR_LEN == pkt_data(pdu) && pkt_layer_ptr(pdu, PKT_L5) == pkt_data(pdu);
     s->payload_ok = memcmp(pkt_data(pdu), pay, pdu->len) == 0;
     return s->result;
 }

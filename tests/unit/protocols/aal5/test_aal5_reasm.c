@@ -50,7 +50,8 @@ static void assert_recovers(uint16_t vci)
 static uint64_t pdu_drops(void)
 {
     return k.ctr[AAL5_BAD_CRC] + k.ctr[AAL5_BAD_LENGTH] + k.ctr[AAL5_BAD_CPI] + k.ctr[AAL5_ABORTS] +
-           k.ctr[AAL5_OVERSIZE] + k.ctr[AAL5_TIMEOUTS] + k.ctr[AAL5_NO_MEMORY] + k.ctr[AAL5_EVICTED];
+           k.ctr[AAL5_OVERSIZE] + k.ctr[AAL5_TIMEOUTS] + k.ctr[AAL5_NO_MEMORY] +
+           k.ctr[AAL5_EVICTED];
 }
 
 Test(aal5_reasm, lost_last_cell_merges_two_pdus_and_fails_the_crc)
@@ -183,7 +184,7 @@ Test(aal5_reasm, overlong_pdu_without_a_last_cell)
     /* 1367 cells without AUU: one more than the longest PDU. */
     struct sk_cells a = sk_craft(pay, 0, 0, 40, 0, 0, 0, 1400, 0);
     for (size_t i = 0; i < a.n; i++)
-        a.b[i * ATM_CELL_LEN + 3] &= (uint8_t)~(ATM_PTI_AUU << 1);
+        a.b[i * ATM_CELL_LEN + 3] &= (uint8_t) ~(ATM_PTI_AUU << 1);
     for (size_t i = 0; i < a.n; i++)
         a.b[i * ATM_CELL_LEN + ATM_HDR_HEC_OFF] = atm_hec(a.b + i * ATM_CELL_LEN);
     sk_feed_all(&k, &a);

@@ -62,7 +62,8 @@ Test(aal5_sar, every_length_on_a_sample)
         /* the boundaries: payload + trailer exactly fills its cells, or one byte over */
         uint32_t r = (len + AAL5_TRAILER_LEN) % ATM_PAYLOAD_LEN;
         bool boundary = r == 0 || r == 1 || r == ATM_PAYLOAD_LEN - 1;
-        if (len <= 2000 || (boundary && len % 7 == 0) || len % 997 == 0 || len > AAL5_MAX_PAYLOAD - 64) {
+        if (len <= 2000 || (boundary && len % 7 == 0) || len % 997 == 0 ||
+            len > AAL5_MAX_PAYLOAD - 64) {
             roundtrip(len, AAL5_CELLS_PER_FRAME);
             n++;
         }
@@ -88,8 +89,9 @@ Test(aal5_sar, segmenter_frames_and_cells)
         uint32_t len = lens[i];
         sk_pattern(p, len, i);
         struct aal5_seg s;
-        const struct atm_cell_hdr h = { .gfc = 0xf, .vpi = 3, .vci = 0x1234, .pti = ATM_PTI_AUU,
-                                        .clp = 1 };
+        const struct atm_cell_hdr h = {
+            .gfc = 0xf, .vpi = 3, .vci = 0x1234, .pti = ATM_PTI_AUU, .clp = 1
+        };
         cr_assert_eq(aal5_seg_start(&s, &h, 0x77, p, len), 0);
         uint32_t cells = AAL5_PDU_CELLS(len), seen = 0;
         uint32_t frames = aal5_seg_frames(&s);

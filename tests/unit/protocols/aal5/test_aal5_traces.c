@@ -36,7 +36,9 @@ static void setup(void)
     ifp = testkit_netif("eth0", APP_MAC, NULL);
     struct kparams p = { .n = 1, .key = { "vc" }, .value = { "0/32" } };
     char err[200];
-    cr_assert_eq(kext_create(kext_class_find("aal5-echo"), &p, (struct kext **)&echo, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(
+        kext_create(kext_class_find("aal5-echo"), &p, (struct kext **)&echo, err, sizeof err), 0,
+        "%s", err);
 }
 
 static void teardown(void)
@@ -116,18 +118,21 @@ Test(aal5_traces, malformed_frames_are_counted_and_dropped)
     uint64_t before[AAL5_NCTR], want[AAL5_NCTR], pdus_032 = 0;
     while (pcap_next_ex(p, &h, &data) == 1) {
         do
-            cr_assert_not_null(fgets(line, sizeof line, ex), "expect file ends before frame %ld", frame);
+            cr_assert_not_null(fgets(line, sizeof line, ex), "expect file ends before frame %ld",
+                               frame);
         while (line[0] == '#');
-        cr_assert_eq(parse_expect(line, want), frame, "expect file out of step at frame %ld", frame);
+        cr_assert_eq(parse_expect(line, want), frame, "expect file out of step at frame %ld",
+                     frame);
         memcpy(before, aal5_ctr, sizeof before);
         unsigned sent = testkit_sent_count(ifp);
         testkit_inject(ifp, data, h->caplen);
         for (unsigned i = 0; i < AAL5_NCTR; i++) {
             if (always_moves(i))
                 continue;
-            cr_assert_eq(aal5_ctr[i] - before[i], want[i], "frame %ld: %s went up by %llu, not %llu",
-                         frame, i < AAL5_RX_NCTR ? aal5_rx_ctr_names[i] : "unhandled",
-                         (unsigned long long)(aal5_ctr[i] - before[i]), (unsigned long long)want[i]);
+            cr_assert_eq(
+                aal5_ctr[i] - before[i], want[i], "frame %ld: %s went up by %llu, not %llu", frame,
+                i < AAL5_RX_NCTR ? aal5_rx_ctr_names[i] : "unhandled",
+                (unsigned long long)(aal5_ctr[i] - before[i]), (unsigned long long)want[i]);
         }
         bool answered_vc = want[AAL5_RX_PDUS] > 0 && want[AAL5_UNHANDLED] == 0;
         pdus_032 += answered_vc;
@@ -135,7 +140,8 @@ Test(aal5_traces, malformed_frames_are_counted_and_dropped)
                      answered_vc ? "a valid PDU was not answered" : "an answer to a bad frame");
         frame++;
     }
-    cr_assert_null(fgets(line, sizeof line, ex), "expect file has more lines than the trace frames");
+    cr_assert_null(fgets(line, sizeof line, ex),
+                   "expect file has more lines than the trace frames");
     fclose(ex);
     pcap_close(p);
     cr_assert_geq(frame, 50);
@@ -163,7 +169,8 @@ Test(aal5_traces, captured_echo_replays_byte_for_byte)
         from_app++;
         struct pktbuf *f = testkit_sent(ifp);
         cr_assert_not_null(f, "captured answer %u was not sent", from_app);
-        cr_assert_eq(f->len, h->caplen, "answer %u: %u bytes, captured %u", from_app, f->len, h->caplen);
+        cr_assert_eq(f->len, h->caplen, "answer %u: %u bytes, captured %u", from_app, f->len,
+                     h->caplen);
         cr_assert(memcmp(pkt_data(f), data, h->caplen) == 0, "answer %u differs", from_app);
         pkt_free(f);
         compared++;

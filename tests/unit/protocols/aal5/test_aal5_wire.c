@@ -97,8 +97,12 @@ Test(aal5_wire, crc32_incremental_equals_whole)
 Test(aal5_wire, segmented_sample_cells_carry_the_vectors)
 {
     /* The same vectors through the segmenter: a 40-byte payload is one cell. */
-    static const struct { uint8_t fill; uint32_t crc; } v[] = {
-        { 0x00, 0x864d7f99u }, { 0xff, 0xc55e457au },
+    static const struct {
+        uint8_t fill;
+        uint32_t crc;
+    } v[] = {
+        { 0x00, 0x864d7f99u },
+        { 0xff, 0xc55e457au },
     };
     for (unsigned k = 0; k < 2; k++) {
         uint8_t p[40], out[ATM_CELL_LEN];
@@ -134,10 +138,10 @@ Test(aal5_wire, header_encode_layout)
     const struct atm_cell_hdr h = { .gfc = 0, .vpi = 0xab, .vci = 0xcdef, .pti = 0x5, .clp = 1 };
     uint8_t b[ATM_HDR_LEN];
     atm_hdr_encode(&h, b);
-    cr_assert_eq(b[0], 0x0a);                 /* GFC 0, VPI high nibble */
-    cr_assert_eq(b[1], 0xbc);                 /* VPI low nibble, VCI[15:12] */
-    cr_assert_eq(b[2], 0xde);                 /* VCI[11:4] */
-    cr_assert_eq(b[3], 0xf0 | 0x5 << 1 | 1);  /* VCI[3:0], PTI, CLP */
+    cr_assert_eq(b[0], 0x0a);                /* GFC 0, VPI high nibble */
+    cr_assert_eq(b[1], 0xbc);                /* VPI low nibble, VCI[15:12] */
+    cr_assert_eq(b[2], 0xde);                /* VCI[11:4] */
+    cr_assert_eq(b[3], 0xf0 | 0x5 << 1 | 1); /* VCI[3:0], PTI, CLP */
     cr_assert_eq(b[4], atm_hec(b));
 }
 
@@ -146,8 +150,10 @@ Test(aal5_wire, header_roundtrip_and_bad_hec)
     for (unsigned vpi = 0; vpi < 256; vpi += 15) {
         for (unsigned vci = 0; vci < 65536; vci += 4099) {
             for (unsigned pti = 0; pti < 8; pti++) {
-                const struct atm_cell_hdr h = { .gfc = (uint8_t)(vci & 0xf), .vpi = (uint8_t)vpi,
-                                                .vci = (uint16_t)vci, .pti = (uint8_t)pti,
+                const struct atm_cell_hdr h = { .gfc = (uint8_t)(vci & 0xf),
+                                                .vpi = (uint8_t)vpi,
+                                                .vci = (uint16_t)vci,
+                                                .pti = (uint8_t)pti,
                                                 .clp = (uint8_t)(pti & 1) };
                 uint8_t b[ATM_HDR_LEN];
                 atm_hdr_encode(&h, b);

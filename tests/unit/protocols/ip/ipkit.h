@@ -28,24 +28,24 @@ extern const uint8_t IK_BCAST_MAC[6];
 
 /** A datagram to build. Zero fields take the defaults noted. */
 struct ik_dgram {
-    const uint8_t *dst_mac;  /* NULL: IK_OUR_MAC */
-    uint32_t src, dst;       /* 0: IK_PEER_IP, IK_OUR_IP */
-    uint8_t proto;           /* 0: 253 (experimental, RFC 3692) */
-    uint8_t ttl;             /* 0: 64 */
+    const uint8_t *dst_mac; /* NULL: IK_OUR_MAC */
+    uint32_t src, dst;      /* 0: IK_PEER_IP, IK_OUR_IP */
+    uint8_t proto;          /* 0: 253 (experimental, RFC 3692) */
+    uint8_t ttl;            /* 0: 64 */
     uint8_t tos;
     uint16_t id;
-    uint16_t frag;           /* flags and offset field as sent (host order) */
-    const uint8_t *opts;     /* IP options, a multiple of 4 bytes */
+    uint16_t frag;       /* flags and offset field as sent (host order) */
+    const uint8_t *opts; /* IP options, a multiple of 4 bytes */
     size_t optlen;
     const void *payload;
-    size_t len;              /* payload bytes */
+    size_t len; /* payload bytes */
     /* Corruptions, for the validation tests. */
-    int version;             /* 0: 4 */
-    int ihl;                 /* 0: computed */
-    int total;               /* 0: computed; else the total length field */
-    bool bad_csum;           /* header checksum off by one */
-    size_t link_pad;         /* zero bytes after the datagram in the frame */
-    size_t cut;              /* frame cut to this many bytes (0: whole) */
+    int version;     /* 0: 4 */
+    int ihl;         /* 0: computed */
+    int total;       /* 0: computed; else the total length field */
+    bool bad_csum;   /* header checksum off by one */
+    size_t link_pad; /* zero bytes after the datagram in the frame */
+    size_t cut;      /* frame cut to this many bytes (0: whole) */
 };
 
 /** ipkit_setup - the stack on eth0 with ARP knowing the peer; returns the interface. */
@@ -71,13 +71,13 @@ void ik_pattern(uint8_t *buf, size_t n, unsigned seed);
 
 /** A frame that was sent, parsed. Pointers into @frame. */
 struct ik_sent {
-    struct pktbuf *frame;     /* owned: ik_sent_free() */
+    struct pktbuf *frame; /* owned: ik_sent_free() */
     const uint8_t *eth, *ip, *l4;
     uint16_t ethertype;
     uint8_t tos, ttl, proto;
-    uint16_t id, frag, total, hlen;  /* host order; frag = flags + offset field */
+    uint16_t id, frag, total, hlen; /* host order; frag = flags + offset field */
     uint32_t src, dst;
-    uint16_t l4_len;          /* bytes from the end of the IP header to the IP end */
+    uint16_t l4_len; /* bytes from the end of the IP header to the IP end */
 };
 /** ik_take - the oldest frame sent on @ifp, parsed; false when none. */
 bool ik_take(struct netif *ifp, struct ik_sent *s);
@@ -88,13 +88,13 @@ uint64_t ik_counter(const char *node, const char *name);
 
 /** The fragments of one datagram as sent, reassembled by the test. */
 struct ik_train {
-    unsigned n;               /* fragments */
-    uint16_t total[64];       /* each fragment's total length */
-    uint16_t frag[64];        /* each fragment's flags + offset field */
+    unsigned n;         /* fragments */
+    uint16_t total[64]; /* each fragment's total length */
+    uint16_t frag[64];  /* each fragment's flags + offset field */
     uint16_t id[64];
-    bool csum_ok[64];         /* header checksum right */
-    uint8_t hdr[60];          /* the first fragment's header */
-    size_t len;               /* payload bytes reassembled (holes make it fail) */
+    bool csum_ok[64]; /* header checksum right */
+    uint8_t hdr[60];  /* the first fragment's header */
+    size_t len;       /* payload bytes reassembled (holes make it fail) */
     uint8_t payload[65536];
 };
 /**

@@ -110,8 +110,13 @@ Test(frag, options_copied_only_when_their_copy_flag_is_set)
     /* Record Route (7, not copied), then Router Alert (0x94, copied), End. */
     static const uint8_t opts[12] = { 0x07, 0x07, 0x04, 0, 0, 0, 0, 0x94, 0x04, 0, 0, 0x00 };
     ik_pattern(data, 3000, 9);
-    struct ik_dgram d = { .src = IK_OUR_IP, .dst = IK_PEER_IP, .id = 0x77, .opts = opts,
-                          .optlen = 12, .payload = data, .len = 3000 };
+    struct ik_dgram d = { .src = IK_OUR_IP,
+                          .dst = IK_PEER_IP,
+                          .id = 0x77,
+                          .opts = opts,
+                          .optlen = 12,
+                          .payload = data,
+                          .len = 3000 };
     static uint8_t f[4096];
     size_t n = ik_frame(f, sizeof f, &d);
     struct pktbuf *p = ipv4_pkt_alloc((uint32_t)(n - 14));

@@ -25,8 +25,14 @@ Test(icmp, echo_reply_fields_match_linux)
     struct netif *ifp = ipkit_setup();
     ik_pattern(data, 56, 1);
     size_t n = ik_echo(msg, ICMP_ECHO, 0x4242, 7, data, 56);
-    struct ik_dgram d = { .dst = IK_OUR_IP2, .proto = 1, .tos = 0x28, .ttl = 17,
-                          .frag = 0x4000, .id = 0x1111, .payload = msg, .len = n };
+    struct ik_dgram d = { .dst = IK_OUR_IP2,
+                          .proto = 1,
+                          .tos = 0x28,
+                          .ttl = 17,
+                          .frag = 0x4000,
+                          .id = 0x1111,
+                          .payload = msg,
+                          .len = n };
     ik_inject(ifp, &d);
     struct ik_sent s;
     cr_assert(ik_take(ifp, &s), "no echo reply");
@@ -72,8 +78,9 @@ Test(icmp, echo_to_broadcast_is_ignored)
 {
     struct netif *ifp = ipkit_setup();
     size_t n = ik_echo(msg, ICMP_ECHO, 1, 1, "abcd", 4);
-    struct ik_dgram d = { .dst = IK_BCAST_IP, .dst_mac = IK_BCAST_MAC, .proto = 1,
-                          .payload = msg, .len = n };
+    struct ik_dgram d = {
+        .dst = IK_BCAST_IP, .dst_mac = IK_BCAST_MAC, .proto = 1, .payload = msg, .len = n
+    };
     ik_inject(ifp, &d);
     d.dst = 0xffffffffu;
     ik_inject(ifp, &d);
@@ -281,8 +288,8 @@ Test(icmp, no_error_about_broadcast_or_multicast_or_bad_sources)
                      "answered a datagram to %08x", bad_dst[i]);
         pkt_free(o);
     }
-    static const uint32_t bad_src[] = { 0x00000000u, 0x7f000001u, 0xe0000001u, 0xf0000001u,
-                                        0xffffffffu, IK_BCAST_IP };
+    static const uint32_t bad_src[] = { 0x00000000u, 0x7f000001u, 0xe0000001u,
+                                        0xf0000001u, 0xffffffffu, IK_BCAST_IP };
     for (size_t i = 0; i < 6; i++) {
         struct ik_dgram d = { .proto = 17, .payload = data, .len = 16 };
         struct pktbuf *o = orig_pkt(&d);
@@ -314,7 +321,8 @@ Test(icmp, errors_are_rate_limited_by_a_token_bucket)
     testkit_advance(ICMP_ERR_INTERVAL_NS - 1);
     cr_assert_eq(icmp_send_error(o, ICMP_UNREACH, ICMP_UNREACH_PORT, 0), -KE_AGAIN);
     testkit_advance(1);
-    cr_assert_eq(icmp_send_error(o, ICMP_UNREACH, ICMP_UNREACH_PORT, 0), 0, "one token per interval");
+    cr_assert_eq(icmp_send_error(o, ICMP_UNREACH, ICMP_UNREACH_PORT, 0), 0,
+                 "one token per interval");
     cr_assert_eq(icmp_send_error(o, ICMP_UNREACH, ICMP_UNREACH_PORT, 0), -KE_AGAIN);
     testkit_advance(100 * ICMP_ERR_INTERVAL_NS);
     for (unsigned i = 0; i < ICMP_ERR_BURST; i++)

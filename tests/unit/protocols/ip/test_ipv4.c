@@ -18,11 +18,11 @@
 /* A recording handler on ipv4_LocalArrived. */
 static struct {
     unsigned calls;
-    int result;              /* what the handler returns */
+    int result; /* what the handler returns */
     uint16_t len, total;
     uint32_t flags;
-    bool data_at_l3;         /* the L3 view starts at the IPv4 header */
-    uint16_t l4_off;         /* L4 - L3, bytes */
+    bool data_at_l3; /* the L3 view starts at the IPv4 header */
+    uint16_t l4_off; /* L4 - L3, bytes */
     uint8_t payload[2048];
     uint16_t payload_len;
 } rec;
@@ -34,8 +34,8 @@ static int recorder(void *ctx, struct pktbuf *p)
     rec.len = pkt_layer_len(p, PKT_L3);
     rec.total = load_be16(pkt_layer_ptr(p, PKT_L3) + 2);
     rec.flags = p->flags;
-    rec.data_at_l3 = (pkt_layer_ptr(p, PKT_L3)[0] >> 4) == 4 &&
-                     p->layer[PKT_L3] == p->layer[PKT_L2] + 14;
+    rec.data_at_l3 =
+        (pkt_layer_ptr(p, PKT_L3)[0] >> 4) == 4 && p->layer[PKT_L3] == p->layer[PKT_L2] + 14;
     rec.l4_off = (uint16_t)(p->layer[PKT_L4] - p->layer[PKT_L3]);
     rec.payload_len = pkt_layer_len(p, PKT_L4);
     if (rec.payload_len <= sizeof rec.payload)
@@ -104,7 +104,9 @@ Test(ipv4, datagram_to_second_address_is_local)
 Test(ipv4, broadcasts_are_local_and_flagged)
 {
     struct netif *ifp = setup_with_recorder(253);
-    struct ik_dgram d = { .dst = IK_BCAST_IP, .dst_mac = IK_BCAST_MAC, .payload = data16, .len = 16 };
+    struct ik_dgram d = {
+        .dst = IK_BCAST_IP, .dst_mac = IK_BCAST_MAC, .payload = data16, .len = 16
+    };
     ik_inject(ifp, &d);
     cr_assert_eq(rec.calls, 1);
     cr_assert_eq(rec.flags & (PKT_F_L3_LOCAL | PKT_F_L3_BCAST), PKT_F_L3_LOCAL | PKT_F_L3_BCAST);
@@ -119,8 +121,9 @@ Test(ipv4, broadcasts_are_local_and_flagged)
 Test(ipv4, zero_source_is_accepted_only_towards_limited_broadcast)
 {
     struct netif *ifp = setup_with_recorder(253);
-    struct ik_dgram d = { .src = 0, .dst = 0xffffffffu, .dst_mac = IK_BCAST_MAC,
-                          .payload = data16, .len = 16 };
+    struct ik_dgram d = {
+        .src = 0, .dst = 0xffffffffu, .dst_mac = IK_BCAST_MAC, .payload = data16, .len = 16
+    };
     /* .src 0 means the peer in ik_dgram: build the DHCP-style frame by hand. */
     uint8_t f[128];
     size_t n = ik_frame(f, sizeof f, &d);
@@ -306,7 +309,9 @@ Test(ipv4, unknown_protocol_gets_protocol_unreachable)
 Test(ipv4, unknown_protocol_to_broadcast_is_not_answered)
 {
     struct netif *ifp = setup_with_recorder(17);
-    struct ik_dgram d = { .dst = IK_BCAST_IP, .dst_mac = IK_BCAST_MAC, .payload = data16, .len = 16 };
+    struct ik_dgram d = {
+        .dst = IK_BCAST_IP, .dst_mac = IK_BCAST_MAC, .payload = data16, .len = 16
+    };
     ik_inject(ifp, &d);
     cr_assert_eq(ik_counter("ipv4", "no_proto"), 1);
     cr_assert_eq(testkit_sent_count(ifp), 0);
@@ -400,8 +405,9 @@ Test(ipv4, send_options_ttl_tos_df_id_and_source)
 Test(ipv4, send_via_a_gateway_goes_to_the_gateways_mac)
 {
     struct netif *ifp = ipkit_setup();
-    struct ipv4_route r = { .prefix = 0xc0a80500u, .plen = 24, .gateway = IK_PEER_IP,
-                            .ifindex = ifp->index };
+    struct ipv4_route r = {
+        .prefix = 0xc0a80500u, .plen = 24, .gateway = IK_PEER_IP, .ifindex = ifp->index
+    };
     cr_assert_eq(ipv4_route_add(&r), 0);
     struct pktbuf *p = pkt_alloc(pktpool_default());
     memcpy(pkt_append(p, 16), data16, 16);
@@ -456,8 +462,9 @@ Test(ipv4, output_sends_a_complete_datagram_unchanged)
 {
     struct netif *ifp = ipkit_setup();
     uint8_t f[128];
-    struct ik_dgram d = { .src = 0x0a000005u, .dst = IK_PEER_IP, .ttl = 9, .id = 77,
-                          .payload = data16, .len = 16 };
+    struct ik_dgram d = {
+        .src = 0x0a000005u, .dst = IK_PEER_IP, .ttl = 9, .id = 77, .payload = data16, .len = 16
+    };
     size_t n = ik_frame(f, sizeof f, &d);
     struct pktbuf *p = pkt_alloc(pktpool_default());
     memcpy(pkt_append(p, (uint16_t)(n - 14)), f + 14, n - 14);
@@ -478,8 +485,11 @@ Test(ipv4, accessors_and_format)
 {
     struct netif *ifp = ipkit_setup();
     uint8_t f[128];
-    struct ik_dgram d = { .proto = 17, .payload = data16, .len = 16,
-                          .opts = (const uint8_t[4]){ 1, 1, 1, 0 }, .optlen = 4 };
+    struct ik_dgram d = { .proto = 17,
+                          .payload = data16,
+                          .len = 16,
+                          .opts = (const uint8_t[4]){ 1, 1, 1, 0 },
+                          .optlen = 4 };
     size_t n = ik_frame(f, sizeof f, &d);
     struct pktbuf *p = pkt_alloc(pktpool_default());
     memcpy(pkt_append(p, (uint16_t)(n - 14)), f + 14, n - 14);

@@ -17,8 +17,10 @@ static const uint8_t MAC2[6] = { 0x02, 0, 0, 0, 0, 0x21 };
 
 static struct ipv4_route rt(const char *prefix, uint8_t plen, const char *gw, uint16_t ifindex)
 {
-    struct ipv4_route r = { .prefix = testkit_ip(prefix), .plen = plen,
-                            .gateway = gw ? testkit_ip(gw) : 0, .ifindex = ifindex };
+    struct ipv4_route r = { .prefix = testkit_ip(prefix),
+                            .plen = plen,
+                            .gateway = gw ? testkit_ip(gw) : 0,
+                            .ifindex = ifindex };
     return r;
 }
 
@@ -124,14 +126,17 @@ Test(route, table_is_bounded)
 {
     struct netif *ifp = ipkit_setup();
     for (unsigned i = 0; i < IPV4_MAX_ROUTES; i++) {
-        struct ipv4_route r = { .prefix = 0xac000000u + (i << 8), .plen = 24,
-                                .gateway = IK_PEER_IP, .ifindex = ifp->index };
+        struct ipv4_route r = { .prefix = 0xac000000u + (i << 8),
+                                .plen = 24,
+                                .gateway = IK_PEER_IP,
+                                .ifindex = ifp->index };
         cr_assert_eq(ipv4_route_add(&r), 0, "route %u", i);
     }
     struct ipv4_route more = rt("192.0.2.0", 24, "10.0.0.2", ifp->index);
     cr_assert_eq(ipv4_route_add(&more), -KE_TOOBIG);
-    struct ipv4_route again = { .prefix = 0xac000000u, .plen = 24, .gateway = IK_PEER_IP,
-                                .ifindex = ifp->index };
+    struct ipv4_route again = {
+        .prefix = 0xac000000u, .plen = 24, .gateway = IK_PEER_IP, .ifindex = ifp->index
+    };
     cr_assert_eq(ipv4_route_add(&again), 0, "replacing needs no room");
     ipkit_end(ifp);
 }

@@ -52,8 +52,9 @@ struct l2_arp {
 static inline struct l2_arp l2_arp_default(uint16_t op, const uint8_t sha[6], uint32_t spa,
                                            const uint8_t tha[6], uint32_t tpa)
 {
-    struct l2_arp a = { .htype = 1, .ptype = 0x0800, .hlen = 6, .plen = 4, .op = op,
-                        .spa = spa, .tpa = tpa };
+    struct l2_arp a = {
+        .htype = 1, .ptype = 0x0800, .hlen = 6, .plen = 4, .op = op, .spa = spa, .tpa = tpa
+    };
     memcpy(a.sha, sha, 6);
     memcpy(a.tha, tha, 6);
     return a;
@@ -83,8 +84,12 @@ static inline struct l2_arp l2_parse_arp(const struct pktbuf *p)
     cr_assert_geq(p->len, 42, "ARP frame of %u bytes", p->len);
     cr_assert_eq(load_be16(f + 12), 0x0806, "EtherType %#x, not ARP", load_be16(f + 12));
     const uint8_t *a = f + 14;
-    struct l2_arp r = { .htype = load_be16(a), .ptype = load_be16(a + 2), .hlen = a[4],
-                        .plen = a[5], .op = load_be16(a + 6), .spa = load_be32(a + 14),
+    struct l2_arp r = { .htype = load_be16(a),
+                        .ptype = load_be16(a + 2),
+                        .hlen = a[4],
+                        .plen = a[5],
+                        .op = load_be16(a + 6),
+                        .spa = load_be32(a + 14),
                         .tpa = load_be32(a + 24) };
     memcpy(r.sha, a + 8, 6);
     memcpy(r.tha, a + 18, 6);

@@ -124,8 +124,8 @@ Test(arp, request_for_us_gets_one_reply)
 
 Test(arp, request_for_another_ip_is_ignored)
 {
-    inject_arp(L2_BCAST, l2_arp_default(1, L2_PEER_MAC, peer_ip, L2_ZERO_MAC,
-                                        testkit_ip("10.0.0.99")));
+    inject_arp(L2_BCAST,
+               l2_arp_default(1, L2_PEER_MAC, peer_ip, L2_ZERO_MAC, testkit_ip("10.0.0.99")));
     cr_assert_eq(testkit_sent_count(ifp), 0);
     uint8_t mac[6];
     cr_assert_eq(arp_lookup(ifp->index, peer_ip, mac), -KE_NOENT);
@@ -138,8 +138,8 @@ Test(arp, address_of_another_interface_is_not_answered)
 {
     static const uint8_t mac1[6] = { 0x02, 0, 0, 0, 1, 1 };
     testkit_netif("eth1", mac1, "10.0.1.1/24");
-    inject_arp(L2_BCAST, l2_arp_default(1, L2_PEER_MAC, peer_ip, L2_ZERO_MAC,
-                                        testkit_ip("10.0.1.1")));
+    inject_arp(L2_BCAST,
+               l2_arp_default(1, L2_PEER_MAC, peer_ip, L2_ZERO_MAC, testkit_ip("10.0.1.1")));
     cr_assert_eq(testkit_sent_count(ifp), 0);
     cr_assert_eq(count_entries(), 0);
     cr_assert(testkit_pool_full());
@@ -198,29 +198,74 @@ struct bad_case {
     const char *ctr;
     void (*spoil)(struct l2_arp *a);
 };
-static void sp_htype(struct l2_arp *a) { a->htype = 6; }
-static void sp_ptype(struct l2_arp *a) { a->ptype = 0x86dd; }
-static void sp_hlen(struct l2_arp *a) { a->hlen = 8; }
-static void sp_plen(struct l2_arp *a) { a->plen = 16; }
-static void sp_op0(struct l2_arp *a) { a->op = 0; }
-static void sp_op3(struct l2_arp *a) { a->op = 3; } /* RARP request */
-static void sp_sha_bcast(struct l2_arp *a) { memcpy(a->sha, L2_BCAST, 6); }
-static void sp_sha_mcast(struct l2_arp *a) { a->sha[0] |= 1; }
-static void sp_sha_zero(struct l2_arp *a) { memset(a->sha, 0, 6); }
-static void sp_spa_bcast(struct l2_arp *a) { a->spa = 0xffffffffu; }
-static void sp_spa_dbcast(struct l2_arp *a) { a->spa = testkit_ip("10.0.0.255"); }
-static void sp_spa_mcast(struct l2_arp *a) { a->spa = testkit_ip("224.0.0.1"); }
-static void sp_spa_ours(struct l2_arp *a) { a->spa = testkit_ip("10.0.0.1"); }
+static void sp_htype(struct l2_arp *a)
+{
+    a->htype = 6;
+}
+static void sp_ptype(struct l2_arp *a)
+{
+    a->ptype = 0x86dd;
+}
+static void sp_hlen(struct l2_arp *a)
+{
+    a->hlen = 8;
+}
+static void sp_plen(struct l2_arp *a)
+{
+    a->plen = 16;
+}
+static void sp_op0(struct l2_arp *a)
+{
+    a->op = 0;
+}
+static void sp_op3(struct l2_arp *a)
+{
+    a->op = 3;
+} /* RARP request */
+static void sp_sha_bcast(struct l2_arp *a)
+{
+    memcpy(a->sha, L2_BCAST, 6);
+}
+static void sp_sha_mcast(struct l2_arp *a)
+{
+    a->sha[0] |= 1;
+}
+static void sp_sha_zero(struct l2_arp *a)
+{
+    memset(a->sha, 0, 6);
+}
+static void sp_spa_bcast(struct l2_arp *a)
+{
+    a->spa = 0xffffffffu;
+}
+static void sp_spa_dbcast(struct l2_arp *a)
+{
+    a->spa = testkit_ip("10.0.0.255");
+}
+static void sp_spa_mcast(struct l2_arp *a)
+{
+    a->spa = testkit_ip("224.0.0.1");
+}
+static void sp_spa_ours(struct l2_arp *a)
+{
+    a->spa = testkit_ip("10.0.0.1");
+}
 
 Test(arp, malformed_packets_are_counted_and_dropped)
 {
     static const struct bad_case cases[] = {
-        { "bad_htype", sp_htype },         { "bad_ptype", sp_ptype },
-        { "bad_hlen", sp_hlen },           { "bad_plen", sp_plen },
-        { "bad_op", sp_op0 },              { "bad_op", sp_op3 },
-        { "bad_sender_mac", sp_sha_bcast }, { "bad_sender_mac", sp_sha_mcast },
-        { "bad_sender_mac", sp_sha_zero }, { "bad_sender_ip", sp_spa_bcast },
-        { "bad_sender_ip", sp_spa_dbcast }, { "bad_sender_ip", sp_spa_mcast },
+        { "bad_htype", sp_htype },
+        { "bad_ptype", sp_ptype },
+        { "bad_hlen", sp_hlen },
+        { "bad_plen", sp_plen },
+        { "bad_op", sp_op0 },
+        { "bad_op", sp_op3 },
+        { "bad_sender_mac", sp_sha_bcast },
+        { "bad_sender_mac", sp_sha_mcast },
+        { "bad_sender_mac", sp_sha_zero },
+        { "bad_sender_ip", sp_spa_bcast },
+        { "bad_sender_ip", sp_spa_dbcast },
+        { "bad_sender_ip", sp_spa_mcast },
         { "addr_conflict", sp_spa_ours },
     };
     for (unsigned i = 0; i < KARRAY_SIZE(cases); i++) {

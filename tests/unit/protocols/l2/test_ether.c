@@ -15,10 +15,10 @@ static struct netif *ifp;
 static struct {
     unsigned calls;
     uint32_t flags;
-    long l2_minus_data;  /* PKT_L2 - data_off */
-    long l3_minus_l2;    /* PKT_L3 - PKT_L2 */
+    long l2_minus_data; /* PKT_L2 - data_off */
+    long l3_minus_l2;   /* PKT_L3 - PKT_L2 */
     uint16_t ifindex;
-    int result;          /* what the handler answers */
+    int result; /* what the handler answers */
 } seen;
 
 static int record(void *ctx, struct pktbuf *pkt)

@@ -18,14 +18,14 @@
 
 /* What a test handler saw. */
 struct seen {
-    int result;             /* what the handler returns */
+    int result; /* what the handler returns */
     unsigned calls;
     struct udp_info info;
     uint8_t payload[256];
-    bool data_at_l4;        /* the L4 view starts at the UDP header (L5 right after it) */
-    uint16_t len;           /* pkt->len */
-    bool l5_after_l4;       /* L5 == L4 + 8 */
-    int reply_rc;           /* udp_reply result when reply is set */
+    bool data_at_l4;  /* the L4 view starts at the UDP header (L5 right after it) */
+    uint16_t len;     /* pkt->len */
+    bool l5_after_l4; /* L5 == L4 + 8 */
+    int reply_rc;     /* udp_reply result when reply is set */
     bool reply;
 };
 
@@ -61,8 +61,9 @@ Test(udp, valid_datagram_reaches_its_port_handler)
     struct netif *ifp = udpkit_setup();
     struct seen s = { .result = KH_TAKEN };
     listen_on(5000, &s);
-    struct uk_dgram d = { .sport = 40000, .dport = 5000, .payload = hello,
-                          .payload_len = sizeof hello };
+    struct uk_dgram d = {
+        .sport = 40000, .dport = 5000, .payload = hello, .payload_len = sizeof hello
+    };
     udpkit_inject(ifp, &d);
     cr_assert_eq(s.calls, 1);
     cr_assert(s.data_at_l4, "the L4 view must start at the UDP header");
@@ -103,8 +104,9 @@ Test(udp, zero_checksum_means_none_and_is_accepted)
     struct netif *ifp = udpkit_setup();
     struct seen s = { .result = KH_TAKEN };
     listen_on(5000, &s);
-    struct uk_dgram d = { .sport = 1, .dport = 5000, .payload = hello, .payload_len = 5,
-                          .zero_csum = true };
+    struct uk_dgram d = {
+        .sport = 1, .dport = 5000, .payload = hello, .payload_len = 5, .zero_csum = true
+    };
     udpkit_inject(ifp, &d);
     cr_assert_eq(s.calls, 1);
     cr_assert_eq(udpkit_counter("udp", "csum_none"), 1);
@@ -116,8 +118,9 @@ Test(udp, bad_checksum_is_counted_and_dropped_silently)
     struct netif *ifp = udpkit_setup();
     struct seen s = { .result = KH_TAKEN };
     listen_on(5000, &s);
-    struct uk_dgram d = { .sport = 1, .dport = 5000, .payload = hello, .payload_len = 5,
-                          .bad_csum = true };
+    struct uk_dgram d = {
+        .sport = 1, .dport = 5000, .payload = hello, .payload_len = 5, .bad_csum = true
+    };
     udpkit_inject(ifp, &d);
     cr_assert_eq(s.calls, 0);
     cr_assert_eq(udpkit_counter("udp", "csum_bad"), 1);
@@ -132,8 +135,13 @@ Test(udp, length_field_below_header_size_is_dropped)
     struct netif *ifp = udpkit_setup();
     struct seen s = { .result = KH_TAKEN };
     listen_on(5000, &s);
-    struct uk_dgram d = { .sport = 1, .dport = 5000, .payload = hello, .payload_len = 4,
-                          .set_ulen = true, .ulen = 7, .zero_csum = true };
+    struct uk_dgram d = { .sport = 1,
+                          .dport = 5000,
+                          .payload = hello,
+                          .payload_len = 4,
+                          .set_ulen = true,
+                          .ulen = 7,
+                          .zero_csum = true };
     udpkit_inject(ifp, &d);
     cr_assert_eq(s.calls, 0);
     cr_assert_eq(udpkit_counter("udp", "len_short"), 1);
@@ -146,8 +154,13 @@ Test(udp, length_field_beyond_ip_payload_is_dropped)
     struct netif *ifp = udpkit_setup();
     struct seen s = { .result = KH_TAKEN };
     listen_on(5000, &s);
-    struct uk_dgram d = { .sport = 1, .dport = 5000, .payload = hello, .payload_len = 4,
-                          .set_ulen = true, .ulen = 8 + 5, .zero_csum = true };
+    struct uk_dgram d = { .sport = 1,
+                          .dport = 5000,
+                          .payload = hello,
+                          .payload_len = 4,
+                          .set_ulen = true,
+                          .ulen = 8 + 5,
+                          .zero_csum = true };
     udpkit_inject(ifp, &d);
     cr_assert_eq(s.calls, 0);
     cr_assert_eq(udpkit_counter("udp", "len_over"), 1);
@@ -184,8 +197,9 @@ Test(udp, bytes_beyond_the_length_field_are_trimmed)
     listen_on(5000, &s);
     /* 6 junk bytes inside the IP total length after an 8 + 5 byte datagram;
      * the checksum covers only the 13 bytes of the Length field */
-    struct uk_dgram d = { .sport = 1, .dport = 5000, .payload = hello, .payload_len = 5,
-                          .ip_pad = 6 };
+    struct uk_dgram d = {
+        .sport = 1, .dport = 5000, .payload = hello, .payload_len = 5, .ip_pad = 6
+    };
     udpkit_inject(ifp, &d);
     cr_assert_eq(s.calls, 1);
     cr_assert_eq(s.len, 13);
@@ -262,8 +276,12 @@ Test(udp, no_port_unreachable_for_broadcasts)
 {
     struct netif *ifp = udpkit_setup();
     /* directed broadcast to 10.0.0.255 in an Ethernet broadcast frame */
-    struct uk_dgram d = { .dst_mac = UK_BCAST_MAC, .dst = UK_BCAST_IP, .sport = 68,
-                          .dport = 67, .payload = hello, .payload_len = 4 };
+    struct uk_dgram d = { .dst_mac = UK_BCAST_MAC,
+                          .dst = UK_BCAST_IP,
+                          .sport = 68,
+                          .dport = 67,
+                          .payload = hello,
+                          .payload_len = 4 };
     udpkit_inject(ifp, &d);
     /* limited broadcast */
     d.dst = 0xffffffffu;
@@ -303,8 +321,9 @@ Test(udp, the_received_buffer_is_left_as_the_raiser_gave_it)
     struct ip_view v = { 0 };
     struct kguard g = ipv4_guard_proto(17);
     cr_assert_eq(ipv4_LocalArrived_install(observe_ip, &v, &g, NULL, NULL), 0);
-    struct uk_dgram d = { .sport = 1, .dport = 5000, .payload = hello, .payload_len = 5,
-                          .ip_pad = 3 };
+    struct uk_dgram d = {
+        .sport = 1, .dport = 5000, .payload = hello, .payload_len = 5, .ip_pad = 3
+    };
     udpkit_inject(ifp, &d);
     cr_assert_eq(s.calls, 1);
     cr_assert(s.data_at_l4);
@@ -402,8 +421,9 @@ Test(udp, udp_reply_swaps_addresses_and_ports)
     struct netif *ifp = udpkit_setup();
     struct seen s = { .result = KH_TAKEN, .reply = true };
     listen_on(6000, &s);
-    struct uk_dgram d = { .sport = 50000, .dport = 6000, .payload = hello,
-                          .payload_len = sizeof hello };
+    struct uk_dgram d = {
+        .sport = 50000, .dport = 6000, .payload = hello, .payload_len = sizeof hello
+    };
     udpkit_inject(ifp, &d);
     cr_assert_eq(s.reply_rc, 0);
     struct uk_sent r;
@@ -424,8 +444,12 @@ Test(udp, udp_reply_to_a_broadcast_comes_from_the_interface_address)
     struct netif *ifp = udpkit_setup();
     struct seen s = { .result = KH_TAKEN, .reply = true };
     listen_on(6000, &s);
-    struct uk_dgram d = { .dst_mac = UK_BCAST_MAC, .dst = UK_BCAST_IP, .sport = 50000,
-                          .dport = 6000, .payload = hello, .payload_len = 4 };
+    struct uk_dgram d = { .dst_mac = UK_BCAST_MAC,
+                          .dst = UK_BCAST_IP,
+                          .sport = 50000,
+                          .dport = 6000,
+                          .payload = hello,
+                          .payload_len = 4 };
     udpkit_inject(ifp, &d);
     cr_assert_eq(s.reply_rc, 0);
     struct uk_sent r;

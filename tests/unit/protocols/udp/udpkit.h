@@ -25,16 +25,16 @@ extern const uint8_t UK_BCAST_MAC[6];
 
 /** A datagram to build. Zero fields take the defaults noted. */
 struct uk_dgram {
-    const uint8_t *dst_mac;  /* NULL: UK_OUR_MAC */
-    uint32_t src, dst;       /* 0: UK_PEER_IP, UK_OUR_IP */
+    const uint8_t *dst_mac; /* NULL: UK_OUR_MAC */
+    uint32_t src, dst;      /* 0: UK_PEER_IP, UK_OUR_IP */
     uint16_t sport, dport;
     const void *payload;
     size_t payload_len;
-    bool zero_csum;          /* send checksum 0 (none) */
-    bool bad_csum;           /* flip the checksum */
-    bool set_ulen;           /* use @ulen instead of 8 + payload_len */
+    bool zero_csum; /* send checksum 0 (none) */
+    bool bad_csum;  /* flip the checksum */
+    bool set_ulen;  /* use @ulen instead of 8 + payload_len */
     uint16_t ulen;
-    size_t ip_pad;           /* junk bytes after the datagram inside the IP total length */
+    size_t ip_pad; /* junk bytes after the datagram inside the IP total length */
 };
 
 /** udpkit_setup - the whole stack on eth0; returns the interface. */
@@ -48,13 +48,13 @@ void udpkit_inject_frags(struct netif *ifp, const struct uk_dgram *d, uint16_t m
 
 /** A frame that was sent, parsed. Pointers into @frame. */
 struct uk_sent {
-    struct pktbuf *frame;    /* owned: udpkit_sent_free() */
+    struct pktbuf *frame; /* owned: udpkit_sent_free() */
     const uint8_t *eth, *ip, *l4;
     uint16_t ethertype;
     uint8_t proto;
     uint32_t src, dst;
-    uint16_t ip_total, frag;  /* total length, flags+offset field (host order) */
-    uint16_t l4_len;          /* bytes from the L4 header to the IP end */
+    uint16_t ip_total, frag; /* total length, flags+offset field (host order) */
+    uint16_t l4_len;         /* bytes from the L4 header to the IP end */
 };
 /** udpkit_take - the oldest frame sent on @ifp, parsed; false when none. */
 bool udpkit_take(struct netif *ifp, struct uk_sent *s);

@@ -232,6 +232,12 @@ void netif_destroy_all(void)
         kport_detach(ifp->port);
         if (ifp->port->ops->stop)
             ifp->port->ops->stop(ifp->port);
+    }
+    /* Closed only once every port has stopped: a buffer of one port's pool
+     * may sit in another's transmit ring (a zero-copy forward) until that
+     * port's stop reclaims it, and a pool is destroyed only when full. */
+    for (unsigned i = nifs; i-- > 0;) {
+        struct netif *ifp = ifs[i];
         if (ifp->port->ops->close)
             ifp->port->ops->close(ifp->port);
         kfree(ifp);

@@ -228,9 +228,15 @@ static int install_signals(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     /* No SA_RESTART: poll() in arch_idle returns EINTR so the loop sees the
-     * flag at once. SA_RESETHAND: a second signal during shutdown kills. */
+     * flag at once. SIGINT with SA_RESETHAND: an operator's second Ctrl-C
+     * during shutdown kills. SIGTERM without it: a supervisor that signals
+     * both the process and its group (GNU timeout does) delivers it twice,
+     * and the second must not cut the orderly shutdown and its pool report
+     * short. */
+    struct sigaction term = sa;
     sa.sa_flags = SA_RESETHAND;
-    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0) {
+    term.sa_flags = 0;
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &term, NULL) < 0) {
         perror("spindle: sigaction");
         return -1;
     }

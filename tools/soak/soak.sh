@@ -137,6 +137,10 @@ echo "   router: nomem $nomem, tx_errors $txerr"
 [ -n "${echo_tx:-}" ] && [ "$echo_rx" = "$echo_tx" ] || fail "UDP echo: ${echo_rx:-?} of ${echo_tx:-?}"
 [ "$bad" = 0 ] || fail "$bad installs or removes failed"
 [ "$installs" -ge $((secs / 3)) ] || fail "only $installs installs in $secs s"
+# iperf3 must have run to the end: a run it abandoned (an error in its JSON)
+# reads as 0 Mbit/s, and its retransmissions then prove nothing.
+awk -v m="${mbps:-0}" 'BEGIN { exit !(m > 0) }' ||
+	fail "iperf3 measured no TCP throughput: it stopped before the end of the soak"
 if [ "${retr:-}" != - ] && [ -n "${retr:-}" ] && [ "$retr" -gt "$explained" ]; then
 	fail "iperf3: $retr retransmissions, $explained explained"
 fi

@@ -39,7 +39,7 @@ SK_P=flt$$
 SK_TMP=$(mktemp -d /tmp/spindle-faults.XXXXXX)
 # shellcheck source=tools/soak/lib.sh
 . "$SK_ROOT/tools/soak/lib.sh"
-trap "${SOAK_KEEP:+:} sk_cleanup" EXIT
+trap '${SOAK_KEEP:+:} sk_cleanup' EXIT
 trap 'exit 1' INT TERM
 FAILED=()
 fail() { echo "FAIL: $*"; FAILED+=("$*"); }

@@ -39,14 +39,14 @@ SK_P=soak$$
 SK_TMP=$(mktemp -d /tmp/spindle-soak.XXXXXX)
 # shellcheck source=tools/soak/lib.sh
 . "$SK_ROOT/tools/soak/lib.sh"
-trap "${SOAK_KEEP:+:} sk_cleanup" EXIT
+trap '${SOAK_KEEP:+:} sk_cleanup' EXIT
 trap 'exit 1' INT TERM
 secs=$((minutes * 60))
 FAILED=()
 fail() { echo "FAIL: $*"; FAILED+=("$*"); }
 
 "$RL_LABSH" up "$SK_P" >/dev/null || { echo "FAIL: router lab up"; exit 1; }
-rl_servers || { echo "FAIL: no servers in C2"; exit 1; }
+rl_servers $((secs + 600)) || { echo "FAIL: no servers in C2"; exit 1; }
 cat >"$SK_TMP/router.conf" <<CONF
 interface eth0 driver=$SK_NIC
 interface eth1 driver=$SK_NIC
@@ -157,6 +157,7 @@ if [ -n "$json" ]; then
 		"$(grep -q '^vm: shutdown complete, buffer pools full' "$SK_LOG" && echo true || echo false)" >"$json"
 fi
 if [ ${#FAILED[@]} -ne 0 ]; then
+	grep -h '"error"' "$SK_TMP/tcp.json" 2>/dev/null | sed 's/^/   iperf3: /'
 	echo "---- serial log (last 40 lines)"
 	tail -40 "$SK_LOG" | sed 's/^/   | /'
 	echo "FAILED: ${#FAILED[@]}"

@@ -123,11 +123,14 @@ rl_cleanup() {
 	"$RL_LABSH" down "$RL_P" >/dev/null 2>&1
 }
 
-# rl_servers: iperf3 and sockperf servers in C2 (killed when the lab goes).
+# rl_servers [SECONDS]: iperf3 and sockperf servers in C2 for SECONDS
+# (default 900), killed earlier when the lab goes. A caller whose traffic
+# runs longer must pass its own lifetime: a server that times out mid-run
+# ends iperf3's test with an error and 0 Mbit/s in its summary.
 rl_servers() {
-	rl_c2 timeout 900 sockperf server -i 10.2.0.2 -p 11111 >"$RL_TMP/sockperf-server.log" 2>&1 &
-	rl_c2 timeout 900 iperf3 -s -B 10.2.0.2 -p 5201 >"$RL_TMP/iperf3-server.log" 2>&1 &
-	local i
+	local life=${1:-900} i
+	rl_c2 timeout "$life" sockperf server -i 10.2.0.2 -p 11111 >"$RL_TMP/sockperf-server.log" 2>&1 &
+	rl_c2 timeout "$life" iperf3 -s -B 10.2.0.2 -p 5201 >"$RL_TMP/iperf3-server.log" 2>&1 &
 	for ((i = 0; i < 50; i++)); do
 		rl_c2 ss -ltn 2>/dev/null | grep -q ':5201 ' && return 0
 		sleep 0.1

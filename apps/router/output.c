@@ -76,6 +76,26 @@ static void router_transmit(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_
         router.ctr[RT_TX_ERRORS]++;
 }
 
+/* router_emit - gro.h's gro_emit_fn: send what coalescing gives back. */
+static void router_emit(void *ctx, struct pktbuf *pkt, uint16_t ifindex, uint32_t next_hop)
+{
+    (void)ctx;
+    router_transmit(pkt, ifindex, next_hop, false);
+}
+
+/*
+ * router_gro_port - the port of interface @ifindex cuts TCP super-frames
+ * (TSO4), completes partial checksums and gathers chained buffers: what a
+ * coalesced frame needs (gro.h). Without these a super-frame would only be
+ * cut again in software, so segments leave unchanged.
+ */
+static bool router_gro_port(uint16_t ifindex)
+{
+    const struct netif *ifp = netif_get(ifindex);
+    const struct kport *port = ifp != NULL ? ifp->port : NULL;
+    return port != NULL && port->tx_tso4 && port->tx_csum && port->tx_gather;
+}
+
 void router_flush(void)
 {
     if (router.flushing)
@@ -97,9 +117,13 @@ void router_flush(void)
             }
             router.ctr[RT_COPIED]++;
         }
+        if (router.gro_on && !e->redirect && router_gro_port(e->ifindex) &&
+            gro_offer(&router.gro, pkt, e->ifindex, e->next_hop, router_emit, NULL))
+            continue;
         router_transmit(pkt, e->ifindex, e->next_hop, e->redirect);
     }
     q->n = 0;
+    gro_flush(&router.gro, router_emit, NULL); /* nothing is held past the pass */
     router.flushing = false;
 }
 

@@ -20,16 +20,20 @@ static int router_install(struct kext *x, char *err, size_t errlen)
         ksnprintf(err, errlen, "already installed (one instance forwards for all interfaces)");
         return -KE_EXIST;
     }
-    bool zerocopy = true, redirects = true;
+    bool zerocopy = true, redirects = true, gro = true;
     int rc = kext_yes_no(x, "zerocopy", true, &zerocopy, err, errlen);
     if (rc == 0)
         rc = kext_yes_no(x, "redirects", true, &redirects, err, errlen);
+    if (rc == 0)
+        rc = kext_yes_no(x, "gro", true, &gro, err, errlen);
     if (rc < 0)
         return rc;
 
     memset(&router, 0, sizeof router);
     router.zerocopy = zerocopy;
     router.redirects = redirects;
+    router.gro_on = gro;
+    router.gro.ctr = &router.ctr[RT_GRO_MERGED];
     router.caps = x->caps;
     router.stats.node = "router";
     router.stats.names = router_ctr_names;
@@ -77,7 +81,7 @@ static void router_remove(struct kext *x)
     router.installed = false;
 }
 
-static const char *const router_params[] = { "zerocopy", "redirects", NULL };
+static const char *const router_params[] = { "zerocopy", "redirects", "gro", NULL };
 
 /* It needs the right to forward what arrives on, and leaves by, interfaces. */
 static const struct kext_need router_needs[] = {
@@ -87,7 +91,8 @@ static const struct kext_need router_needs[] = {
 
 static const struct kextension router_ext = {
     .name = "router",
-    .usage = "router [zerocopy=yes|no] [redirects=yes|no] [grant=ipv4-forward:IF[-IF]]",
+    .usage =
+        "router [zerocopy=yes|no] [redirects=yes|no] [gro=yes|no] [grant=ipv4-forward:IF[-IF]]",
     .summary = "forwards IPv4 datagrams not for us (RFC 1812)",
     .event = &ipv4_PacketArrived,
     .guard = "destination not local, arrival interface granted",

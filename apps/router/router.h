@@ -2,8 +2,8 @@
  * apps/router/router.h — IPv4 forwarding as an extension (RFC 1812,
  * "Requirements for IP Version 4 Routers").
  *
- * Configuration: "extension router [zerocopy=yes|no] [redirects=yes|no]"
- * (one instance). It installs one handler on ipv4_PacketArrived with a
+ * Configuration: "extension router [zerocopy=yes|no] [redirects=yes|no]
+ * [gro=yes|no]" (one instance). It installs one handler on ipv4_PacketArrived with a
  * guard "destination is not one of my addresses" (a trusted C predicate on
  * PKT_F_L3_LOCAL, which the IPv4 node sets for our addresses and
  * broadcasts). The IPv4 node has already validated the header and dropped
@@ -46,6 +46,16 @@
  * If someone else still holds the buffer then, it is copied first. With
  * zerocopy=no every datagram is copied in the handler and sent at once.
  * Tests that inject frames must run due timers (testkit_advance(0)).
+ *
+ * Receive coalescing (gro=yes, the default; apps/router/gro.h). In the
+ * transmit pass, consecutive in-order segments of one TCP connection
+ * leaving by an interface whose port takes TSO4 (virtio-net HOST_TSO4),
+ * partial checksums and chained buffers are merged into one TCP/IPv4
+ * super-frame, zero copy, and sent as one frame for the device to cut
+ * again: the rules are Linux GRO's. Whatever is held is sent at the end of
+ * the pass, so no segment waits past its receive burst. Other ports (e1000
+ * has no TSO here) get the segments unchanged. zerocopy=no forwards each
+ * datagram at once and so never coalesces.
  *
  * Counters: node "router" (apps/router/router_impl.h lists them), one node
  * "router.IFNAME" per interface (rx, rx_bytes, tx, tx_bytes, dropped), and

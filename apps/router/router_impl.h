@@ -14,6 +14,7 @@
 #include "kernel/pktbuf.h"
 #include "kernel/stats.h"
 #include "netgraph/netif.h"
+#include "apps/router/gro.h"
 
 #define ROUTER_TXQ_MAX 256 /* datagrams held for one deferred transmit pass */
 
@@ -42,8 +43,15 @@ enum router_ctr {
     RT_NOMEM,           /* no buffer for a private copy: dropped */
     RT_TX_ERRORS,       /* ipv4_output failed (fragment buffers, ARP queue, port) */
     RT_NOT_GRANTED,     /* the route leaves by an interface outside the grant: dropped */
+    RT_GRO_MERGED,      /* TCP segments merged into a super-frame (gro.h GRO_MERGED) */
+    RT_GRO_SUPERFRAMES, /* super-frames sent in their place (GRO_SUPERFRAMES) */
+    RT_GRO_BAD_CSUM,    /* segments not merged: wrong TCP checksum (GRO_BAD_CSUM) */
     RT_NCTR
 };
+
+_Static_assert(RT_GRO_SUPERFRAMES - RT_GRO_MERGED == GRO_SUPERFRAMES &&
+                   RT_GRO_BAD_CSUM - RT_GRO_MERGED == GRO_BAD_CSUM,
+               "the router's GRO counters are the gro_table's, in its order");
 
 /** Counters of node "router.IFNAME", one group per interface. */
 enum router_if_ctr {
@@ -80,6 +88,7 @@ struct router {
     bool installed;
     bool zerocopy;              /* parameter zerocopy=yes (default) */
     bool redirects;             /* parameter redirects=yes (default) */
+    bool gro_on;                /* parameter gro=yes (default): coalesce TCP segments (gro.h) */
     const struct kcapset *caps; /* its grant: "ipv4-forward" interfaces (protocols/ipv4/ipv4.h) */
     uint64_t ctr[RT_NCTR];
     struct kstat_group stats;
@@ -87,6 +96,7 @@ struct router {
     struct router_txq q[2]; /* double buffer: one fills while the other is sent */
     unsigned cur;           /* the queue handlers append to */
     bool flushing;
+    struct gro_table gro; /* segments held during one transmit pass (gro=yes) */
 };
 extern struct router router;
 /** router_ctr_names - the names of node "router"'s counters, RT_NCTR of them (state.c). */

@@ -42,7 +42,7 @@ rl_spindle_config() {
 	fi
 	echo "address eth0 10.1.0.1/24"
 	echo "address eth1 10.2.0.1/24"
-	echo "extension router"
+	echo "extension router${RL_ROUTER_PARAMS:+ $RL_ROUTER_PARAMS}" # e.g. gro=no
 }
 
 # rl_start KIND NIC: start a router and wait until it says it is ready.

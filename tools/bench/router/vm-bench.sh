@@ -24,6 +24,9 @@
 #    every packet buffer back in its pool).
 # 4. Prints a table with the spindle/Linux ratios; writes DIR-out/
 #    router-bench.json and router-bench.png (default --out: DIR/router-bench).
+# RL_ROUTER_PARAMS (environment): more parameters of spindle's "extension
+# router" line, e.g. RL_ROUTER_PARAMS=gro=no for the figures without
+# receive coalescing.
 # The accelerator is chosen once (--kvm auto: KVM only when both images
 # pass the launcher's probe boot, tools/bench/lib/vm.sh bench_accel) and
 # used for both VMs. Bounded: about 40 s per VM at S = 5 (the Linux VM
@@ -51,7 +54,7 @@ while [ $# -gt 0 ]; do
 	--udp-rate) UDP_RATE=${2:?}; shift 2 ;;
 	--out) OUT=${2:?}; shift 2 ;;
 	--kvm) KVM=${2:?}; shift 2 ;;
-	-h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "vm-bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done

@@ -53,18 +53,13 @@ static struct pktbuf *router_copy(struct pktbuf *pkt)
 }
 
 /*
- * router_transmit - the last step for datagram @pkt (our only reference):
- * TTL, the redirect and ipv4_output() (a next hop ARP cannot resolve comes
- * back as arp.ResolveFailed: unreach.c).
+ * router_transmit_on - the last step for datagram @pkt (our only reference)
+ * leaving by @out: TTL, the redirect and ipv4_output() (a next hop ARP
+ * cannot resolve comes back as arp.ResolveFailed: unreach.c).
  */
-static void router_transmit(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_hop, bool redirect)
+static inline void router_transmit_on(struct netif *out, struct pktbuf *pkt, uint32_t next_hop,
+                                      bool redirect)
 {
-    struct netif *out = netif_get(ifindex);
-    if (out == NULL) {
-        router.ctr[RT_NO_IF]++;
-        pkt_free(pkt);
-        return;
-    }
     pkt_focus(pkt, PKT_L3); /* ours alone: the data becomes the datagram */
     uint8_t *h = pkt_data(pkt);
     router_ttl_decrement(h);
@@ -76,6 +71,18 @@ static void router_transmit(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_
         router.ctr[RT_TX_ERRORS]++;
 }
 
+/* router_transmit - router_transmit_on interface @ifindex, if it still exists. */
+static void router_transmit(struct pktbuf *pkt, uint16_t ifindex, uint32_t next_hop, bool redirect)
+{
+    struct netif *out = netif_get(ifindex);
+    if (out == NULL) {
+        router.ctr[RT_NO_IF]++;
+        pkt_free(pkt);
+        return;
+    }
+    router_transmit_on(out, pkt, next_hop, redirect);
+}
+
 /* router_emit - gro.h's gro_emit_fn: send what coalescing gives back. */
 static void router_emit(void *ctx, struct pktbuf *pkt, uint16_t ifindex, uint32_t next_hop)
 {
@@ -84,15 +91,14 @@ static void router_emit(void *ctx, struct pktbuf *pkt, uint16_t ifindex, uint32_
 }
 
 /*
- * router_gro_port - the port of interface @ifindex cuts TCP super-frames
- * (TSO4), completes partial checksums and gathers chained buffers: what a
+ * router_gro_port - the port of @out cuts TCP super-frames (TSO4),
+ * completes partial checksums and gathers chained buffers: what a
  * coalesced frame needs (gro.h). Without these a super-frame would only be
  * cut again in software, so segments leave unchanged.
  */
-static bool router_gro_port(uint16_t ifindex)
+static inline bool router_gro_port(const struct netif *out)
 {
-    const struct netif *ifp = netif_get(ifindex);
-    const struct kport *port = ifp != NULL ? ifp->port : NULL;
+    const struct kport *port = out->port;
     return port != NULL && port->tx_tso4 && port->tx_csum && port->tx_gather;
 }
 
@@ -117,13 +123,20 @@ void router_flush(void)
             }
             router.ctr[RT_COPIED]++;
         }
-        if (router.gro_on && !e->redirect && router_gro_port(e->ifindex) &&
+        struct netif *out = netif_get(e->ifindex);
+        if (out == NULL) {
+            router.ctr[RT_NO_IF]++;
+            pkt_free(pkt);
+            continue;
+        }
+        if (router.gro_on && router_gro_port(out) && !e->redirect &&
             gro_offer(&router.gro, pkt, e->ifindex, e->next_hop, router_emit, NULL))
             continue;
-        router_transmit(pkt, e->ifindex, e->next_hop, e->redirect);
+        router_transmit_on(out, pkt, e->next_hop, e->redirect);
     }
     q->n = 0;
-    gro_flush(&router.gro, router_emit, NULL); /* nothing is held past the pass */
+    if (router.gro.n > 0)
+        gro_flush(&router.gro, router_emit, NULL); /* nothing is held past the pass */
     router.flushing = false;
 }
 

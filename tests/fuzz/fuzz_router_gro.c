@@ -166,6 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct kport *tso = ifs[1]->port;
         tso->tx_tso4 = tso->tx_csum = tso->tx_gather = 1;
         static const uint8_t peer[6] = { 2, 0, 0, 0, 0, 0x99 };
+        fk_inject(ifs[0], f, fk_arp(f, 1, peer, 0x0a000002u, 0x0a000001u)); /* ICMP errors */
         fk_inject(ifs[1], f, fk_arp(f, 1, peer, 0x0a010002u, 0x0a010001u));
         fk_inject(ifs[2], f, fk_arp(f, 1, peer, 0x0a020002u, 0x0a020001u));
         fk_drain();
@@ -186,6 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     netgraph_poll(false);
     check_sent();
     fk_drain();
+    fk_settle(0); /* whatever waits for ARP resolves or is given up */
     fk_check_pools("fuzz-router-gro");
     return 0;
 }

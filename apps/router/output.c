@@ -91,15 +91,17 @@ static void router_emit(void *ctx, struct pktbuf *pkt, uint16_t ifindex, uint32_
 }
 
 /*
- * router_gro_port - the port of @out cuts TCP super-frames (TSO4),
- * completes partial checksums and gathers chained buffers: what a
- * coalesced frame needs (gro.h). Without these a super-frame would only be
- * cut again in software, so segments leave unchanged.
+ * router_gro_due - datagram @pkt may be coalesced on its way out of @out:
+ * the port cuts TCP super-frames (TSO4), completes partial checksums and
+ * gathers chained buffers, what a coalesced frame needs (gro.h; without
+ * them it would only be cut again in software), and the datagram fits the
+ * outgoing MTU (one that does not is fragmented, RFC 791 3.2, not cut).
  */
-static inline bool router_gro_port(const struct netif *out)
+static inline bool router_gro_due(const struct netif *out, const struct pktbuf *pkt)
 {
     const struct kport *port = out->port;
-    return port != NULL && port->tx_tso4 && port->tx_csum && port->tx_gather;
+    return port != NULL && port->tx_tso4 && port->tx_csum && port->tx_gather &&
+           pkt_layer_len(pkt, PKT_L3) <= (out->mtu != 0 ? out->mtu : 1500u);
 }
 
 void router_flush(void)
@@ -129,7 +131,7 @@ void router_flush(void)
             pkt_free(pkt);
             continue;
         }
-        if (router.gro_on && router_gro_port(out) && !e->redirect &&
+        if (router.gro_on && router_gro_due(out, pkt) && !e->redirect &&
             gro_offer(&router.gro, pkt, e->ifindex, e->next_hop, router_emit, NULL))
             continue;
         router_transmit_on(out, pkt, e->next_hop, e->redirect);

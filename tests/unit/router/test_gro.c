@@ -370,6 +370,25 @@ Test(gro, a_port_without_tso_gets_the_segments_unchanged)
     down();
 }
 
+Test(gro, segments_fragmented_for_a_smaller_mtu_are_not_merged)
+{
+    eth1->mtu = 1000; /* DF clear: each segment leaves as two fragments */
+    struct gk_seg t = FLOW, s[3];
+    t.no_df = true;
+    gk_train(s, 3, &t, GK_SEQ0, 1, GK_MSS);
+    burst(s, 3);
+    cr_assert_eq(testkit_sent_count(eth1), 6);
+    for (unsigned i = 0; i < 6; i++) {
+        struct pktbuf *p = testkit_sent(eth1);
+        cr_assert_eq(p->flags & PKT_F_GSO_TCPV4, 0);
+        cr_assert_leq(p->len, 14u + 1000u);
+        pkt_free(p);
+    }
+    cr_assert_eq(ctr("gro_merged"), 0);
+    cr_assert_eq(ctr("fragmented"), 3);
+    down();
+}
+
 Test(gro_conf, gro_no_turns_it_off)
 {
     up("no");

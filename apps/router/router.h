@@ -50,8 +50,8 @@
  * Receive coalescing (gro=yes, the default; apps/router/gro.h). In the
  * transmit pass, consecutive in-order segments of one TCP connection
  * leaving by an interface whose port takes TSO4 (virtio-net HOST_TSO4),
- * partial checksums and chained buffers are merged into one TCP/IPv4
- * super-frame, zero copy, and sent as one frame for the device to cut
+ * partial checksums and chained buffers, and that fit its MTU, are merged
+ * into one TCP/IPv4 super-frame, zero copy, and sent as one frame for the device to cut
  * again: the rules are Linux GRO's. Whatever is held is sent at the end of
  * the pass, so no segment waits past its receive burst. Other ports (e1000
  * has no TSO here) get the segments unchanged. zerocopy=no forwards each

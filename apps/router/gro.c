@@ -78,7 +78,11 @@ static bool tcp_csum_ok(const uint8_t *ip, uint16_t total)
 static bool seg_csum_ok(struct gro_table *t, const struct pktbuf *pkt, const uint8_t *ip,
                         uint16_t total)
 {
-    if ((pkt->flags & PKT_F_CSUM_VALID) || tcp_csum_ok(ip, total))
+    if (pkt->flags & PKT_F_CSUM_VALID)
+        return true;
+    if (t->ctr != NULL)
+        t->ctr[GRO_CSUM_CHECKED]++;
+    if (tcp_csum_ok(ip, total))
         return true;
     if (t->ctr != NULL)
         t->ctr[GRO_BAD_CSUM]++;

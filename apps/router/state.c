@@ -36,6 +36,7 @@ const char *const router_ctr_names[RT_NCTR] = {
     "gro_merged",
     "gro_superframes",
     "gro_bad_csum",
+    "gro_csum_checked",
 };
 static const char *const router_if_ctr_names[RIF_NCTR] = {
     "rx", "rx_bytes", "tx", "tx_bytes", "dropped",

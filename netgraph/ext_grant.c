@@ -21,8 +21,8 @@ static const struct kext_need *need_of(const struct kextension *c, const char *d
     return NULL;
 }
 
-int kext_grant_scope(struct kext *x, const char *domain, uint32_t lo, uint32_t hi,
-                     const char *what, const char *scope, char *err, size_t errlen)
+int kext_grant_scope(struct kext *x, const char *domain, uint32_t lo, uint32_t hi, const char *what,
+                     const char *scope, char *err, size_t errlen)
 {
     const struct kext_need *need = need_of(x->cls, domain);
     if (!x->grant_given) {

@@ -40,6 +40,12 @@ static const uint8_t ac_chr_vals[162] = {
 const struct t81_huffman_table t81_std_huffman[T81_NTABLES] = {
     [T81_DC_LUM] = { 0x00, { 0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 }, dc_vals, 12 },
     [T81_DC_CHR] = { 0x01, { 0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0 }, dc_vals, 12 },
-    [T81_AC_LUM] = { 0x10, { 0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d }, ac_lum_vals, 162 },
-    [T81_AC_CHR] = { 0x11, { 0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77 }, ac_chr_vals, 162 },
+    [T81_AC_LUM] = { 0x10,
+                     { 0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d },
+                     ac_lum_vals,
+                     162 },
+    [T81_AC_CHR] = { 0x11,
+                     { 0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77 },
+                     ac_chr_vals,
+                     162 },
 };

@@ -12,10 +12,10 @@
 
 /** One Huffman table as a DHT segment carries it (T.81 B.2.4.2). */
 struct t81_huffman_table {
-    uint8_t tc_th;         /* table class (0 DC, 1 AC) << 4 | destination (0 luminance, 1 chrominance) */
-    uint8_t bits[16];      /* BITS: the number of codes of each length 1..16 */
-    const uint8_t *vals;   /* HUFFVAL: the symbols in order of increasing code length */
-    unsigned nvals;        /* bytes at vals: 12 (DC) or 162 (AC) */
+    uint8_t tc_th;    /* table class (0 DC, 1 AC) << 4 | destination (0 luminance, 1 chrominance) */
+    uint8_t bits[16]; /* BITS: the number of codes of each length 1..16 */
+    const uint8_t *vals; /* HUFFVAL: the symbols in order of increasing code length */
+    unsigned nvals;      /* bytes at vals: 12 (DC) or 162 (AC) */
 };
 
 /** T81_DC_LUM .. T81_AC_CHR - the tables' indexes in t81_std_huffman, in the order DHT carries them. */

@@ -94,9 +94,25 @@ int kns_subscribe(const char *name, uint32_t rights, uint32_t lo, uint32_t hi, s
     return req.status < 0 ? req.status : -KE_NOENT;
 }
 
-/* parse_num - decimal digits of [@s, @e) into @out (at most UINT32_MAX). */
+/*
+ * parse_num - decimal digits of [@s, @e) into @out (at most UINT32_MAX), or
+ * a pair "HI/LO" (each 0..65535) as HI << 16 | LO: how a domain whose
+ * resources are pairs numbers them (the "aal5" domain's VPI/VCI,
+ * protocols/aal5/aal5.h aal5_vc_num).
+ */
 static int parse_num(const char *s, const char *e, uint32_t *out)
 {
+    const char *slash = s;
+    while (slash < e && *slash != '/')
+        slash++;
+    if (slash < e) {
+        uint32_t hi, lo;
+        if (parse_num(s, slash, &hi) < 0 || parse_num(slash + 1, e, &lo) < 0 || hi > 0xffffu ||
+            lo > 0xffffu)
+            return -KE_INVAL;
+        *out = hi << 16 | lo;
+        return 0;
+    }
     uint64_t v;
     if (e == s || kparse_u64(s, (size_t)(e - s), &v) < 0 || v > UINT32_MAX)
         return -KE_INVAL;
@@ -152,8 +168,9 @@ int kns_grant(struct kcapset *set, const char *spec, char *err, size_t errlen)
         uint32_t lo, hi;
         int item_len = (int)(e - s);
         if (parse_item(s, e, name, sizeof name, &lo, &hi) < 0) {
-            ksnprintf(err, errlen, "'%.*s': expected NAME, NAME:N, NAME:N-M or NAME:*", item_len,
-                      s);
+            ksnprintf(err, errlen,
+                      "'%.*s': expected NAME, NAME:N, NAME:N-M or NAME:* (N may be HI/LO)",
+                      item_len, s);
             return -KE_INVAL;
         }
         struct kcap *c = NULL;

@@ -90,9 +90,11 @@ int kns_subscribe(const char *name, uint32_t rights, uint32_t lo, uint32_t hi, s
  *
  *   spec  = item *("," item)
  *   item  = NAME [":" scope]         (no scope, or "*": all the provider offers)
- *   scope = "*" | N | N "-" M        (decimal; N <= M)
+ *   scope = "*" | N | N "-" M        (N <= M)
+ *   N     = DIGITS | DIGITS "/" DIGITS (decimal; HI/LO, each 0..65535, is
+ *                                      HI << 16 | LO: a domain of pairs)
  *
- * e.g. "udp:7", "udp:5000-5010,udp:7", "udp:*". Returns 0, or -KE_INVAL
+ * e.g. "udp:7", "udp:5000-5010,udp:7", "udp:*", "aal5:0/40" (VPI/VCI). Returns 0, or -KE_INVAL
  * (syntax), -KE_NOENT (nothing published under a name), -KE_PERM or
  * -KE_RANGE (refused), -KE_TOOBIG (set full), -KE_NOMEM; on error @err
  * (@errlen bytes) says which item and why, and @set may hold the

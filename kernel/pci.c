@@ -133,9 +133,98 @@ static void scan_bus(uint8_t bus, unsigned depth)
     }
 }
 
+/*
+ * What sizing found, per function and BAR (PCI Local Bus Specification
+ * 3.0, 6.2.5.1: the value a BAR reads back after all ones are written):
+ * a BAR's size never changes, so each is sized once. Sizing needs decoding
+ * off, and turning a function's decoding off and on is a memory-map change
+ * that a hypervisor pays for (under QEMU's TCG about 0.3 ms each, which
+ * made listing and mapping the BARs most of the VM's boot).
+ */
+struct bar_memo {
+    uint32_t geo;  /* bus << 8 | dev << 3 | fn */
+    uint8_t known; /* bit i: BAR i sized */
+    uint32_t mlo[6], mhi[6];
+};
+static struct bar_memo memos[PCI_MAX_DEVICES];
+static unsigned nmemos;
+
 static uint32_t geo(const struct bus_device *d)
 {
     return (uint32_t)d->bus << 8 | (uint32_t)d->dev << 3 | d->fn;
+}
+
+/* memo_of - @d's entry (made on first use), NULL when the table is full. */
+static struct bar_memo *memo_of(const struct bus_device *d)
+{
+    for (unsigned i = 0; i < nmemos; i++)
+        if (memos[i].geo == geo(d))
+            return &memos[i];
+    if (nmemos == PCI_MAX_DEVICES)
+        return NULL;
+    memos[nmemos].geo = geo(d);
+    memos[nmemos].known = 0;
+    return &memos[nmemos++];
+}
+
+/* The words of one BAR: its registers now and what sizing read back. */
+struct bar_words {
+    uint32_t lo, hi, mlo, mhi;
+    int width; /* registers it takes: 2 for a 64-bit memory BAR below BAR 5 */
+};
+
+/*
+ * bar_read - BAR @index of @d into @w, sized the first time only. Decoding
+ * must be off while a BAR is sized: unless *@off says the caller turned it
+ * off, it is turned off here (from @cmd) and *@off set, and the caller
+ * writes @cmd back when it is done.
+ */
+static void bar_read(const struct bus_device *d, int index, uint16_t cmd, bool *off,
+                     struct bar_words *w)
+{
+    uint16_t reg = (uint16_t)(PCI_BAR0 + 4 * index);
+    w->lo = bus_cfg_read32(d, reg);
+    bool is64 = !(w->lo & 1) && ((w->lo >> 1) & 3) == 2;
+    w->width = is64 && index < 5 ? 2 : 1;
+    w->hi = w->width == 2 ? bus_cfg_read32(d, (uint16_t)(reg + 4)) : 0;
+    struct bar_memo *m = memo_of(d);
+    if (m != NULL && (m->known >> index) & 1) {
+        w->mlo = m->mlo[index];
+        w->mhi = m->mhi[index];
+        return;
+    }
+    if (!*off) {
+        bus_cfg_write16(d, PCI_CMD, (uint16_t)(cmd & ~(PCI_CMD_IO | PCI_CMD_MEM)));
+        *off = true;
+    }
+    bus_cfg_write32(d, reg, 0xffffffffu);
+    w->mlo = bus_cfg_read32(d, reg);
+    bus_cfg_write32(d, reg, w->lo);
+    w->mhi = 0xffffffffu;
+    if (w->width == 2) {
+        bus_cfg_write32(d, (uint16_t)(reg + 4), 0xffffffffu);
+        w->mhi = bus_cfg_read32(d, (uint16_t)(reg + 4));
+        bus_cfg_write32(d, (uint16_t)(reg + 4), w->hi);
+    }
+    if (m != NULL) {
+        m->mlo[index] = w->mlo;
+        m->mhi[index] = w->mhi;
+        m->known |= (uint8_t)(1u << index);
+    }
+}
+
+/* bar_decode - @w's kind (*@io), bus address (*@cur) and size in bytes (0: unimplemented). */
+static uint64_t bar_decode(const struct bar_words *w, bool *io, uint64_t *cur)
+{
+    *io = w->lo & 1;
+    if (*io) {
+        *cur = w->lo & ~3u & 0xffffu;
+        uint32_t mask = (w->mlo & ~3u) | 0xffff0000u;
+        return (w->mlo & ~3u) ? (uint32_t)(~mask + 1) : 0;
+    }
+    *cur = ((uint64_t)w->hi << 32) | (w->lo & ~0xfu);
+    uint64_t mask = ((uint64_t)w->mhi << 32) | (w->mlo & ~0xfu);
+    return (w->mlo & ~0xfu) ? ~mask + 1 : 0;
 }
 
 /*
@@ -149,43 +238,18 @@ static int bar_probe(const struct bus_device *d, int index, enum bus_bar_kind *k
     *width = 1;
     if (index < 0 || index > 5)
         return -KE_NODEV;
-    uint16_t off = (uint16_t)(PCI_BAR0 + 4 * index);
-    uint32_t lo = bus_cfg_read32(d, off);
-    bool io = lo & 1;
-    bool is64 = !io && ((lo >> 1) & 3) == 2;
-    if (is64 && index == 5)
-        return -KE_NODEV;
-    uint32_t hi = is64 ? bus_cfg_read32(d, (uint16_t)(off + 4)) : 0;
-
-    /* Size with decoding off, then put everything back. */
     uint16_t cmd = bus_cfg_read16(d, PCI_CMD);
-    bus_cfg_write16(d, PCI_CMD, (uint16_t)(cmd & ~(PCI_CMD_IO | PCI_CMD_MEM)));
-    bus_cfg_write32(d, off, 0xffffffffu);
-    uint32_t mlo = bus_cfg_read32(d, off);
-    bus_cfg_write32(d, off, lo);
-    uint32_t mhi = 0xffffffffu;
-    if (is64) {
-        bus_cfg_write32(d, (uint16_t)(off + 4), 0xffffffffu);
-        mhi = bus_cfg_read32(d, (uint16_t)(off + 4));
-        bus_cfg_write32(d, (uint16_t)(off + 4), hi);
-    }
-    bus_cfg_write16(d, PCI_CMD, cmd);
-
-    if (io) {
-        uint32_t mask = (mlo & ~3u) | 0xffff0000u;
-        *size = (uint32_t)(~mask + 1);
-        *base = lo & ~3u & 0xffffu;
-        *kind = BUS_BAR_PIO;
-    } else {
-        uint64_t mask = ((uint64_t)mhi << 32) | (mlo & ~0xfu);
-        *size = ~mask + 1;
-        *base = ((uint64_t)hi << 32) | (lo & ~0xfu);
-        *kind = BUS_BAR_MMIO;
-        *width = is64 ? 2 : 1;
-    }
-    if ((mlo & ~0xfu) == 0 || *size == 0 || *base == 0)
-        return -KE_NODEV; /* unimplemented, or never assigned */
-    return 0;
+    bool off = false, io;
+    struct bar_words w;
+    bar_read(d, index, cmd, &off, &w);
+    if (off)
+        bus_cfg_write16(d, PCI_CMD, cmd);
+    if (index == 5 && !(w.lo & 1) && ((w.lo >> 1) & 3) == 2)
+        return -KE_NODEV;
+    *size = bar_decode(&w, &io, base);
+    *kind = io ? BUS_BAR_PIO : BUS_BAR_MMIO;
+    *width = w.width;
+    return *size == 0 || *base == 0 ? -KE_NODEV : 0;
 }
 
 static void list_bars(const struct bus_device *d)
@@ -218,35 +282,12 @@ static uint64_t align_up64(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-/* bar_size - size and kind of BAR @index of @d (0 size: unimplemented); @width 1 or 2. */
-static uint64_t bar_size(const struct bus_device *d, int index, bool *io, int *width, uint64_t *cur)
-{
-    uint16_t off = (uint16_t)(PCI_BAR0 + 4 * index);
-    uint32_t lo = bus_cfg_read32(d, off);
-    *io = lo & 1;
-    bool is64 = !*io && ((lo >> 1) & 3) == 2;
-    *width = is64 && index < 5 ? 2 : 1;
-    uint32_t hi = *width == 2 ? bus_cfg_read32(d, (uint16_t)(off + 4)) : 0;
-    bus_cfg_write32(d, off, 0xffffffffu);
-    uint32_t mlo = bus_cfg_read32(d, off);
-    bus_cfg_write32(d, off, lo);
-    uint32_t mhi = 0xffffffffu;
-    if (*width == 2) {
-        bus_cfg_write32(d, (uint16_t)(off + 4), 0xffffffffu);
-        mhi = bus_cfg_read32(d, (uint16_t)(off + 4));
-        bus_cfg_write32(d, (uint16_t)(off + 4), hi);
-    }
-    if (*io) {
-        *cur = lo & ~3u;
-        uint32_t mask = (mlo & ~3u) | 0xffff0000u;
-        return (mlo & ~3u) ? (uint32_t)(~mask + 1) : 0;
-    }
-    *cur = ((uint64_t)hi << 32) | (lo & ~0xfu);
-    uint64_t mask = ((uint64_t)mhi << 32) | (mlo & ~0xfu);
-    return (mlo & ~0xfu) ? ~mask + 1 : 0;
-}
-
-/* bars_walk - for each BAR of every bus-0 function: above the assigned (@assign false) or assign. */
+/*
+ * bars_walk - every BAR of every bus-0 function: raise the allocators above
+ * what is assigned (@assign false, which sizes them all), or assign what is
+ * still 0 and enable decoding of what is assigned (@assign true). Decoding
+ * is turned off only while a BAR is sized or written.
+ */
 static void bars_walk(struct bar_alloc *a, bool assign)
 {
     for (unsigned i = 0; i < ndevs; i++) {
@@ -254,14 +295,15 @@ static void bars_walk(struct bar_alloc *a, bool assign)
         uint8_t htype = (uint8_t)(bus_cfg_read32(d, PCI_HEADER_WORD) >> 16) & 0x7f;
         if (d->bus != 0 || htype != 0)
             continue;
-        uint16_t cmd = bus_cfg_read16(d, PCI_CMD);
-        bus_cfg_write16(d, PCI_CMD, (uint16_t)(cmd & ~(PCI_CMD_IO | PCI_CMD_MEM)));
-        uint16_t enable = 0;
+        uint16_t cmd = bus_cfg_read16(d, PCI_CMD), enable = 0;
+        bool off = false;
         for (int b = 0; b < 6;) {
+            struct bar_words w;
             bool io;
-            int width;
-            uint64_t cur, size = bar_size(d, b, &io, &width, &cur);
-            uint16_t off = (uint16_t)(PCI_BAR0 + 4 * b);
+            uint64_t cur;
+            bar_read(d, b, cmd, &off, &w);
+            uint64_t size = bar_decode(&w, &io, &cur);
+            uint16_t reg = (uint16_t)(PCI_BAR0 + 4 * b);
             if (size != 0 && cur != 0 && !assign) {
                 if (io && cur + size > a->io_next && cur < a->io_limit)
                     a->io_next = (uint32_t)(cur + size);
@@ -271,14 +313,19 @@ static void bars_walk(struct bar_alloc *a, bool assign)
                 enable |= io ? PCI_CMD_IO : PCI_CMD_MEM;
             } else if (size != 0 && assign) {
                 uint64_t at = io ? align_up64(a->io_next, size) : align_up64(a->mmio_next, size);
-                if (io && at + size <= a->io_limit) {
-                    bus_cfg_write32(d, off, (uint32_t)at);
+                bool fits = io ? at + size <= a->io_limit : at + size <= a->mmio_limit;
+                if (fits && !off) {
+                    bus_cfg_write16(d, PCI_CMD, (uint16_t)(cmd & ~(PCI_CMD_IO | PCI_CMD_MEM)));
+                    off = true;
+                }
+                if (fits && io) {
+                    bus_cfg_write32(d, reg, (uint32_t)at);
                     a->io_next = (uint32_t)(at + size);
                     enable |= PCI_CMD_IO;
-                } else if (!io && at + size <= a->mmio_limit) {
-                    bus_cfg_write32(d, off, (uint32_t)at);
-                    if (width == 2)
-                        bus_cfg_write32(d, (uint16_t)(off + 4), (uint32_t)(at >> 32));
+                } else if (fits) {
+                    bus_cfg_write32(d, reg, (uint32_t)at);
+                    if (w.width == 2)
+                        bus_cfg_write32(d, (uint16_t)(reg + 4), (uint32_t)(at >> 32));
                     a->mmio_next = at + size;
                     enable |= PCI_CMD_MEM;
                 } else {
@@ -286,9 +333,11 @@ static void bars_walk(struct bar_alloc *a, bool assign)
                          d->dev, d->fn, b, (unsigned long long)size);
                 }
             }
-            b += width;
+            b += w.width;
         }
-        bus_cfg_write16(d, PCI_CMD, (uint16_t)(assign ? cmd | enable : cmd));
+        uint16_t want = assign ? (uint16_t)(cmd | enable) : cmd;
+        if (off || want != cmd)
+            bus_cfg_write16(d, PCI_CMD, want);
     }
 }
 
@@ -305,6 +354,7 @@ static void bars_assign(void)
 void pci_enumerate(void (*each)(const struct bus_device *d))
 {
     ndevs = 0;
+    nmemos = 0;
     scan_bus(0, 0);
     bars_assign();
     for (unsigned i = 1; i < ndevs; i++) { /* insertion sort: bus/device/function order */

@@ -107,6 +107,12 @@ static int parse_mode(const char *v, struct khandler_props *props)
     return 0;
 }
 
+/* port_span - the ports an instance of @c uses from port= on (1 at least). */
+static uint32_t port_span(const struct kextension *c)
+{
+    return c->port_span > 1 ? c->port_span : 1u;
+}
+
 /*
  * check_needs - every capability of @x's grant is for a domain its class
  * declares in .needs, within the declared scope (and, for a KEXT_NEED_PORT
@@ -129,13 +135,15 @@ static int check_needs(const struct kext *x, char *err, size_t errlen)
             return -KE_PERM;
         }
         bool wide = cap->scope_lo < n->lo || cap->scope_hi > n->hi;
-        if (!wide && (n->flags & KEXT_NEED_PORT) && x->has_port &&
-            kcap_covers(cap, x->port, x->port))
-            wide = cap->scope_lo != x->port || cap->scope_hi != x->port;
+        uint32_t plo = x->port, phi = x->port + port_span(x->cls) - 1u;
+        if (!wide && (n->flags & KEXT_NEED_PORT) && x->has_port && kcap_covers(cap, plo, phi))
+            wide = cap->scope_lo != plo || cap->scope_hi != phi;
         if (wide) {
             uint32_t lo = n->lo, hi = n->hi;
-            if ((n->flags & KEXT_NEED_PORT) && x->has_port)
-                lo = hi = x->port;
+            if ((n->flags & KEXT_NEED_PORT) && x->has_port) {
+                lo = plo;
+                hi = phi;
+            }
             ksnprintf(err, errlen, "grant: '%s:%u-%u' is too wide: %s needs %s %u-%u of %s",
                       cap->name, (unsigned)cap->scope_lo, (unsigned)cap->scope_hi, x->cls->name,
                       n->scope ? n->scope : "resources", (unsigned)lo, (unsigned)hi, n->domain);
@@ -166,6 +174,12 @@ static int parse_common(struct kext *x, char *err, size_t errlen)
         }
         x->has_port = port != 0;
         x->port = (uint16_t)port;
+        if (port + port_span(c) - 1u > 65535u) {
+            ksnprintf(err, errlen, "port: %u..%u runs past 65535 (%s uses %u ports)",
+                      (unsigned)port, (unsigned)(port + port_span(c) - 1u), c->name,
+                      (unsigned)port_span(c));
+            return -KE_RANGE;
+        }
         int yn = kext_yes_no(x, "shared", false, &x->shared, err, errlen);
         if (yn == 0)
             yn = kext_yes_no(x, "bcast", false, &x->bcast, err, errlen);
@@ -194,8 +208,12 @@ static int parse_common(struct kext *x, char *err, size_t errlen)
     }
     const char *spec = kparams_get(p, "grant");
     char derived[32];
+    x->grant_given = spec != NULL;
     if (spec == NULL && c->grant_domain != NULL) {
-        if (x->has_port)
+        if (x->has_port && port_span(c) > 1)
+            ksnprintf(derived, sizeof derived, "%s:%u-%u", c->grant_domain, x->port,
+                      (unsigned)(x->port + port_span(c) - 1u));
+        else if (x->has_port)
             ksnprintf(derived, sizeof derived, "%s:%u", c->grant_domain, x->port);
         else
             ksnprintf(derived, sizeof derived, "%s:*", c->grant_domain);

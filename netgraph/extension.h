@@ -103,6 +103,10 @@ enum kext_need_flags {
     /* An instance with port= needs only that port: a grant that covers it
      * and more is too wide (one without it is refused at install anyway). */
     KEXT_NEED_PORT = 1u << 0,
+    /* An instance needs only the resource of this domain it names with a
+     * parameter of its own (kext_grant_scope: an AAL5 VC's vc=): a grant
+     * that covers it and more is too wide. */
+    KEXT_NEED_EXACT = 1u << 1,
 };
 
 /** An extension class: static storage, registered with KEXTENSION_REGISTER. */
@@ -114,6 +118,8 @@ struct kextension {
     const char *guard;           /* its own guard in words, for "show graph" */
     unsigned common;             /* enum kext_common: the common parameters it takes */
     uint16_t default_port;       /* port= when absent (KEXT_PORT); 0: no default, optional */
+    uint16_t port_span;          /* ports an instance uses from port= on (its derived grant and
+                                    KEXT_NEED_PORT cover port..port+span-1); 0 or 1: one */
     const char *grant_domain;    /* the domain of a derived grant ("udp"), NULL: no grant */
     const char *const *params;   /* its own parameter keys, NULL-terminated; NULL: none */
     size_t state_size;           /* bytes of zeroed state the framework allocates, x->state */
@@ -146,6 +152,7 @@ struct kext {
     bool has_port;
     uint16_t port;        /* port=, or cls->default_port */
     struct kcapset *caps; /* the grant (KEXT_GRANT), or NULL */
+    bool grant_given;     /* grant= was on the line (else caps, if any, were derived) */
     bool has_guard;
     const struct kguard *guard;  /* guard= compiled for cls->event, valid until removal */
     struct khandler_props props; /* mode= and the handler name (cls->name) */
@@ -203,6 +210,20 @@ void kext_destroy(struct kext *x);
 const struct kextension *kext_class_find(const char *name);
 /** kext_class_foreach - every linked-in class, sorted by name. */
 void kext_class_foreach(void (*cb)(const struct kextension *c, void *ctx), void *ctx);
+
+/**
+ * kext_grant_scope - instance @x uses [@lo, @hi] of the capability domain
+ * @domain (a resource it names with a parameter of its own, such as vc=;
+ * port= is the framework's). Without grant= on its line, the instance is
+ * granted exactly that (kns_subscribe, added to x->caps: a derived grant,
+ * as port= derives "udp:PORT"). With grant=, the grant must cover it, and,
+ * when the class's .needs marks @domain KEXT_NEED_EXACT, be no wider.
+ * @what names the resource in messages ("vc 0/40"), @scope is its grant
+ * text ("0/40"). Returns 0, or -KE_PERM (not granted, or too wide),
+ * -KE_NOENT (nothing published as @domain), -KE_NOMEM, with @err.
+ */
+int kext_grant_scope(struct kext *x, const char *domain, uint32_t lo, uint32_t hi, const char *what,
+                     const char *scope, char *err, size_t errlen);
 
 /** kext_yes_no - parse parameter @key of @x as yes|no|1|0 (absent: @dflt); 0 or -KE_INVAL with @err. */
 int kext_yes_no(const struct kext *x, const char *key, bool dflt, bool *out, char *err,

@@ -46,58 +46,38 @@ static int aecho_rx(void *ctx, struct pktbuf *pdu)
     return KH_TAKEN;
 }
 
-/* aecho_parse_vc - "VPI/VCI" in decimal: VPI 0..255, VCI 1..65535. */
-static int aecho_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci)
-{
-    const char *slash = s;
-    while (*slash != '\0' && *slash != '/')
-        slash++;
-    if (*slash != '/')
-        return -KE_INVAL;
-    uint64_t p = 0, c = 0;
-    int rc = kparse_u64(s, (size_t)(slash - s), &p);
-    if (rc == 0)
-        rc = kparse_u64(slash + 1, strlen(slash + 1), &c);
-    if (rc < 0)
-        return rc;
-    if (p > 255 || c < 1 || c > 65535)
-        return -KE_RANGE;
-    *vpi = (uint8_t)p;
-    *vci = (uint16_t)c;
-    return 0;
-}
-
 static int aecho_install(struct kext *x, char *err, size_t errlen)
 {
-    const char *vc = kparams_get(x->params, "vc");
-    if (vc == NULL) {
-        ksnprintf(err, errlen, "vc= is required");
-        return -KE_INVAL;
-    }
     uint8_t vpi;
     uint16_t vci;
-    int rc = aecho_parse_vc(vc, &vpi, &vci);
-    if (rc < 0) {
-        ksnprintf(err, errlen, "vc=%s: %s (expected VPI/VCI, VPI 0..255, VCI 1..65535)", vc,
-                  rc == -KE_RANGE ? "out of range" : "not VPI/VCI");
-        return rc;
-    }
-    struct kguard g = aal5_guard_vc(vpi, vci);
-    rc = kext_install_on(x, &aal5_PacketArrived, (khandler_generic_fn)aecho_rx, x->ctr, &g);
+    int rc = aal5_ext_vc(x, &vpi, &vci, err, errlen);
     if (rc < 0)
+        return rc;
+    struct khandler *h = NULL;
+    rc = aal5_install_granted(x->caps, aecho_rx, x->ctr, vpi, vci, &x->props, &h);
+    if (rc == 0)
+        rc = kext_handler(x, h);
+    if (rc < 0 && err[0] == '\0')
         ksnprintf(err, errlen, "cannot install on vc %u/%u: %s", vpi, vci, kerr_str(rc));
     return rc;
 }
+
+/* It needs the VC it names, and no more (a capability of the "aal5" domain). */
+static const struct kext_need aecho_needs[] = {
+    { .domain = "aal5", .scope = "VCs", .lo = 0, .hi = AAL5_VC_NUM_MAX, .flags = KEXT_NEED_EXACT },
+    { .domain = NULL },
+};
 
 static const char *const aecho_params[] = { "vc", NULL };
 
 static const struct kextension aal5_echo_ext = {
     .name = "aal5-echo",
-    .usage = "aal5-echo vc=VPI/VCI",
+    .usage = "aal5-echo vc=VPI/VCI [grant=aal5:VPI/VCI] [mode=sync|async|bounded[:US]]",
     .summary = "answers every PDU on its VC with the same payload (the raw path's ping)",
     .event = &aal5_PacketArrived,
     .guard = "vc == VPI/VCI",
-    .common = KEXT_MODE,
+    .common = KEXT_MODE | KEXT_GRANT,
+    .needs = aecho_needs,
     .params = aecho_params,
     .counters = aecho_counters,
     .install = aecho_install,

@@ -5,8 +5,9 @@
  * interface it came in on (in the spirit of the echo service of RFC 862).
  *
  * Configuration: "extension aal5-echo vc=VPI/VCI" (VPI 0..255, VCI
- * 1..65535, decimal). Installs one handler on aal5_PacketArrived with guard
- * aal5_guard_vc(VPI, VCI). Counters under node "aal5-echo". Two instances
+ * 1..65535, decimal). Installs one handler on aal5_PacketArrived through
+ * the "aal5" domain (aal5_install_granted: it sees that VC only), granted
+ * exactly its VC (grant=aal5:VPI/VCI, derived from vc= when absent). Counters under node "aal5-echo". Two instances
  * on one VC each answer (the second guard matches too): give each its own VC.
  */
 #ifndef SPINDLE_APPS_AAL5_ECHO_H

@@ -38,6 +38,7 @@
 #include "kernel/timer.h"
 #include "netgraph/extension.h"
 #include "netgraph/netif.h"
+#include "protocols/aal5/aal5.h"
 
 enum {
     AP_PINGS,
@@ -253,7 +254,7 @@ static int ap_where(struct am_ping *a, struct kext *x, char *err, size_t errlen)
     uint8_t vpi;
     uint16_t vci;
     a->peer.kind = AM_KIND_AAL5;
-    if (inet_parse_mac(mac, strlen(mac), a->peer.mac) < 0 || am_parse_vc(vc, &vpi, &vci) < 0) {
+    if (inet_parse_mac(mac, strlen(mac), a->peer.mac) < 0 || aal5_parse_vc(vc, &vpi, &vci) < 0) {
         ksnprintf(err, errlen, "mac=%s vc=%s: expected xx:xx:xx:xx:xx:xx and VPI/VCI", mac, vc);
         return -KE_INVAL;
     }

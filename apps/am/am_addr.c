@@ -14,25 +14,6 @@ static long split(const char *s, char c)
     return -1;
 }
 
-int am_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci)
-{
-    long slash = split(s, '/');
-    if (slash <= 0)
-        return -KE_INVAL;
-    uint64_t p = 0, c = 0;
-    int rc = kparse_u64(s, (size_t)slash, &p);
-    if (rc < 0)
-        return rc;
-    rc = kparse_u64(s + slash + 1, strlen(s + slash + 1), &c);
-    if (rc < 0)
-        return rc;
-    if (p > 255 || c < 1 || c > 65535)
-        return -KE_RANGE;
-    *vpi = (uint8_t)p;
-    *vci = (uint16_t)c;
-    return 0;
-}
-
 int am_parse_ipport(const char *s, uint32_t *ip, uint16_t *port)
 {
     long colon = split(s, ':');

@@ -12,9 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** am_parse_vc - "VPI/VCI" at @s into *@vpi, *@vci. 0, -KE_INVAL (syntax), -KE_RANGE. */
-int am_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci);
-
 /**
  * am_parse_ipport - "A.B.C.D[:PORT]" at @s into *@ip (host order) and
  * *@port (left unchanged without ":PORT"). 0, -KE_INVAL, -KE_RANGE (port 0

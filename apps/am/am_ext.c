@@ -25,7 +25,7 @@
  *
  * Receiving: over UDP, every datagram to port N (udp_install_granted: the
  * port must be granted, by default it is); over AAL5, every PDU on the VC
- * (aal5_guard_vc). Sending: udp_send from port N; aal5_send on the VC to
+ * (aal5_install_granted: the VC must be granted, by default it is). Sending: udp_send from port N; aal5_send on the VC to
  * the peer's MAC out of the peer's interface.
  *
  * The "am" domain exports one interface "am" (entry points: find,
@@ -177,8 +177,7 @@ static int am_listen(struct kext *x, struct am_inst *in, char *err, size_t errle
         if (rc == -KE_PERM)
             ksnprintf(err, errlen, "port %u is not granted (grant=udp:%u)", in->port, in->port);
     } else {
-        struct kguard g = aal5_guard_vc(in->vpi, in->vci);
-        rc = aal5_PacketArrived_install(am_aal5_rx, in, &g, &sync, &h);
+        rc = aal5_install_granted(x->caps, am_aal5_rx, in, in->vpi, in->vci, &sync, &h);
         if (rc < 0)
             ksnprintf(err, errlen, "cannot install on vc %u/%u: %s", in->vpi, in->vci,
                       kerr_str(rc));
@@ -198,12 +197,9 @@ static int am_install(struct kext *x, char *err, size_t errlen)
     /* counters: node "am#ID:udp-N" or "am#ID:aal5-VPI-VCI" (x->node is "am#ID") */
     kstrlcpy(base, x->node, sizeof base);
     if (vc != NULL) {
-        int rc = am_parse_vc(vc, &in->vpi, &in->vci);
-        if (rc < 0) {
-            ksnprintf(err, errlen, "vc=%s: %s (expected VPI/VCI, VPI 0..255, VCI 1..65535)", vc,
-                      rc == -KE_RANGE ? "out of range" : "not VPI/VCI");
+        int rc = aal5_ext_vc(x, &in->vpi, &in->vci, err, errlen);
+        if (rc < 0)
             return rc;
-        }
         in->kind = AM_KIND_AAL5;
         ksnprintf(name, sizeof name, "aal5:%u/%u", in->vpi, in->vci);
         ksnprintf(x->node, sizeof x->node, "%s:aal5-%u-%u", base, in->vpi, in->vci);
@@ -271,9 +267,10 @@ static const char *const am_params[] = {
     "vc", "window", "rto", "retries", "chunk", "segment", NULL
 };
 
-/* It needs its UDP port (none over AAL5: a VC is not a capability domain). */
+/* It needs its UDP port, or its VC (protocols/aal5: the "aal5" domain). */
 static const struct kext_need am_needs[] = {
     { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = "aal5", .scope = "VCs", .lo = 0, .hi = AAL5_VC_NUM_MAX, .flags = KEXT_NEED_EXACT },
     { .domain = NULL },
 };
 

@@ -74,12 +74,9 @@ static int parse_vc(struct kext *x, struct rpc_ping *p, char *err, size_t errlen
         ksnprintf(err, errlen, "mac=%s: not an individual MAC address", mac);
         return -KE_INVAL;
     }
-    int rc = rpc_node_parse_vc(vc, &p->vpi, &p->vci);
-    if (rc < 0) {
-        ksnprintf(err, errlen, "vc=%s: %s (expected VPI/VCI, VPI 0..255, VCI 1..65535)", vc,
-                  rc == -KE_RANGE ? "out of range" : "not VPI/VCI");
+    int rc = aal5_ext_vc(x, &p->vpi, &p->vci, err, errlen);
+    if (rc < 0)
         return rc;
-    }
     struct netif *ifp = ifname != NULL ? netif_find(ifname) : netif_get(0);
     if (ifp == NULL) {
         ksnprintf(err, errlen, "no interface %s", ifname != NULL ? ifname : "at all");
@@ -179,8 +176,10 @@ static int ping_install(struct kext *x, char *err, size_t errlen)
     char base[sizeof x->node];
     kstrlcpy(base, x->node, sizeof base);
     if (p->vc) {
-        struct kguard g = aal5_guard_vc(p->vpi, p->vci);
-        rc = kext_install_on(x, &aal5_PacketArrived, (khandler_generic_fn)rpc_ping_vc_rx, p, &g);
+        struct khandler *h = NULL;
+        rc = aal5_install_granted(x->caps, rpc_ping_vc_rx, p, p->vpi, p->vci, &x->props, &h);
+        if (rc == 0)
+            rc = kext_handler(x, h);
         ksnprintf(x->node, sizeof x->node, "%s:%u/%u", base, p->vpi, p->vci);
     } else {
         if (!x->has_port) {
@@ -220,6 +219,7 @@ static void ping_remove(struct kext *x)
 /* It needs its UDP port: with port= that one, else one it takes at install. */
 static const struct kext_need rpc_ping_needs[] = {
     { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = "aal5", .scope = "VCs", .lo = 0, .hi = AAL5_VC_NUM_MAX, .flags = KEXT_NEED_EXACT },
     { .domain = NULL },
 };
 

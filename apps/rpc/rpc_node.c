@@ -34,6 +34,7 @@ const char *const rpc_node_ext_params[] = { "vc", NULL };
 
 const struct kext_need rpc_node_ext_needs[] = {
     { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = "aal5", .scope = "VCs", .lo = 0, .hi = AAL5_VC_NUM_MAX, .flags = KEXT_NEED_EXACT },
     { .domain = NULL },
 };
 
@@ -119,26 +120,6 @@ static void unregister_progs(struct rpc_node_ep *ep)
 
 /* -------------------------------------------------------------- endpoints */
 
-int rpc_node_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci)
-{
-    const char *slash = s;
-    while (*slash != '\0' && *slash != '/')
-        slash++;
-    if (*slash != '/' || slash == s || slash[1] == '\0')
-        return -KE_INVAL;
-    uint64_t p = 0, c = 0;
-    int rc = kparse_u64(s, (size_t)(slash - s), &p);
-    if (rc == 0)
-        rc = kparse_u64(slash + 1, strlen(slash + 1), &c);
-    if (rc < 0)
-        return -KE_INVAL;
-    if (p > 255 || c < 1 || c > 65535)
-        return -KE_RANGE;
-    *vpi = (uint8_t)p;
-    *vci = (uint16_t)c;
-    return 0;
-}
-
 int rpc_node_udp_grant(struct kext *x, uint16_t port, char *err, size_t errlen)
 {
     if (x->caps != NULL)
@@ -185,19 +166,13 @@ static int parse_where(struct kext *x, struct rpc_node_ep *ep, char *err, size_t
         ksnprintf(err, errlen, "port= and vc= exclude each other (a UDP port or a VC)");
         return -KE_INVAL;
     }
-    int rc = rpc_node_parse_vc(vc, &ep->vpi, &ep->vci);
-    if (rc < 0) {
-        ksnprintf(err, errlen, "vc=%s: %s (expected VPI/VCI, VPI 0..255, VCI 1..65535)", vc,
-                  rc == -KE_RANGE ? "out of range" : "not VPI/VCI");
+    int rc = aal5_ext_vc(x, &ep->vpi, &ep->vci, err, errlen);
+    if (rc < 0)
         return rc;
-    }
     ep->transport = RPC_XPRT_VC;
     ksnprintf(x->node, sizeof x->node, "%s:%u/%u", base, ep->vpi, ep->vci);
-    /* A VC endpoint holds no UDP port (the class's default port= is not
-     * its own) and needs no capability: a VC is no capability domain. */
+    /* A VC endpoint holds no UDP port (the class's default port= is not its own). */
     x->has_port = false;
-    kcapset_destroy(x->caps);
-    x->caps = NULL;
     return 0;
 }
 
@@ -302,9 +277,10 @@ int rpc_node_install(struct kext *x, const struct rpc_program *const *progs, uns
             if (rc == 0)
                 rc = udp_ext_install(x, rpc_node_udp_rx, ep);
         } else {
-            struct kguard g = aal5_guard_vc(ep->vpi, ep->vci);
-            rc = kext_install_on(x, &aal5_PacketArrived, (khandler_generic_fn)rpc_node_vc_rx, ep,
-                                 &g);
+            struct khandler *h = NULL;
+            rc = aal5_install_granted(x->caps, rpc_node_vc_rx, ep, ep->vpi, ep->vci, &x->props, &h);
+            if (rc == 0)
+                rc = kext_handler(x, h);
         }
         if (rc < 0 && err[0] == '\0' && rc != -KE_PERM)
             ksnprintf(err, errlen, "cannot install on %s: %s", x->node, kerr_str(rc));

@@ -197,13 +197,6 @@ int rpc_node_registry_claim(uint16_t port);
 void rpc_node_registry_release(void);
 
 /**
- * rpc_node_parse_vc - "VPI/VCI" in decimal into *@vpi, *@vci. Returns 0,
- * -KE_INVAL (not two numbers around a slash) or -KE_RANGE (VPI over 255,
- * VCI 0 or over 65535; I.361 2.2.4 and 2.2.5).
- */
-int rpc_node_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci);
-
-/**
  * rpc_node_udp_grant - the capabilities of an instance @x that uses UDP
  * port @port: those of its grant= when given, else "udp:PORT" from the name
  * service (what the framework derives for a class with a grant_domain; RPC

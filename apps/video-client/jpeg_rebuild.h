@@ -48,15 +48,4 @@ struct jpeg_rebuild_params {
  */
 int jpeg_rebuild_header(const struct jpeg_rebuild_params *p, uint8_t *out, size_t cap);
 
-/** One Huffman table of T.81 annex K.3: BITS (counts of codes of length 1..16) and HUFFVAL. */
-struct jpeg_huffman_table {
-    uint8_t tc_th; /* table class (0 DC, 1 AC) << 4 | destination */
-    uint8_t bits[16];
-    const uint8_t *vals;
-    unsigned nvals;
-};
-
-/** The four tables (DC and AC, luminance and chrominance) in the order DHT carries them. */
-extern const struct jpeg_huffman_table jpeg_std_huffman[4];
-
 #endif

@@ -2,8 +2,10 @@
  * apps/video-server/ext.c — the "video-server" extension:
  *
  *   extension video-server media=disk0|PATH [play=NAME to=A.B.C.D:PORT[,...]
- *             [loop=yes]] [port=N] [pool=N] [payload=N] [ttl=N]
+ *             [loop=yes]] [port=N] [grant=udp:N-M] [pool=N] [payload=N] [ttl=N]
  *
+ * Its capability is its ports, port= .. port= + 63 (grant=udp:5000-5063 by
+ * default, derived from port=; a grant= must name exactly those).
  * opens the media disk (media.h), makes the server current for the console
  * commands and "video" lines (console.c, config.c), installs its handlers
  * (handlers.c) and, with play= and to=, starts a stream at once.
@@ -97,16 +99,26 @@ static void vs_remove(struct kext *x)
     vs_server_close(x->state);
 }
 
+/* It needs its ports, port= .. port= + 2 * VS_MAX_STREAMS - 1 (RTP and RTCP
+ * of each stream, RFC 3550 section 11), and no more. */
+static const struct kext_need vs_needs[] = {
+    { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
+    { .domain = NULL },
+};
+
 static const struct kextension video_server_ext = {
     .name = "video-server",
     .usage = "video-server media=disk0|PATH [play=NAME to=A.B.C.D:PORT[,A.B.C.D:PORT...] "
-             "[loop=yes]] [port=N] [pool=N] [payload=N] [ttl=N]",
+             "[loop=yes]] [port=N] [grant=udp:N-M] [pool=N] [payload=N] [ttl=N]",
     .summary = "streams the MJPEG videos of a tar archive disk as RTP/JPEG (RFC 2435) to "
                "lists of clients and multicast groups",
     .event = &ipv4_SendPacket,
     .guard = "udp src port PORT..PORT+63",
-    .common = KEXT_PORT,
+    .common = KEXT_PORT | KEXT_GRANT,
     .default_port = VS_DEFAULT_PORT,
+    .port_span = 2u * VS_MAX_STREAMS,
+    .grant_domain = "udp",
+    .needs = vs_needs,
     .params = vs_params,
     .state_size = sizeof(struct vs_server),
     .counters = vs_ctr_names,

@@ -4,11 +4,15 @@
  * clients on icmp.ErrorArrived and arp.ResolveFailed, and RTCP from its
  * receivers on udp.PacketArrived. Each is guarded on the server's port range
  * (base .. base + 2 * VS_MAX_STREAMS - 1) so the dispatcher never calls it
- * for other traffic.
+ * for other traffic: the range is the instance's grant (grant=udp:LO-HI,
+ * derived from port=), checked at install, and the UDP handler goes through
+ * udp_install_granted, whose imposed guard is that grant. An ICMP error is
+ * seen only when the datagram it quotes left from one of those ports.
  */
 #include "apps/video-server/handlers.h"
 
 #include "apps/video-server/counters.h"
+#include "kernel/capability.h"
 #include "kernel/clock.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
@@ -68,7 +72,22 @@ static bool quoted_udp(const uint8_t *q, size_t len, uint32_t *dst, uint16_t *sp
     return true;
 }
 
-/* on_icmp_error - icmp.ErrorArrived (guard: destination unreachable). */
+/* quotes_ours - the guard predicate: ICMP message @arg quotes a UDP datagram
+ * sent from one of server @ctx's ports. */
+static bool quotes_ours(void *ctx, void *arg)
+{
+    const struct vs_server *s = ctx;
+    const struct pktbuf *pkt = arg;
+    const uint8_t *m = pkt_layer_ptr(pkt, PKT_L4);
+    uint16_t mlen = pkt_layer_len(pkt, PKT_L4);
+    uint32_t dst;
+    uint16_t sport, dport;
+    return m != NULL && mlen >= ICMP_HDR_LEN &&
+           quoted_udp(m + ICMP_HDR_LEN, mlen - ICMP_HDR_LEN, &dst, &sport, &dport) &&
+           sport >= s->base_port && (uint32_t)(sport - s->base_port) < 2u * VS_MAX_STREAMS;
+}
+
+/* on_icmp_error - icmp.ErrorArrived (guard: destination unreachable quoting our ports). */
 static int on_icmp_error(void *ctx, struct pktbuf *pkt)
 {
     static const char *const why[] = {
@@ -125,6 +144,22 @@ int vs_handlers_install(struct vs_server *s, struct kext *x, char *err, size_t e
     port_range(&from, s, UDP_OFF_SPORT);
     port_range(&to, s, UDP_OFF_DPORT);
     kguard_add_test(&unreach, KGUARD_FIELD(PKT_L4, ICMP_OFF_TYPE, 1, 0xffu, KG_EQ, ICMP_UNREACH));
+    unreach.pred = quotes_ours;
+    unreach.pred_ctx = s;
+    uint32_t hi = s->base_port + 2u * VS_MAX_STREAMS - 1u;
+    if (kcapset_find(x->caps, "udp", KCAP_IMPORT, s->base_port, hi, NULL) < 0) {
+        ksnprintf(err, errlen, "ports %u-%u are not granted (grant=udp:%u-%u)", s->base_port,
+                  (unsigned)hi, s->base_port, (unsigned)hi);
+        return -KE_PERM;
+    }
+    struct khandler *h = NULL;
+    int rc = udp_install_granted(x->caps, on_udp, s, &to, &x->props, &h);
+    if (rc == 0)
+        rc = kext_handler(x, h);
+    if (rc < 0) {
+        ksnprintf(err, errlen, "cannot install on udp.PacketArrived: %s", kerr_str(rc));
+        return rc;
+    }
     const struct {
         struct kevent *ev;
         khandler_generic_fn fn;
@@ -133,10 +168,9 @@ int vs_handlers_install(struct vs_server *s, struct kext *x, char *err, size_t e
         { &ipv4_SendPacket, (khandler_generic_fn)on_send, &from },
         { &icmp_ErrorArrived, (khandler_generic_fn)on_icmp_error, &unreach },
         { &arp_ResolveFailed, (khandler_generic_fn)on_arp_failed, &from },
-        { &udp_PacketArrived, (khandler_generic_fn)on_udp, &to },
     };
     for (unsigned i = 0; i < sizeof hs / sizeof hs[0]; i++) {
-        int rc = kext_install_on(x, hs[i].ev, hs[i].fn, s, hs[i].g);
+        rc = kext_install_on(x, hs[i].ev, hs[i].fn, s, hs[i].g);
         if (rc < 0) {
             ksnprintf(err, errlen, "cannot install on %s: %s", hs[i].ev->name, kerr_str(rc));
             return rc;

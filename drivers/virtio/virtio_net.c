@@ -65,11 +65,6 @@
 #define VNET_SLOTS 8u
 #define VNET_BIG_DEFAULT 64u
 
-static const char *const vnet_ctr_names[VNET_NCTR] = { "rx_bad_len",    "rx_bad_id",   "rx_bad_hdr",
-                                                       "rx_too_big",    "rx_merged",   "tx_bad_id",
-                                                       "kicks",         "kicks_saved", "irqs",
-                                                       "config_changes" };
-
 /* vnet_slots[i] belongs to vnet_pci[i] (drivers/bm/pci_bind.h). */
 static struct pci_bind_slot vnet_pci[VNET_SLOTS];
 static struct vnet_slot vnet_slots[VNET_SLOTS];
@@ -287,18 +282,7 @@ static void vnet_release(struct bm_nic *n)
 static const struct bm_ring_ops vnet_nic_ops = {
     .hw_start = vnet_hw_start,
     .hw_stop = vnet_hw_stop,
-    .rx_post = vnet_nic_rx_post,
-    .rx_space = vnet_nic_rx_space,
-    .rx_reap = vnet_nic_rx_reap,
-    .rx_kick = vnet_nic_rx_kick,
-    .rx_detach = vnet_nic_rx_detach,
-    .tx_post = vnet_nic_tx_post,
-    .tx_free = vnet_nic_tx_free,
-    .tx_reap = vnet_nic_tx_reap,
-    .tx_kick = vnet_nic_tx_kick,
-    .tx_detach = vnet_nic_tx_detach,
-    .intr_enable = vnet_nic_intr_enable,
-    .intr_disable = vnet_nic_intr_disable,
+    VNET_RING_OPS,
     .take_noted = vnet_take_noted,
     .watchdog = vnet_watchdog,
     .release = vnet_release,

@@ -41,6 +41,8 @@ enum vnet_ctr {
     VNET_CONFIG_CHANGES,
     VNET_NCTR
 };
+/** Their names, as "show counters" prints them (virtio_net_rxtx.c). */
+extern const char *const vnet_ctr_names[VNET_NCTR];
 
 /*
  * A device's permanent state. bus.h has neither DMA free nor interrupt
@@ -106,6 +108,17 @@ void vnet_nic_tx_kick(struct bm_nic *n);
 struct pktbuf *vnet_nic_tx_detach(struct bm_nic *n);
 bool vnet_nic_intr_enable(struct bm_nic *n, bool tx_wake);
 void vnet_nic_intr_disable(struct bm_nic *n);
+/**
+ * VNET_RING_OPS - the ring half of a struct bm_ring_ops initializer (the
+ * functions above); the driver, and the hosted tests' model ports, add
+ * hw_start, hw_stop, release and the rest.
+ */
+#define VNET_RING_OPS                                                                          \
+    .rx_post = vnet_nic_rx_post, .rx_space = vnet_nic_rx_space, .rx_reap = vnet_nic_rx_reap,   \
+    .rx_kick = vnet_nic_rx_kick, .rx_detach = vnet_nic_rx_detach, .tx_post = vnet_nic_tx_post, \
+    .tx_free = vnet_nic_tx_free, .tx_reap = vnet_nic_tx_reap, .tx_kick = vnet_nic_tx_kick,     \
+    .tx_detach = vnet_nic_tx_detach, .intr_enable = vnet_nic_intr_enable,                      \
+    .intr_disable = vnet_nic_intr_disable
 /** vnet_irq - the interrupt handler: read the ISR (acknowledging it), note what it says. */
 void vnet_irq(void *ctx);
 

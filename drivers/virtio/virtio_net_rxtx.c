@@ -26,6 +26,11 @@
 #include "kernel/klib.h"
 #include "kernel/pktbuf.h"
 
+const char *const vnet_ctr_names[VNET_NCTR] = {
+    "rx_bad_len", "rx_bad_id", "rx_bad_hdr",  "rx_too_big", "rx_merged",
+    "tx_bad_id",  "kicks",     "kicks_saved", "irqs",       "config_changes",
+};
+
 #define CTR(v, c) ((v)->nic.ctr[BM_DRV_CTR(c)])
 
 void vnet_irq(void *ctx)

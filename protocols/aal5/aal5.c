@@ -190,12 +190,19 @@ int aal5_init(void)
         aal5_rx_handler = NULL;
         return rc;
     }
+    rc = aal5_vc_publish();
+    if (rc < 0) {
+        kevent_uninstall(aal5_rx_handler);
+        aal5_rx_handler = NULL;
+        return rc;
+    }
     kstats_register(&aal5_stats);
     return 0;
 }
 
 void aal5_fini(void)
 {
+    aal5_vc_unpublish();
     if (aal5_rx_handler != NULL) {
         kevent_uninstall(aal5_rx_handler);
         aal5_rx_handler = NULL;

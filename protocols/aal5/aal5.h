@@ -38,6 +38,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "kernel/capability.h"
 #include "kernel/event.h"
 #include "kernel/pktbuf.h"
 #include "netgraph/netif.h"
@@ -75,6 +76,52 @@ void aal5_fini(void);
 struct kguard aal5_guard_vci(uint16_t vci);
 /** aal5_guard_vc - a guard "VPI == @vpi and VCI == @vci" (one test, mask VPI | VCI). */
 struct kguard aal5_guard_vc(uint8_t vpi, uint16_t vci);
+
+/**
+ * aal5_vc_num - the number of VC @vpi/@vci in the "aal5" capability domain:
+ * VPI << 16 | VCI, 0..AAL5_VC_NUM_MAX. A grant names VCs as VPI/VCI
+ * ("grant=aal5:0/40", "grant=aal5:0/32-0/47"), which the name service reads
+ * as these numbers (kernel/nameservice.h).
+ */
+static inline uint32_t aal5_vc_num(uint8_t vpi, uint16_t vci)
+{
+    return (uint32_t)vpi << 16 | vci;
+}
+#define AAL5_VC_NUM_MAX 0xffffffu /* VPI 255 (the UNI's 8 bits, I.361 2.2), VCI 65535 */
+
+/**
+ * aal5_install_granted - install @fn on aal5_PacketArrived for the PDUs of
+ * VC @vpi/@vci, for a client holding the capabilities @caps: the "aal5"
+ * domain's install procedure, published by the node (scope: VC numbers,
+ * aal5_vc_num). The guard "VC == @vpi/@vci" is the imposed guard, so the
+ * client sees that VC's PDUs only. Returns 0 and *@out, -KE_PERM when no
+ * capability of @caps obtained under "aal5" covers the VC, or
+ * kevent_install's errors.
+ */
+int aal5_install_granted(const struct kcapset *caps, aal5_PacketArrived_fn fn, void *ctx,
+                         uint8_t vpi, uint16_t vci, const struct khandler_props *props,
+                         struct khandler **out);
+
+/**
+ * aal5_parse_vc - "VPI/VCI" in decimal (a configuration's vc=) into @vpi,
+ * @vci. Returns 0, -KE_INVAL (not two numbers around a '/'), -KE_RANGE (VPI
+ * over 255, or VCI 0 or over 65535; VCI 0 is unassigned, I.361 2.2.3).
+ */
+int aal5_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci);
+
+struct kext;
+/**
+ * aal5_ext_vc - the VC of extension instance @x (netgraph/extension.h):
+ * its vc=VPI/VCI parameter, parsed into @vpi, @vci and granted with
+ * kext_grant_scope in the "aal5" domain (without grant= the instance gets
+ * exactly that VC, and a grant the framework derived from a default port=
+ * is dropped: a VC endpoint holds no UDP port; with grant= it must name
+ * that VC and no more when the class marks "aal5" KEXT_NEED_EXACT). The
+ * class then installs with aal5_install_granted(x->caps, ...). Returns 0,
+ * or -KE_INVAL (no vc=, or not VPI/VCI), -KE_RANGE, -KE_PERM, -KE_NOMEM
+ * with a one-line reason in @err.
+ */
+int aal5_ext_vc(struct kext *x, uint8_t *vpi, uint16_t *vci, char *err, size_t errlen);
 
 /** Where a delivered PDU came from, as aal5_rx_info() reads it. */
 struct aal5_rx_info {

@@ -25,4 +25,9 @@ enum aal5_node_ctr {
 
 extern uint64_t aal5_ctr[AAL5_NCTR];
 
+/* aal5_vc_publish - publish the "aal5" domain (aal5_vc.c); 0 or kns_publish's codes. */
+int aal5_vc_publish(void);
+/* aal5_vc_unpublish - withdraw it (granted capabilities stay valid). */
+void aal5_vc_unpublish(void);
+
 #endif

@@ -27,48 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus_host.h"
 #include "drivers/virtio/virtio_net_priv.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/pktbuf.h"
-
-/* ---- the bus and the transport, stubbed (addresses are host pointers) ---- */
-
-void bus_mb(void)
-{
-}
-void bus_rmb(void)
-{
-}
-void bus_wmb(void)
-{
-}
-uint64_t bus_dma_addr(const struct bus_device *d, const void *virt, bool physical)
-{
-    (void)d;
-    (void)physical;
-    return (uint64_t)(uintptr_t)virt;
-}
-int bus_dma_alloc(size_t size, size_t align, struct bus_dma *out)
-{
-    out->virt = aligned_alloc(align, (size + align - 1) / align * align);
-    if (out->virt == NULL)
-        return -KE_NOMEM;
-    memset(out->virt, 0, size);
-    out->phys = (uint64_t)(uintptr_t)out->virt;
-    out->size = size;
-    return 0;
-}
-void virtio_pci_notify(struct virtio_pci *vp, uint16_t q)
-{
-    (void)vp;
-    (void)q;
-}
-uint8_t virtio_pci_isr(struct virtio_pci *vp)
-{
-    (void)vp;
-    return 0;
-}
 
 #define QN 16u
 #define POOL_N 48u
@@ -106,25 +69,9 @@ static void f_release(struct bm_nic *n)
 static const struct bm_ring_ops f_ops = {
     .hw_start = f_hw_start,
     .hw_stop = f_hw_stop,
-    .rx_post = vnet_nic_rx_post,
-    .rx_space = vnet_nic_rx_space,
-    .rx_reap = vnet_nic_rx_reap,
-    .rx_kick = vnet_nic_rx_kick,
-    .rx_detach = vnet_nic_rx_detach,
-    .tx_post = vnet_nic_tx_post,
-    .tx_free = vnet_nic_tx_free,
-    .tx_reap = vnet_nic_tx_reap,
-    .tx_kick = vnet_nic_tx_kick,
-    .tx_detach = vnet_nic_tx_detach,
-    .intr_enable = vnet_nic_intr_enable,
-    .intr_disable = vnet_nic_intr_disable,
+    VNET_RING_OPS,
     .release = f_release,
 };
-static const char *const f_ctr_names[VNET_NCTR] = { "rx_bad_len",    "rx_bad_id",   "rx_bad_hdr",
-                                                    "rx_too_big",    "rx_merged",   "tx_bad_id",
-                                                    "kicks",         "kicks_saved", "irqs",
-                                                    "config_changes" };
-
 static struct vnet_port *port_open(uint8_t neg)
 {
     if (rxq_mem.virt == NULL) {
@@ -147,7 +94,7 @@ static struct vnet_port *port_open(uint8_t neg)
         .driver = "virtio",
         .ifname = "fz0",
         .tag = "virtio",
-        .ctr_names = f_ctr_names,
+        .ctr_names = vnet_ctr_names,
         .nctr = VNET_NCTR,
         .tx_max_segs = VNET_TX_MAX_SEGS,
         .tx_lin_need = 2,

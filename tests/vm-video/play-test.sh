@@ -55,32 +55,11 @@ done
 [ -e /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 [ -f "$IMAGE" ] || { echo "FAIL: no image $IMAGE"; exit 1; }
 
-P=vvid$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-vmvideo.XXXXXX")
-VPID=
-cleanup() {
-	if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
-		kill -TERM "$VPID" 2>/dev/null
-		sleep 1
-		kill -KILL "$VPID" 2>/dev/null
-	fi
-	"$LAB" down "$P" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-FAILED=()
-fail() { echo "FAIL: $*"; FAILED+=("$*"); }
+# shellcheck source=tests/vm/lib.sh
+. "$ROOT/tests/vm/lib.sh"
+vm_test_setup vvid$$ vmvideo
 # shellcheck source=tests/vm-video/lib.sh
 . "$HERE/lib.sh"
-cli() { "$LAB" exec "$P" cli "$@"; }
-show_logs() {
-	echo "---- launcher"
-	sed 's/^/   | /' "$TMP/vm.out"
-	echo "---- serial log"
-	sed 's/^/   | /' "$TMP/serial.log"
-}
 die_vm() {
 	fail "$*"
 	show_logs

@@ -46,29 +46,11 @@ done
 [ -x "$AMTOOL" ] || { echo "SKIP: no $AMTOOL (build the host tree first)"; exit 77; }
 [ -f "$IMAGE" ] || { echo "FAIL: no image $IMAGE"; exit 1; }
 
-P=amvm$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-amvm.XXXXXX")
-VPID=
+# shellcheck source=tests/vm/lib.sh
+. "$ROOT/tests/vm/lib.sh"
+vm_test_setup amvm$$ amvm
 SERVE=
-cleanup() {
-	[ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null
-	if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
-		kill -TERM "$VPID" 2>/dev/null
-		sleep 1
-		kill -KILL "$VPID" 2>/dev/null
-	fi
-	"$LAB" down "$P" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-FAILED=()
-fail() { echo "FAIL: $*"; FAILED+=("$*"); }
-cli() { "$LAB" exec "$P" cli "$@"; }
-show_logs() {
-	echo "---- launcher"; sed 's/^/   | /' "$TMP/vm.out"
-	echo "---- serial log"; tr -d '\r' <"$TMP/serial.log" | tail -40 | sed 's/^/   | /'
-}
+vm_test_on_exit() { [ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null; }
 
 "$LAB" up "$P" >/dev/null || { echo "FAIL: lab up"; exit 1; }
 cat >"$TMP/vm.conf" <<EOF

@@ -41,30 +41,9 @@ done
 [ -e /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 [ -f "$IMAGE" ] || { echo "FAIL: no image $IMAGE"; exit 1; }
 
-P=vmb$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-vmbounded.XXXXXX")
-VPID=
-cleanup() {
-	if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
-		kill -TERM "$VPID" 2>/dev/null
-		sleep 1
-		kill -KILL "$VPID" 2>/dev/null
-	fi
-	"$LAB" down "$P" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-FAILED=()
-fail() { echo "FAIL: $*"; FAILED+=("$*"); }
-cli() { "$LAB" exec "$P" cli "$@"; }
-show_logs() {
-	echo "---- launcher"
-	sed 's/^/   | /' "$TMP/vm.out"
-	echo "---- serial log"
-	sed 's/^/   | /' "$TMP/serial.log"
-}
+# shellcheck source=tests/vm/lib.sh
+. "$ROOT/tests/vm/lib.sh"
+vm_test_setup vmb$$ vmbounded
 echo_ok() { # LABEL: UDP echo on port 7 and one ping answered
 	cli timeout 20 "$PY" "$ROOT/tests/lab/udp-client.py" echo "$VM_IP" 7 64 >/dev/null 2>&1 ||
 		fail "$1: no UDP echo"

@@ -53,32 +53,11 @@ done
 [ -e /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 [ -f "$IMAGE" ] || { echo "FAIL: no image $IMAGE"; exit 1; }
 
-P=vm${NIC}$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-vmnet.XXXXXX")
-VPID=
+# shellcheck source=tests/vm/lib.sh
+. "$ROOT/tests/vm/lib.sh"
+vm_test_setup "vm${NIC}$$" vmnet
 DPID=
-cleanup() {
-	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null
-	if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
-		kill -TERM "$VPID" 2>/dev/null
-		sleep 1
-		kill -KILL "$VPID" 2>/dev/null
-	fi
-	"$LAB" down "$P" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-FAILED=()
-fail() { echo "FAIL: $*"; FAILED+=("$*"); }
-cli() { "$LAB" exec "$P" cli "$@"; }
-show_logs() {
-	echo "---- launcher"
-	sed 's/^/   | /' "$TMP/vm.out"
-	echo "---- serial log"
-	sed 's/^/   | /' "$TMP/serial.log"
-}
+vm_test_on_exit() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null; }
 die_vm() {
 	fail "$*"
 	show_logs

@@ -56,30 +56,9 @@ done
 [ -e /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 [ -f "$IMAGE" ] || { echo "FAIL: no image $IMAGE"; exit 1; }
 
-P=vr${NIC:0:1}$$
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-vmrpc.XXXXXX")
-VPID=
-cleanup() {
-	if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
-		kill -TERM "$VPID" 2>/dev/null
-		sleep 1
-		kill -KILL "$VPID" 2>/dev/null
-	fi
-	"$LAB" down "$P" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-FAILED=()
-fail() { echo "FAIL: $*"; FAILED+=("$*"); }
-cli() { "$LAB" exec "$P" cli "$@"; }
-show_logs() {
-	echo "---- launcher"
-	sed 's/^/   | /' "$TMP/vm.out"
-	echo "---- serial log"
-	tr -d '\r' <"$TMP/serial.log" | sed 's/^/   | /'
-}
+# shellcheck source=tests/vm/lib.sh
+. "$ROOT/tests/vm/lib.sh"
+vm_test_setup "vr${NIC:0:1}$$" vmrpc
 die_vm() {
 	fail "$*"
 	show_logs

@@ -20,6 +20,7 @@
 #include "kernel/pktbuf.h"
 #include "kernel/strand.h"
 #include "kernel/timer.h"
+#include "protocols/aal5/aal5.h"
 #include "tools/aal5/aal5_sock.h"
 
 volatile sig_atomic_t am_loop_stopped;
@@ -32,7 +33,7 @@ static int fail(char *err, size_t errlen, const char *fmt, const char *a, const 
     return -1;
 }
 
-static int udp_send(void *ctx, const struct am_addr *to, struct pktbuf *msg)
+static int sock_udp_send(void *ctx, const struct am_addr *to, struct pktbuf *msg)
 {
     struct am_loop *L = ctx;
     struct sockaddr_in sa = { .sin_family = AF_INET,
@@ -43,7 +44,7 @@ static int udp_send(void *ctx, const struct am_addr *to, struct pktbuf *msg)
     return w < 0 ? -KE_IO : 0;
 }
 
-static int aal5_send(void *ctx, const struct am_addr *to, struct pktbuf *msg)
+static int sock_aal5_send(void *ctx, const struct am_addr *to, struct pktbuf *msg)
 {
     struct am_loop *L = ctx;
     (void)to; /* the packet socket sends to its one peer (--dst) */
@@ -107,7 +108,7 @@ static int open_aal5(struct am_loop *L, const struct am_loop_opts *o, char *err,
     if (o->dst == NULL || inet_parse_mac(o->dst, strlen(o->dst), mac) < 0)
         return fail(err, errlen, "--dst %s%s: expected the peer's MAC xx:xx:xx:xx:xx:xx",
                     o->dst ? o->dst : "(missing)", "");
-    if (o->vc == NULL || am_parse_vc(o->vc, &L->vpi, &L->vci) < 0)
+    if (o->vc == NULL || aal5_parse_vc(o->vc, &L->vpi, &L->vci) < 0)
         return fail(err, errlen, "--vc %s%s: expected VPI/VCI", o->vc ? o->vc : "(missing)", "");
     if (aal5_sock_open(&L->as, o->ifname, mac, err, errlen) < 0)
         return -1;
@@ -159,7 +160,7 @@ int am_loop_open(struct am_loop **out, const struct am_loop_opts *o, char *err, 
         .ctr = L->ctr,
     };
     struct am_transport t = { .kind = o->udp ? AM_KIND_UDP : AM_KIND_AAL5,
-                              .send = o->udp ? udp_send : aal5_send,
+                              .send = o->udp ? sock_udp_send : sock_aal5_send,
                               .ctx = L };
     L->ep = am_ep_create(&cfg, &t, &rc);
     if (L->ep == NULL) {

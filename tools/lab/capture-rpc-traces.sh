@@ -79,28 +79,8 @@ done
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-TMP=$(mktemp -d /tmp/spindle-rpc-traces.XXXXXX)
-chmod 755 "$TMP"
-BG_PIDS=()
-cleanup() {
-	local rc=$?
-	set +e
-	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	"$LAB" down "$PREFIX" >/dev/null 2>&1
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-app() { "$LAB" exec "$PREFIX" app "$@"; }
-cli() { timeout 30 "$LAB" exec "$PREFIX" cli "$@"; }
-
-APP_MAC=02:00:00:00:00:02
-CLI_MAC=02:00:00:00:00:01
-APP_IP=10.77.0.2
-CLI_IP=10.77.0.1
+# shellcheck source=tools/lab/capture-lib.sh
+. "$HERE/capture-lib.sh"
 
 # The Linux RPC side, run inside the app namespace in a private mount
 # namespace: rpcbind's socket and state under a private /run, its
@@ -124,21 +104,6 @@ kill \$sv; wait \$sv 2>/dev/null || true
 kill \$rb; wait \$rb 2>/dev/null || true
 EOF
 chmod 755 "$TMP/rpc-side.sh"
-
-start_bg() {
-	local name=$1; shift
-	"$@" >"$TMP/$name.log" 2>&1 &
-	BG_PIDS+=($!)
-	LAST_PID=$!
-}
-
-stop_bg() {
-	kill "-${2:-TERM}" "$1" 2>/dev/null || true
-	local _
-	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
 
 # lab_up: the lab, the server's address, a permanent neighbour entry for
 # the client (the server sends no ARP of its own), rpcbind and the server.
@@ -164,50 +129,6 @@ lab_down() {
 	touch "$TMP/stop"
 	stop_bg "$RPC_SIDE"
 }
-
-COUNTS="$TMP/counts"
-: >"$COUNTS"
-
-# capture NAME CMD...: record veth-app while CMD runs in the client namespace.
-capture() {
-	local name=$1; shift
-	local pcap="$TMP/$name.pcap" _
-	cli ip neigh flush dev veth-cli 2>/dev/null || true
-	start_bg "tcpdump-$name" "$LAB" exec "$PREFIX" app \
-		tcpdump -i veth-app -p -nn -U --immediate-mode -s 65535 -Z root -w "$pcap"
-	local tpid=$LAST_PID
-	for _ in $(seq 50); do
-		grep -q 'listening on' "$TMP/tcpdump-$name.log" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -q 'listening on' "$TMP/tcpdump-$name.log" ||
-		{ cat "$TMP/tcpdump-$name.log" >&2; echo "$PROG: tcpdump did not start" >&2; exit 1; }
-	echo "== $name: $*"
-	"$@" || { echo "$PROG: $name: traffic command failed" >&2; exit 1; }
-	sleep 1
-	stop_bg "$tpid" INT
-	grep -q '^0 packets dropped by kernel' "$TMP/tcpdump-$name.log" ||
-		{ cat "$TMP/tcpdump-$name.log" >&2; echo "$PROG: $name: tcpdump lost frames" >&2; exit 1; }
-	cp "$pcap" "$OUT/$name.pcap"
-	local n c a
-	read -r n c a < <("$PY" -c "$PY_COUNT" "$OUT/$name.pcap" "$CLI_MAC" "$APP_MAC")
-	printf '%s %s %s %s %s\n' "$name.pcap" "$n" "$c" "$a" "$(stat -c %s "$OUT/$name.pcap")" >>"$COUNTS"
-	printf '   %s.pcap: %d frames (%d from the client, %d from the server)\n' "$name" "$n" "$c" "$a"
-}
-
-PY_COUNT='
-import struct, sys
-b = open(sys.argv[1], "rb").read()
-o, n, c, a = 24, 0, 0, 0
-while o + 16 <= len(b):
-    caplen = struct.unpack("<I", b[o + 8:o + 12])[0]
-    src = b[o + 16 + 6:o + 16 + 12]
-    n += 1
-    c += src == bytes.fromhex(sys.argv[2].replace(":", ""))
-    a += src == bytes.fromhex(sys.argv[3].replace(":", ""))
-    o += 16 + caplen
-print(n, c, a)
-'
 
 # --- the traffic (client namespace) -------------------------------------------
 
@@ -293,30 +214,4 @@ for t in $TRACES; do
 	lab_down
 done
 
-echo
-echo "trace                     frames  client  server   bytes"
-while read -r f n c a b; do
-	printf '%-24s %7d %7d %7d %7d\n' "$f" "$n" "$c" "$a" "$b"
-done <"$COUNTS"
-
-# Frame counts into README.md, between the markers (rows of other traces kept).
-README="$OUT/README.md"
-if [ "$UPDATE_README" = 1 ] && [ -f "$README" ] && grep -q '<!-- counts:begin -->' "$README"; then
-	"$PY" - "$README" "$COUNTS" <<'EOF'
-import re, sys
-readme, counts = sys.argv[1], sys.argv[2]
-text = open(readme).read()
-m = re.search(r"<!-- counts:begin -->\n(.*?)<!-- counts:end -->", text, re.S)
-rows = {}
-for l in m.group(1).splitlines():
-    if l.startswith("| ") and not l.startswith("| trace") and not l.startswith("|---"):
-        rows[l.split("|")[1].strip()] = l
-for l in open(counts):
-    f, n, c, a, b = l.split()
-    rows[f] = f"| {f} | {n} | {c} | {a} | {b} |"
-head = "| trace | frames | from client | from server | bytes |\n|---|---:|---:|---:|---:|\n"
-body = head + "\n".join(rows[k] for k in sorted(rows)) + "\n"
-open(readme, "w").write(text[:m.start(1)] + body + text[m.end(1):])
-EOF
-	echo "updated frame counts in $README"
-fi
+cap_report

@@ -3,7 +3,9 @@
  * through the extension framework (netgraph/extension.h):
  * every PDU on its VC answered with the same payload and CPCS-UU on the
  * same VC to the sender's MAC, other VCs ignored, large PDUs, parameters
- * refused with a message, remove() uninstalls and frees.
+ * refused with a message, remove() uninstalls and frees, and its VC is a
+ * capability of the "aal5" domain: granted from vc= by default, refused
+ * when grant= names another VC, more VCs or another domain.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -14,7 +16,9 @@
 
 #include "apps/aal5-echo/aal5_echo.h"
 #include "netgraph/extension.h"
+#include "kernel/domain.h"
 #include "kernel/kerr.h"
+#include "kernel/nameservice.h"
 #include "kernel/klib.h"
 #include "kernel/mem.h"
 #include "kernel/stats.h"
@@ -177,5 +181,51 @@ Test(aal5_echo, bad_parameters)
     cr_assert_eq(aecho_create(&none, (struct kext **)&st, err, sizeof err), -KE_INVAL);
     cr_assert(strstr(err, "vc=") != NULL, "message: %s", err);
     cr_assert_eq(kmem_live(), live, "a refused install keeps nothing");
-    cr_assert_str_eq(kext_class_find("aal5-echo")->usage, "aal5-echo vc=VPI/VCI");
+    cr_assert_str_eq(kext_class_find("aal5-echo")->usage,
+                     "aal5-echo vc=VPI/VCI [grant=aal5:VPI/VCI] [mode=sync|async|bounded[:US]]");
+}
+
+/* create2 - an instance with vc=@vc grant=@grant; its code, the message in @err. */
+static int create2(const char *vc, const char *grant, struct kext **x, char *err, size_t errlen)
+{
+    struct kparams p = { .n = 2, .key = { "vc", "grant" }, .value = { vc, grant } };
+    err[0] = '\0';
+    return aecho_create(&p, x, err, errlen);
+}
+
+Test(aal5_echo, its_vc_is_a_capability_granted_exactly)
+{
+    uint64_t live = kmem_live();
+    struct kext *x = NULL;
+    char err[256];
+    cr_assert_eq(create2("0/40", "aal5:0/41", &x, err, sizeof err), -KE_PERM);
+    cr_expect(strstr(err, "vc 0/40 is not granted (grant=aal5:0/40)") != NULL, "%s", err);
+    cr_assert_eq(create2("0/40", "aal5:0/32-0/47", &x, err, sizeof err), -KE_PERM);
+    cr_expect(strstr(err, "too wide") != NULL, "%s", err);
+    cr_assert_eq(create2("0/40", "aal5:*", &x, err, sizeof err), -KE_PERM);
+    cr_expect(strstr(err, "too wide") != NULL, "%s", err);
+    static struct kdomain other;
+    static struct kns_publication other_pub;
+    cr_assert_eq(kdomain_init(&other, "other", NULL, 0, NULL, 0), 0);
+    cr_assert_eq(kns_publish(&other_pub, "other", &other, KCAP_IMPORT, 0, 10), 0);
+    cr_assert_eq(create2("0/40", "other:7", &x, err, sizeof err), -KE_PERM);
+    cr_expect(strstr(err, "aal5-echo needs nothing of it") != NULL, "%s", err);
+    kns_unpublish(&other_pub);
+    cr_assert_eq(create2("0/40", "aal5:0/40-0/40x", &x, err, sizeof err), -KE_INVAL);
+    cr_assert_eq(create2("0/40", "aal5:0/65536", &x, err, sizeof err), -KE_INVAL);
+    cr_assert_eq(kmem_live(), live, "a refused install keeps nothing");
+
+    cr_assert_eq(create2("0/40", "aal5:0/40", &x, err, sizeof err), 0, "%s", err);
+    send_pdu(64, 0, 40, 0);
+    pkt_free(answer(NULL));
+    kext_destroy(x);
+
+    /* Without grant=, exactly its VC: VPI 2 VCI 40 is VC number 2 << 16 | 40. */
+    struct kext *y = install("2/40");
+    cr_assert_not_null(y->caps);
+    cr_assert_eq(y->caps->n, 1);
+    cr_expect_str_eq(y->caps->cap[0]->name, "aal5");
+    cr_expect_eq(y->caps->cap[0]->scope_lo, aal5_vc_num(2, 40));
+    cr_expect_eq(y->caps->cap[0]->scope_hi, (2u << 16) | 40u);
+    kext_destroy(y);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "apps/video-client/jpeg_rebuild.h"
+#include "kernel/lib/t81_huffman.h"
 #include "apps/video-client/rtpjpeg.h"
 #include "apps/video-client/rtpjpeg_asm.h"
 #include "kernel/kerr.h"
@@ -115,10 +116,10 @@ Test(rtpjpeg, huffman_tables_equal_those_ffmpeg_sent)
         if (j[i + 1] == 0xc4) {
             size_t o = i + 4;
             while (o < i + 2 + seg) {
-                const struct jpeg_huffman_table *t = NULL;
+                const struct t81_huffman_table *t = NULL;
                 for (int k = 0; k < 4; k++)
-                    if (jpeg_std_huffman[k].tc_th == j[o])
-                        t = &jpeg_std_huffman[k];
+                    if (t81_std_huffman[k].tc_th == j[o])
+                        t = &t81_std_huffman[k];
                 cr_assert_not_null(t, "table class/id 0x%02x", j[o]);
                 unsigned n = 0;
                 for (int b = 0; b < 16; b++) {

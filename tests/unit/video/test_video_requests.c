@@ -16,6 +16,7 @@
 #include "vskit.h"
 #include "../protocols/udp/udpkit.h"
 #include "apps/video-server/server.h"
+#include "kernel/capability.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "netgraph/extension.h"
@@ -238,6 +239,40 @@ Test(video_requests, a_client_whose_address_never_resolves_is_dropped)
     cr_assert_not_null(st);
     cr_assert_eq(st->fan.n, 1);
     cr_assert_eq(st->fan.clients[0].addr, UK_PEER_IP, "the answering client stays");
+    kext_destroy(x);
+    cr_assert(pktpool_all_full());
+}
+
+Test(video_requests, its_ports_are_its_capability_granted_exactly)
+{
+    udpkit_setup();
+    const char *media = vsk_archive(media_set);
+    refused_at_install((const char *const[]){ "media", media, "grant", "udp:5000", NULL }, -KE_PERM,
+                       "ports 5000-5063 are not granted", "grant=udp:5000-5063");
+    refused_at_install((const char *const[]){ "media", media, "grant", "udp:*", NULL }, -KE_PERM,
+                       "too wide", "5000-5063");
+    refused_at_install(
+        (const char *const[]){ "media", media, "port", "6000", "grant", "udp:5000-5063", NULL },
+        -KE_PERM, "ports 6000-6063 are not granted", NULL);
+    refused_at_install(
+        (const char *const[]){ "media", media, "port", "6000", "grant", "udp:6000-6064", NULL },
+        -KE_PERM, "too wide", "6000-6063");
+    refused_at_install((const char *const[]){ "media", media, "port", "65500", NULL }, -KE_RANGE,
+                       "65500..65563 runs past 65535", NULL);
+    struct kext *x = NULL;
+    char err[400];
+    cr_assert_eq(create((const char *const[]){ "media", media, "port", "6000", "grant",
+                                               "udp:6000-6063", NULL },
+                        &x, err, sizeof err),
+                 0, "exactly its ports: %s", err);
+    kext_destroy(x);
+    /* Without grant=, derived from port=: exactly 64 ports. */
+    cr_assert_eq(create((const char *const[]){ "media", media, NULL }, &x, err, sizeof err), 0,
+                 "%s", err);
+    cr_assert_not_null(x->caps);
+    cr_assert_eq(x->caps->n, 1);
+    cr_expect_eq(x->caps->cap[0]->scope_lo, VS_DEFAULT_PORT);
+    cr_expect_eq(x->caps->cap[0]->scope_hi, VS_DEFAULT_PORT + 2u * VS_MAX_STREAMS - 1u);
     kext_destroy(x);
     cr_assert(pktpool_all_full());
 }

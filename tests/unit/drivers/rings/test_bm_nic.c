@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus_host.h"
 #include "drivers/bm/nic.h"
 #include "kernel/bus.h"
 #include "kernel/kerr.h"
@@ -18,18 +19,6 @@
 #include "kernel/mem.h"
 #include "kernel/pktbuf.h"
 #include "kernel/stats.h"
-
-/* The bus is not hosted: dma_pool.c's memory comes from here. */
-int bus_dma_alloc(size_t size, size_t align, struct bus_dma *out)
-{
-    out->virt = aligned_alloc(align, (size + align - 1) / align * align);
-    if (out->virt == NULL)
-        return -KE_NOMEM;
-    memset(out->virt, 0, size);
-    out->phys = (uint64_t)(uintptr_t)out->virt;
-    out->size = size;
-    return 0;
-}
 
 #define RXN 8u /* receive ring entries */
 #define TXN 8u /* transmit descriptors */

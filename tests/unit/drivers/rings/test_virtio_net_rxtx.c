@@ -14,49 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus_host.h"
 #include "drivers/virtio/virtio_net_priv.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "kernel/pktbuf.h"
-
-/* ---- the bus and the transport, stubbed ---- */
-
-static unsigned notifies[2];
-void bus_mb(void)
-{
-}
-void bus_rmb(void)
-{
-}
-void bus_wmb(void)
-{
-}
-uint64_t bus_dma_addr(const struct bus_device *d, const void *virt, bool physical)
-{
-    (void)d;
-    (void)physical;
-    return (uint64_t)(uintptr_t)virt;
-}
-int bus_dma_alloc(size_t size, size_t align, struct bus_dma *out)
-{
-    out->virt = aligned_alloc(align, (size + align - 1) / align * align);
-    if (out->virt == NULL)
-        return -KE_NOMEM;
-    memset(out->virt, 0, size);
-    out->phys = (uint64_t)(uintptr_t)out->virt;
-    out->size = size;
-    return 0;
-}
-void virtio_pci_notify(struct virtio_pci *vp, uint16_t q)
-{
-    (void)vp;
-    notifies[q & 1u]++;
-}
-uint8_t virtio_pci_isr(struct virtio_pci *vp)
-{
-    (void)vp;
-    return 0;
-}
 
 /* ---- the port, put together as virtio_net.c does, without the transport ---- */
 
@@ -94,25 +56,9 @@ static void t_release(struct bm_nic *n)
 static const struct bm_ring_ops t_ops = {
     .hw_start = t_hw_start,
     .hw_stop = t_hw_stop,
-    .rx_post = vnet_nic_rx_post,
-    .rx_space = vnet_nic_rx_space,
-    .rx_reap = vnet_nic_rx_reap,
-    .rx_kick = vnet_nic_rx_kick,
-    .rx_detach = vnet_nic_rx_detach,
-    .tx_post = vnet_nic_tx_post,
-    .tx_free = vnet_nic_tx_free,
-    .tx_reap = vnet_nic_tx_reap,
-    .tx_kick = vnet_nic_tx_kick,
-    .tx_detach = vnet_nic_tx_detach,
-    .intr_enable = vnet_nic_intr_enable,
-    .intr_disable = vnet_nic_intr_disable,
+    VNET_RING_OPS,
     .release = t_release,
 };
-static const char *const t_ctr_names[VNET_NCTR] = { "rx_bad_len",    "rx_bad_id",   "rx_bad_hdr",
-                                                    "rx_too_big",    "rx_merged",   "tx_bad_id",
-                                                    "kicks",         "kicks_saved", "irqs",
-                                                    "config_changes" };
-
 /* A started port: MRG_RXBUF (12-byte header), receive offloads @rx_csum, @rx_tso4 (with a big pool). */
 static struct vnet_port *port_open(bool rx_csum, bool rx_tso4, uint32_t pool_n)
 {
@@ -134,7 +80,7 @@ static struct vnet_port *port_open(bool rx_csum, bool rx_tso4, uint32_t pool_n)
         .driver = "virtio",
         .ifname = "eth0",
         .tag = "virtio",
-        .ctr_names = t_ctr_names,
+        .ctr_names = vnet_ctr_names,
         .nctr = VNET_NCTR,
         .tx_max_segs = VNET_TX_MAX_SEGS,
         .tx_lin_need = 2,
@@ -281,7 +227,7 @@ static void setup(void)
 {
     memset(&rxd, 0, sizeof rxd);
     memset(&txd, 0, sizeof txd);
-    notifies[0] = notifies[1] = 0;
+    bus_host_notifies[0] = bus_host_notifies[1] = 0;
 }
 
 TestSuite(vnet_rxtx, .init = setup);
@@ -424,7 +370,8 @@ Test(vnet_rxtx, writable_head_carries_the_header_in_its_headroom)
         d[i] = (uint8_t)i;
     struct pktbuf *burst[1] = { p };
     cr_assert_eq(port->ops->tx_burst(port, burst, 1), 1);
-    cr_assert_eq(notifies[1], 1, "avail_event 0: the device asked to hear of the first chain");
+    cr_assert_eq(bus_host_notifies[1], 1,
+                 "avail_event 0: the device asked to hear of the first chain");
     uint8_t hdr[VNET_HDR_V1], out[100];
     unsigned nd;
     cr_assert_eq(d_send(v, hdr, out, sizeof out, &nd), 60);

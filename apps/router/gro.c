@@ -81,7 +81,7 @@ static bool seg_csum_ok(struct gro_table *t, const struct pktbuf *pkt, const uin
     if (pkt->flags & PKT_F_CSUM_VALID)
         return true;
     if (t->ctr != NULL)
-        t->ctr[GRO_CSUM_CHECKED]++;
+        t->ctr[GRO_CHECKED]++;
     if (tcp_csum_ok(ip, total))
         return true;
     if (t->ctr != NULL)
@@ -120,7 +120,7 @@ static void emit_at(struct gro_table *t, unsigned i, gro_emit_fn emit, void *ctx
     if (f.nseg >= 2) {
         finish(&f);
         if (t->ctr != NULL)
-            t->ctr[GRO_SUPERFRAMES]++;
+            t->ctr[GRO_FLUSHES]++;
     }
     emit(ctx, f.head, f.ifindex, f.next_hop);
 }

@@ -60,10 +60,10 @@
 
 /** Counters a gro_table keeps (the router exports them as its own). */
 enum gro_ctr {
-    GRO_MERGED,       /* segments appended to a super-frame (frames the device does not see) */
-    GRO_SUPERFRAMES,  /* super-frames emitted (two segments or more) */
-    GRO_BAD_CSUM,     /* segments not merged: TCP checksum wrong */
-    GRO_CSUM_CHECKED, /* TCP checksums verified in software (not PKT_F_CSUM_VALID) */
+    GRO_MERGED,   /* segments appended to a super-frame (frames the device does not see) */
+    GRO_FLUSHES,  /* super-frames emitted (two segments or more) */
+    GRO_BAD_CSUM, /* segments not merged: TCP checksum wrong */
+    GRO_CHECKED,  /* TCP checksums verified in software (not PKT_F_CSUM_VALID) */
     GRO_NCTR
 };
 

@@ -20,39 +20,39 @@
 
 /** Counters of node "router". */
 enum router_ctr {
-    RT_RX,               /* datagrams not for us, offered to the router */
-    RT_FORWARDED,        /* datagrams passing every check, sent on (or counted nomem, tx_errors) */
-    RT_FORWARDED_BYTES,  /* their IPv4 total lengths, bytes */
-    RT_IN_PLACE,         /* ... forwarded in the buffer they arrived in (zero copy) */
-    RT_COPIED,           /* ... forwarded from a private copy (zerocopy=no, or still shared) */
-    RT_FRAGMENTED,       /* ... larger than the next MTU without DF: sent as fragments */
-    RT_L2_BCAST,         /* arrived as link-layer broadcast/multicast (RFC 1812 5.3.4): dropped */
-    RT_DST_MCAST,        /* multicast destination (no multicast routing): dropped */
-    RT_LINK_LOCAL,       /* 169.254.0.0/16 source or destination (RFC 3927 2.7): dropped */
-    RT_SRC_LOCAL,        /* source is one of our own addresses: dropped */
-    RT_SOURCE_ROUTED,    /* LSRR or SSRR option (RFC 1812 5.3.13.4, off): dropped */
-    RT_BAD_OPTIONS,      /* malformed option list: dropped */
-    RT_NO_ROUTE,         /* no route: ICMP destination unreachable, net */
-    RT_TTL_EXCEEDED,     /* TTL <= 1: ICMP time exceeded in transit */
-    RT_FRAG_NEEDED,      /* DF and larger than the next MTU: ICMP fragmentation needed */
-    RT_HOST_UNREACH,     /* ARP never resolved the next hop: ICMP destination unreachable, host */
-    RT_REDIRECTS,        /* ICMP redirects (host) sent to the source (RFC 1812 5.2.7.2) */
-    RT_ICMP_SENT,        /* ICMP errors sent */
-    RT_ICMP_NOT_SENT,    /* ... refused by icmp_send_error (rate limit, RFC 1122 rules) or failed */
-    RT_NO_IF,            /* the route names an interface that is gone: dropped */
-    RT_NOMEM,            /* no buffer for a private copy: dropped */
-    RT_TX_ERRORS,        /* ipv4_output failed (fragment buffers, ARP queue, port) */
-    RT_NOT_GRANTED,      /* the route leaves by an interface outside the grant: dropped */
-    RT_GRO_MERGED,       /* TCP segments merged into a super-frame (gro.h GRO_MERGED) */
-    RT_GRO_SUPERFRAMES,  /* super-frames sent in their place (GRO_SUPERFRAMES) */
-    RT_GRO_BAD_CSUM,     /* segments not merged: wrong TCP checksum (GRO_BAD_CSUM) */
-    RT_GRO_CSUM_CHECKED, /* TCP checksums verified in software (GRO_CSUM_CHECKED) */
+    RT_RX,              /* datagrams not for us, offered to the router */
+    RT_FORWARDED,       /* datagrams passing every check, sent on (or counted nomem, tx_errors) */
+    RT_FORWARDED_BYTES, /* their IPv4 total lengths, bytes */
+    RT_IN_PLACE,        /* ... forwarded in the buffer they arrived in (zero copy) */
+    RT_COPIED,          /* ... forwarded from a private copy (zerocopy=no, or still shared) */
+    RT_FRAGMENTED,      /* ... larger than the next MTU without DF: sent as fragments */
+    RT_L2_BCAST,        /* arrived as link-layer broadcast/multicast (RFC 1812 5.3.4): dropped */
+    RT_DST_MCAST,       /* multicast destination (no multicast routing): dropped */
+    RT_LINK_LOCAL,      /* 169.254.0.0/16 source or destination (RFC 3927 2.7): dropped */
+    RT_SRC_LOCAL,       /* source is one of our own addresses: dropped */
+    RT_SOURCE_ROUTED,   /* LSRR or SSRR option (RFC 1812 5.3.13.4, off): dropped */
+    RT_BAD_OPTIONS,     /* malformed option list: dropped */
+    RT_NO_ROUTE,        /* no route: ICMP destination unreachable, net */
+    RT_TTL_EXCEEDED,    /* TTL <= 1: ICMP time exceeded in transit */
+    RT_FRAG_NEEDED,     /* DF and larger than the next MTU: ICMP fragmentation needed */
+    RT_HOST_UNREACH,    /* ARP never resolved the next hop: ICMP destination unreachable, host */
+    RT_REDIRECTS,       /* ICMP redirects (host) sent to the source (RFC 1812 5.2.7.2) */
+    RT_ICMP_SENT,       /* ICMP errors sent */
+    RT_ICMP_NOT_SENT,   /* ... refused by icmp_send_error (rate limit, RFC 1122 rules) or failed */
+    RT_NO_IF,           /* the route names an interface that is gone: dropped */
+    RT_NOMEM,           /* no buffer for a private copy: dropped */
+    RT_TX_ERRORS,       /* ipv4_output failed (fragment buffers, ARP queue, port) */
+    RT_NOT_GRANTED,     /* the route leaves by an interface outside the grant: dropped */
+    RT_GRO_MERGED,      /* TCP segments merged into a super-frame (gro.h GRO_MERGED) */
+    RT_GRO_FLUSHES,     /* super-frames sent in their place (GRO_FLUSHES) */
+    RT_GRO_BAD_CSUM,    /* segments not merged: wrong TCP checksum (GRO_BAD_CSUM) */
+    RT_GRO_CHECKED,     /* TCP checksums verified in software (GRO_CHECKED) */
     RT_NCTR
 };
 
-_Static_assert(RT_GRO_SUPERFRAMES - RT_GRO_MERGED == GRO_SUPERFRAMES &&
+_Static_assert(RT_GRO_FLUSHES - RT_GRO_MERGED == GRO_FLUSHES &&
                    RT_GRO_BAD_CSUM - RT_GRO_MERGED == GRO_BAD_CSUM &&
-                   RT_GRO_CSUM_CHECKED - RT_GRO_MERGED == GRO_CSUM_CHECKED,
+                   RT_GRO_CHECKED - RT_GRO_MERGED == GRO_CHECKED,
                "the router's GRO counters are the gro_table's, in its order");
 
 /** Counters of node "router.IFNAME", one group per interface. */

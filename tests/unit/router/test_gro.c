@@ -182,7 +182,7 @@ Test(gro, in_order_segments_leave_as_one_super_frame)
     cr_assert_eq(testkit_sent_count(eth1), 1);
     take_super(s, 4);
     cr_assert_eq(ctr("gro_merged"), 3);
-    cr_assert_eq(ctr("gro_superframes"), 1);
+    cr_assert_eq(ctr("gro_flushes"), 1);
     cr_assert_eq(ctr("forwarded"), 4, "each segment counted as forwarded");
     down();
 }
@@ -313,7 +313,7 @@ ParameterizedTest(int *c, gro, a_difference_keeps_two_segments_apart)
     burst(s, 2);
     cr_assert_eq(testkit_sent_count(eth1), 2, "%s", change_name[*c]);
     cr_assert_eq(ctr("gro_merged"), 0, "%s", change_name[*c]);
-    cr_assert_eq(ctr("gro_superframes"), 0, "%s", change_name[*c]);
+    cr_assert_eq(ctr("gro_flushes"), 0, "%s", change_name[*c]);
     down();
 }
 

@@ -156,7 +156,7 @@ Test(gro_table, a_segment_that_cannot_merge_follows_its_connection)
     cr_assert_eq(segs_of(0), 2);
     cr_assert(out.pkt[0]->flags & PKT_F_GSO_TCPV4);
     cr_assert_eq(counters[GRO_MERGED], 1);
-    cr_assert_eq(counters[GRO_SUPERFRAMES], 1);
+    cr_assert_eq(counters[GRO_FLUSHES], 1);
     pkt_free(fin);
     end();
 }

@@ -43,6 +43,8 @@ rl_spindle_config() {
 	echo "address eth0 10.1.0.1/24"
 	echo "address eth1 10.2.0.1/24"
 	echo "extension router${RL_ROUTER_PARAMS:+ $RL_ROUTER_PARAMS}" # e.g. gro=no
+	# RL_SPINDLE_POLL=1: the VM polls its NICs, never idles (one busy vCPU)
+	if [ "${RL_SPINDLE_POLL:-0}" = 1 ] && [ "$1" = vm ]; then echo "mode poll"; fi
 }
 
 # rl_start KIND NIC: start a router and wait until it says it is ready.

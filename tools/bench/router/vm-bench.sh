@@ -26,7 +26,8 @@
 #    router-bench.json and router-bench.png (default --out: DIR/router-bench).
 # RL_ROUTER_PARAMS (environment): more parameters of spindle's "extension
 # router" line, e.g. RL_ROUTER_PARAMS=gro=no for the figures without
-# receive coalescing.
+# receive coalescing. RL_SPINDLE_POLL=1: spindle's VM polls ("mode poll":
+# the vCPU never idles) instead of sleeping until an interrupt.
 # The accelerator is chosen once (--kvm auto: KVM only when both images
 # pass the launcher's probe boot, tools/bench/lib/vm.sh bench_accel) and
 # used for both VMs. Bounded: about 40 s per VM at S = 5 (the Linux VM

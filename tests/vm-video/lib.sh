@@ -11,14 +11,33 @@ VV_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # (carriage returns ignored); empty when there is none.
 vv_counter() { tr -d '\r' <"$1" | sed -n "s/^$2 \([0-9]*\)$/\1/p" | tail -n1; }
 
-# vv_client_stats LOG: waits (at most 3 s) for the answer of a "video-client
-# stats" just typed on the console logged in LOG (its last line is
-# decode_ns_mean) and prints its main lines, indented.
-vv_client_stats() {
-	local _
-	for _ in $(seq 1 30); do grep -q "^decode_ns_mean " "$1" && break; sleep 0.1; done
-	tr -d '\r' <"$1" | sed -n '/video-client [0-9]*: port/,/^decode_ns_mean/p' |
-		grep -E "video-client [0-9]|^packets |^frames_|^dropped_|^decode_ns_mean" | sed 's/^/   /'
+# vv_client_ask LOG CMD...: CMD types "video-client stats" on the client's
+# console, whose output is logged in LOG; waits (at most 3 s) for the answer
+# (its last line is decode_ns_mean) and prints its main lines, indented.
+# When a counter vv_client_check reads is missing from the log, the answer
+# came garbled (QEMU's serial log once doubled a byte: "drropped_incomplete
+# 0"), and it asks once more.
+vv_client_ask() {
+	local log=$1 try before c _ missing
+	shift
+	for try in 1 2; do
+		before=$(tr -d '\r' <"$log" | grep -c "^decode_ns_mean ")
+		"$@" >/dev/null || fail "the client's console did not answer"
+		for _ in $(seq 1 30); do
+			[ "$(tr -d '\r' <"$log" | grep -c "^decode_ns_mean ")" -gt "$before" ] && break
+			sleep 0.1
+		done
+		tr -d '\r' <"$log" | sed -n '/video-client [0-9]*: port/,/^decode_ns_mean/p' |
+			grep -E "video-client [0-9]|^packets |^frames_|^dropped_|^decode_ns_mean" |
+			tail -n 9 | sed 's/^/   /'
+		missing=
+		for c in frames_shown dropped_late dropped_incomplete dropped_corrupt packets_lost \
+			display_errors decode_ns_mean; do
+			[ -n "$(vv_counter "$log" "$c")" ] || missing="$missing $c"
+		done
+		[ -z "$missing" ] && return 0
+		[ "$try" = 1 ] && echo "   (no$missing in the answer: asking again)"
+	done
 }
 
 # vv_client_check LOG FRAMES fb|headless TARGET: the client's answer to

@@ -111,8 +111,7 @@ echo "   sent $FRAMES frames in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { 
 sleep 1 # the last frame's decoding, under TCG
 
 echo "== video-client stats"
-console "video-client stats"
-vv_client_stats "$TMP/serial.log"
+vv_client_ask "$TMP/serial.log" console "video-client stats"
 vv_client_check "$TMP/serial.log" "$FRAMES" "$MODE" "$TARGET"
 
 if [ "$MODE" = fb ]; then

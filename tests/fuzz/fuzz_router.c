@@ -53,16 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                         { 2, 0, 0, 0, 0, 0x21 } };
     uint8_t f[1600];
     if (ifs[0] == NULL) {
-        fk_appliance(conf, 1024);
-        static const char *const names[3] = { "eth0", "eth1", "eth2" };
-        for (int k = 0; k < 3; k++)
-            if ((ifs[k] = netif_find(names[k])) == NULL)
-                abort();
-        static const uint8_t peer[6] = { 2, 0, 0, 0, 0, 0x99 };
-        fk_inject(ifs[0], f, fk_arp(f, 1, peer, 0x0a000002u, 0x0a000001u));
-        fk_inject(ifs[1], f, fk_arp(f, 1, peer, 0x0a010002u, 0x0a010001u));
-        fk_inject(ifs[2], f, fk_arp(f, 1, peer, 0x0a020002u, 0x0a020001u));
-        fk_drain();
+        fk_router_lab(conf, ifs);
     }
     size_t i = 0;
     while (i + 2 <= size) {

@@ -158,18 +158,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t f[1600];
     if (ifs[0] == NULL) {
-        fk_appliance(conf, 1024);
-        static const char *const names[3] = { "eth0", "eth1", "eth2" };
-        for (int k = 0; k < 3; k++)
-            if ((ifs[k] = netif_find(names[k])) == NULL)
-                abort();
+        fk_router_lab(conf, ifs); /* eth0's peer takes the ICMP errors */
         struct kport *tso = ifs[1]->port;
         tso->tx_tso4 = tso->tx_csum = tso->tx_gather = 1;
-        static const uint8_t peer[6] = { 2, 0, 0, 0, 0, 0x99 };
-        fk_inject(ifs[0], f, fk_arp(f, 1, peer, 0x0a000002u, 0x0a000001u)); /* ICMP errors */
-        fk_inject(ifs[1], f, fk_arp(f, 1, peer, 0x0a010002u, 0x0a010001u));
-        fk_inject(ifs[2], f, fk_arp(f, 1, peer, 0x0a020002u, 0x0a020001u));
-        fk_drain();
     }
     memset(conns, 0, sizeof conns);
     unsigned queued = 0;

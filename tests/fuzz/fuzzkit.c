@@ -191,3 +191,17 @@ size_t fk_arp(uint8_t *f, uint16_t op, const uint8_t sha[6], uint32_t spa, uint3
     put32(f + 38, tpa);
     return 42;
 }
+
+void fk_router_lab(const char *text, struct netif *ifs[3])
+{
+    static const char *const names[3] = { "eth0", "eth1", "eth2" };
+    static const uint8_t peer[6] = { 2, 0, 0, 0, 0, 0x99 };
+    uint8_t f[64];
+    fk_appliance(text, 1024);
+    for (int k = 0; k < 3; k++)
+        if ((ifs[k] = netif_find(names[k])) == NULL)
+            abort();
+    for (uint32_t k = 0; k < 3; k++)
+        fk_inject(ifs[k], f, fk_arp(f, 1, peer, 0x0a000002u | k << 16, 0x0a000001u | k << 16));
+    fk_drain();
+}

@@ -25,6 +25,15 @@ void fk_advance(uint64_t ns);
  */
 void fk_appliance(const char *text, uint32_t pool);
 
+/**
+ * fk_router_lab - fk_appliance(@text, 1024) for a router over eth0, eth1 and
+ * eth2 (10.0.0.1, 10.1.0.1, 10.2.0.1 in @text), found into @ifs; each has
+ * learned a peer 02:00:00:00:00:99 at .2 from an ARP reply, so forwarded
+ * datagrams and ICMP errors leave at once. Aborts when an interface is
+ * missing.
+ */
+void fk_router_lab(const char *text, struct netif *ifs[3]);
+
 /** fk_inject - receive @len bytes on @ifp now (through netgraph_poll); false if no buffer. */
 bool fk_inject(struct netif *ifp, const uint8_t *frame, size_t len);
 /**

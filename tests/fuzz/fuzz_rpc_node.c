@@ -29,26 +29,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzkit.h"
 #include "drivers/loop/loop.h"
-#include "kernel/clock.h"
 #include "kernel/klib.h"
-#include "kernel/log.h"
 #include "kernel/port.h"
 #include "kernel/strand.h"
-#include "kernel/timer.h"
-#include "netgraph/apply.h"
-#include "netgraph/config.h"
 #include "netgraph/netif.h"
 #include "netgraph/runtime.h"
 #include "protocols/aal5/aal5_sar.h"
 #include "protocols/arp/arp.h"
-
-static uint64_t now_ns = 1000000000ull;
-static uint64_t fuzz_clock(void *ctx)
-{
-    (void)ctx;
-    return now_ns;
-}
 
 static const char config_text[] =
     "interface eth0 driver=loop mac=02:00:00:00:00:02\n"
@@ -65,30 +54,9 @@ static const uint8_t PEER_MAC[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static struct netif *eth0;
 static uint8_t frame[14 + 20 + 8 + 1600];
 
-static void drain(void)
-{
-    struct pktbuf *p;
-    while ((p = loop_take_tx(eth0->port)))
-        pkt_free(p);
-}
-
 static void setup(void)
 {
-    klog_set_level(KLOG_ERR);
-    kclock_set_source(fuzz_clock, NULL);
-    if (netgraph_init(512) != 0)
-        abort();
-    kdriver_register(&loop_driver);
-    struct config cfg;
-    struct config_error err;
-    if (config_parse(config_text, sizeof config_text - 1, "fuzz.conf", &cfg, &err) != 0 ||
-        netgraph_configure(&cfg, &err) != 0) {
-        char msg[400];
-        config_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "fuzz: %s\n", msg);
-        abort();
-    }
-    config_free(&cfg);
+    fk_appliance(config_text, 512);
     eth0 = netif_find("eth0");
     if (!eth0)
         abort();
@@ -98,14 +66,10 @@ static void setup(void)
  * replies and calls leave at once rather than wait in ARP's queue. */
 static void announce(void)
 {
-    static const uint8_t arp[60] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0,    0, 0,  0x01, 0x08, 0x06,
-        0,    1,    0x08, 0,    6,    4,    0,    1, 0x02, 0, 0,  0,    0,    0x01,
-        10,   77,   0,    1,    0,    0,    0,    0, 0,    0, 10, 77,   0,    2,
-    };
-    loop_inject(eth0->port, arp, sizeof arp);
-    netgraph_poll(false);
-    drain();
+    uint8_t arp[64];
+    size_t n = fk_arp(arp, 1, PEER_MAC, 0x0a4d0001u, 0x0a4d0002u);
+    fk_inject(eth0, arp, n);
+    fk_drain();
 }
 
 /* udp - the datagram 10.77.0.1:@sport -> 10.77.0.2:@dport carrying @p. */
@@ -152,7 +116,7 @@ static void vc(const uint8_t *p, size_t n)
     while ((len = aal5_seg_frame(&s, frame + 14, AAL5_FRAME_MAX)) > 0) {
         loop_inject(eth0->port, frame, 14 + len);
         netgraph_poll(false);
-        drain();
+        fk_drain();
     }
 }
 
@@ -185,17 +149,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         netgraph_poll(false);
         if (sel & 0x20)
             ksched_run(64);
-        drain();
+        fk_drain();
     }
     /* the strands run, the client retransmits and reassembly expires */
     ksched_run(1000);
-    now_ns += 1000000000ull;
-    ktimer_run_due(now_ns);
+    fk_advance(1000000000ull);
     netgraph_poll(false);
     ksched_run(1000);
-    drain();
+    fk_drain();
     arp_flush(); /* what waits for the peer's MAC (its entry may have aged out) */
-    drain();
+    fk_drain();
     if (!pktpool_all_full()) {
         fprintf(stderr, "fuzz: buffers leaked by this input\n");
         abort();

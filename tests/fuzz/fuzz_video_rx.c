@@ -19,34 +19,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzkit.h"
 #include "apps/video-server/server.h"
 #include "drivers/loop/loop.h"
-#include "kernel/clock.h"
-#include "kernel/log.h"
 #include "kernel/port.h"
-#include "kernel/timer.h"
-#include "netgraph/apply.h"
-#include "netgraph/config.h"
 #include "netgraph/netif.h"
 #include "netgraph/runtime.h"
 #include "protocols/arp/arp.h"
-
-static uint64_t now_ns = 1000000000ull;
-static uint64_t fuzz_clock(void *ctx)
-{
-    (void)ctx;
-    return now_ns;
-}
 
 static struct netif *eth0;
 
 static void setup(void)
 {
-    klog_set_level(KLOG_ERR);
-    kclock_set_source(fuzz_clock, NULL);
-    if (netgraph_init(512) != 0)
-        abort();
-    kdriver_register(&loop_driver);
     const char *media = getenv("VIDEO_FUZZ_MEDIA");
     char text[1024];
     snprintf(text, sizeof text,
@@ -55,35 +39,19 @@ static void setup(void)
              "route 0.0.0.0/0 via 10.77.0.1 dev eth0\n"
              "extension video-server media=%s pool=256\n",
              media ? media : "media.tar");
-    struct config cfg;
-    struct config_error err;
-    if (config_parse(text, strlen(text), "fuzz.conf", &cfg, &err) != 0 ||
-        netgraph_configure(&cfg, &err) != 0) {
-        char msg[400];
-        config_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "fuzz: %s\n", msg);
-        abort();
-    }
-    config_free(&cfg);
+    fk_appliance(text, 512);
     eth0 = netif_find("eth0");
     if (!eth0)
         abort();
 }
 
-static void drain(void)
-{
-    struct pktbuf *p;
-    while ((p = loop_take_tx(eth0->port)))
-        pkt_free(p);
-}
-
 /* step - one main-loop round at the test clock moved @ns on. */
 static void step(uint64_t ns)
 {
-    now_ns += ns;
+    fk_advance(ns);
     netgraph_poll(false);
     netgraph_poll(false); /* disk completions, then the sends they allow */
-    drain();
+    fk_drain();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -118,13 +86,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (vs_server_stream(s, id) != NULL)
         vs_stop(s, id, err, sizeof err); /* fails for one that ended: the reap timer frees it */
-    drain();
-    now_ns += 300ull * 1000000000ull;
-    ktimer_run_due(now_ns);
+    fk_drain();
+    fk_advance(300ull * 1000000000ull);
     netgraph_poll(false);
-    drain();
+    fk_drain();
     arp_flush();
-    drain();
+    fk_drain();
     if (vs_server_stream(s, id) != NULL) {
         fprintf(stderr, "fuzz: the stream outlived its stop\n");
         abort();

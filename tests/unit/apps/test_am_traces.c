@@ -1,7 +1,7 @@
 /*
  * tests/unit/apps/test_am_traces.c — the "am" extension on
  * tests/traces/malformed-am.pcap (make-malformed-am.py; directory in
- * $AM_TRACES), frame by frame in a whole appliance (conskit.h, the lab
+ * testkit_traces()), frame by frame in a whole appliance (conskit.h, the lab
  * server's address, extension am port=9000 and am vc=0/40): each frame does
  * exactly what malformed-am.expect says (one response of the named type, or
  * one malformed count under the named reason and nothing sent, or one count
@@ -113,8 +113,7 @@ static uint8_t type_of(const char *name)
 
 Test(am_traces, malformed_frame_by_frame)
 {
-    const char *dir = getenv("AM_TRACES");
-    cr_assert_not_null(dir, "AM_TRACES (the tests/traces folder) is not set");
+    const char *dir = testkit_traces();
     char path[512], err[PCAP_ERRBUF_SIZE];
     snprintf(path, sizeof path, "%s/malformed-am.expect", dir);
     FILE *ex = fopen(path, "r");

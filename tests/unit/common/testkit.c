@@ -39,6 +39,16 @@ void testkit_init(void)
     pktpool_set_default(pool);
 }
 
+#ifndef TESTKIT_TRACES
+#error "TESTKIT_TRACES must name tests/traces (tests/unit/meson.build: unit_traces_args)"
+#endif
+
+const char *testkit_traces(void)
+{
+    const char *env = getenv("SPINDLE_TRACES");
+    return env != NULL ? env : TESTKIT_TRACES;
+}
+
 uint64_t testkit_now(void)
 {
     return now_ns;

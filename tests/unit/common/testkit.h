@@ -25,6 +25,12 @@
  */
 void testkit_init(void);
 
+/**
+ * testkit_traces - the folder of the captured traces (tests/traces of the
+ * source tree, compiled in as TESTKIT_TRACES), or $SPINDLE_TRACES when set.
+ */
+const char *testkit_traces(void);
+
 /** testkit_now - the test clock, ns. */
 uint64_t testkit_now(void);
 /** testkit_advance - move the test clock @ns forward and run due timers. */

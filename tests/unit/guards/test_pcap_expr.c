@@ -133,28 +133,6 @@ Test(pcap_expr, errors_name_the_expression_and_say_why)
 
 /* ---- the traces: both forms agree with pcap_offline_filter ------------------- */
 
-static char trace_dir[3 * PATH_MAX];
-
-static const char *traces(void)
-{
-    const char *env = getenv("SPINDLE_TRACES");
-    if (env)
-        return env;
-    /* __FILE__ is relative to the build root, two levels above this executable */
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    cr_assert_gt(n, 0);
-    exe[n] = '\0';
-    for (int up = 0; up < 3; up++)
-        *strrchr(exe, '/') = '\0';
-    char src[PATH_MAX - 32];
-    snprintf(src, sizeof src, "%s", __FILE__);
-    *strrchr(src, '/') = '\0';
-    snprintf(trace_dir, sizeof trace_dir, "%s%s%s/../../traces", src[0] == '/' ? "" : exe,
-             src[0] == '/' ? "" : "/", src);
-    return trace_dir;
-}
-
 static const char *const exprs[] = {
     "udp dst port 7",
     "udp src port 7",
@@ -242,8 +220,8 @@ Test(pcap_expr, lowered_and_bpf_forms_select_what_libpcap_selects_on_the_traces)
     pcap_close(dead);
     cr_assert_geq(nlowered, 30, "only %u expression/event pairs lowered", nlowered);
 
-    DIR *dir = opendir(traces());
-    cr_assert_not_null(dir, "no trace directory %s", traces());
+    DIR *dir = opendir(testkit_traces());
+    cr_assert_not_null(dir, "no trace directory %s", testkit_traces());
     unsigned nfiles = 0, nframes = 0, matched_bpf = 0, matched_lowered = 0, compared_lowered = 0;
     struct dirent *de;
     while ((de = readdir(dir)) != NULL) {
@@ -251,7 +229,7 @@ Test(pcap_expr, lowered_and_bpf_forms_select_what_libpcap_selects_on_the_traces)
         if (l < 5 || strcmp(de->d_name + l - 5, ".pcap") != 0)
             continue;
         char path[4 * PATH_MAX], perr[PCAP_ERRBUF_SIZE];
-        snprintf(path, sizeof path, "%s/%s", traces(), de->d_name);
+        snprintf(path, sizeof path, "%s/%s", testkit_traces(), de->d_name);
         pcap_t *pc = pcap_open_offline(path, perr);
         if (!pc)
             continue; /* an empty capture (24-byte header only) is fine to skip */
@@ -291,7 +269,7 @@ Test(pcap_expr, lowered_and_bpf_forms_select_what_libpcap_selects_on_the_traces)
         pcap_close(pc);
     }
     closedir(dir);
-    cr_assert_geq(nfiles, 8, "traces found: %u in %s", nfiles, traces());
+    cr_assert_geq(nfiles, 8, "traces found: %u in %s", nfiles, testkit_traces());
     cr_assert_gt(matched_bpf, 500);
     cr_assert_gt(matched_lowered, 200, "lowered matches %u of %u", matched_lowered,
                  compared_lowered);
@@ -343,7 +321,7 @@ Test(pcap_expr, tcpdump_guards_join_the_udp_switch_and_count_like_libpcap)
     cr_assert_eq(st.max_leaf, 1);
 
     char path[4 * PATH_MAX], perr[PCAP_ERRBUF_SIZE];
-    snprintf(path, sizeof path, "%s/udp-echo.pcap", traces());
+    snprintf(path, sizeof path, "%s/udp-echo.pcap", testkit_traces());
     pcap_t *pc = pcap_open_offline(path, perr);
     cr_assert_not_null(pc, "%s", perr);
     struct bpf_program to7, to11111;

@@ -8,16 +8,7 @@
 #include <string.h>
 
 #include "kernel/klib.h"
-
-#ifndef RPC_TRACES
-#error "RPC_TRACES must name the trace folder"
-#endif
-
-const char *rt_dir(void)
-{
-    const char *env = getenv("SPINDLE_TRACES");
-    return env ? env : RPC_TRACES;
-}
+#include "testkit.h"
 
 /* A datagram being reassembled from fragments (RFC 791 section 3.2). */
 struct frag {
@@ -55,7 +46,7 @@ static void add(struct rt_trace *t, unsigned frame, const uint8_t *eth, uint32_t
 void rt_load(struct rt_trace *t, const char *name)
 {
     char path[4096], err[PCAP_ERRBUF_SIZE];
-    snprintf(path, sizeof path, "%s/%s", rt_dir(), name);
+    snprintf(path, sizeof path, "%s/%s", testkit_traces(), name);
     pcap_t *p = pcap_open_offline(path, err);
     cr_assert_not_null(p, "%s: %s", path, err);
     cr_assert_eq(pcap_datalink(p), DLT_EN10MB);

@@ -27,9 +27,7 @@ struct rt_trace {
     unsigned frames; /* frames in the file */
 };
 
-/** rt_dir - the folder of the traces (SPINDLE_TRACES, else the compiled-in RPC_TRACES). */
-const char *rt_dir(void);
-/** rt_load - read @name (e.g. "rpc-rpcinfo-dump.pcap") from rt_dir(); asserts on errors. */
+/** rt_load - read @name (e.g. "rpc-rpcinfo-dump.pcap") from testkit_traces(); asserts on errors. */
 void rt_load(struct rt_trace *t, const char *name);
 /** rt_free - release what rt_load allocated. */
 void rt_free(struct rt_trace *t);

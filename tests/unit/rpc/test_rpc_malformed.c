@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rpctrace.h"
+#include "testkit.h"
 
 #include "apps/rpc/portmap.h"
 #include "apps/rpc/programs.h"
@@ -28,7 +29,7 @@ struct expect {
 static size_t read_expect(struct expect *e, size_t max)
 {
     char path[4096], line[512];
-    snprintf(path, sizeof path, "%s/rpc-malformed.expect", rt_dir());
+    snprintf(path, sizeof path, "%s/rpc-malformed.expect", testkit_traces());
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f, "%s", path);
     size_t n = 0;

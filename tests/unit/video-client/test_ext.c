@@ -38,8 +38,8 @@ static char y4m[64];
 static void setup(void)
 {
     kclock_set_source(test_clock, NULL);
-    vckit_read_capture(VCKIT_TRACES "/rtp-jpeg-client.pcap", 5004, &cap);
-    vckit_read_clip(VCKIT_TRACES "/rtp-jpeg-client.mjpeg", &clip);
+    vckit_read_capture(TESTKIT_TRACES "/rtp-jpeg-client.pcap", 5004, &cap);
+    vckit_read_clip(TESTKIT_TRACES "/rtp-jpeg-client.mjpeg", &clip);
     snprintf(y4m, sizeof y4m, "/tmp/spindle-test-ext-%d.y4m", (int)getpid());
 }
 

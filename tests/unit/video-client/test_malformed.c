@@ -35,8 +35,8 @@ static int counter_index(const char *name, size_t len)
 Test(malformed, every_case_is_dropped_and_counted_and_the_next_frame_shown)
 {
     struct vckit_capture cap;
-    vckit_read_capture(VCKIT_TRACES "/rtpjpeg-malformed.pcap", 5004, &cap);
-    FILE *ex = fopen(VCKIT_TRACES "/rtpjpeg-malformed.expect", "r");
+    vckit_read_capture(TESTKIT_TRACES "/rtpjpeg-malformed.pcap", 5004, &cap);
+    FILE *ex = fopen(TESTKIT_TRACES "/rtpjpeg-malformed.expect", "r");
     cr_assert_not_null(ex);
     uint64_t live = kmem_live();
     struct vdec *d = vdec_turbo_create();
@@ -109,8 +109,8 @@ Test(malformed, every_case_is_dropped_and_counted_and_the_next_frame_shown)
 Test(malformed, stb_image_survives_the_same_cases)
 {
     struct vckit_capture cap;
-    vckit_read_capture(VCKIT_TRACES "/rtpjpeg-malformed.pcap", 5004, &cap);
-    FILE *ex = fopen(VCKIT_TRACES "/rtpjpeg-malformed.expect", "r");
+    vckit_read_capture(TESTKIT_TRACES "/rtpjpeg-malformed.pcap", 5004, &cap);
+    FILE *ex = fopen(TESTKIT_TRACES "/rtpjpeg-malformed.expect", "r");
     cr_assert_not_null(ex);
     size_t valids = 0, decode_cases = 0;
     char line[512];

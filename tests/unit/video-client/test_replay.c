@@ -18,8 +18,8 @@
 #include "kernel/mem.h"
 #include "vckit.h"
 
-#define CAPTURE VCKIT_TRACES "/rtp-jpeg-client.pcap"
-#define CLIP VCKIT_TRACES "/rtp-jpeg-client.mjpeg"
+#define CAPTURE TESTKIT_TRACES "/rtp-jpeg-client.pcap"
+#define CLIP TESTKIT_TRACES "/rtp-jpeg-client.mjpeg"
 #define NFRAMES 10
 #define NPACKETS 60
 #define MS 1000000ull

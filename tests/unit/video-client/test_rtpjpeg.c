@@ -108,7 +108,7 @@ Test(rtpjpeg, derived_tables_equal_libjpeg_at_every_quality)
 Test(rtpjpeg, huffman_tables_equal_those_ffmpeg_sent)
 {
     struct vckit_clip clip;
-    vckit_read_clip(VCKIT_TRACES "/rtp-jpeg-client.mjpeg", &clip);
+    vckit_read_clip(TESTKIT_TRACES "/rtp-jpeg-client.mjpeg", &clip);
     const uint8_t *j = clip.frame[0];
     size_t i = 2, found = 0;
     while (j[i] == 0xff && j[i + 1] != 0xda) {

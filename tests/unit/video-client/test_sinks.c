@@ -91,8 +91,8 @@ Test(sinks, stb_image_decodes_straight_into_a_framebuffer)
 {
     struct vckit_capture cap;
     struct vckit_clip clip;
-    vckit_read_capture(VCKIT_TRACES "/rtp-jpeg-client.pcap", 5004, &cap);
-    vckit_read_clip(VCKIT_TRACES "/rtp-jpeg-client.mjpeg", &clip);
+    vckit_read_capture(TESTKIT_TRACES "/rtp-jpeg-client.pcap", 5004, &cap);
+    vckit_read_clip(TESTKIT_TRACES "/rtp-jpeg-client.mjpeg", &clip);
     uint64_t live = kmem_live();
     struct vfb fb = { .width = 640, .height = 480, .pitch = 640 * 4 };
     fb.base = calloc(1, fb.pitch * fb.height);

@@ -14,9 +14,9 @@
 
 #include "apps/video-client/vimage.h"
 
-/** The source folder of the traces (meson passes it). */
-#ifndef VCKIT_TRACES
-#error "VCKIT_TRACES must name tests/traces"
+/** The source folder of the traces: TESTKIT_TRACES (tests/unit/meson.build unit_traces_args). */
+#ifndef TESTKIT_TRACES
+#error "TESTKIT_TRACES must name tests/traces"
 #endif
 
 /** One datagram: UDP payload and its capture time. */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testkit.h"
 #include "videokit.h"
 #include "apps/video-server/mjpeg.h"
 #include "apps/video-server/rtp_jpeg.h"
@@ -34,7 +35,7 @@ static unsigned nrtp, nrtcp;
 static void load_capture(void)
 {
     char path[4096], perr[PCAP_ERRBUF_SIZE];
-    snprintf(path, sizeof path, "%s/rtp-jpeg-ffmpeg.pcap", vk_traces());
+    snprintf(path, sizeof path, "%s/rtp-jpeg-ffmpeg.pcap", testkit_traces());
     pcap_t *pc = pcap_open_offline(path, perr);
     cr_assert_not_null(pc, "%s", perr);
     struct pcap_pkthdr *h;

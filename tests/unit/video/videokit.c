@@ -6,34 +6,13 @@
 #include <string.h>
 #include <unistd.h>
 #include "videokit.h"
+#include "testkit.h"
 #include "kernel/kerr.h"
-
-static char trace_dir[3 * PATH_MAX];
-
-const char *vk_traces(void)
-{
-    const char *env = getenv("SPINDLE_TRACES");
-    if (env)
-        return env;
-    /* __FILE__ is relative to the build root, two levels above the test */
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    cr_assert_gt(n, 0);
-    exe[n] = '\0';
-    for (int up = 0; up < 3; up++)
-        *strrchr(exe, '/') = '\0';
-    char src[PATH_MAX - 32];
-    snprintf(src, sizeof src, "%s", __FILE__);
-    *strrchr(src, '/') = '\0';
-    snprintf(trace_dir, sizeof trace_dir, "%s%s%s/../../traces", src[0] == '/' ? "" : exe,
-             src[0] == '/' ? "" : "/", src);
-    return trace_dir;
-}
 
 uint8_t *vk_read_file(const char *rel, size_t *len)
 {
     char path[4 * PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", vk_traces(), rel);
+    snprintf(path, sizeof path, "%s/%s", testkit_traces(), rel);
     FILE *f = fopen(path, "rb");
     cr_assert_not_null(f, "cannot open %s", path);
     fseek(f, 0, SEEK_END);

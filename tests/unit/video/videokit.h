@@ -9,9 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** vk_traces - tests/traces of the source tree (or $SPINDLE_TRACES). */
-const char *vk_traces(void);
-
 /** vk_read_file - the whole file tests/traces/@rel in a malloc'd buffer; *@len its bytes. */
 uint8_t *vk_read_file(const char *rel, size_t *len);
 

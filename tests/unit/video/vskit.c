@@ -40,7 +40,7 @@ const char *vsk_archive(const char *const *members)
     char cmd[8192];
     int n = snprintf(cmd, sizeof cmd, "cd %s", dir);
     for (unsigned i = 0; members[i] != NULL; i += 2)
-        n += snprintf(cmd + n, sizeof cmd - (size_t)n, " && cp '%s/%s' '%s'", vk_traces(),
+        n += snprintf(cmd + n, sizeof cmd - (size_t)n, " && cp '%s/%s' '%s'", testkit_traces(),
                       members[i + 1], members[i]);
     n += snprintf(cmd + n, sizeof cmd - (size_t)n, " && tar --format=ustar -cf media.tar");
     for (unsigned i = 0; members[i] != NULL; i += 2)
@@ -243,7 +243,7 @@ void vsk_run(struct netif *ifp, uint64_t ns, struct vsk_sink *sink)
 void vsk_load_capture(struct vsk_capture *c)
 {
     char path[4096], perr[PCAP_ERRBUF_SIZE];
-    snprintf(path, sizeof path, "%s/rtp-jpeg-ffmpeg.pcap", vk_traces());
+    snprintf(path, sizeof path, "%s/rtp-jpeg-ffmpeg.pcap", testkit_traces());
     pcap_t *pc = pcap_open_offline(path, perr);
     cr_assert_not_null(pc, "%s", perr);
     struct pcap_pkthdr *h;

@@ -1,6 +1,6 @@
 /*
  * tests/unit/protocols/aal5/test_aal5_traces.c — the AAL5 node and
- * aal5-echo on the traces of tests/traces/ (directory in $AAL5_TRACES):
+ * aal5-echo on the traces of tests/traces/ (testkit_traces()):
  *  - malformed-aal5.pcap (make-malformed-aal5.py): frame by frame, exactly
  *    the counters malformed-aal5.expect names go up, every valid PDU on VC
  *    0/32 is answered, and at the end no buffer is out (pktpool_all_full);
@@ -55,8 +55,7 @@ TestSuite(aal5_traces, .init = setup, .fini = teardown);
 
 static pcap_t *open_trace(const char *name)
 {
-    const char *dir = getenv("AAL5_TRACES");
-    cr_assert_not_null(dir, "AAL5_TRACES (the tests/traces folder) is not set");
+    const char *dir = testkit_traces();
     char path[512], err[PCAP_ERRBUF_SIZE];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     pcap_t *p = pcap_open_offline(path, err);
@@ -107,7 +106,7 @@ static bool always_moves(unsigned i)
 Test(aal5_traces, malformed_frames_are_counted_and_dropped)
 {
     pcap_t *p = open_trace("malformed-aal5.pcap");
-    const char *dir = getenv("AAL5_TRACES");
+    const char *dir = testkit_traces();
     char path[512], line[256];
     snprintf(path, sizeof path, "%s/malformed-aal5.expect", dir);
     FILE *ex = fopen(path, "r");

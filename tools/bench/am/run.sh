@@ -91,22 +91,13 @@ fi
 [ -s "$IMG/vmlinuz" ] || die "no Linux host image in $IMG (drop --no-build)"
 
 BENCH_ROOT=$ROOT
-BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-am-bench.XXXXXX")
 # shellcheck source=tools/bench/lib/vm.sh
 . "$ROOT/tools/bench/lib/vm.sh"
 # shellcheck source=tools/bench/lib/cpu.sh
 . "$ROOT/tools/bench/lib/cpu.sh"
 # shellcheck source=tools/bench/lib/report.sh
 . "$ROOT/tools/bench/lib/report.sh"
-P=amb$$
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-	bench_vm_stop_all
-	"$ROOT/tools/lab/pair.sh" down "$P" >/dev/null 2>&1
-	if [ "$KEEP" = 1 ]; then echo "run.sh: consoles kept in $BENCH_TMP"; else rm -rf "$BENCH_TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_pair_session am-bench "amb$$"
 
 ACCEL_ON=$(bench_accel "$KVM" spindle "$IMAGE" linux "$IMG")
 ACCEL=$([ "$ACCEL_ON" = on ] && echo kvm || echo tcg)

@@ -171,3 +171,28 @@ bench_vm_stop_all() {
 	for name in "${!BENCH_VM_PID[@]}"; do kill -TERM "${BENCH_VM_PID[$name]}" 2>/dev/null; done
 	for name in "${!BENCH_VM_PID[@]}"; do bench_vm_stop "$name" 12; done
 }
+
+# bench_pair_session NAME PREFIX: the set-up every two-VM benchmark shares:
+# BENCH_TMP (spindle-NAME.*), the pair lab's name P=PREFIX
+# (tools/lab/pair.sh), and the exit trap: bench_on_exit runs if the caller
+# defined it (its own processes and labs), every VM stops, the pair lab goes,
+# and BENCH_TMP is removed unless KEEP=1 (then its path is printed). Call it
+# after sourcing this file, before the lab is brought up.
+bench_pair_session() {
+	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-$1.XXXXXX")
+	P=$2
+	trap bench_pair_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+# shellcheck disable=SC2317  # called by the EXIT trap
+bench_pair_cleanup() {
+	if declare -F bench_on_exit >/dev/null; then bench_on_exit || true; fi
+	bench_vm_stop_all
+	"$BENCH_ROOT/tools/lab/pair.sh" down "$P" >/dev/null 2>&1
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "${0##*/}: consoles and outputs kept in $BENCH_TMP"
+	else
+		rm -rf "$BENCH_TMP"
+	fi
+}

@@ -98,26 +98,20 @@ fi
 [ -s "$IMG/vmlinuz" ] || die "no Linux RPC image in $IMG (drop --no-build)"
 
 BENCH_ROOT=$ROOT
-BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-rpc-bench.XXXXXX")
 # shellcheck source=tools/bench/lib/vm.sh
 . "$ROOT/tools/bench/lib/vm.sh"
 # shellcheck source=tools/bench/lib/report.sh
 . "$ROOT/tools/bench/lib/report.sh"
 # shellcheck source=tools/bench/lib/cpu.sh
 . "$ROOT/tools/bench/lib/cpu.sh"
-P=rpb$$
+bench_pair_session rpc-bench "rpb$$"
 H=rph$$
 SPID=
 # shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-	bench_vm_stop_all
+bench_on_exit() {
 	[ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null
-	"$ROOT/tools/lab/pair.sh" down "$P" >/dev/null 2>&1
 	"$ROOT/tools/lab/lab.sh" down "$H" >/dev/null 2>&1
-	if [ "$KEEP" = 1 ]; then echo "run.sh: consoles and outputs kept in $BENCH_TMP"; else rm -rf "$BENCH_TMP"; fi
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 RES=$BENCH_TMP/results.txt
 : >"$RES"

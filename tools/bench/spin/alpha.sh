@@ -59,22 +59,13 @@ fi
 [ -s "$ELF" ] || die "no $ELF (drop --no-build)"
 
 BENCH_ROOT=$ROOT
-BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-alpha-bench.XXXXXX")
 # shellcheck source=tools/bench/lib/vm.sh
 . "$ROOT/tools/bench/lib/vm.sh"
 # shellcheck source=tools/bench/lib/cpu.sh
 . "$ROOT/tools/bench/lib/cpu.sh"
 # shellcheck source=tools/bench/lib/report.sh
 . "$ROOT/tools/bench/lib/report.sh"
-P=alb$$
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-	bench_vm_stop_all
-	"$ROOT/tools/lab/pair.sh" down "$P" >/dev/null 2>&1
-	if [ "$KEEP" = 1 ]; then echo "alpha.sh: consoles kept in $BENCH_TMP"; else rm -rf "$BENCH_TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_pair_session alpha-bench "alb$$"
 
 A=$("$ROOT/tools/lab/pair.sh" addr A)
 B=$("$ROOT/tools/lab/pair.sh" addr B)

@@ -84,24 +84,18 @@ IMAGE=$BUILD/kernel/arch/x86_64/spindle-x86_64.elf RX=$BUILD/tools/bench/video/v
 for f in "$IMAGE" "$RX" "$MEDIA" "$LIMG/vmlinuz"; do [ -s "$f" ] || die "missing $f (drop --no-build)"; done
 
 BENCH_ROOT=$ROOT
-BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-video-bench.XXXXXX")
 # shellcheck source=tools/bench/lib/vm.sh
 . "$ROOT/tools/bench/lib/vm.sh"
 # shellcheck source=tools/bench/lib/cpu.sh
 . "$ROOT/tools/bench/lib/cpu.sh"
 # shellcheck source=tools/bench/lib/report.sh
 . "$ROOT/tools/bench/lib/report.sh"
-P=vb$$
+bench_pair_session video-bench "vb$$"
 RXPID=
 # shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
+bench_on_exit() {
 	[ -n "$RXPID" ] && kill "$RXPID" 2>/dev/null
-	bench_vm_stop_all
-	"$ROOT/tools/lab/pair.sh" down "$P" >/dev/null 2>&1
-	if [ "$KEEP" = 1 ]; then echo "video bench: consoles and outputs kept in $BENCH_TMP"; else rm -rf "$BENCH_TMP"; fi
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 "$ROOT/tools/lab/pair.sh" up "$P" >/dev/null || die "pair lab up failed"
 RES=$OUT/results.txt
 : >"$RES"

@@ -21,6 +21,16 @@ static const struct kext_need *need_of(const struct kextension *c, const char *d
     return NULL;
 }
 
+/* scope_text - [@lo, @hi] as grant= writes it: "N-M", or "H/L-H/L" for a domain of pairs. */
+static void scope_text(const struct kext_need *n, uint32_t lo, uint32_t hi, char *buf, size_t size)
+{
+    if (n->flags & KEXT_NEED_PAIRS)
+        ksnprintf(buf, size, "%u/%u-%u/%u", (unsigned)(lo >> 16), (unsigned)(lo & 0xffffu),
+                  (unsigned)(hi >> 16), (unsigned)(hi & 0xffffu));
+    else
+        ksnprintf(buf, size, "%u-%u", (unsigned)lo, (unsigned)hi);
+}
+
 int kext_grant_scope(struct kext *x, const char *domain, uint32_t lo, uint32_t hi, const char *what,
                      const char *scope, char *err, size_t errlen)
 {
@@ -47,9 +57,10 @@ int kext_grant_scope(struct kext *x, const char *domain, uint32_t lo, uint32_t h
     for (unsigned i = 0; need != NULL && (need->flags & KEXT_NEED_EXACT) && i < x->caps->n; i++) {
         const struct kcap *c = x->caps->cap[i];
         if (strcmp(c->name, domain) == 0 && (c->scope_lo != lo || c->scope_hi != hi)) {
-            ksnprintf(err, errlen, "grant: '%s:%u-%u' is too wide: %s needs %s only (%s:%s)",
-                      domain, (unsigned)c->scope_lo, (unsigned)c->scope_hi, x->cls->name, what,
-                      domain, scope);
+            char had[32];
+            scope_text(need, c->scope_lo, c->scope_hi, had, sizeof had);
+            ksnprintf(err, errlen, "grant: '%s:%s' is too wide: %s needs %s only (%s:%s)", domain,
+                      had, x->cls->name, what, domain, scope);
             return -KE_PERM;
         }
     }

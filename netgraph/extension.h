@@ -107,6 +107,9 @@ enum kext_need_flags {
      * parameter of its own (kext_grant_scope: an AAL5 VC's vc=): a grant
      * that covers it and more is too wide. */
     KEXT_NEED_EXACT = 1u << 1,
+    /* The domain's resources are pairs numbered HI << 16 | LO (AAL5's
+     * VPI/VCI): messages write a scope as HI/LO, as grant= takes it. */
+    KEXT_NEED_PAIRS = 1u << 2,
 };
 
 /** An extension class: static storage, registered with KEXTENSION_REGISTER. */

@@ -64,7 +64,7 @@ static int aecho_install(struct kext *x, char *err, size_t errlen)
 
 /* It needs the VC it names, and no more (a capability of the "aal5" domain). */
 static const struct kext_need aecho_needs[] = {
-    { .domain = "aal5", .scope = "VCs", .lo = 0, .hi = AAL5_VC_NUM_MAX, .flags = KEXT_NEED_EXACT },
+    AAL5_KEXT_NEED,
     { .domain = NULL },
 };
 

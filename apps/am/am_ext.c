@@ -270,7 +270,7 @@ static const char *const am_params[] = {
 /* It needs its UDP port, or its VC (protocols/aal5: the "aal5" domain). */
 static const struct kext_need am_needs[] = {
     { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
-    { .domain = "aal5", .scope = "VCs", .lo = 0, .hi = AAL5_VC_NUM_MAX, .flags = KEXT_NEED_EXACT },
+    AAL5_KEXT_NEED,
     { .domain = NULL },
 };
 

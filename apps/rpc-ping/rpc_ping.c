@@ -219,7 +219,7 @@ static void ping_remove(struct kext *x)
 /* It needs its UDP port: with port= that one, else one it takes at install. */
 static const struct kext_need rpc_ping_needs[] = {
     { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
-    { .domain = "aal5", .scope = "VCs", .lo = 0, .hi = AAL5_VC_NUM_MAX, .flags = KEXT_NEED_EXACT },
+    AAL5_KEXT_NEED,
     { .domain = NULL },
 };
 

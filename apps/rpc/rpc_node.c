@@ -34,7 +34,7 @@ const char *const rpc_node_ext_params[] = { "vc", NULL };
 
 const struct kext_need rpc_node_ext_needs[] = {
     { .domain = "udp", .scope = "ports", .lo = 0, .hi = 65535, .flags = KEXT_NEED_PORT },
-    { .domain = "aal5", .scope = "VCs", .lo = 0, .hi = AAL5_VC_NUM_MAX, .flags = KEXT_NEED_EXACT },
+    AAL5_KEXT_NEED,
     { .domain = NULL },
 };
 

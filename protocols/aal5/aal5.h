@@ -109,6 +109,17 @@ int aal5_install_granted(const struct kcapset *caps, aal5_PacketArrived_fn fn, v
  */
 int aal5_parse_vc(const char *s, uint8_t *vpi, uint16_t *vci);
 
+/**
+ * AAL5_KEXT_NEED - the struct kext_need entry of an extension class that
+ * serves a VC (netgraph/extension.h): the "aal5" domain, exactly the VC it
+ * names (KEXT_NEED_EXACT), written VPI/VCI in messages (KEXT_NEED_PAIRS).
+ */
+#define AAL5_KEXT_NEED                                                    \
+    {                                                                     \
+        .domain = "aal5", .scope = "VCs", .lo = 0, .hi = AAL5_VC_NUM_MAX, \
+        .flags = KEXT_NEED_EXACT | KEXT_NEED_PAIRS                        \
+    }
+
 struct kext;
 /**
  * aal5_ext_vc - the VC of extension instance @x (netgraph/extension.h):

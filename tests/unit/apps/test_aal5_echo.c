@@ -201,7 +201,7 @@ Test(aal5_echo, its_vc_is_a_capability_granted_exactly)
     cr_assert_eq(create2("0/40", "aal5:0/41", &x, err, sizeof err), -KE_PERM);
     cr_expect(strstr(err, "vc 0/40 is not granted (grant=aal5:0/40)") != NULL, "%s", err);
     cr_assert_eq(create2("0/40", "aal5:0/32-0/47", &x, err, sizeof err), -KE_PERM);
-    cr_expect(strstr(err, "too wide") != NULL, "%s", err);
+    cr_expect(strstr(err, "'aal5:0/32-0/47' is too wide") != NULL, "in VPI/VCI: %s", err);
     cr_assert_eq(create2("0/40", "aal5:*", &x, err, sizeof err), -KE_PERM);
     cr_expect(strstr(err, "too wide") != NULL, "%s", err);
     static struct kdomain other;

@@ -197,6 +197,14 @@ def grouped_bars(png, title, panels, groups, series):
     return True
 
 
+def num(s):
+    """A field of a results file as a float, or None ("-", empty, not a number)."""
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
 def _value(s):
     if s in ("-", ""):
         return None

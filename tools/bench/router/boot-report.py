@@ -26,13 +26,6 @@ LABELS = {
 }
 
 
-def num(s):
-    try:
-        return float(s)
-    except ValueError:
-        return None
-
-
 def parse(path):
     runs = {}
     with open(path) as f:
@@ -42,8 +35,8 @@ def parse(path):
                 continue
             fw, kern, ready = (cols[3].split() + ["-"] * 3)[:3]
             runs.setdefault(cols[0], []).append({
-                "run": int(cols[1]), "total_ms": num(cols[2]), "firmware_ms": num(fw),
-                "kernel_ms": num(kern), "ready_ms": num(ready), "exit_status": cols[4]})
+                "run": int(cols[1]), "total_ms": benchlib.num(cols[2]), "firmware_ms": benchlib.num(fw),
+                "kernel_ms": benchlib.num(kern), "ready_ms": benchlib.num(ready), "exit_status": cols[4]})
     return runs
 
 

@@ -30,13 +30,6 @@ FIGURES = [
 NO_RATIO = ("tcp_retransmits", "router_nic_drops")
 
 
-def num(s):
-    try:
-        return float(s)
-    except ValueError:
-        return None
-
-
 def parse(path):
     runs = {}
     with open(path) as f:
@@ -46,15 +39,15 @@ def parse(path):
                 continue
             nic, kind = cols[0], cols[1]
             tcp, udp, lat = cols[2].split(), cols[3].split(), cols[4].split()
-            vals = [num(v) for v in tcp[:2] + udp[:3] + lat[:2]]
+            vals = [benchlib.num(v) for v in tcp[:2] + udp[:3] + lat[:2]]
             keys = ["tcp_mbps", "tcp_retransmits", "udp64_sent_pps", "udp64_fwd_pps",
                     "udp64_loss_pct", "sockperf_p50_us", "sockperf_p99_us"]
             r = dict(zip(keys, vals))
-            r["udp64_iperf3_loss_pct"] = num(udp[3]) if len(udp) > 3 else None
+            r["udp64_iperf3_loss_pct"] = benchlib.num(udp[3]) if len(udp) > 3 else None
             for k in ("tcp_retransmits",):
                 r[k] = None if r.get(k) is None else int(r[k])
             r["exit_status"] = int(cols[5]) if cols[5].lstrip("-").isdigit() else cols[5]
-            drops = num(cols[6]) if len(cols) > 6 else None
+            drops = benchlib.num(cols[6]) if len(cols) > 6 else None
             r["router_nic_drops"] = None if drops is None else int(drops)
             runs.setdefault(nic, {})[kind] = r
     return runs

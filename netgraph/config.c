@@ -181,23 +181,26 @@ static int parse_extension(struct parser *ps)
     return 0;
 }
 
-/* mode poll|idle — how the main loop waits: idle (default) halts or sleeps
- * until a device or timer needs it; poll never waits, for the lowest latency
- * at the cost of one busy CPU. */
+/* mode poll|idle|haltpoll — how the main loop waits: idle (default) halts or
+ * sleeps until a device or timer needs it; poll never waits, for the lowest
+ * latency at the cost of one busy CPU; haltpoll polls for an adaptive while
+ * (at most HALTPOLL_MAX_NS) before it halts (netgraph/haltpoll.h). */
 static int parse_mode(struct parser *ps)
 {
     struct config *cfg = ps->cfg;
     struct token t;
-    int r = cfg_need_word(ps, &t, "mode", "poll or idle");
+    int r = cfg_need_word(ps, &t, "mode", "poll, idle or haltpoll");
     if (r < 0)
         return r;
     if (cfg->has_mode)
         return cfg_perr(ps, t.col, "mode: given twice (first at line %u)", cfg->mode_pos.line);
     if (cfg_tok_is(&t, "poll"))
         cfg->poll_mode = true;
+    else if (cfg_tok_is(&t, "haltpoll"))
+        cfg->halt_poll = true;
     else if (!cfg_tok_is(&t, "idle")) {
         char show[48];
-        return cfg_perr(ps, t.col, "mode: expected poll or idle, got '%s'",
+        return cfg_perr(ps, t.col, "mode: expected poll, idle or haltpoll, got '%s'",
                         cfg_tok_show(&t, show, sizeof(show)));
     }
     cfg->has_mode = true;

@@ -8,7 +8,7 @@
  *   address NAME A.B.C.D/LEN
  *   route A.B.C.D/LEN via A.B.C.D [dev NAME]
  *   extension EXT [key=value ...]
- *   mode poll|idle
+ *   mode poll|idle|haltpoll
  *
  * Later keywords extend the language but never change these. Modules add
  * keywords of their own by registering a bring-up stage that owns one
@@ -99,6 +99,7 @@ struct config {
     struct cfg_line *lines;
     bool has_mode;  /* a "mode" line was given */
     bool poll_mode; /* mode poll: the main loop never idles (lowest latency, one busy CPU) */
+    bool halt_poll; /* mode haltpoll: polls a while before idling (netgraph/haltpoll.h) */
     struct cfg_pos mode_pos;
     char *strings; /* private storage */
     size_t strings_used, strings_cap;

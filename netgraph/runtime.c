@@ -12,8 +12,10 @@
 #include "kernel/kerr.h"
 #include "kernel/pktbuf.h"
 #include "kernel/port.h"
+#include "kernel/stats.h"
 #include "kernel/strand.h"
 #include "kernel/timer.h"
+#include "netgraph/haltpoll.h"
 #include "netgraph/instances.h"
 #include "netgraph/netif.h"
 #include "netgraph/node.h"
@@ -22,7 +24,24 @@ static struct {
     bool running;
     bool configured;
     struct pktpool *pool; /* the default pool we created */
+    struct haltpoll hp;   /* mode haltpoll: polling before idling (max_ns 0: off) */
 } rt;
+
+static const char *const haltpoll_ctr_names[HP_NCTR] = {
+    "idle_periods", "poll_hits", "halts", "grows", "shrinks", "limit_ns",
+};
+static struct kstat_group haltpoll_stats = {
+    .node = "haltpoll", .names = haltpoll_ctr_names, .values = rt.hp.ctr, .n = HP_NCTR
+};
+
+void netgraph_set_halt_poll(uint64_t max_ns)
+{
+    haltpoll_init(&rt.hp, max_ns);
+    if (max_ns != 0)
+        kstats_register(&haltpoll_stats);
+    else
+        kstats_unregister(&haltpoll_stats);
+}
 
 int netgraph_init(uint32_t pool_buffers)
 {
@@ -77,6 +96,11 @@ static bool ports_intr_enable(void)
     return work;
 }
 
+bool netgraph_halt_polling(void)
+{
+    return rt.hp.since_ns != 0 && !rt.hp.halted;
+}
+
 unsigned netgraph_poll(bool may_idle)
 {
     unsigned total = 0;
@@ -98,8 +122,12 @@ unsigned netgraph_poll(bool may_idle)
     ran += ksched_run(NETGRAPH_BURST);    /* runnable strands: asynchronous handlers, timers */
     ran += kblk_poll_all(NETGRAPH_BURST); /* disk completions (kernel/blk.h) */
     unsigned waiting = netif_tx_flush_all();
+    if (rt.hp.since_ns != 0 && (total != 0 || ran != 0))
+        haltpoll_work(&rt.hp, kclock_now_ns()); /* an idle period ended */
     if (may_idle && total == 0 && ran == 0 && !busy && ksched_runnable() == 0 &&
         !kblk_work_pending()) {
+        if (haltpoll_keep_polling(&rt.hp, kclock_now_ns()))
+            return total; /* mode haltpoll: poll again before halting */
         /* Frames waiting for ring space: sleep until the device's transmit
          * interrupt (drivers arm it when their ring is full), as Linux stops
          * its queue, rather than spin on a CPU the device model needs; the
@@ -110,8 +138,11 @@ unsigned netgraph_poll(bool may_idle)
             if (soon < deadline)
                 deadline = soon;
         }
-        if (!ports_intr_enable())
+        if (!ports_intr_enable()) {
+            if (rt.hp.max_ns != 0)
+                haltpoll_halting(&rt.hp);
             arch_idle(kclock_arch_deadline(deadline));
+        }
     }
     return total;
 }

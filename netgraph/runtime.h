@@ -44,6 +44,18 @@ bool netgraph_configured(void);
  */
 unsigned netgraph_poll(bool may_idle);
 
+/**
+ * netgraph_set_halt_poll - "mode haltpoll": from now on netgraph_poll(true),
+ * out of work, keeps polling the ports for up to an adaptive limit of at
+ * most @max_ns ns before it idles (netgraph/haltpoll.h; HALTPOLL_MAX_NS is
+ * the default maximum), and the counters of stats node "haltpoll" are
+ * registered. 0 turns it off (the default: idle at once).
+ */
+void netgraph_set_halt_poll(uint64_t max_ns);
+
+/** netgraph_halt_polling - true while the loop polls in a halt-polling window (not yet halted). */
+bool netgraph_halt_polling(void);
+
 /** netgraph_done - true when every port is a finished replay (pcap-file input consumed). */
 bool netgraph_done(void);
 

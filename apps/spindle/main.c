@@ -32,6 +32,7 @@
 #include "kernel/log.h"
 #include "kernel/pktbuf.h"
 #include "netgraph/config.h"
+#include "netgraph/haltpoll.h"
 #include "netgraph/introspect.h"
 
 enum {
@@ -310,6 +311,8 @@ static int run(const struct options *o, const struct config *cfg)
 
     KINFO("spindle", "running (SIGINT or SIGTERM stops)");
     bool console_stop = false;
+    if (cfg->halt_poll && !cfg->poll_mode)
+        netgraph_set_halt_poll(HALTPOLL_MAX_NS);
     while (!stop_signal && !console_stop && !netgraph_done()) {
         /* mode poll: never idle; nor while a console has lines or output to handle */
         netgraph_poll(!cfg->poll_mode && !console_busy());

@@ -30,7 +30,9 @@
 #include "kernel/mem.h"
 #include "kernel/pktbuf.h"
 #include "kernel/port.h"
+#include "kernel/stats.h"
 #include "netgraph/config.h"
+#include "netgraph/haltpoll.h"
 #include "netgraph/netif.h"
 #include "apps/vm/disks.h"
 
@@ -90,6 +92,15 @@ static void print_stats(void)
                 (unsigned long long)p->tx_packets, (unsigned long long)p->tx_bytes,
                 (unsigned long long)p->tx_dropped, (unsigned long long)p->tx_errors);
     }
+    uint64_t hp[4];
+    if (kstats_find("haltpoll", "idle_periods", &hp[0]) == 0 &&
+        kstats_find("haltpoll", "poll_hits", &hp[1]) == 0 &&
+        kstats_find("haltpoll", "halts", &hp[2]) == 0 &&
+        kstats_find("haltpoll", "limit_ns", &hp[3]) == 0)
+        kprintf("vm: stats haltpoll %llu idle periods, %llu ended while polling, %llu halts, "
+                "limit %llu ns\n",
+                (unsigned long long)hp[0], (unsigned long long)hp[1], (unsigned long long)hp[2],
+                (unsigned long long)hp[3]);
     struct pktpool *pool = pktpool_default();
     kprintf("vm: stats buffers out %u, kmalloc blocks live %llu\n",
             pool ? (unsigned)pktpool_out(pool) : 0u, (unsigned long long)kmem_live());
@@ -156,15 +167,20 @@ _Noreturn void vm_main(void)
         config_failure(&err);
     print_interfaces();
     bool poll = cfg.poll_mode || arch_boot_flag("poll");
-    kprintf("vm: ready (%s mode)\n", poll ? "poll" : "idle");
+    if (!poll && cfg.halt_poll)
+        netgraph_set_halt_poll(HALTPOLL_MAX_NS);
+    kprintf("vm: ready (%s mode)\n", poll ? "poll" : cfg.halt_poll ? "haltpoll" : "idle");
 
     if (arch_boot_flag("halt-when-ready"))
         shutdown();
     console_serial_init(CONSOLE_ECHO | CONSOLE_SHOW_PROMPT | CONSOLE_PERMANENT, true);
-    /* In poll mode the console (a port read) is checked every 256 rounds. */
+    /* While polling (mode poll, or a halt-polling window) the console (a port
+     * read, which under TCG takes QEMU's global lock) is checked every 256
+     * rounds; after work or a halt, every round. */
     for (unsigned round = 0;; round++) {
         netgraph_poll(!poll);
-        if ((!poll || (round & 255) == 0) && console_serial_poll() == CONSOLE_SHUTDOWN)
+        bool spinning = poll || netgraph_halt_polling();
+        if ((!spinning || (round & 255) == 0) && console_serial_poll() == CONSOLE_SHUTDOWN)
             shutdown();
     }
 }

@@ -28,6 +28,8 @@
 # has --timeout 90).
 #
 # SPINDLE_VM_KVM=off|on picks the accelerator (default off: TCG).
+# RL_SPINDLE_MODE=haltpoll runs the VM with "mode haltpoll" and checks that
+# its idle periods ended both while polling and after a halt.
 # Needs root (namespaces, TAP): exit 77 otherwise, or without the tools.
 # Exit 0 pass, 1 fail.
 set -uo pipefail
@@ -139,6 +141,13 @@ elif ! grep -q "^vm: shutdown complete, buffer pools full" "$RL_VLOG"; then
 	fail "no 'buffer pools full' at shutdown"
 fi
 grep -q "EXCEPTION" "$RL_VLOG" && fail "an exception was reported"
+if [ "${RL_SPINDLE_MODE:-}" = haltpoll ]; then
+	# mode haltpoll: idle periods ended both ways, while polling and by a halt
+	hp=$(sed -n 's/^vm: stats haltpoll \([0-9]*\) idle periods, \([0-9]*\) ended while polling, \([0-9]*\) halts.*/\1 \2 \3/p' "$RL_VLOG" | tr -d '\r')
+	read -r hp_idle hp_hits hp_halts <<<"${hp:-0 0 0}"
+	[ "${hp_hits:-0}" -gt 0 ] && [ "${hp_halts:-0}" -gt 0 ] && [ "$hp_idle" -ge "$hp_hits" ] ||
+		fail "mode haltpoll: expected idle periods ended while polling and halts, got '$hp'"
+fi
 
 if [ ${#FAILED[@]} -ne 0 ]; then
 	show_logs

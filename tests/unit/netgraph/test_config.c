@@ -396,13 +396,18 @@ Test(config, mode_poll_and_idle)
     config_free(&cfg);
     cr_assert_eq(parse("mode idle\n"), 0);
     cr_assert_not(cfg.poll_mode);
+    cr_assert_not(cfg.halt_poll);
+    config_free(&cfg);
+    cr_assert_eq(parse("mode haltpoll\n"), 0);
+    cr_assert(cfg.halt_poll);
+    cr_assert_not(cfg.poll_mode, "haltpoll still idles");
     config_free(&cfg);
 }
 
 Test(config, mode_errors)
 {
-    expect_error("mode fast\n", 1, 6, "expected poll or idle");
-    expect_error("mode\n", 1, 5, "missing poll or idle");
+    expect_error("mode fast\n", 1, 6, "expected poll, idle or haltpoll");
+    expect_error("mode\n", 1, 5, "missing poll, idle or haltpoll");
     expect_error("mode poll\nmode idle\n", 2, 6, "given twice (first at line 1)");
     expect_error("mode poll now\n", 1, 11, "unexpected 'now'");
 }

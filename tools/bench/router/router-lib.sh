@@ -43,8 +43,12 @@ rl_spindle_config() {
 	echo "address eth0 10.1.0.1/24"
 	echo "address eth1 10.2.0.1/24"
 	echo "extension router${RL_ROUTER_PARAMS:+ $RL_ROUTER_PARAMS}" # e.g. gro=no
-	# RL_SPINDLE_POLL=1: the VM polls its NICs, never idles (one busy vCPU)
-	if [ "${RL_SPINDLE_POLL:-0}" = 1 ] && [ "$1" = vm ]; then echo "mode poll"; fi
+	# RL_SPINDLE_MODE=poll|haltpoll|idle: the VM's "mode" line (poll: never
+	# idles, one busy vCPU; haltpoll: polls an adaptive while before halting;
+	# idle, the default: halts at once). RL_SPINDLE_POLL=1 means poll.
+	local mode=${RL_SPINDLE_MODE:-}
+	[ "${RL_SPINDLE_POLL:-0}" != 1 ] || mode=poll
+	if [ -n "$mode" ] && [ "$1" = vm ]; then echo "mode $mode"; fi
 }
 
 # rl_start KIND NIC: start a router and wait until it says it is ready.

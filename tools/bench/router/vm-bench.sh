@@ -26,8 +26,10 @@
 #    router-bench.json and router-bench.png (default --out: DIR/router-bench).
 # RL_ROUTER_PARAMS (environment): more parameters of spindle's "extension
 # router" line, e.g. RL_ROUTER_PARAMS=gro=no for the figures without
-# receive coalescing. RL_SPINDLE_POLL=1: spindle's VM polls ("mode poll":
-# the vCPU never idles) instead of sleeping until an interrupt.
+# receive coalescing. RL_SPINDLE_MODE=poll (or RL_SPINDLE_POLL=1): spindle's
+# VM polls ("mode poll": the vCPU never idles) instead of sleeping until an
+# interrupt; RL_SPINDLE_MODE=haltpoll: it polls an adaptive while (at most
+# 200 us) before it sleeps ("mode haltpoll", netgraph/haltpoll.h).
 # The accelerator is chosen once (--kvm auto: KVM only when both images
 # pass the launcher's probe boot, tools/bench/lib/vm.sh bench_accel) and
 # used for both VMs. Bounded: about 40 s per VM at S = 5 (the Linux VM
@@ -55,7 +57,7 @@ while [ $# -gt 0 ]; do
 	--udp-rate) UDP_RATE=${2:?}; shift 2 ;;
 	--out) OUT=${2:?}; shift 2 ;;
 	--kvm) KVM=${2:?}; shift 2 ;;
-	-h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "vm-bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -140,6 +142,7 @@ for nic in $NICS; do
 		[ "$kind" = spindle ] && [ "$RL_RC" != 0 ] && { echo "   spindle/$nic: the VM halted with status $RL_RC (0: clean, pools full)" >&2; ok=1; }
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$nic" "$kind" "$tcp" "$udp" "$lat" "$RL_RC" "$drops" >>"$RES"
 		read -r s_pps f_pps loss _ <<<"$udp"
+		sed -n 's/^vm: stats \(haltpoll .*\)/   spindle\/'"$nic"': \1/p' "$RL_VLOG" | tr -d '\r'
 		echo "   $kind/$nic: up in ${boot} s; TCP ${tcp% *} Mbit/s, ${tcp#* } retransmits; UDP 64 B: $s_pps sent/s, $f_pps forwarded/s, loss $loss %; sockperf p50 ${lat% *} us, p99 ${lat#* } us; the router's NICs dropped $drops frames; exit status $RL_RC"
 	done
 done

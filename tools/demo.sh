@@ -94,6 +94,9 @@ RL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-demo.XXXXXX")
 RL_IMAGE=$BUILD/kernel/arch/x86_64/spindle-x86_64.elf
 RL_SPINDLE=$BUILD/apps/spindle
 RL_KVM=off
+# The router VM's main loop: halt polling (netgraph/haltpoll.h), as in
+# vm-bench.sh; RL_SPINDLE_MODE=idle|poll picks another.
+RL_SPINDLE_MODE=${RL_SPINDLE_MODE:-haltpoll}
 # shellcheck source-path=SCRIPTDIR source=bench/router/router-lib.sh
 . "$ROOT/tools/bench/router/router-lib.sh"
 # shellcheck disable=SC2317  # called by the EXIT trap

@@ -70,6 +70,7 @@ def main():
     ap.add_argument("--udp-rate", default="100M")
     ap.add_argument("--qemu", default="")
     ap.add_argument("--linux", default="", help="the Linux router VM's kernel")
+    ap.add_argument("--spindle-mode", default="idle", help="the spindle VM's main-loop mode line")
     a = ap.parse_args()
 
     runs = parse(a.results)
@@ -84,6 +85,7 @@ def main():
     doc = benchlib.metadata(
         "tools/bench/router/vm-bench.sh", a,
         linux_router=a.linux,
+        spindle_mode=a.spindle_mode,
         topology="C1 10.1.0.2/24 - router VM (eth0 10.1.0.1, eth1 10.2.0.1) - C2 10.2.0.2/24",
         tcp="iperf3 -c 10.2.0.2 -t S from C1: receiver throughput, sender retransmissions",
         udp="iperf3 -u -l 64 -b %s -t S from C1; forwarded = frames received by C2's veth-c2 "
@@ -97,8 +99,8 @@ def main():
     benchlib.write_json(a.json, doc)
 
     print()
-    print("spindle router VM vs Linux router VM (%s, %s; %d s per figure)" %
-          (a.accel, doc["machine"], a.time))
+    print("spindle router VM (mode %s) vs Linux router VM (%s, %s; %d s per figure)" %
+          (a.spindle_mode, a.accel, doc["machine"], a.time))
     print("%-8s %-28s %10s %10s %7s" % ("NIC", "figure", "spindle", "Linux", "ratio"))
     for nic, kinds in runs.items():
         s, l, r = kinds.get("spindle", {}), kinds.get("linux", {}), kinds["ratio_spindle_over_linux"]

@@ -26,10 +26,10 @@
 #    router-bench.json and router-bench.png (default --out: DIR/router-bench).
 # RL_ROUTER_PARAMS (environment): more parameters of spindle's "extension
 # router" line, e.g. RL_ROUTER_PARAMS=gro=no for the figures without
-# receive coalescing. RL_SPINDLE_MODE=poll (or RL_SPINDLE_POLL=1): spindle's
-# VM polls ("mode poll": the vCPU never idles) instead of sleeping until an
-# interrupt; RL_SPINDLE_MODE=haltpoll: it polls an adaptive while (at most
-# 200 us) before it sleeps ("mode haltpoll", netgraph/haltpoll.h).
+# receive coalescing. RL_SPINDLE_MODE: spindle's main-loop mode, default
+# haltpoll (polls an adaptive while, at most 1 ms, before it sleeps until an
+# interrupt: netgraph/haltpoll.h; its counters are printed); idle (sleeps at
+# once); poll (never idles, one busy vCPU; also RL_SPINDLE_POLL=1).
 # The accelerator is chosen once (--kvm auto: KVM only when both images
 # pass the launcher's probe boot, tools/bench/lib/vm.sh bench_accel) and
 # used for both VMs. Bounded: about 40 s per VM at S = 5 (the Linux VM
@@ -92,6 +92,9 @@ if [ "$DO_BUILD" = 1 ]; then
 	"$ROOT/tools/vm/linux-router/build.sh" || { echo "vm-bench.sh: Linux router VM build failed" >&2; exit 1; }
 fi
 
+RL_SPINDLE_MODE=${RL_SPINDLE_MODE:-haltpoll}
+[ "${RL_SPINDLE_POLL:-0}" != 1 ] || RL_SPINDLE_MODE=poll
+case "$RL_SPINDLE_MODE" in idle|poll|haltpoll) ;; *) echo "vm-bench.sh: RL_SPINDLE_MODE is idle, poll or haltpoll" >&2; exit 2 ;; esac
 RL_ROOT=$ROOT
 RL_P=vb$$
 RL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/spindle-vmbench.XXXXXX")
@@ -121,7 +124,7 @@ rl_servers || { echo "vm-bench.sh: iperf3 server did not start in C2" >&2; exit 
 RES=$RL_TMP/results.tsv
 : >"$RES"
 ok=0
-echo "== router VMs under $ACCEL, q35, 128 MiB, 1 vCPU, $(qemu-system-x86_64 --version | head -1 | awk '{print "QEMU", $4}'); C1 10.1.0.2 -> C2 10.2.0.2, $TIME s per figure"
+echo "== router VMs under $ACCEL (spindle: mode $RL_SPINDLE_MODE), q35, 128 MiB, 1 vCPU, $(qemu-system-x86_64 --version | head -1 | awk '{print "QEMU", $4}'); C1 10.1.0.2 -> C2 10.2.0.2, $TIME s per figure"
 for nic in $NICS; do
 	for kind in spindle linux; do
 		t0=$(date +%s)
@@ -151,6 +154,7 @@ done
 mkdir -p "$OUT"
 /usr/bin/python3 "$HERE/plot.py" --results "$RES" --json "$OUT/router-bench.json" \
 	--png "$OUT/router-bench.png" --accel "$ACCEL" --time "$TIME" --udp-rate "$UDP_RATE" \
+	--spindle-mode "$RL_SPINDLE_MODE" \
 	--qemu "$(qemu-system-x86_64 --version | head -1)" \
 	--linux "$(sed -n 's/^linux-router: kernel //p' "$RL_TMP"/linux-*.log 2>/dev/null | tr -d '\r' | head -n1)" || ok=1
 cut -f3-5 "$RES" | tr '\t' ' ' | sed 's/^/ /;s/$/ /' | grep -q -- ' - ' && ok=1

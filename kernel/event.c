@@ -6,9 +6,16 @@
  * swapped in whole. A plan replaced while a raise of that event is in
  * progress is retired and destroyed when the outermost raise returns.
  *
- * Every raise in progress is a frame (kernel/budget.h) whose unwind action
- * ends the raise, so that a bounded handler abandoned in the middle of
- * nested raises leaves every event's raise depth right.
+ * Every raise in progress inside a bounded call is a frame (kernel/budget.h)
+ * whose unwind action ends the raise, so that a bounded handler abandoned in
+ * the middle of nested raises leaves every event's raise depth right. Only
+ * frames pushed inside a bounded call are ever unwound (kbudget_call unwinds
+ * those above its mark, and run_bounded is its only caller), so a raise
+ * outside every bounded call -- the common case, every packet of a graph
+ * without budgets -- is counted in raises_unframed instead of pushing a
+ * frame. The nesting limit is unchanged: a raise is refused when the frames
+ * in use plus the unframed raises reach KFRAME_MAX, as when every raise was
+ * a frame.
  *
  * A handler's memory is freed when all of these hold: it is out of its
  * event's list (removed), no raise of its event is in progress that may still
@@ -30,6 +37,14 @@
 
 static const struct kdispatch_ops *dispatcher;
 static struct kevent *events;
+static unsigned bounded_active;  /* bounded calls in progress (run_bounded) */
+static unsigned raises_unframed; /* raises in progress outside every bounded call */
+
+/* nesting_full - true when one more raise or bounded call would nest deeper than KFRAME_MAX. */
+static inline bool nesting_full(void)
+{
+    return raises_unframed + kframe_depth() >= KFRAME_MAX;
+}
 
 /* Dispatcher counters, the "dispatch" group (struct kdispatch_stats). */
 static const char *const dispatch_ctr_names[DC_NCTR] = {
@@ -413,13 +428,17 @@ static void bounded_unwind(void *ctx)
 static int run_bounded(struct kevent *ev, struct khandler *h, void *arg)
 {
     struct bounded_call b = { ev, h, arg };
-    if (kframe_push(bounded_unwind, h) < 0) {
+    if (nesting_full() || kframe_push(bounded_unwind, h) < 0) {
         dctr[DC_TOO_DEEP]++;
         return -KE_TOOBIG;
     }
     int r = 0;
     struct kbudget_report rep;
+    unsigned outer =
+        bounded_active; /* restored, not decremented: an abandoned inner call never decrements */
+    bounded_active = outer + 1;
     int st = kbudget_call(h->props.budget_ns, bounded_trampoline, &b, &r, &rep);
+    bounded_active = outer;
     kframe_pop();
     if (st == KBUDGET_ABANDONED) {
         dctr[DC_ABANDONED]++;
@@ -433,11 +452,12 @@ static int run_bounded(struct kevent *ev, struct khandler *h, void *arg)
     return r;
 }
 
-/* run_one - run @h on @arg (bounded if it has a budget), counting its result. */
-int run_one(struct kevent *ev, struct khandler *h, void *arg)
+/* run_counted - run @h on @arg (bounded if it has a budget), counting its result. */
+static inline int run_counted(struct kevent *ev, struct khandler *h, void *arg)
 {
     h->calls++;
-    int r = h->props.budget_ns ? run_bounded(ev, h, arg) : ev->invoke(h->fn, h->ctx, arg);
+    int r = __builtin_expect(h->props.budget_ns != 0, 0) ? run_bounded(ev, h, arg)
+                                                         : ev->invoke(h->fn, h->ctx, arg);
     if (r == KH_TAKEN)
         h->taken++;
     else if (r < 0)
@@ -445,26 +465,31 @@ int run_one(struct kevent *ev, struct khandler *h, void *arg)
     return r;
 }
 
+int run_one(struct kevent *ev, struct khandler *h, void *arg)
+{
+    return run_counted(ev, h, arg);
+}
+
 int kevent_run_handler(struct kevent *ev, struct khandler *h, void *arg, int acc)
 {
     if (h->faulty || !h->fn)
         return acc;
-    if (h->props.mode == KH_ASYNC) {
+    if (__builtin_expect(h->props.mode == KH_ASYNC, 0)) {
         if (async_queue(ev, h, arg) < 0)
             return acc; /* not queued: nobody took it */
         /* queued: the packet has a taker, as if a synchronous handler took it */
         return ev->combine ? ev->combine(acc, KH_TAKEN) : acc + 1;
     }
-    int r = run_one(ev, h, arg);
+    int r = run_counted(ev, h, arg);
     if (ev->combine)
         return ev->combine(acc, r);
     return acc + (r == KH_TAKEN);
 }
 
-/* raise_end - one raise of @ev is over; after the outermost, free what it kept alive. */
-static void raise_end(struct kevent *ev)
+/* raise_cleanup - the outermost raise of @ev is over: free what it kept alive. */
+static void raise_cleanup(struct kevent *ev)
 {
-    if (--ev->depth == 0 && !ev->stale) {
+    if (!ev->stale) {
         while (ev->retired) {
             struct kplan_retired *r = ev->retired;
             ev->retired = r->next;
@@ -478,6 +503,13 @@ static void raise_end(struct kevent *ev)
             handler_maybe_free(h);
         }
     }
+}
+
+/* raise_end - one raise of @ev is over; after the outermost, free what it kept alive. */
+static inline void raise_end(struct kevent *ev)
+{
+    if (--ev->depth == 0 && __builtin_expect(ev->retired != NULL || ev->dead != NULL, 0))
+        raise_cleanup(ev);
 }
 
 static void raise_unwind(void *ctx)
@@ -505,19 +537,25 @@ int kevent_dispatch(struct kevent *ev, void *arg)
     const struct kdispatch_ops *ops = ev->plan_ops;
     if (!plan)
         return 0;
-    if (kframe_push(raise_unwind, ev) < 0) {
+    bool framed = bounded_active != 0; /* see the top of this file */
+    if (nesting_full() || (framed && kframe_push(raise_unwind, ev) < 0)) {
         if (dctr[DC_TOO_DEEP]++ == 0)
             klog(KLOG_WARN, "dispatch", "%s: raises nested deeper than %u: refused", ev->name,
                  (unsigned)KFRAME_MAX);
         return 0;
     }
+    if (!framed)
+        raises_unframed++;
     ev->depth++;
     ev->raised++;
     struct khandler *solo = ev->solo;
     int acc = solo != NULL ? dispatch_solo(ev, solo, arg) : ops->run(plan, ev, arg, 0);
     if (acc == 0)
         ev->unhandled++;
-    kframe_pop();
+    if (framed)
+        kframe_pop();
+    else
+        raises_unframed--;
     raise_end(ev);
     return acc;
 }

@@ -15,26 +15,19 @@ static const char *const netif_ctr_names[NETIF_NCTR] = {
     [NETIF_TX_SEGMENTED] = "tx_segmented", [NETIF_TX_OFFLOAD_ERRORS] = "tx_offload_errors",
 };
 
-static struct netif *ifs[NETIF_MAX];
-static unsigned nifs;
+struct netif_table netif_table;
 static uint32_t tx_pending; /* bit i: interface i has frames in its transmit queue */
-static uint64_t generation;
-
-uint64_t netif_generation(void)
-{
-    return generation;
-}
 
 int netif_create(struct kport *port, const char *name, const uint8_t *mac, struct netif **out)
 {
     if (netif_find(name))
         return -KE_EXIST;
-    if (nifs == NETIF_MAX)
+    if (netif_table.n == NETIF_MAX)
         return -KE_TOOBIG;
     struct netif *ifp = kmalloc(sizeof *ifp);
     if (!ifp)
         return -KE_NOMEM;
-    ifp->index = (uint16_t)nifs;
+    ifp->index = (uint16_t)netif_table.n;
     kstrlcpy(ifp->name, name, sizeof ifp->name);
     /* The override is the device's address too: a NIC filters on it (e1000
      * RAL0/RAH0, virtio's MAC), so the port must know it before it starts. */
@@ -49,29 +42,19 @@ int netif_create(struct kport *port, const char *name, const uint8_t *mac, struc
     ifp->stats.n = NETIF_NCTR;
     kstats_register(&ifp->stats);
     kport_attach(port);
-    ifs[nifs++] = ifp;
-    generation++;
+    netif_table.ifs[netif_table.n++] = ifp;
+    netif_table.generation++;
     if (out)
         *out = ifp;
     return 0;
 }
 
-struct netif *netif_get(uint16_t index)
-{
-    return index < nifs ? ifs[index] : NULL;
-}
-
 struct netif *netif_find(const char *name)
 {
-    for (unsigned i = 0; i < nifs; i++)
-        if (strcmp(ifs[i]->name, name) == 0)
-            return ifs[i];
+    for (unsigned i = 0; i < netif_table.n; i++)
+        if (strcmp(netif_table.ifs[i]->name, name) == 0)
+            return netif_table.ifs[i];
     return NULL;
-}
-
-unsigned netif_count(void)
-{
-    return nifs;
 }
 
 int netif_add_addr(struct netif *ifp, uint32_t addr, uint8_t plen)
@@ -86,7 +69,7 @@ int netif_add_addr(struct netif *ifp, uint32_t addr, uint8_t plen)
     ifp->addr[ifp->naddrs] = addr;
     ifp->plen[ifp->naddrs] = plen;
     ifp->naddrs++;
-    generation++;
+    netif_table.generation++;
     return 0;
 }
 
@@ -210,14 +193,14 @@ unsigned netif_tx_flush_all(void)
 {
     unsigned waiting = 0;
     for (uint32_t m = tx_pending; m != 0; m &= m - 1)
-        waiting += netif_tx_flush(ifs[__builtin_ctz(m)]);
+        waiting += netif_tx_flush(netif_table.ifs[__builtin_ctz(m)]);
     return waiting;
 }
 
 void netif_destroy_all(void)
 {
-    for (unsigned i = nifs; i-- > 0;) {
-        struct netif *ifp = ifs[i];
+    for (unsigned i = netif_table.n; i-- > 0;) {
+        struct netif *ifp = netif_table.ifs[i];
         while (ifp->txq_head) {
             struct pktbuf *p = ifp->txq_head;
             ifp->txq_head = p->next;
@@ -236,14 +219,14 @@ void netif_destroy_all(void)
     /* Closed only once every port has stopped: a buffer of one port's pool
      * may sit in another's transmit ring (a zero-copy forward) until that
      * port's stop reclaims it, and a pool is destroyed only when full. */
-    for (unsigned i = nifs; i-- > 0;) {
-        struct netif *ifp = ifs[i];
+    for (unsigned i = netif_table.n; i-- > 0;) {
+        struct netif *ifp = netif_table.ifs[i];
         if (ifp->port->ops->close)
             ifp->port->ops->close(ifp->port);
         kfree(ifp);
-        ifs[i] = NULL;
+        netif_table.ifs[i] = NULL;
     }
-    nifs = 0;
+    netif_table.n = 0;
     tx_pending = 0;
-    generation++;
+    netif_table.generation++;
 }

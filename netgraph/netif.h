@@ -72,12 +72,30 @@ KEVENT_DECLARE(dev_BurstEnd, struct netif *);
  * NETIF_MAX interfaces).
  */
 int netif_create(struct kport *port, const char *name, const uint8_t *mac, struct netif **out);
+/**
+ * The interface table (netgraph/netif.c). Private: read it through
+ * netif_get(), netif_count() and netif_generation(), which are inline
+ * because every packet asks them several times.
+ */
+struct netif_table {
+    struct netif *ifs[NETIF_MAX]; /* by index */
+    unsigned n;                   /* interfaces created */
+    uint64_t generation;          /* see netif_generation() */
+};
+extern struct netif_table netif_table;
+
 /** netif_get - interface @index, or NULL. */
-struct netif *netif_get(uint16_t index);
+static inline struct netif *netif_get(uint16_t index)
+{
+    return index < netif_table.n ? netif_table.ifs[index] : NULL;
+}
 /** netif_find - interface named @name, or NULL. */
 struct netif *netif_find(const char *name);
 /** netif_count - interfaces created. */
-unsigned netif_count(void);
+static inline unsigned netif_count(void)
+{
+    return netif_table.n;
+}
 /** netif_add_addr - add @addr/@plen (host order). -KE_EXIST, -KE_TOOBIG, -KE_INVAL (plen > 32). */
 int netif_add_addr(struct netif *ifp, uint32_t addr, uint8_t plen);
 /**
@@ -109,7 +127,10 @@ bool netif_bcast_addr(uint32_t addr);
  * addresses through netif_add_addr). Derived state (the connected routes)
  * compares it instead of re-reading every interface per packet.
  */
-uint64_t netif_generation(void);
+static inline uint64_t netif_generation(void)
+{
+    return netif_table.generation;
+}
 /**
  * netif_input_burst - a receive burst of @n frames on @ifp: for each, in
  * order, account it, raise dev_PacketArrived and free the raiser's

@@ -7,6 +7,7 @@
 #include "apps/router/router.h"
 #include "apps/router/router_impl.h"
 
+#include "kernel/capability.h"
 #include "kernel/kerr.h"
 #include "kernel/klib.h"
 #include "protocols/icmp/icmp.h"
@@ -56,6 +57,29 @@ static bool router_redirect_due(const struct pktbuf *pkt, const struct netif *ou
     return false;
 }
 
+/*
+ * router_granted - ipv4_forward_granted(router.caps, @ifindex), remembered
+ * for every interface index in one bit mask. A capability set only grows
+ * (kcapset_add) and a capability's domain and scope are fixed when it is
+ * created (kernel/capability.h), so the answers change only when caps->n
+ * does.
+ */
+static inline bool router_granted(uint16_t ifindex)
+{
+    if (ifindex >= NETIF_MAX)
+        return ipv4_forward_granted(router.caps, ifindex);
+    unsigned n = router.caps != NULL ? router.caps->n : 0;
+    if (__builtin_expect(n != router.granted_ncaps, 0)) {
+        uint32_t mask = 0;
+        for (uint16_t i = 0; i < NETIF_MAX; i++)
+            if (ipv4_forward_granted(router.caps, i))
+                mask |= 1u << i;
+        router.granted = mask;
+        router.granted_ncaps = n;
+    }
+    return (router.granted >> ifindex) & 1u;
+}
+
 /* router_drop - count a datagram from @in_ctr dropped for @why; the handler's result. */
 static int router_drop(uint64_t *in_ctr, enum router_ctr why, int result)
 {
@@ -99,7 +123,7 @@ int router_input(void *ctx, struct pktbuf *pkt)
     struct netif *out = netif_get(rt.ifindex);
     if (out == NULL)
         return router_drop(in, RT_NO_IF, -KE_NOENT);
-    if (!ipv4_forward_granted(router.caps, out->index))
+    if (!router_granted(out->index))
         return router_drop(in, RT_NOT_GRANTED, -KE_PERM);
     if (h[IPV4_OFF_TTL] <= 1) {
         router_icmp(pkt, ICMP_TIMXCEED, ICMP_TIMXCEED_INTRANS, 0);

@@ -35,6 +35,7 @@ static int router_install(struct kext *x, char *err, size_t errlen)
     router.gro_on = gro;
     router.gro.ctr = &router.ctr[RT_GRO_MERGED];
     router.caps = x->caps;
+    router.granted_ncaps = ~0u; /* router_granted computes the mask at the first packet */
     router.stats.node = "router";
     router.stats.names = router_ctr_names;
     router.stats.values = router.ctr;

@@ -92,6 +92,8 @@ struct router {
     bool redirects;             /* parameter redirects=yes (default) */
     bool gro_on;                /* parameter gro=yes (default): coalesce TCP segments (gro.h) */
     const struct kcapset *caps; /* its grant: "ipv4-forward" interfaces (protocols/ipv4/ipv4.h) */
+    unsigned granted_ncaps;     /* caps->n when granted was computed; ~0u: never */
+    uint32_t granted;           /* bit i: ipv4_forward_granted(caps, i), i < NETIF_MAX */
     uint64_t ctr[RT_NCTR];
     struct kstat_group stats;
     struct router_if ifs[NETIF_MAX];

@@ -21,6 +21,7 @@ static const char *const pcap_ctr_names[PCAP_NCTR] = {
     [PCAP_CTR_RX_RUNT] = "rx_runt",           [PCAP_CTR_RX_NO_BUFFER] = "rx_no_buffer",
     [PCAP_CTR_RX_LATE] = "rx_late",           [PCAP_CTR_READ_ERRORS] = "read_errors",
     [PCAP_CTR_TX_ERRORS] = "tx_errors",       [PCAP_CTR_TX_STOPPED] = "tx_stopped",
+    [PCAP_CTR_RX_BURSTS] = "rx_bursts",
 };
 
 struct pcap_port *pcap_port_new(size_t size, const char *driver, const struct kdriver_args *a,

@@ -23,6 +23,7 @@ enum pcap_ctr {
     PCAP_CTR_READ_ERRORS,  /* libpcap read failed (device gone, truncated file): rx_errors */
     PCAP_CTR_TX_ERRORS,    /* pcap_inject or the dump failed: tx_errors */
     PCAP_CTR_TX_STOPPED,   /* transmitted while the port was stopped: tx_dropped */
+    PCAP_CTR_RX_BURSTS,    /* rx_burst calls that returned frames (frames per burst) */
     PCAP_NCTR
 };
 

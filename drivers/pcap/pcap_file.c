@@ -151,6 +151,8 @@ static uint16_t pcap_file_rx_burst(struct kport *port, struct pktbuf **pkts, uin
             pkts[n++] = p;
         pcap_file_read_next(pf);
     }
+    if (n > 0)
+        pf->c.ctr[PCAP_CTR_RX_BURSTS]++;
     return n;
 }
 

@@ -83,6 +83,8 @@ static uint16_t pcap_live_rx_burst(struct kport *port, struct pktbuf **pkts, uin
     } else {
         pl->read_failing = false;
     }
+    if (rx.n > 0)
+        pl->c.ctr[PCAP_CTR_RX_BURSTS]++;
     return rx.n;
 }
 

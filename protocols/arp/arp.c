@@ -273,27 +273,46 @@ static int arp_input(void *ctx, struct pktbuf *pkt)
     return KH_TAKEN;
 }
 
+/*
+ * The last next hop arp_output found to be unicast (neither 0, a broadcast
+ * of its interface nor multicast): consecutive packets mostly go to one
+ * next hop, so the scan of the interface's subnets is skipped for it while
+ * the interfaces and their addresses are unchanged (netif_generation()).
+ */
+static struct {
+    const struct netif *ifp; /* NULL: none */
+    uint32_t ip;             /* host order */
+    uint64_t netif_gen;
+} arp_unicast;
+
 int arp_output(struct netif *ifp, uint32_t next_hop, struct pktbuf *pkt)
 {
-    if (next_hop == 0) {
-        arp_ctr[ARP_BAD_NEXT_HOP]++;
-        pkt_free(pkt);
-        return -KE_INVAL;
-    }
-    if (arp_if_bcast(ifp, next_hop)) {
-        arp_ctr[ARP_TX_BCAST]++;
-        return ether_send(ifp, ether_broadcast, ETHERTYPE_IPV4, pkt);
-    }
-    if ((next_hop >> 28) == 0xe) {
-        /* RFC 1112 6.4: 01:00:5e + the low 23 bits of the group address. */
-        uint8_t mac[ETHER_ADDR_LEN] = { 0x01,
-                                        0x00,
-                                        0x5e,
-                                        (uint8_t)((next_hop >> 16) & 0x7f),
-                                        (uint8_t)(next_hop >> 8),
-                                        (uint8_t)next_hop };
-        arp_ctr[ARP_TX_MCAST]++;
-        return ether_send(ifp, mac, ETHERTYPE_IPV4, pkt);
+    bool known_unicast = ifp == arp_unicast.ifp && next_hop == arp_unicast.ip &&
+                         netif_generation() == arp_unicast.netif_gen;
+    if (__builtin_expect(!known_unicast, 0)) {
+        if (next_hop == 0) {
+            arp_ctr[ARP_BAD_NEXT_HOP]++;
+            pkt_free(pkt);
+            return -KE_INVAL;
+        }
+        if (arp_if_bcast(ifp, next_hop)) {
+            arp_ctr[ARP_TX_BCAST]++;
+            return ether_send(ifp, ether_broadcast, ETHERTYPE_IPV4, pkt);
+        }
+        if ((next_hop >> 28) == 0xe) {
+            /* RFC 1112 6.4: 01:00:5e + the low 23 bits of the group address. */
+            uint8_t mac[ETHER_ADDR_LEN] = { 0x01,
+                                            0x00,
+                                            0x5e,
+                                            (uint8_t)((next_hop >> 16) & 0x7f),
+                                            (uint8_t)(next_hop >> 8),
+                                            (uint8_t)next_hop };
+            arp_ctr[ARP_TX_MCAST]++;
+            return ether_send(ifp, mac, ETHERTYPE_IPV4, pkt);
+        }
+        arp_unicast.ifp = ifp;
+        arp_unicast.ip = next_hop;
+        arp_unicast.netif_gen = netif_generation();
     }
     uint64_t now = kclock_now_ns();
     struct arp_ent *e = arp_cache_find(ifp->index, next_hop);
@@ -386,6 +405,7 @@ void arp_fini(void)
         arp_rx_handler = NULL;
     }
     arp_cache_clear();
+    arp_unicast.ifp = NULL;
     kstats_unregister(&arp_stats);
 }
 

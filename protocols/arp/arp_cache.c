@@ -20,12 +20,26 @@ static unsigned arp_hash(uint16_t ifindex, uint32_t ip)
     return (h >> 24) & (ARP_HASH_BUCKETS - 1);
 }
 
+/*
+ * The entry the last successful find returned: consecutive packets mostly
+ * go to one next hop. It needs no invalidation: an entry is removed only by
+ * arp_cache_remove, which clears it (used false), and a slot reused for
+ * another key holds that key, so checking the entry's own key and used
+ * flag proves it is the entry a hash walk would find (keys are unique).
+ */
+static struct arp_ent *arp_last_found;
+
 struct arp_ent *arp_cache_find(uint16_t ifindex, uint32_t ip)
 {
+    struct arp_ent *last = arp_last_found;
+    if (last != NULL && last->used && last->ip == ip && last->ifindex == ifindex)
+        return last;
     for (uint16_t i = arp_hash_head[arp_hash(ifindex, ip)]; i != 0; i = arp_table[i - 1].hnext) {
         struct arp_ent *e = &arp_table[i - 1];
-        if (e->ip == ip && e->ifindex == ifindex)
+        if (e->ip == ip && e->ifindex == ifindex) {
+            arp_last_found = e;
             return e;
+        }
     }
     return NULL;
 }

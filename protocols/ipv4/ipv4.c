@@ -143,7 +143,10 @@ static enum ipv4_ctr ipv4_check_src(uint32_t src, uint32_t dst)
 {
     if (ipv4_is_mcast(src))
         return IPV4_MARTIAN_SRC_MCAST;
-    if (src == IPV4_BCAST || netif_bcast_addr(src))
+    /* one probe answers both questions: BCAST covers 255.255.255.255 and
+     * netif_bcast_addr(), LOCAL netif_local_addr() of a non-broadcast */
+    enum netif_addr_kind kind = netif_addr_kind(src, NULL);
+    if (kind == NETIF_ADDR_BCAST)
         return IPV4_MARTIAN_SRC_BCAST;
     if (ipv4_is_class_e(src))
         return IPV4_MARTIAN_SRC_CLASS_E;
@@ -154,7 +157,7 @@ static enum ipv4_ctr ipv4_check_src(uint32_t src, uint32_t dst)
     /* Our own address as the source of a datagram we receive is spoofed or a
      * loop (RFC 1812 5.3.7 "martian"; Linux drops it as a martian source):
      * answering it would make us ARP for ourselves. */
-    if (netif_addr_kind(src, NULL) == NETIF_ADDR_LOCAL)
+    if (kind == NETIF_ADDR_LOCAL)
         return IPV4_MARTIAN_SRC_OURS;
     return IPV4_NCTR;
 }
@@ -236,7 +239,7 @@ static int ipv4_input(void *ctx, struct pktbuf *pkt)
         ipv4_ctr[IPV4_TRUNCATED]++;
         return -KE_INVAL;
     }
-    if (inet_csum_fold(inet_csum_add(0, h, hlen)) != 0) {
+    if (!ipv4_hdr_csum_ok(h, hlen)) {
         ipv4_ctr[IPV4_BAD_CSUM]++;
         return -KE_INVAL;
     }

@@ -58,6 +58,33 @@ static inline unsigned ipv4_vhl_hlen(uint8_t vhl)
     return (vhl & 0x0fu) * 4u;
 }
 
+/**
+ * ipv4_hdr_csum_ok - true when header @h of @hlen bytes (20..60, a multiple
+ * of 4, as IHL gives) carries a valid header checksum (RFC 791 3.1): the
+ * one's-complement sum of its 16-bit words, checksum included, is 0xffff
+ * (RFC 1071). Reads the header as 32-bit words in the machine's byte order:
+ * their one's-complement sum folds to that of the 16-bit words (RFC 1071
+ * 2(C)), and byte order does not change whether that sum is 0xffff (2(B)).
+ * Alignment-safe. The same answer as inet_csum_fold(inet_csum_add(0, h,
+ * hlen)) == 0, in about a third of the instructions for 20 bytes.
+ */
+static inline bool ipv4_hdr_csum_ok(const uint8_t *h, unsigned hlen)
+{
+    uint32_t w[5];
+    __builtin_memcpy(w, h, 20);
+    uint64_t s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+    for (unsigned i = 20; i < hlen; i += 4) { /* options: at most 10 more words */
+        uint32_t o;
+        __builtin_memcpy(&o, h + i, 4);
+        s += o;
+    }
+    s = (s & 0xffffffffu) + (s >> 32); /* < 2^33: at most 15 words */
+    s = (s & 0xffffu) + (s >> 16);
+    s = (s & 0xffffu) + (s >> 16);
+    s = (s & 0xffffu) + (s >> 16); /* <= 0xffff, and 0 only for an all-zero header */
+    return s == 0xffffu;
+}
+
 /* Address classes (RFC 1122 3.2.1.3, RFC 5735, RFC 3927). Host order. */
 static inline bool ipv4_is_mcast(uint32_t a)
 {

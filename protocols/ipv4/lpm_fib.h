@@ -25,7 +25,9 @@
  * -KE_UNREACH), and in *@handle the route that matched, for
  * ipv4_fib_count(). A handle is valid until the routing table or an
  * interface address changes; a stale one is ignored, never misattributed
- * to a different prefix.
+ * to a different prefix. The last successful answer is kept (a one-entry
+ * destination cache) and given again for the same @dst until a route is
+ * added or removed or an interface or address is added.
  */
 int ipv4_fib_lookup(uint32_t dst, struct ipv4_route *out, uint32_t *handle);
 

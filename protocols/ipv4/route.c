@@ -72,6 +72,27 @@ static struct lpm_rule fib_rules[ROUTE_SLOTS];
 static uint64_t synced_gen; /* netif_generation() the connected prefixes reflect */
 static bool synced;
 
+/*
+ * The last successful lookup (a one-entry destination cache: consecutive
+ * datagrams of a burst mostly go to one destination). Its answer stands
+ * while the table is unchanged -- every change of a slot calls
+ * fib_last_forget() -- and the interfaces too (netif_generation(): the
+ * connected prefixes, and the interface a static route without one
+ * resolves to).
+ */
+static struct {
+    bool valid;
+    uint32_t dst;         /* host order */
+    uint64_t netif_gen;   /* netif_generation() when it was looked up */
+    struct ipv4_route rt; /* the answer */
+    uint32_t handle;      /* its handle for ipv4_fib_count */
+} fib_last;
+
+static inline void fib_last_forget(void)
+{
+    fib_last.valid = false;
+}
+
 /* ---------------------------------------------------------------- slots */
 
 static int slot_find(uint32_t prefix, uint8_t plen)
@@ -119,6 +140,7 @@ static int slot_new(uint32_t prefix, uint8_t plen)
         s->prefix = prefix;
         s->plen = plen;
         s->gen = gen;
+        fib_last_forget();
         if (fib == NULL || lpm_add(fib, prefix, plen, i) < 0)
             fib_rebuild();
         return (int)i;
@@ -134,6 +156,7 @@ static void slot_release(unsigned i)
         return;
     s->used = false;
     s->gen++;
+    fib_last_forget();
     if (fib != NULL)
         lpm_del(fib, s->prefix, s->plen);
     else if (fib_degraded)
@@ -176,6 +199,7 @@ static void conn_resync(void)
     }
     synced_gen = netif_generation();
     synced = true;
+    fib_last_forget();
 }
 
 static void route_sync(void)
@@ -222,6 +246,7 @@ void ipv4_route_reset(void)
     fib = NULL;
     fib_degraded = false;
     synced = false;
+    fib_last_forget();
 }
 
 int ipv4_route_add(const struct ipv4_route *r)
@@ -237,6 +262,7 @@ int ipv4_route_add(const struct ipv4_route *r)
     if (k >= 0 && slots[k].has_static) {
         slots[k].st = *r;
         slots[k].gen++;
+        fib_last_forget();
         return 0;
     }
     if (nstatic == IPV4_MAX_ROUTES)
@@ -250,6 +276,7 @@ int ipv4_route_add(const struct ipv4_route *r)
     slots[k].st_packets = slots[k].st_bytes = 0;
     slots[k].gen++;
     nstatic++;
+    fib_last_forget();
     return 0;
 }
 
@@ -264,6 +291,7 @@ int ipv4_route_del(uint32_t prefix, uint8_t plen)
     slots[k].has_static = false;
     slots[k].gen++;
     nstatic--;
+    fib_last_forget();
     slot_release((unsigned)k);
     return 0;
 }
@@ -283,7 +311,9 @@ static uint32_t slot_lookup(uint32_t dst)
     return best;
 }
 
-int ipv4_fib_lookup(uint32_t dst, struct ipv4_route *out, uint32_t *handle)
+/* fib_lookup - ipv4_fib_lookup without the one-entry cache (not inlined: the hit stays lean). */
+static __attribute__((noinline)) int fib_lookup(uint32_t dst, struct ipv4_route *out,
+                                                uint32_t *handle)
 {
     *handle = IPV4_FIB_NO_HANDLE;
     route_sync();
@@ -308,6 +338,25 @@ int ipv4_fib_lookup(uint32_t dst, struct ipv4_route *out, uint32_t *handle)
     }
     *handle = (s->gen << (ROUTE_SLOT_BITS + 1)) | (k << 1);
     return 0;
+}
+
+int ipv4_fib_lookup(uint32_t dst, struct ipv4_route *out, uint32_t *handle)
+{
+    uint64_t gen = netif_generation();
+    if (__builtin_expect(fib_last.valid && fib_last.dst == dst && fib_last.netif_gen == gen, 1)) {
+        *out = fib_last.rt;
+        *handle = fib_last.handle;
+        return 0;
+    }
+    int rc = fib_lookup(dst, out, handle);
+    if (rc == 0) { /* failures are not kept: a partial *out stays the slow path's */
+        fib_last.rt = *out;
+        fib_last.handle = *handle;
+        fib_last.dst = dst;
+        fib_last.netif_gen = netif_generation(); /* route_sync may have resynced */
+        fib_last.valid = true;
+    }
+    return rc;
 }
 
 int ipv4_route_lookup(uint32_t dst, struct ipv4_route *out)

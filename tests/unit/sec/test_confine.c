@@ -23,6 +23,9 @@
 #include "netgraph/instances.h"
 #include "netgraph/runtime.h"
 #include "protocols/ipv4/ipv4.h"
+#include "apps/router/router_impl.h"
+#include "kernel/capability.h"
+#include "kernel/nameservice.h"
 
 static struct config cfg;
 static struct config_error err;
@@ -139,6 +142,33 @@ Test(confine, router_sees_and_sends_only_on_granted_interfaces)
     uint64_t rx = ctr("router", "rx");
     cr_expect_eq(forward_one(e2, m2, 0x0a020002u, 0x0a010002u, e1), 0, "from eth2: not seen");
     cr_expect_eq(ctr("router", "rx"), rx, "the router never saw what arrived on eth2");
+    testkit_drain(e0);
+    finish();
+}
+
+Test(confine, a_grant_added_after_forwarding_began_is_honoured)
+{
+    /* the router remembers which interfaces it may send on; a capability
+     * added to its set afterwards must be seen at the next datagram */
+    cr_assert_eq(configure("interface eth0 driver=loop mac=02:00:00:00:00:01\n"
+                           "interface eth1 driver=loop mac=02:00:00:00:00:11\n"
+                           "interface eth2 driver=loop mac=02:00:00:00:00:21\n"
+                           "address eth0 10.0.0.1/24\n"
+                           "address eth1 10.1.0.1/24\n"
+                           "address eth2 10.2.0.1/24\n"
+                           "extension router grant=ipv4-forward:0-1\n"),
+                 0, "%s", err.msg);
+    struct netif *e0 = netif_find("eth0"), *e1 = netif_find("eth1"), *e2 = netif_find("eth2");
+    static const uint8_t m0[6] = { 2, 0, 0, 0, 0, 1 };
+    testkit_teach_peer(e1, PEER2_MAC, 0x0a010002u, 0x0a010001u);
+    testkit_teach_peer(e2, PEER2_MAC, 0x0a020002u, 0x0a020001u);
+    cr_expect_eq(forward_one(e0, m0, 0x0a000002u, 0x0a010002u, e1), 1, "eth0 -> eth1: granted");
+    cr_expect_eq(forward_one(e0, m0, 0x0a000002u, 0x0a020002u, e2), 0, "eth0 -> eth2: not yet");
+    struct kcap *c = NULL;
+    cr_assert_eq(kns_subscribe("ipv4-forward", KCAP_IMPORT, 2, 2, &c), 0);
+    cr_assert_eq(kcapset_add((struct kcapset *)router.caps, c), 0);
+    cr_expect_eq(forward_one(e0, m0, 0x0a000002u, 0x0a020002u, e2), 1, "eth0 -> eth2: now granted");
+    cr_expect_eq(ctr("router", "not_granted"), 1);
     testkit_drain(e0);
     finish();
 }

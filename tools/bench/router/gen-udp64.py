@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write the router benchmark's replay input: 64-byte UDP frames through a router.
 
-Usage: gen-udp64.py OUTDIR [COUNT [FRAME_BYTES]]
+Usage: gen-udp64.py [--burst N] OUTDIR [COUNT [FRAME_BYTES]]
 
 OUTDIR/in1.pcap  COUNT frames from client1 (02:00:00:00:01:01, 10.81.1.2) to
                  client2 (10.81.2.2) through the router's link-1 MAC
@@ -11,6 +11,12 @@ OUTDIR/in1.pcap  COUNT frames from client1 (02:00:00:00:01:01, 10.81.1.2) to
                  FRAME_BYTES (60..1514, default 60) sets another size,
                  1 us apart, IP identification = sequence number, valid
                  IPv4 and UDP checksums, TTL 64.
+                 --burst N: groups of N consecutive frames share one
+                 timestamp, the groups N us apart (the same 1 Mframe/s on
+                 average): what a NIC's receive ring holds when a loaded
+                 poll loop comes round, so the pcap-file replay clock
+                 delivers N frames per rx_burst (at most NETGRAPH_BURST, 32)
+                 instead of one. Default 1.
 OUTDIR/in2.pcap  one ARP request from client2 (02:00:00:00:02:01) for the
                  router's 10.81.2.1, before the first UDP frame, so the
                  router knows client2's MAC (RFC 826 merge) and forwards at
@@ -67,7 +73,11 @@ def arp_request():
 
 
 def main(argv):
-    if len(argv) < 2:
+    burst = 1
+    if len(argv) > 2 and argv[1] == "--burst":
+        burst = int(argv[2])
+        argv = argv[:1] + argv[3:]
+    if len(argv) < 2 or burst < 1:
         print(__doc__, file=sys.stderr)
         return 2
     out = argv[1]
@@ -83,7 +93,7 @@ def main(argv):
         for i in range(count):
             frame = udp_frame(i, size)
             assert len(frame) == size
-            f.write(record(1000 + i, frame))
+            f.write(record(1000 + (i // burst) * burst, frame))
     return 0
 
 

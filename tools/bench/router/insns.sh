@@ -18,6 +18,19 @@
 #   routes1k   extension router with 1000 more static routes (the lookup
 #              does not depend on the table's size);
 # and router and copy again with 1514-byte frames, where copying costs more.
+# Two inputs for the 64-byte absent and router cases:
+#   1 per poll  frames 1 us apart: the replay clock delivers ONE frame per
+#               rx_burst, so every per-burst cost (dev.BurstEnd, the
+#               router's transmit pass, one tx_burst per interface) is paid
+#               per packet -- a lightly loaded router, latency-bound;
+#   burst 32    gen-udp64.py --burst 32: groups of 32 frames with one
+#               timestamp, delivered 32 per rx_burst (NETGRAPH_BURST) -- a
+#               loaded router whose NIC ring is full when the poll loop
+#               comes round, the condition DPDK's and VPP's per-packet
+#               figures are taken in; per-burst costs are shared by 32.
+# The frames per rx_burst each run saw (eth0 rx_frames / pcap-file:eth0
+# rx_bursts) are printed, and a burst input that did not give full bursts
+# is an error.
 # Per packet: the inclusive instructions of netif_input_burst (receive,
 # dispatch, the router's decision, its transmit pass on dev.BurstEnd and the
 # interfaces' transmit bursts), less the pcap-file driver's transmit (pcap_file_tx_burst: writing the out= file is the
@@ -38,7 +51,7 @@ while getopts "b:n:j:h" opt; do
 	b) BUILD=$OPTARG ;;
 	n) COUNT=$OPTARG ;;
 	j) JSON=$OPTARG ;;
-	*) sed -n '2,29p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,42p' "$0" >&2; exit 2 ;;
 	esac
 done
 command -v valgrind >/dev/null || { echo "insns.sh: valgrind missing (apt-get install valgrind)" >&2; exit 1; }
@@ -93,17 +106,19 @@ run() {
 	txd=$(incl "$TMP/cg.$1" pcap_file_tx_burst)
 	n=$(jstat "$TMP/$1.json" router forwarded)
 	[ "$n" != 0 ] || n=$(jstat "$TMP/$1.json" ipv4 rx)
-	echo "$((rx - txd)) $n $txd"
+	echo "$((rx - txd)) $n $txd $(jstat "$TMP/$1.json" eth0 rx_frames) $(jstat "$TMP/$1.json" pcap-file:eth0 rx_bursts)"
 }
 
 declare -A PER
-# measure NAME FRAME_BYTES EXTENSION-LINE [ROUTES]: PER[NAME], PER[NAME.tx] per packet.
+# measure NAME FRAME_BYTES EXTENSION-LINE [ROUTES [BURST]]: PER[NAME], PER[NAME.tx]
+# per packet, PER[NAME.fpb] frames per rx_burst (of the 2*COUNT run).
 measure() {
-	local d1="$TMP/pcap-$2-1" d2="$TMP/pcap-$2-2"
+	local burst=${5:-1}
+	local d1="$TMP/pcap-$2-b$burst-1" d2="$TMP/pcap-$2-b$burst-2"
 	if [ ! -d "$d1" ]; then
 		mkdir -p "$d1" "$d2"
-		/usr/bin/python3 "$HERE/gen-udp64.py" "$d1" "$COUNT" "$2"
-		/usr/bin/python3 "$HERE/gen-udp64.py" "$d2" $((2 * COUNT)) "$2"
+		/usr/bin/python3 "$HERE/gen-udp64.py" --burst "$burst" "$d1" "$COUNT" "$2"
+		/usr/bin/python3 "$HERE/gen-udp64.py" --burst "$burst" "$d2" $((2 * COUNT)) "$2"
 	fi
 	conf "$1-1" "$d1" "$3" "${4:-0}"
 	conf "$1-2" "$d2" "$3" "${4:-0}"
@@ -116,10 +131,18 @@ measure() {
 	fi
 	PER[$1]=$(((b[0] - a[0]) / COUNT))
 	PER[$1.tx]=$(((b[2] - a[2]) / COUNT))
+	PER[$1.fpb]=$(awk -v f="${b[3]}" -v n="${b[4]}" 'BEGIN { printf "%.2f", n ? f / n : 0 }')
+	# full bursts but the last: at least COUNT*2/burst - 1 of burst frames each
+	if [ "$burst" -gt 1 ] && [ "${b[4]}" -gt $(((2 * COUNT + burst - 1) / burst + 1)) ]; then
+		echo "insns.sh: $1: ${b[4]} rx bursts for ${b[3]} frames, not bursts of $burst" >&2
+		exit 1
+	fi
 }
 
 measure absent 60 ""
 measure router 60 "extension router"
+measure absent32 60 "" 0 32
+measure router32 60 "extension router" 0 32
 measure copy 60 "extension router zerocopy=no"
 measure routes1k 60 "extension router" 1000
 measure router1514 1514 "extension router"
@@ -127,6 +150,7 @@ measure copy1514 1514 "extension router zerocopy=no"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "router: instructions per packet (callgrind, marginal cost over $COUNT packets, $BUILD)"
+echo " input: one frame per rx_burst (frames 1 us apart; latency-bound, per-burst costs per packet)"
 printf '  %-50s %6s\n' "64 B: graph without router (baseline: rx + drop)" "${PER[absent]}"
 printf '  %-50s %6s   %sx baseline\n' "64 B: router, zero copy" "${PER[router]}" \
 	"$(ratio "${PER[router]}" "${PER[absent]}")"
@@ -138,14 +162,21 @@ printf '  %-50s %6s\n' "1514 B: router, zero copy" "${PER[router1514]}"
 printf '  %-50s %6s   %sx zero copy\n' "1514 B: router, zerocopy=no" "${PER[copy1514]}" \
 	"$(ratio "${PER[copy1514]}" "${PER[router1514]}")"
 printf '  %-50s %6s   (not counted above)\n' "64 B: pcap-file driver transmit" "${PER[router.tx]}"
+echo " input: bursts of 32 frames per rx_burst (loaded: a full NIC ring per poll; measured ${PER[router32.fpb]} frames/burst)"
+printf '  %-50s %6s\n' "64 B: graph without router (baseline: rx + drop)" "${PER[absent32]}"
+printf '  %-50s %6s   %sx baseline, %sx one frame per poll\n' "64 B: router, zero copy" "${PER[router32]}" \
+	"$(ratio "${PER[router32]}" "${PER[absent32]}")" "$(ratio "${PER[router32]}" "${PER[router]}")"
 if [ -n "$JSON" ]; then
 	{
 		echo "{\"packets\": $COUNT, \"build\": \"$BUILD\", \"method\": \"callgrind Ir, (I(2N) - I(N)) / N\","
 		echo " \"insns_per_packet\": {\"absent_64\": ${PER[absent]}, \"router_64\": ${PER[router]},"
 		echo "   \"copy_64\": ${PER[copy]}, \"routes1k_64\": ${PER[routes1k]},"
-		echo "   \"router_1514\": ${PER[router1514]}, \"copy_1514\": ${PER[copy1514]}},"
+		echo "   \"router_1514\": ${PER[router1514]}, \"copy_1514\": ${PER[copy1514]},"
+		echo "   \"absent_64_burst32\": ${PER[absent32]}, \"router_64_burst32\": ${PER[router32]}},"
+		echo " \"frames_per_rx_burst\": {\"router_64\": ${PER[router.fpb]}, \"router_64_burst32\": ${PER[router32.fpb]}},"
 		echo " \"driver_tx_per_packet_64\": ${PER[router.tx]},"
 		echo " \"ratio_router_to_absent\": $(ratio "${PER[router]}" "${PER[absent]}"),"
+		echo " \"ratio_router_to_absent_burst32\": $(ratio "${PER[router32]}" "${PER[absent32]}"),"
 		echo " \"ratio_copy_to_zerocopy_64\": $(ratio "${PER[copy]}" "${PER[router]}"),"
 		echo " \"ratio_copy_to_zerocopy_1514\": $(ratio "${PER[copy1514]}" "${PER[router1514]}")}"
 	} >"$JSON"

@@ -17,8 +17,12 @@ bool haltpoll_keep_polling(struct haltpoll *hp, uint64_t now_ns)
     if (hp->since_ns == 0) {
         hp->since_ns = now_ns ? now_ns : 1; /* 0 means "not idle" */
         hp->halted = false;
+        hp->no_poll = hp->busy_frames > HALTPOLL_SPARSE_FRAMES;
+        hp->busy_frames = 0;
+        if (hp->no_poll)
+            hp->ctr[HP_BUSY_SKIPS]++;
     }
-    return now_ns - hp->since_ns < hp->ctr[HP_LIMIT_NS];
+    return !hp->no_poll && now_ns - hp->since_ns < hp->ctr[HP_LIMIT_NS];
 }
 
 void haltpoll_halting(struct haltpoll *hp)

@@ -21,6 +21,13 @@
  * halts for good. The price is CPU time spent polling: at most the maximum
  * per idle period.
  *
+ * Polling serves sparse traffic; a stream gains nothing from it: an idle
+ * period that follows a busy period which moved more than
+ * HALTPOLL_SPARSE_FRAMES frames is not polled (counted busy_skips), so under
+ * a stream the loop halts at once as in idle mode, and the frames that
+ * arrive meanwhile are handled as one burst (one transmit notification per
+ * burst, the device model's thread keeps its host CPU).
+ *
  * Pure state machine, the clock passed in (ns, kclock_now_ns()): the main
  * loop (netgraph/runtime.c) calls it; tests drive it with made-up times.
  */
@@ -42,6 +49,9 @@
 /** The first limit after a grow from below it (ns): guest_halt_poll_grow_start's default. */
 #define HALTPOLL_GROW_START_NS (50ull * 1000ull)
 
+/** Most frames a busy period may move for the idle period after it to be polled. */
+#define HALTPOLL_SPARSE_FRAMES 2u
+
 /** Counters of the "haltpoll" stats group, in this order. */
 enum haltpoll_ctr {
     HP_IDLE_PERIODS, /* idle periods ended (work came back) */
@@ -50,6 +60,7 @@ enum haltpoll_ctr {
     HP_GROWS,        /* limit raised */
     HP_SHRINKS,      /* limit lowered */
     HP_LIMIT_NS,     /* the current poll limit, ns (a gauge) */
+    HP_BUSY_SKIPS,   /* idle periods not polled: the busy period before moved a burst */
     HP_NCTR
 };
 
@@ -58,6 +69,8 @@ struct haltpoll {
     uint64_t max_ns;       /* 0: halt polling off (haltpoll_keep_polling always false) */
     uint64_t since_ns;     /* start of the current idle period; 0: not idle */
     bool halted;           /* the current idle period has halted at least once */
+    bool no_poll;          /* the current idle period is not polled (after a burst) */
+    uint32_t busy_frames;  /* frames received since the last idle period ended */
     uint64_t ctr[HP_NCTR]; /* enum haltpoll_ctr; ctr[HP_LIMIT_NS] is the limit */
 };
 
@@ -67,10 +80,17 @@ void haltpoll_init(struct haltpoll *hp, uint64_t max_ns);
 /**
  * haltpoll_keep_polling - the loop found nothing to do at @now_ns: starts an
  * idle period if none is running. Returns true while the period is shorter
- * than the poll limit (poll again, do not halt), false when the caller
- * should halt (it then calls haltpoll_halting()).
+ * than the poll limit and the busy period before it moved at most
+ * HALTPOLL_SPARSE_FRAMES frames (poll again, do not halt), false when the
+ * caller should halt (it then calls haltpoll_halting()).
  */
 bool haltpoll_keep_polling(struct haltpoll *hp, uint64_t now_ns);
+
+/** haltpoll_frames - the loop received @n frames (counted toward the busy period). */
+static inline void haltpoll_frames(struct haltpoll *hp, unsigned n)
+{
+    hp->busy_frames += n;
+}
 
 /** haltpoll_halting - the caller is about to halt in the current idle period (counted). */
 void haltpoll_halting(struct haltpoll *hp);

@@ -28,7 +28,7 @@ static struct {
 } rt;
 
 static const char *const haltpoll_ctr_names[HP_NCTR] = {
-    "idle_periods", "poll_hits", "halts", "grows", "shrinks", "limit_ns",
+    "idle_periods", "poll_hits", "halts", "grows", "shrinks", "limit_ns", "busy_skips",
 };
 static struct kstat_group haltpoll_stats = {
     .node = "haltpoll", .names = haltpoll_ctr_names, .values = rt.hp.ctr, .n = HP_NCTR
@@ -122,6 +122,7 @@ unsigned netgraph_poll(bool may_idle)
     ran += ksched_run(NETGRAPH_BURST);    /* runnable strands: asynchronous handlers, timers */
     ran += kblk_poll_all(NETGRAPH_BURST); /* disk completions (kernel/blk.h) */
     unsigned waiting = netif_tx_flush_all();
+    haltpoll_frames(&rt.hp, total);
     if (rt.hp.since_ns != 0 && (total != 0 || ran != 0))
         haltpoll_work(&rt.hp, kclock_now_ns()); /* an idle period ended */
     if (may_idle && total == 0 && ran == 0 && !busy && ksched_runnable() == 0 &&

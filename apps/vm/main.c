@@ -92,15 +92,16 @@ static void print_stats(void)
                 (unsigned long long)p->tx_packets, (unsigned long long)p->tx_bytes,
                 (unsigned long long)p->tx_dropped, (unsigned long long)p->tx_errors);
     }
-    uint64_t hp[4];
+    uint64_t hp[5];
     if (kstats_find("haltpoll", "idle_periods", &hp[0]) == 0 &&
         kstats_find("haltpoll", "poll_hits", &hp[1]) == 0 &&
         kstats_find("haltpoll", "halts", &hp[2]) == 0 &&
-        kstats_find("haltpoll", "limit_ns", &hp[3]) == 0)
+        kstats_find("haltpoll", "limit_ns", &hp[3]) == 0 &&
+        kstats_find("haltpoll", "busy_skips", &hp[4]) == 0)
         kprintf("vm: stats haltpoll %llu idle periods, %llu ended while polling, %llu halts, "
-                "limit %llu ns\n",
+                "limit %llu ns, %llu not polled after a burst\n",
                 (unsigned long long)hp[0], (unsigned long long)hp[1], (unsigned long long)hp[2],
-                (unsigned long long)hp[3]);
+                (unsigned long long)hp[3], (unsigned long long)hp[4]);
     struct pktpool *pool = pktpool_default();
     kprintf("vm: stats buffers out %u, kmalloc blocks live %llu\n",
             pool ? (unsigned)pktpool_out(pool) : 0u, (unsigned long long)kmem_live());

@@ -85,3 +85,19 @@ Test(haltpoll, work_without_an_idle_period_changes_nothing)
     cr_assert_eq(hp.ctr[HP_IDLE_PERIODS], 0);
     cr_assert_eq(hp.ctr[HP_LIMIT_NS], 0);
 }
+
+Test(haltpoll, an_idle_period_after_a_burst_is_not_polled)
+{
+    struct haltpoll hp;
+    haltpoll_init(&hp, MAX);
+    for (int i = 0; i < 3; i++)
+        (void)idle(&hp, (uint64_t)(i + 1) * 10000 * US, 150 * US);
+    cr_assert_eq(hp.ctr[HP_LIMIT_NS], MAX, "sparse traffic grew the limit");
+    haltpoll_frames(&hp, 1);
+    haltpoll_frames(&hp, HALTPOLL_SPARSE_FRAMES);
+    cr_assert(idle(&hp, 100000 * US, 50 * US), "a burst came before: halt at once");
+    cr_assert_eq(hp.ctr[HP_BUSY_SKIPS], 1);
+    haltpoll_frames(&hp, HALTPOLL_SPARSE_FRAMES);
+    cr_assert_not(idle(&hp, 200000 * US, 50 * US), "sparse again: polled");
+    cr_assert_eq(hp.ctr[HP_BUSY_SKIPS], 1);
+}

@@ -121,16 +121,19 @@ static unsigned forward_one(struct netif *in, const uint8_t *in_mac, uint32_t sr
     return testkit_drain(out);
 }
 
+/* three links, a router granted to forward on eth0 and eth1 only */
+#define THREE_LINKS_ROUTER                               \
+    "interface eth0 driver=loop mac=02:00:00:00:00:01\n" \
+    "interface eth1 driver=loop mac=02:00:00:00:00:11\n" \
+    "interface eth2 driver=loop mac=02:00:00:00:00:21\n" \
+    "address eth0 10.0.0.1/24\n"                         \
+    "address eth1 10.1.0.1/24\n"                         \
+    "address eth2 10.2.0.1/24\n"                         \
+    "extension router grant=ipv4-forward:0-1\n"
+
 Test(confine, router_sees_and_sends_only_on_granted_interfaces)
 {
-    cr_assert_eq(configure("interface eth0 driver=loop mac=02:00:00:00:00:01\n"
-                           "interface eth1 driver=loop mac=02:00:00:00:00:11\n"
-                           "interface eth2 driver=loop mac=02:00:00:00:00:21\n"
-                           "address eth0 10.0.0.1/24\n"
-                           "address eth1 10.1.0.1/24\n"
-                           "address eth2 10.2.0.1/24\n"
-                           "extension router grant=ipv4-forward:0-1\n"),
-                 0, "%s", err.msg);
+    cr_assert_eq(configure(THREE_LINKS_ROUTER), 0, "%s", err.msg);
     struct netif *e0 = netif_find("eth0"), *e1 = netif_find("eth1"), *e2 = netif_find("eth2");
     static const uint8_t m0[6] = { 2, 0, 0, 0, 0, 1 }, m2[6] = { 2, 0, 0, 0, 0, 0x21 };
     testkit_teach_peer(e1, PEER2_MAC, 0x0a010002u, 0x0a010001u);
@@ -150,14 +153,7 @@ Test(confine, a_grant_added_after_forwarding_began_is_honoured)
 {
     /* the router remembers which interfaces it may send on; a capability
      * added to its set afterwards must be seen at the next datagram */
-    cr_assert_eq(configure("interface eth0 driver=loop mac=02:00:00:00:00:01\n"
-                           "interface eth1 driver=loop mac=02:00:00:00:00:11\n"
-                           "interface eth2 driver=loop mac=02:00:00:00:00:21\n"
-                           "address eth0 10.0.0.1/24\n"
-                           "address eth1 10.1.0.1/24\n"
-                           "address eth2 10.2.0.1/24\n"
-                           "extension router grant=ipv4-forward:0-1\n"),
-                 0, "%s", err.msg);
+    cr_assert_eq(configure(THREE_LINKS_ROUTER), 0, "%s", err.msg);
     struct netif *e0 = netif_find("eth0"), *e1 = netif_find("eth1"), *e2 = netif_find("eth2");
     static const uint8_t m0[6] = { 2, 0, 0, 0, 0, 1 };
     testkit_teach_peer(e1, PEER2_MAC, 0x0a010002u, 0x0a010001u);

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include "kernel/pktbuf.h"
 #include "netgraph/netif.h"
+#include "protocols/ipv4/ipv4.h"
+#include "testkit.h"
 
 #define IK_OUR_IP 0x0a000001u   /* 10.0.0.1 */
 #define IK_OUR_IP2 0x0a000009u  /* 10.0.0.9, a second address of eth0 */
@@ -102,5 +104,16 @@ struct ik_train {
  * (assuming one datagram) into @t. Fails the test on holes or overlaps.
  */
 void ik_take_train(struct netif *ifp, struct ik_train *t);
+
+/** ik_route - a route to PREFIX/@plen (dotted quads) via @gw (NULL: on link) out of @ifindex. */
+static inline struct ipv4_route ik_route(const char *prefix, uint8_t plen, const char *gw,
+                                         uint16_t ifindex)
+{
+    struct ipv4_route r = { .prefix = testkit_ip(prefix),
+                            .plen = plen,
+                            .gateway = gw ? testkit_ip(gw) : 0,
+                            .ifindex = ifindex };
+    return r;
+}
 
 #endif

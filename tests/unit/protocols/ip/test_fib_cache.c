@@ -20,15 +20,6 @@ TestSuite(fib_cache);
 static const uint8_t MAC2[6] = { 0x02, 0, 0, 0, 0, 0x21 };
 static const uint8_t MAC3[6] = { 0x02, 0, 0, 0, 0, 0x31 };
 
-static struct ipv4_route rt(const char *prefix, uint8_t plen, const char *gw, uint16_t ifindex)
-{
-    struct ipv4_route r = { .prefix = testkit_ip(prefix),
-                            .plen = plen,
-                            .gateway = gw ? testkit_ip(gw) : 0,
-                            .ifindex = ifindex };
-    return r;
-}
-
 /* lookup - ipv4_fib_lookup of @dst twice (the second from the cache): both must agree. */
 static int lookup(const char *dst, struct ipv4_route *out)
 {
@@ -60,10 +51,10 @@ Test(fib_cache, routes_added_replaced_and_removed_are_seen)
     struct netif *ifp = ipkit_setup();
     struct ipv4_route r;
     cr_assert_eq(lookup("172.16.1.1", &r), -KE_UNREACH);
-    struct ipv4_route wide = rt("172.16.0.0", 16, "10.0.0.2", ifp->index);
+    struct ipv4_route wide = ik_route("172.16.0.0", 16, "10.0.0.2", ifp->index);
     cr_assert_eq(ipv4_route_add(&wide), 0);
     cr_assert_eq(gateway_to("172.16.1.1"), testkit_ip("10.0.0.2"));
-    struct ipv4_route narrow = rt("172.16.1.0", 24, "10.0.0.3", ifp->index);
+    struct ipv4_route narrow = ik_route("172.16.1.0", 24, "10.0.0.3", ifp->index);
     cr_assert_eq(ipv4_route_add(&narrow), 0);
     cr_assert_eq(gateway_to("172.16.1.1"), testkit_ip("10.0.0.3"), "the longer prefix added");
     narrow.gateway = testkit_ip("10.0.0.4");
@@ -79,7 +70,7 @@ Test(fib_cache, routes_added_replaced_and_removed_are_seen)
 Test(fib_cache, an_address_added_makes_a_destination_connected)
 {
     struct netif *ifp = ipkit_setup();
-    struct ipv4_route st = rt("192.168.9.0", 24, "10.0.0.2", ifp->index);
+    struct ipv4_route st = ik_route("192.168.9.0", 24, "10.0.0.2", ifp->index);
     cr_assert_eq(ipv4_route_add(&st), 0);
     cr_assert_eq(gateway_to("192.168.9.5"), testkit_ip("10.0.0.2"));
     cr_assert_eq(netif_add_addr(ifp, testkit_ip("192.168.9.1"), 25), 0);
@@ -94,7 +85,7 @@ Test(fib_cache, a_new_interface_resolves_a_route_without_interface_again)
 {
     struct netif *ifp = ipkit_setup();
     struct netif *if1 = testkit_netif("eth1", MAC2, "192.168.7.1/24");
-    struct ipv4_route any = rt("172.16.0.0", 16, "192.168.7.200", 0xffff);
+    struct ipv4_route any = ik_route("172.16.0.0", 16, "192.168.7.200", 0xffff);
     cr_assert_eq(ipv4_route_add(&any), 0);
     struct ipv4_route r;
     cr_assert_eq(lookup("172.16.3.3", &r), 0);
@@ -109,7 +100,7 @@ Test(fib_cache, a_new_interface_resolves_a_route_without_interface_again)
 Test(fib_cache, a_reset_table_forgets_the_cached_answer)
 {
     struct netif *ifp = ipkit_setup();
-    struct ipv4_route a = rt("172.16.0.0", 16, "10.0.0.2", ifp->index);
+    struct ipv4_route a = ik_route("172.16.0.0", 16, "10.0.0.2", ifp->index);
     cr_assert_eq(ipv4_route_add(&a), 0);
     cr_assert_eq(gateway_to("172.16.0.1"), testkit_ip("10.0.0.2"));
     ipv4_fini();
@@ -135,7 +126,7 @@ static void find_counts(const struct ipv4_fib_entry *e, void *ctx)
 Test(fib_cache, a_cached_handle_counts_on_the_route_and_a_stale_one_is_ignored)
 {
     struct netif *ifp = ipkit_setup();
-    struct ipv4_route a = rt("172.16.0.0", 16, "10.0.0.2", ifp->index);
+    struct ipv4_route a = ik_route("172.16.0.0", 16, "10.0.0.2", ifp->index);
     cr_assert_eq(ipv4_route_add(&a), 0);
     struct ipv4_route r;
     uint32_t h1, h2;

@@ -15,15 +15,6 @@ TestSuite(route);
 
 static const uint8_t MAC2[6] = { 0x02, 0, 0, 0, 0, 0x21 };
 
-static struct ipv4_route rt(const char *prefix, uint8_t plen, const char *gw, uint16_t ifindex)
-{
-    struct ipv4_route r = { .prefix = testkit_ip(prefix),
-                            .plen = plen,
-                            .gateway = gw ? testkit_ip(gw) : 0,
-                            .ifindex = ifindex };
-    return r;
-}
-
 static struct ipv4_route lookup_ok(const char *dst)
 {
     struct ipv4_route r;
@@ -51,7 +42,7 @@ Test(route, connected_subnets_of_interface_addresses)
 Test(route, default_route_catches_everything_else)
 {
     struct netif *ifp = ipkit_setup();
-    struct ipv4_route d = rt("0.0.0.0", 0, "10.0.0.254", ifp->index);
+    struct ipv4_route d = ik_route("0.0.0.0", 0, "10.0.0.254", ifp->index);
     cr_assert_eq(ipv4_route_add(&d), 0);
     struct ipv4_route r = lookup_ok("8.8.8.8");
     cr_assert_eq(r.plen, 0);
@@ -64,10 +55,10 @@ Test(route, default_route_catches_everything_else)
 Test(route, longest_prefix_wins)
 {
     struct netif *ifp = ipkit_setup();
-    struct ipv4_route a = rt("172.16.0.0", 16, "10.0.0.2", ifp->index);
-    struct ipv4_route b = rt("172.16.2.0", 24, "10.0.0.3", ifp->index);
-    struct ipv4_route c = rt("172.16.2.128", 25, "10.0.0.4", ifp->index);
-    struct ipv4_route h = rt("172.16.2.200", 32, "10.0.0.5", ifp->index);
+    struct ipv4_route a = ik_route("172.16.0.0", 16, "10.0.0.2", ifp->index);
+    struct ipv4_route b = ik_route("172.16.2.0", 24, "10.0.0.3", ifp->index);
+    struct ipv4_route c = ik_route("172.16.2.128", 25, "10.0.0.4", ifp->index);
+    struct ipv4_route h = ik_route("172.16.2.200", 32, "10.0.0.5", ifp->index);
     /* Added out of order, so the scan cannot just take the last match. */
     cr_assert_eq(ipv4_route_add(&c), 0);
     cr_assert_eq(ipv4_route_add(&a), 0);
@@ -84,8 +75,8 @@ Test(route, longest_prefix_wins)
 Test(route, static_wins_a_tie_with_connected_and_loses_to_a_longer_one)
 {
     struct netif *ifp = ipkit_setup();
-    struct ipv4_route same = rt("10.0.0.0", 24, "10.0.0.2", ifp->index);
-    struct ipv4_route shorter = rt("10.0.0.0", 8, "10.0.0.3", ifp->index);
+    struct ipv4_route same = ik_route("10.0.0.0", 24, "10.0.0.2", ifp->index);
+    struct ipv4_route shorter = ik_route("10.0.0.0", 8, "10.0.0.3", ifp->index);
     cr_assert_eq(ipv4_route_add(&shorter), 0);
     cr_assert_eq(lookup_ok("10.0.0.5").gateway, 0, "connected /24 beats static /8");
     cr_assert_eq(lookup_ok("10.9.0.5").gateway, testkit_ip("10.0.0.3"));
@@ -97,7 +88,7 @@ Test(route, static_wins_a_tie_with_connected_and_loses_to_a_longer_one)
 Test(route, add_replaces_and_del_removes)
 {
     struct netif *ifp = ipkit_setup();
-    struct ipv4_route a = rt("172.16.0.0", 16, "10.0.0.2", ifp->index);
+    struct ipv4_route a = ik_route("172.16.0.0", 16, "10.0.0.2", ifp->index);
     cr_assert_eq(ipv4_route_add(&a), 0);
     a.gateway = testkit_ip("10.0.0.3");
     cr_assert_eq(ipv4_route_add(&a), 0);
@@ -113,8 +104,8 @@ Test(route, add_replaces_and_del_removes)
 Test(route, invalid_routes_are_refused)
 {
     struct netif *ifp = ipkit_setup();
-    struct ipv4_route hostbits = rt("172.16.0.1", 16, "10.0.0.2", ifp->index);
-    struct ipv4_route plen = rt("172.16.0.0", 33, "10.0.0.2", ifp->index);
+    struct ipv4_route hostbits = ik_route("172.16.0.1", 16, "10.0.0.2", ifp->index);
+    struct ipv4_route plen = ik_route("172.16.0.0", 33, "10.0.0.2", ifp->index);
     cr_assert_eq(ipv4_route_add(&hostbits), -KE_INVAL);
     cr_assert_eq(ipv4_route_add(&plen), -KE_INVAL);
     struct ipv4_route r;
@@ -132,7 +123,7 @@ Test(route, table_is_bounded)
                                 .ifindex = ifp->index };
         cr_assert_eq(ipv4_route_add(&r), 0, "route %u", i);
     }
-    struct ipv4_route more = rt("192.0.2.0", 24, "10.0.0.2", ifp->index);
+    struct ipv4_route more = ik_route("192.0.2.0", 24, "10.0.0.2", ifp->index);
     cr_assert_eq(ipv4_route_add(&more), -KE_TOOBIG);
     struct ipv4_route again = {
         .prefix = 0xac000000u, .plen = 24, .gateway = IK_PEER_IP, .ifindex = ifp->index
@@ -145,10 +136,10 @@ Test(route, route_without_interface_takes_the_gateways_subnet)
 {
     struct netif *ifp = ipkit_setup();
     struct netif *if1 = testkit_netif("eth1", MAC2, "192.168.7.1/24");
-    struct ipv4_route r = rt("172.16.0.0", 16, "192.168.7.50", 0xffff);
+    struct ipv4_route r = ik_route("172.16.0.0", 16, "192.168.7.50", 0xffff);
     cr_assert_eq(ipv4_route_add(&r), 0);
     cr_assert_eq(lookup_ok("172.16.3.3").ifindex, if1->index);
-    struct ipv4_route lost = rt("172.17.0.0", 16, "203.0.113.1", 0xffff);
+    struct ipv4_route lost = ik_route("172.17.0.0", 16, "203.0.113.1", 0xffff);
     cr_assert_eq(ipv4_route_add(&lost), 0);
     struct ipv4_route out;
     cr_assert_eq(ipv4_route_lookup(testkit_ip("172.17.0.1"), &out), -KE_UNREACH);
@@ -176,8 +167,8 @@ static void walker(const struct ipv4_route *r, bool connected, void *ctx)
 Test(route, foreach_lists_static_then_connected)
 {
     struct netif *ifp = ipkit_setup(); /* two addresses on eth0 */
-    struct ipv4_route a = rt("172.16.0.0", 16, "10.0.0.2", ifp->index);
-    struct ipv4_route b = rt("0.0.0.0", 0, "10.0.0.2", ifp->index);
+    struct ipv4_route a = ik_route("172.16.0.0", 16, "10.0.0.2", ifp->index);
+    struct ipv4_route b = ik_route("0.0.0.0", 0, "10.0.0.2", ifp->index);
     cr_assert_eq(ipv4_route_add(&a), 0);
     cr_assert_eq(ipv4_route_add(&b), 0);
     struct walk w = { 0 };
@@ -191,7 +182,7 @@ Test(route, foreach_lists_static_then_connected)
 Test(route, fini_forgets_static_routes)
 {
     struct netif *ifp = ipkit_setup();
-    struct ipv4_route a = rt("172.16.0.0", 16, "10.0.0.2", ifp->index);
+    struct ipv4_route a = ik_route("172.16.0.0", 16, "10.0.0.2", ifp->index);
     cr_assert_eq(ipv4_route_add(&a), 0);
     ipv4_fini();
     cr_assert_eq(ipv4_init(), 0);

@@ -13,6 +13,8 @@
 #include "kernel/pktbuf.h"
 #include "kernel/stats.h"
 #include "testkit.h"
+#include "protocols/arp/arp.h"
+#include "protocols/ether/ether.h"
 
 static const uint8_t L2_OUR_MAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t L2_PEER_MAC[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
@@ -110,6 +112,28 @@ static inline struct pktbuf *l2_ip_packet(uint8_t marker)
     d[0] = marker;
     pkt_set_layer(p, PKT_L3);
     return p;
+}
+
+/*
+ * l2_arp_up - the ARP suites' fixture: ether and arp up, "eth0" at
+ * L2_OUR_MAC with 10.0.0.1/24; *@ifp is it, *@our 10.0.0.1, *@peer 10.0.0.2
+ * (host byte order). l2_arp_down takes it all down.
+ */
+static inline void l2_arp_up(struct netif **ifp, uint32_t *our, uint32_t *peer)
+{
+    testkit_init();
+    cr_assert_eq(ether_init(), 0);
+    cr_assert_eq(arp_init(), 0);
+    *ifp = testkit_netif("eth0", L2_OUR_MAC, "10.0.0.1/24");
+    *our = testkit_ip("10.0.0.1");
+    *peer = testkit_ip("10.0.0.2");
+}
+
+static inline void l2_arp_down(void)
+{
+    arp_fini();
+    ether_fini();
+    netif_destroy_all();
 }
 
 #endif

@@ -17,22 +17,10 @@ static uint32_t our_ip, peer_ip;
 
 static void setup(void)
 {
-    testkit_init();
-    cr_assert_eq(ether_init(), 0);
-    cr_assert_eq(arp_init(), 0);
-    ifp = testkit_netif("eth0", L2_OUR_MAC, "10.0.0.1/24");
-    our_ip = testkit_ip("10.0.0.1");
-    peer_ip = testkit_ip("10.0.0.2");
+    l2_arp_up(&ifp, &our_ip, &peer_ip);
 }
 
-static void teardown(void)
-{
-    arp_fini();
-    ether_fini();
-    netif_destroy_all();
-}
-
-TestSuite(arp, .init = setup, .fini = teardown);
+TestSuite(arp, .init = setup, .fini = l2_arp_down);
 
 /* Inject ARP packet @a, in a frame to Ethernet @dst, on @on. */
 static void inject_arp_on(struct netif *on, const uint8_t dst[6], struct l2_arp a)

@@ -19,22 +19,10 @@ static uint32_t our_ip, peer_ip;
 
 static void setup(void)
 {
-    testkit_init();
-    cr_assert_eq(ether_init(), 0);
-    cr_assert_eq(arp_init(), 0);
-    ifp = testkit_netif("eth0", L2_OUR_MAC, "10.0.0.1/24");
-    our_ip = testkit_ip("10.0.0.1");
-    peer_ip = testkit_ip("10.0.0.2");
+    l2_arp_up(&ifp, &our_ip, &peer_ip);
 }
 
-static void teardown(void)
-{
-    arp_fini();
-    ether_fini();
-    netif_destroy_all();
-}
-
-TestSuite(arp_memo, .init = setup, .fini = teardown);
+TestSuite(arp_memo, .init = setup, .fini = l2_arp_down);
 
 /* learn - the peer @ip announces itself at @mac (a request for us; our reply is dropped). */
 static void learn(uint32_t ip, const uint8_t mac[6])

@@ -87,6 +87,9 @@ if [ "$DO_BUILD" = 1 ]; then
 	if [ ! -f "$BUILD/build.ninja" ]; then
 		meson setup "$BUILD" "$ROOT" --buildtype=release >/dev/null || exit 1
 	fi
+	# a folder set up by a hosted-only benchmark (-Dx86_64_image=false) gets the image back
+	grep -q '"name": "x86_64_image", "value": false' "$BUILD/meson-info/intro-buildoptions.json" 2>/dev/null &&
+		{ meson configure "$BUILD" -Dx86_64_image=true >/dev/null || exit 1; }
 	ninja -C "$BUILD" -j2 kernel/arch/x86_64/spindle-x86_64.elf >/dev/null ||
 		{ echo "vm-bench.sh: build failed" >&2; exit 1; }
 	"$ROOT/tools/vm/linux-router/build.sh" || { echo "vm-bench.sh: Linux router VM build failed" >&2; exit 1; }

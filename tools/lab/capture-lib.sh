@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # tools/lab/capture-lib.sh — shared by the scripts that regenerate replay
-# traces from real Linux traffic (capture-traces.sh, capture-rpc-traces.sh),
+# traces from real Linux traffic (capture-traces.sh, capture-rpc-traces.sh,
+# capture-video-client-trace.sh),
 # sourced after they set PROG, LAB (tools/lab/lab.sh), PREFIX (the lab's
 # name), OUT (where traces go), UPDATE_README and PY (a python3 with scapy).
 # It makes TMP (removed at exit with the lab and every background job),
@@ -60,10 +61,22 @@ stop_bg() {
 	wait "$1" 2>/dev/null || true
 }
 
+# wait_log FILE PATTERN: wait up to 5 s until FILE has a line matching
+# PATTERN; 1 (and FILE shown) if it never does.
+wait_log() {
+	local _
+	for _ in $(seq 50); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	cat "$1" >&2 2>/dev/null
+	return 1
+}
+
 # capture NAME CMD...: record veth-app while CMD runs in the client namespace.
 capture() {
 	local name=$1; shift
-	local pcap="$TMP/$name.pcap" _
+	local pcap="$TMP/$name.pcap"
 	cli ip neigh flush dev veth-cli 2>/dev/null || true
 	if [ "${SPINDLE_LAB_USERNS:-}" = inner ]; then
 		# tcpdump cannot drop privileges in a user namespace (setgroups is
@@ -75,12 +88,7 @@ capture() {
 			tcpdump -i veth-app -p -nn -U --immediate-mode -s 65535 -Z root -w "$pcap"
 	fi
 	local tpid=$LAST_PID
-	for _ in $(seq 50); do
-		grep -q 'listening on' "$TMP/tcpdump-$name.log" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -q 'listening on' "$TMP/tcpdump-$name.log" ||
-		{ cat "$TMP/tcpdump-$name.log" >&2; echo "$PROG: tcpdump did not start" >&2; exit 1; }
+	wait_log "$TMP/tcpdump-$name.log" 'listening on' || { echo "$PROG: tcpdump did not start" >&2; exit 1; }
 	echo "== $name: $*"
 	if ! "$@"; then
 		echo "$PROG: $name: traffic command failed" >&2

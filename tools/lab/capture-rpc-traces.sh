@@ -116,13 +116,8 @@ lab_up() {
 	rm -f "$TMP/stop"
 	start_bg rpc-side "$LAB" exec "$PREFIX" app unshare -m --propagation private "$TMP/rpc-side.sh"
 	RPC_SIDE=$LAST_PID
-	local _
-	for _ in $(seq 50); do
-		grep -q 'registered with rpcbind' "$TMP/rpc-side.log" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -q 'registered with rpcbind' "$TMP/rpc-side.log" ||
-		{ cat "$TMP/rpc-side.log" >&2; echo "$PROG: rpcbind or rpcecho-server did not start" >&2; exit 1; }
+	wait_log "$TMP/rpc-side.log" 'registered with rpcbind' ||
+		{ echo "$PROG: rpcbind or rpcecho-server did not start" >&2; exit 1; }
 }
 
 lab_down() {

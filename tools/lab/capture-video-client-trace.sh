@@ -45,26 +45,10 @@ done
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-TMP=$(mktemp -d /tmp/spindle-vtrace.XXXXXX)
-BG_PIDS=()
-cleanup() {
-	local rc=$?
-	set +e
-	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	"$LAB" down "$PREFIX" >/dev/null 2>&1
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-app() { "$LAB" exec "$PREFIX" app "$@"; }
-cli() { timeout 30 "$LAB" exec "$PREFIX" cli "$@"; }
-
-APP_IP=10.77.0.2
-CLI_IP=10.77.0.1
-CLI_MAC=02:00:00:00:00:01
+PY=/usr/bin/python3 # capture-lib.sh counts the frames with it
+UPDATE_README=0     # tests/traces/README.md lists these by hand
+# shellcheck source=tools/lab/capture-lib.sh
+. "$HERE/capture-lib.sh"
 
 "$LAB" down "$PREFIX" >/dev/null 2>&1 || true
 "$LAB" up "$PREFIX" >/dev/null
@@ -75,9 +59,7 @@ sleep 0.3
 
 # Sinks for RTP and RTCP: the receiver a real client would be, minus decoding.
 for port in 5004 5005; do
-	"$LAB" exec "$PREFIX" app timeout 60 socat -u "UDP-RECV:$port,bind=$APP_IP" /dev/null \
-		>"$TMP/sink-$port.log" 2>&1 &
-	BG_PIDS+=($!)
+	start_bg "sink-$port" "$LAB" exec "$PREFIX" app timeout 60 socat -u "UDP-RECV:$port,bind=$APP_IP" /dev/null
 done
 
 # make_clip NAME PIX_FMT: 10 frames of ffmpeg's test pattern, 320x240 at 30/s.
@@ -86,34 +68,17 @@ make_clip() {
 		-frames:v 10 -c:v mjpeg -huffman default -pix_fmt "$2" -q:v 4 "$TMP/$1.mjpeg"
 }
 
-# capture NAME SEQ_ARGS...: record veth-app while ffmpeg sends NAME.mjpeg.
-capture() {
-	local name=$1 _; shift
-	local pcap="$TMP/$name.pcap"
-	cli ip neigh flush dev veth-cli 2>/dev/null || true
-	"$LAB" exec "$PREFIX" app timeout 60 tcpdump -i veth-app -p -nn -U --immediate-mode \
-		-s 65535 -Z root -w "$pcap" >"$TMP/tcpdump-$name.log" 2>&1 &
-	local tpid=$!
-	BG_PIDS+=("$tpid")
-	for _ in $(seq 50); do
-		grep -q 'listening on' "$TMP/tcpdump-$name.log" && break
-		sleep 0.1
-	done
-	grep -q 'listening on' "$TMP/tcpdump-$name.log" || { echo "$PROG: tcpdump did not start" >&2; exit 1; }
-	echo "== $name"
+# send NAME SEQ_ARGS...: ffmpeg's RTP muxer sends NAME.mjpeg in real time,
+# writing NAME.sdp.
+send() {
+	local name=$1
+	shift
 	cli ffmpeg -hide_banner -loglevel warning -re -framerate 30 -i "$TMP/$name.mjpeg" \
 		-c:v copy -f rtp "$@" -sdp_file "$TMP/$name.sdp" \
 		"rtp://$APP_IP:5004?localrtpport=40020&localrtcpport=40021"
-	sleep 1
-	kill -INT "$tpid"
-	wait "$tpid" 2>/dev/null || true
-	grep -q '^0 packets dropped by kernel' "$TMP/tcpdump-$name.log" ||
-		{ cat "$TMP/tcpdump-$name.log" >&2; echo "$PROG: tcpdump lost frames" >&2; exit 1; }
-	cp "$pcap" "$OUT/$name.pcap"
-	cp "$TMP/$name.mjpeg" "$OUT/$name.mjpeg"
-	cp "$TMP/$name.sdp" "$OUT/$name.sdp"
-	echo "   $OUT/$name.pcap: $(stat -c %s "$pcap") bytes; clip $(stat -c %s "$TMP/$name.mjpeg") bytes"
 }
 
 make_clip rtp-jpeg-client yuvj420p
-capture rtp-jpeg-client -seq 65530
+capture rtp-jpeg-client send rtp-jpeg-client -seq 65530
+cp "$TMP/rtp-jpeg-client.mjpeg" "$TMP/rtp-jpeg-client.sdp" "$OUT/"
+echo "   clip $(stat -c %s "$OUT/rtp-jpeg-client.mjpeg") bytes"

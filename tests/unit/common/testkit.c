@@ -177,6 +177,14 @@ bool testkit_pool_full(void)
     return false;
 }
 
+void testkit_fini_pool_full(void)
+{
+    if (testkit_pool_full())
+        return;
+    fprintf(stderr, "testkit: buffers leaked (checked at the suite's teardown)\n");
+    exit(1);
+}
+
 uint32_t testkit_ip(const char *dotted)
 {
     unsigned a, b, c, d;

@@ -48,7 +48,7 @@ static void teardown(void)
     aal5_fini();
     ether_fini();
     netif_destroy_all();
-    cr_assert(testkit_pool_full());
+    testkit_fini_pool_full();
 }
 
 TestSuite(aal5_traces, .init = setup, .fini = teardown);

@@ -117,7 +117,8 @@ static inline struct pktbuf *l2_ip_packet(uint8_t marker)
 /*
  * l2_arp_up - the ARP suites' fixture: ether and arp up, "eth0" at
  * L2_OUR_MAC with 10.0.0.1/24; *@ifp is it, *@our 10.0.0.1, *@peer 10.0.0.2
- * (host byte order). l2_arp_down takes it all down.
+ * (host byte order). l2_arp_down takes it all down and asserts that every
+ * buffer is back in its pool.
  */
 static inline void l2_arp_up(struct netif **ifp, uint32_t *our, uint32_t *peer)
 {
@@ -134,6 +135,7 @@ static inline void l2_arp_down(void)
     arp_fini();
     ether_fini();
     netif_destroy_all();
+    testkit_fini_pool_full();
 }
 
 #endif
